@@ -1,0 +1,95 @@
+"""Computable content of the European (EuroGuiDerm) atopic eczema guideline.
+
+The systemic-treatment content (today: the ciclosporin section) as frozen,
+typed values, with a small functional API::
+
+    >>> import ae_systemic
+    >>> csa = ae_systemic.drug("ciclosporin")
+    >>> str(csa.recommendations[0].strength)
+    '↑↑'
+
+Content is read from data files inside the package on first use, never at import.
+"""
+
+from __future__ import annotations
+
+from ._converter import JSONValue, structure, unstructure
+from ._errors import AeSystemicError, DataError, DataProblem, UnknownDrugError
+from ._lookup import drug, drugs, guideline
+from ._model import (
+    Arm,
+    Combination,
+    Comparison,
+    DoseRate,
+    DoseRegimen,
+    Drug,
+    EffectEstimate,
+    Guideline,
+    Interaction,
+    Licence,
+    Monitoring,
+    Recommendation,
+    Reference,
+    Screening,
+    SpecialPopulation,
+    Statement,
+)
+from ._vocabulary import (
+    Certainty,
+    CombinationAdvice,
+    ComparisonResult,
+    Consensus,
+    ConsensusBasis,
+    ConsensusBound,
+    DoseLevel,
+    Measure,
+    Outcome,
+    Pathway,
+    Phase,
+    Population,
+    Strength,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AeSystemicError",
+    "Arm",
+    "Certainty",
+    "Combination",
+    "CombinationAdvice",
+    "Comparison",
+    "ComparisonResult",
+    "Consensus",
+    "ConsensusBasis",
+    "ConsensusBound",
+    "DataError",
+    "DataProblem",
+    "DoseLevel",
+    "DoseRate",
+    "DoseRegimen",
+    "Drug",
+    "EffectEstimate",
+    "Guideline",
+    "Interaction",
+    "JSONValue",
+    "Licence",
+    "Measure",
+    "Monitoring",
+    "Outcome",
+    "Pathway",
+    "Phase",
+    "Population",
+    "Recommendation",
+    "Reference",
+    "Screening",
+    "SpecialPopulation",
+    "Statement",
+    "Strength",
+    "UnknownDrugError",
+    "drug",
+    "drugs",
+    "guideline",
+    "structure",
+    "unstructure",
+]

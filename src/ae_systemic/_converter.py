@@ -1,0 +1,217 @@
+"""The one cattrs converter: model objects to JSON-ready data and back, strictly.
+
+Strict means: an unknown key is an error, a string is never read as a number
+or a list, ``true`` is not a number, numbers are finite, and every problem is
+reported as a :class:`~ae_systemic.DataError` naming the path of its field
+(``drugs[0].regimens[1].rate.low``).  The converter is built on first use, so
+that importing the package does not import cattrs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import functools
+import math
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
+
+import attrs
+
+from ._errors import DataError, DataProblem, join_path
+from ._validators import FieldTypeError
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = ["JSONValue", "structure", "unstructure"]
+
+T = TypeVar("T")
+
+#: JSON-ready data: what :func:`unstructure` returns and :func:`structure` reads.
+JSONValue: TypeAlias = Union[  # noqa: UP007 (a recursive alias needs the string form)
+    dict[str, "JSONValue"], list["JSONValue"], str, int, float, bool, None
+]
+
+_lock = threading.Lock()
+
+
+def structure(data: object, cls: type[T]) -> T:
+    """Build a ``cls`` (any model class) from JSON-ready ``data``.
+
+    The inverse of :func:`unstructure`: ``structure(unstructure(x), type(x)) == x``.
+    Raises :class:`~ae_systemic.DataError` listing every problem with its path.
+    """
+    converter = _converter()
+    try:
+        return converter.structure(data, cls)
+    except DataError as exc:
+        raise DataError(exc.problems) from None
+    except Exception as exc:  # every failure of bad data becomes a DataError
+        raise DataError(list(_problems(exc, ""))) from None
+
+
+def unstructure(obj: object) -> JSONValue:
+    """JSON-ready data for a model object: dicts, lists, strings, numbers, booleans, null.
+
+    Enums become their values, tuples lists and dates ISO strings.
+    """
+    data: JSONValue = _converter().unstructure(obj)
+    return data
+
+
+def _converter() -> cattrs.Converter:
+    with _lock:
+        return _build_converter()
+
+
+@functools.cache
+def _build_converter() -> cattrs.Converter:
+    import cattrs
+    from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
+    from cattrs.gen import make_dict_structure_fn
+
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(datetime.date, _structure_date)
+    converter.register_unstructure_hook(datetime.date, datetime.date.isoformat)
+    converter.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
+    )
+
+    def tuple_factory(cls: Any) -> Callable[[object, Any], tuple[Any, ...]]:
+        structure_items = homogenous_tuple_structure_factory(cls, converter)
+
+        def structure_tuple(obj: object, cls: Any) -> tuple[Any, ...]:
+            if not isinstance(obj, (list, tuple)):
+                raise TypeError(f"expected a list, got {_describe(obj)}")
+            items: tuple[Any, ...] = structure_items(obj, cls)
+            return items
+
+        return structure_tuple
+
+    converter.register_structure_hook_factory(
+        lambda t: is_sequence(t) and getattr(t, "__origin__", None) is tuple, tuple_factory
+    )
+    converter.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, tuple), _unstructure_tuple(converter)
+    )
+
+    def attrs_factory(cls: Any) -> Callable[[object, Any], Any]:
+        structure_fields = make_dict_structure_fn(cls, converter)
+
+        def structure_object(obj: object, cls: Any) -> Any:
+            if not isinstance(obj, dict):
+                raise TypeError(f"expected an object ({{...}}), got {_describe(obj)}")
+            return structure_fields(obj, cls)
+
+        return structure_object
+
+    converter.register_structure_hook_factory(attrs.has, attrs_factory)
+    return converter
+
+
+def _unstructure_tuple(converter: cattrs.Converter) -> Callable[[tuple[Any, ...]], list[Any]]:
+    def unstructure_tuple(value: tuple[Any, ...]) -> list[Any]:
+        return [converter.unstructure(item) for item in value]
+
+    return unstructure_tuple
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"{type(value).__name__} {shown}"
+
+
+def _structure_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {_describe(value)}")
+    return value
+
+
+def _structure_int(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number, got {_describe(value)}")
+    return value
+
+
+def _structure_float(value: object, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, got {_describe(value)}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value}")
+    return number
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _structure_date(value: object, _: type) -> datetime.date:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a date as 'YYYY-MM-DD', got {_describe(value)}")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"expected a date as 'YYYY-MM-DD', got {value!r}") from None
+
+
+def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
+    allowed = ", ".join(repr(member.value) for member in cls)
+    if isinstance(value, str):
+        for member in cls:
+            if member.value == value:
+                return member
+    raise ValueError(f"{_describe(value)} is not a {cls.__name__}; use one of {allowed}")
+
+
+def _problems(exc: BaseException, path: str) -> Iterator[DataProblem]:
+    """Every problem inside a (possibly nested) cattrs error, with its path."""
+    from cattrs.errors import (
+        ClassValidationError,
+        ForbiddenExtraKeysError,
+        IterableValidationError,
+    )
+
+    if isinstance(exc, IterableValidationError):
+        indexed, plain = exc.group_exceptions()
+        for inner, note in indexed:
+            yield from _problems(inner, f"{path}[{note.index}]")
+        for inner in plain:
+            yield from _problems(inner, path)
+    elif isinstance(exc, ClassValidationError):
+        named, plain = exc.group_exceptions()
+        for inner, attribute in named:
+            yield from _problems(inner, join_path(path, attribute.name))
+        for inner in plain:
+            yield from _problems(inner, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        allowed = ", ".join(f.name for f in attrs.fields(exc.cl))
+        for key in sorted(exc.extra_fields):
+            yield DataProblem(
+                join_path(path, key),
+                f"unknown key {key!r} in {exc.cl.__name__}; allowed keys are {allowed}",
+            )
+    elif isinstance(exc, DataError):
+        for problem in exc.problems:
+            yield DataProblem(join_path(path, problem.path), problem.message)
+    elif isinstance(exc, FieldTypeError):
+        yield DataProblem(join_path(path, exc.field), str(exc).removeprefix(f"{exc.field}: "))
+    elif isinstance(exc, KeyError):
+        yield DataProblem(path, "is required but missing")
+    else:
+        yield DataProblem(path, str(exc) or type(exc).__name__)

@@ -1,0 +1,109 @@
+"""The exception hierarchy: every error this package raises on purpose.
+
+Everything derives from :class:`AeSystemicError`, and each concrete error also
+derives from the built-in exception a caller would naturally catch
+(:class:`LookupError` for an unknown name, :class:`ValueError` for bad data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "AeSystemicError",
+    "DataError",
+    "DataProblem",
+    "UnknownDrugError",
+]
+
+
+class AeSystemicError(Exception):
+    """Root of every error raised on purpose by ``ae_systemic``."""
+
+
+class UnknownDrugError(AeSystemicError, LookupError):
+    """No drug of the guideline has this name or synonym.
+
+    ``name`` is what was asked for, ``suggestions`` the closest known names
+    (possibly empty) and ``known`` every name the lookup accepts.
+    """
+
+    def __init__(self, name: str, suggestions: Sequence[str], known: Sequence[str]) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        self.known = tuple(known)
+        hint = f"did you mean {_quoted_list(self.suggestions)}? " if self.suggestions else ""
+        super().__init__(f"unknown drug {name!r}: {hint}known names are {_quoted_list(self.known)}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@attrs.frozen
+class DataProblem:
+    """One thing wrong in a data file or a data structure.
+
+    ``path`` locates the offending field in the data, in the form
+    ``regimens[0].rate.low`` (empty for the whole document); ``message`` says
+    what was wrong and what would be right.
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class DataError(AeSystemicError, ValueError):
+    """Guideline data does not match the model.
+
+    ``problems`` lists every problem found, each with the path of its field;
+    ``file`` names the data file when the data was read from one.
+    """
+
+    def __init__(self, problems: Iterable[DataProblem], *, file: str | None = None) -> None:
+        self.problems = tuple(problems)
+        self.file = file
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        if len(self.problems) == 1:
+            return f"{where}{self.problems[0]}"
+        lines = "".join(f"\n  {problem}" for problem in self.problems)
+        return f"{where}{len(self.problems)} problems in the data:{lines}"
+
+    def __str__(self) -> str:
+        return self._render()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The paths of the offending fields, in the order they were found."""
+        return tuple(problem.path for problem in self.problems)
+
+    def in_file(self, file: str) -> DataError:
+        """The same problems, attributed to ``file``."""
+        return DataError(self.problems, file=file)
+
+    def under(self, prefix: str) -> DataError:
+        """The same problems, with their paths placed below ``prefix``."""
+        return DataError(
+            (DataProblem(join_path(prefix, p.path), p.message) for p in self.problems),
+            file=self.file,
+        )
+
+
+def join_path(prefix: str, path: str) -> str:
+    """Join two data paths: ``join_path("drugs[0]", "name") == "drugs[0].name"``."""
+    if not prefix:
+        return path
+    if not path:
+        return prefix
+    return prefix + path if path.startswith("[") else f"{prefix}.{path}"
+
+
+def _quoted_list(names: Sequence[str]) -> str:
+    return ", ".join(repr(name) for name in names)

@@ -1,0 +1,546 @@
+"""The content model: frozen values for what a guideline section says about a drug.
+
+A :class:`Guideline` holds :class:`Drug` s; a drug holds its recommendations,
+effect estimates, dose regimens, licence, monitoring, screening, combinations,
+interactions, special populations, head-to-head comparisons and its numbered
+references.  Every fact carries the numbers of the references the source
+attaches to it (possibly none) and the heading of the source it comes from.
+
+All classes are frozen and slotted; collections are tuples.  The classes check
+their own invariants on construction and raise :class:`~ae_systemic.DataError`
+naming the offending field.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._errors import DataError, DataProblem, join_path
+from ._units import AMOUNT_UNITS, BODY_WEIGHT_UNITS, PERIOD_UNITS, application_registry
+from ._validators import (
+    enum_of,
+    fail,
+    finite_float,
+    instance_of,
+    non_empty,
+    non_empty_texts,
+    optional,
+    positive_int,
+    reference_numbers,
+    tuple_of,
+    unit_in,
+)
+from ._vocabulary import (
+    Certainty,
+    CombinationAdvice,
+    ComparisonResult,
+    Consensus,
+    DoseLevel,
+    Measure,
+    Outcome,
+    Pathway,
+    Phase,
+    Population,
+    Strength,
+)
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "Arm",
+    "Combination",
+    "Comparison",
+    "DoseRate",
+    "DoseRegimen",
+    "Drug",
+    "EffectEstimate",
+    "Guideline",
+    "Interaction",
+    "Licence",
+    "Monitoring",
+    "Recommendation",
+    "Reference",
+    "Screening",
+    "SpecialPopulation",
+    "Statement",
+]
+
+
+def _references() -> Any:
+    return attrs.field(default=(), validator=reference_numbers)
+
+
+def _bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{attribute.name}: expected true or false, got {type(value).__name__}")
+
+
+@attrs.frozen
+class Reference:
+    """One numbered entry of a section's reference list, as printed in the source."""
+
+    number: int = attrs.field(validator=positive_int)
+    authors: str = attrs.field(validator=non_empty)
+    title: str = attrs.field(validator=non_empty)
+    source: str = attrs.field(validator=non_empty)
+    year: int = attrs.field(validator=positive_int)
+    url: str | None = attrs.field(default=None, validator=optional(non_empty))
+    accessed: datetime.date | None = attrs.field(
+        default=None, validator=optional(instance_of(datetime.date))
+    )
+
+    def __str__(self) -> str:
+        citation = f"{self.number}. {self.authors}. {self.title}. {self.source}"
+        if self.url:
+            citation += f" Available at: {self.url}"
+        if self.accessed:
+            citation += f" (last accessed {self.accessed:%d %B %Y})"
+        return citation
+
+
+@attrs.frozen
+class Statement:
+    """A fact of the source, in our own words, with its references.
+
+    ``key`` names the fact within its drug (``"pregnancy.low-birthweight"``) so
+    that code can find it; ``location`` is the heading of the source it is under.
+    """
+
+    key: str = attrs.field(validator=non_empty)
+    text: str = attrs.field(validator=non_empty)
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+
+
+@attrs.frozen
+class Recommendation:
+    """A recommendation of the guideline with its strength and consensus.
+
+    ``number`` is its position among the section's recommendations.  A
+    recommendation printed in a box has an arrow (``strength``) and a
+    ``consensus``; for a statement the source gives without a box, both are
+    ``None``, meaning *not stated*, never filled in.
+    """
+
+    number: int = attrs.field(validator=positive_int)
+    statement: str = attrs.field(validator=non_empty)
+    strength: Strength | None = attrs.field(validator=optional(enum_of(Strength)))
+    consensus: Consensus | None = attrs.field(validator=optional(instance_of(Consensus)))
+    boxed: bool = attrs.field(validator=_bool)
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+    see_also: str | None = attrs.field(default=None, validator=optional(non_empty))
+    note: str | None = attrs.field(default=None, validator=optional(non_empty))
+
+    def __attrs_post_init__(self) -> None:
+        if self.boxed and (self.strength is None or self.consensus is None):
+            raise fail("boxed", "a boxed recommendation needs both strength and consensus")
+
+    def __str__(self) -> str:
+        grade = f"{self.strength} " if self.strength else ""
+        consensus = f" [{self.consensus.text}]" if self.consensus else ""
+        return f"{grade}{self.statement}{consensus}"
+
+
+@attrs.frozen
+class EffectEstimate:
+    """One network meta-analysis estimate with its GRADE certainty.
+
+    ``estimate`` is the standardised mean difference versus ``comparator``
+    (negative favours the drug), with its 95 % interval ``ci_low``..``ci_high``,
+    over a time frame of up to ``max_weeks`` weeks.
+    """
+
+    outcome: Outcome = attrs.field(validator=enum_of(Outcome))
+    dose_level: DoseLevel = attrs.field(validator=enum_of(DoseLevel))
+    measure: Measure = attrs.field(validator=enum_of(Measure))
+    comparator: str = attrs.field(validator=non_empty)
+    estimate: float = attrs.field(validator=finite_float)
+    ci_low: float = attrs.field(validator=finite_float)
+    ci_high: float = attrs.field(validator=finite_float)
+    certainty: Certainty = attrs.field(validator=enum_of(Certainty))
+    max_weeks: int = attrs.field(validator=positive_int)
+    analysis: str = attrs.field(validator=non_empty)
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+
+    def __attrs_post_init__(self) -> None:
+        if not self.ci_low <= self.estimate <= self.ci_high:
+            raise fail(
+                "estimate",
+                f"{self.estimate} must lie within its interval "
+                f"[{self.ci_low}, {self.ci_high}] (ci_low <= estimate <= ci_high)",
+            )
+
+    @property
+    def is_significant(self) -> bool:
+        """``True`` when the 95 % interval excludes 0 (no effect)."""
+        return self.ci_high < 0 or self.ci_low > 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.certainty} {self.dose_level}, {self.outcome}: "
+            f"SMD {self.estimate:g} ({self.ci_low:g}, {self.ci_high:g})"
+        )
+
+
+@attrs.frozen
+class DoseRate:
+    """A weight-based dose range, kept as separate, checked parts.
+
+    ``low``..``high`` of ``amount_unit`` per ``body_weight_unit`` of body
+    weight per ``period``: ``DoseRate(2.5, 5)`` is 2.5-5 mg/kg per day.  The
+    parts stay apart because a single ``mg/kg/d`` quantity cancels to
+    ``1/[time]`` and would convert silently from any frequency.
+    """
+
+    low: float = attrs.field(validator=finite_float)
+    high: float = attrs.field(validator=finite_float)
+    amount_unit: str = attrs.field(default="mg", validator=unit_in(AMOUNT_UNITS, "a dose amount"))
+    body_weight_unit: str = attrs.field(
+        default="kg", validator=unit_in(BODY_WEIGHT_UNITS, "body weight")
+    )
+    period: str = attrs.field(default="day", validator=unit_in(PERIOD_UNITS, "a dosing period"))
+
+    def __attrs_post_init__(self) -> None:
+        if self.low <= 0:
+            raise fail("low", f"a dose must be positive, got {self.low}")
+        if self.low > self.high:
+            raise fail("high", f"the range is inverted: low {self.low} > high {self.high}")
+
+    @property
+    def unit(self) -> str:
+        """The compound unit for display, e.g. ``mg/kg/day`` (never parsed as one)."""
+        return f"{self.amount_unit}/{self.body_weight_unit}/{self.period}"
+
+    def __str__(self) -> str:
+        span = f"{self.low:g}" if self.low == self.high else f"{self.low:g}-{self.high:g}"
+        return f"{span} {self.unit}"
+
+
+@attrs.frozen
+class DoseRegimen:
+    """A dose statement of the source: for whom, in which phase, how much.
+
+    ``phase`` is ``None`` for the standard range.  ``doses_per_day`` is how many
+    single doses the daily amount is divided into.
+    """
+
+    population: Population = attrs.field(validator=enum_of(Population))
+    phase: Phase | None = attrs.field(validator=optional(enum_of(Phase)))
+    label: str = attrs.field(validator=non_empty)
+    rate: DoseRate = attrs.field(validator=instance_of(DoseRate))
+    doses_per_day: int = attrs.field(validator=positive_int)
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+    note: str | None = attrs.field(default=None, validator=optional(non_empty))
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.rate} in {self.doses_per_day} single doses"
+
+
+@attrs.frozen
+class Licence:
+    """From which age the drug is licensed, and what else the source says of it."""
+
+    min_age_years: int = attrs.field(validator=positive_int)
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+    notes: tuple[Statement, ...] = attrs.field(
+        default=(), validator=tuple_of(instance_of(Statement))
+    )
+
+    @property
+    def min_age(self) -> pint.Quantity[int]:
+        """The licensing age as a fresh quantity in years, in the application registry."""
+        quantity: pint.Quantity[int] = application_registry().Quantity(self.min_age_years, "year")
+        return quantity
+
+
+@attrs.frozen
+class Monitoring:
+    """Laboratory and clinical checks during treatment and when they are due.
+
+    The timing fields describe the schedule the source gives;
+    ``schedule_is_example`` records that the source offers it as an example
+    (national guidelines decide).
+    """
+
+    checks: tuple[str, ...] = attrs.field(validator=non_empty_texts)
+    at_baseline: bool = attrs.field(validator=_bool)
+    first_follow_up_weeks: int = attrs.field(validator=positive_int)
+    interval_months: int = attrs.field(validator=positive_int)
+    schedule_is_example: bool = attrs.field(validator=_bool)
+    note: str = attrs.field(validator=non_empty)
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+
+
+@attrs.frozen
+class Screening:
+    """Tests to consider before starting treatment."""
+
+    tests: tuple[str, ...] = attrs.field(validator=non_empty_texts)
+    when: str = attrs.field(validator=non_empty)
+    advice: str = attrs.field(validator=non_empty)
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+    see_also: str | None = attrs.field(default=None, validator=optional(non_empty))
+
+
+@attrs.frozen
+class Combination:
+    """Whether to combine the drug with another therapy, when, and why."""
+
+    therapy: str = attrs.field(validator=non_empty)
+    advice: CombinationAdvice = attrs.field(validator=enum_of(CombinationAdvice))
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+    condition: str | None = attrs.field(default=None, validator=optional(non_empty))
+    reason: str | None = attrs.field(default=None, validator=optional(non_empty))
+
+
+@attrs.frozen
+class Interaction:
+    """An enzyme or transporter the drug acts on, and what follows for other drugs."""
+
+    pathway: Pathway = attrs.field(validator=enum_of(Pathway))
+    target: str = attrs.field(validator=non_empty)
+    role: str = attrs.field(validator=non_empty)
+    consequence: str = attrs.field(validator=non_empty)
+    location: str = attrs.field(validator=non_empty)
+    references: tuple[int, ...] = _references()
+
+
+@attrs.frozen
+class SpecialPopulation:
+    """What the source says for one group of patients (children, pregnancy)."""
+
+    group: str = attrs.field(validator=non_empty)
+    statements: tuple[Statement, ...] = attrs.field(validator=tuple_of(instance_of(Statement)))
+
+    @property
+    def references(self) -> tuple[int, ...]:
+        """Every reference the statements cite, in ascending order."""
+        return tuple(sorted({n for s in self.statements for n in s.references}))
+
+
+@attrs.frozen
+class Arm:
+    """One side of a comparison: a treatment and, where the source gives it, its dose."""
+
+    treatment: str = attrs.field(validator=non_empty)
+    dose: DoseRate | None = attrs.field(default=None, validator=optional(instance_of(DoseRate)))
+
+    def __str__(self) -> str:
+        return f"{self.treatment} ({self.dose})" if self.dose else self.treatment
+
+
+@attrs.frozen
+class Comparison:
+    """A head-to-head result: ``intervention`` against ``comparator``.
+
+    ``result`` is how the intervention fared; ``findings`` say it in detail,
+    each with its references.  ``trial`` names a trial where the source does.
+    """
+
+    key: str = attrs.field(validator=non_empty)
+    intervention: Arm = attrs.field(validator=instance_of(Arm))
+    comparator: Arm = attrs.field(validator=instance_of(Arm))
+    result: ComparisonResult = attrs.field(validator=enum_of(ComparisonResult))
+    design: str = attrs.field(validator=non_empty)
+    population: str = attrs.field(validator=non_empty)
+    findings: tuple[Statement, ...] = attrs.field(validator=tuple_of(instance_of(Statement)))
+    trial: str | None = attrs.field(default=None, validator=optional(non_empty))
+    participants: int | None = attrs.field(default=None, validator=optional(positive_int))
+
+    @property
+    def references(self) -> tuple[int, ...]:
+        """Every reference the findings cite, in ascending order."""
+        return tuple(sorted({n for s in self.findings for n in s.references}))
+
+
+def _cited(value: object, path: str) -> Iterator[tuple[str, int]]:
+    """Every reference number cited below ``value``, with the path of its field."""
+    if isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from _cited(item, f"{path}[{index}]")
+        return
+    cls = type(value)
+    if attrs.has(cls) and cls is not Reference:
+        for field in attrs.fields(cls):
+            item = getattr(value, field.name)
+            if field.name == "references" and all(isinstance(n, int) for n in item):
+                yield from ((join_path(path, "references"), n) for n in item)
+            else:
+                yield from _cited(item, join_path(path, field.name))
+
+
+def _keys(drug: Drug) -> Iterator[tuple[str, str]]:
+    """Every statement key and comparison key of ``drug``, with its path."""
+    for field in attrs.fields(Drug):
+        yield from _keys_below(getattr(drug, field.name), field.name)
+
+
+def _keys_below(value: object, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from _keys_below(item, f"{path}[{index}]")
+    elif isinstance(value, (Statement, Comparison)):
+        yield join_path(path, "key"), value.key
+        if isinstance(value, Comparison):
+            yield from _keys_below(value.findings, join_path(path, "findings"))
+    elif isinstance(value, (SpecialPopulation, Licence)):
+        children = value.statements if isinstance(value, SpecialPopulation) else value.notes
+        name = "statements" if isinstance(value, SpecialPopulation) else "notes"
+        yield from _keys_below(children, join_path(path, name))
+
+
+@attrs.frozen
+class Drug:
+    """Everything the guideline section says about one systemic drug.
+
+    ``references`` is the section's numbered reference list; every
+    ``references`` field below cites numbers from it.
+    """
+
+    name: str = attrs.field(validator=non_empty)
+    synonyms: tuple[str, ...] = attrs.field(validator=non_empty_texts)
+    mechanism: tuple[Statement, ...] = attrs.field(validator=tuple_of(instance_of(Statement)))
+    efficacy: tuple[Statement, ...] = attrs.field(validator=tuple_of(instance_of(Statement)))
+    recommendations: tuple[Recommendation, ...] = attrs.field(
+        validator=tuple_of(instance_of(Recommendation))
+    )
+    evidence: tuple[EffectEstimate, ...] = attrs.field(
+        validator=tuple_of(instance_of(EffectEstimate))
+    )
+    regimens: tuple[DoseRegimen, ...] = attrs.field(validator=tuple_of(instance_of(DoseRegimen)))
+    licence: Licence = attrs.field(validator=instance_of(Licence))
+    monitoring: Monitoring = attrs.field(validator=instance_of(Monitoring))
+    screening: Screening = attrs.field(validator=instance_of(Screening))
+    combinations: tuple[Combination, ...] = attrs.field(
+        validator=tuple_of(instance_of(Combination))
+    )
+    interactions: tuple[Interaction, ...] = attrs.field(
+        validator=tuple_of(instance_of(Interaction))
+    )
+    special_populations: tuple[SpecialPopulation, ...] = attrs.field(
+        validator=tuple_of(instance_of(SpecialPopulation))
+    )
+    comparisons: tuple[Comparison, ...] = attrs.field(validator=tuple_of(instance_of(Comparison)))
+    safety: tuple[Statement, ...] = attrs.field(validator=tuple_of(instance_of(Statement)))
+    references: tuple[Reference, ...] = attrs.field(validator=tuple_of(instance_of(Reference)))
+
+    def __attrs_post_init__(self) -> None:
+        problems = [*self._name_problems(), *self._reference_problems(), *self._key_problems()]
+        numbers = [
+            (f"recommendations[{i}].number", r.number) for i, r in enumerate(self.recommendations)
+        ]
+        problems += _repeats(numbers, "recommendation number")
+        regimens = [
+            (f"regimens[{i}]", (r.population.value, r.phase.value if r.phase else "standard"))
+            for i, r in enumerate(self.regimens)
+        ]
+        problems += _repeats(regimens, "regimen for (population, phase)")
+        if problems:
+            raise DataError(problems)
+
+    def _name_problems(self) -> list[DataProblem]:
+        seen = [("name", self.name.strip().casefold())]
+        seen += [(f"synonyms[{i}]", s.strip().casefold()) for i, s in enumerate(self.synonyms)]
+        return _repeats(seen, "name (ignoring case)")
+
+    def _reference_problems(self) -> list[DataProblem]:
+        numbers = [(f"references[{i}].number", r.number) for i, r in enumerate(self.references)]
+        problems = _repeats(numbers, "reference number")
+        known = {r.number for r in self.references}
+        for path, number in _cited(self, ""):
+            if number not in known:
+                problems.append(
+                    DataProblem(
+                        path,
+                        f"cites reference {number}, which is not in the drug's references "
+                        f"(numbers {_span(known)})",
+                    )
+                )
+        return problems
+
+    def _key_problems(self) -> list[DataProblem]:
+        return _repeats(list(_keys(self)), "key")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name followed by the synonyms."""
+        return (self.name, *self.synonyms)
+
+    def reference(self, number: int) -> Reference:
+        """The reference numbered ``number`` in this drug's section."""
+        for ref in self.references:
+            if ref.number == number:
+                return ref
+        known = {r.number for r in self.references}
+        raise KeyError(f"{self.name} has no reference {number} (numbers {_span(known)})")
+
+    def statement(self, key: str) -> Statement:
+        """The statement with this ``key``, wherever it sits in the drug."""
+        pools = [self.mechanism, self.efficacy, self.safety, self.licence.notes]
+        pools += [p.statements for p in self.special_populations]
+        pools += [c.findings for c in self.comparisons]
+        for pool in pools:
+            for statement in pool:
+                if statement.key == key:
+                    return statement
+        raise KeyError(f"{self.name} has no statement with key {key!r}")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _repeats(items: list[tuple[str, Any]], what: str) -> list[DataProblem]:
+    first: dict[Any, str] = {}
+    problems = []
+    for path, value in items:
+        if value in first:
+            problems.append(DataProblem(path, f"repeats the {what} {value!r} of {first[value]}"))
+        else:
+            first[value] = path
+    return problems
+
+
+def _span(numbers: frozenset[int] | set[int]) -> str:
+    return f"{min(numbers)}-{max(numbers)}" if numbers else "none"
+
+
+@attrs.frozen
+class Guideline:
+    """A guideline (or the part of it this package carries) and its drugs.
+
+    ``references`` lists references of the guideline as a whole; each drug's
+    section keeps its own numbered list in :attr:`Drug.references`, as the
+    source does.
+    """
+
+    title: str = attrs.field(validator=non_empty)
+    short_title: str = attrs.field(validator=non_empty)
+    chapter: str = attrs.field(validator=non_empty)
+    edition: str | None = attrs.field(validator=optional(non_empty))
+    drugs: tuple[Drug, ...] = attrs.field(validator=tuple_of(instance_of(Drug)))
+    references: tuple[Reference, ...] = attrs.field(
+        default=(), validator=tuple_of(instance_of(Reference))
+    )
+    note: str | None = attrs.field(default=None, validator=optional(non_empty))
+
+    def __attrs_post_init__(self) -> None:
+        names = [
+            (f"drugs[{i}].{'name' if j == 0 else f'synonyms[{j - 1}]'}", n.strip().casefold())
+            for i, d in enumerate(self.drugs)
+            for j, n in enumerate(d.names)
+        ]
+        problems = _repeats(names, "drug name (ignoring case)")
+        if problems:
+            raise DataError(problems)

@@ -1,0 +1,42 @@
+"""Units: the spellings allowed in data files and the caller's pint registry.
+
+Data files name units as short strings from fixed allow-lists, checked when the
+data is read, so that a misspelt or dimensionally wrong unit never reaches pint.
+A per-kg dose is kept as three parts (amount unit, body-weight unit, period)
+because a single ``mg/kg/d`` quantity cancels to ``1/[time]``.
+
+pint is imported only when a quantity is first needed, and the registry used is
+always the application registry the caller has set (never a private one).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "AGE_UNITS",
+    "AMOUNT_UNITS",
+    "BODY_WEIGHT_UNITS",
+    "PERIOD_UNITS",
+    "application_registry",
+]
+
+#: Units a dose amount may be written in (``[mass]``).
+AMOUNT_UNITS: tuple[str, ...] = ("mg", "g")
+#: Units the body weight of a per-weight dose may be written in (``[mass]``).
+BODY_WEIGHT_UNITS: tuple[str, ...] = ("kg",)
+#: Periods a dose rate may be given per (``[time]``).
+PERIOD_UNITS: tuple[str, ...] = ("day", "week")
+#: Units ages are given in (``[time]``).
+AGE_UNITS: tuple[str, ...] = ("year", "month", "week")
+
+
+def application_registry() -> pint.UnitRegistry[float]:
+    """The pint application registry in force now (``pint.set_application_registry``)."""
+    import pint
+
+    registry: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
+    return registry

@@ -1,0 +1,161 @@
+"""Small named attrs validators shared by the model classes.
+
+Each raises :class:`~ae_systemic.DataError` (a ``ValueError``) for a bad value
+and :class:`FieldTypeError` (a ``TypeError``) for a value of the wrong type,
+both naming the field, so that the converter can report the full path of the
+offending field in a data file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
+
+import attrs
+
+from ._errors import DataError, DataProblem
+
+__all__ = [
+    "FieldTypeError",
+    "enum_of",
+    "fail",
+    "finite_float",
+    "instance_of",
+    "non_empty",
+    "non_empty_texts",
+    "optional",
+    "positive_int",
+    "reference_numbers",
+    "tuple_of",
+    "unit_in",
+]
+
+T = TypeVar("T")
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+class FieldTypeError(TypeError):
+    """A field was given a value of the wrong type; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def fail(field: str, message: str) -> DataError:
+    """A :class:`DataError` for one field of the object being built."""
+    return DataError([DataProblem(field, message)])
+
+
+def _type_name(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A non-empty string with something other than spaces in it."""
+    if not isinstance(value, str):
+        raise FieldTypeError(attribute.name, f"expected a string, got {_type_name(value)}")
+    if not value.strip():
+        raise fail(attribute.name, "must not be empty")
+
+
+def finite_float(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A finite real number (an ``int`` or ``float``, never a ``bool``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise FieldTypeError(attribute.name, f"expected a number, got {_type_name(value)}")
+    if not math.isfinite(value):
+        raise fail(attribute.name, f"must be a finite number, got {value}")
+
+
+def positive_int(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A whole number of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldTypeError(attribute.name, f"expected a whole number, got {_type_name(value)}")
+    if value < 1:
+        raise fail(attribute.name, f"must be at least 1, got {value}")
+
+
+def enum_of(kind: type) -> Validator:
+    """A member of the enum ``kind``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise FieldTypeError(
+                attribute.name, f"expected a {kind.__name__}, got {_type_name(value)}"
+            )
+
+    return check
+
+
+def tuple_of(item: Validator) -> Validator:
+    """A tuple (not a list) whose every item passes ``item``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, tuple):
+            raise FieldTypeError(attribute.name, f"expected a tuple, got {_type_name(value)}")
+        for index, element in enumerate(value):
+            try:
+                item(instance, attribute, element)
+            except DataError as exc:
+                raise DataError(
+                    DataProblem(
+                        f"{attribute.name}[{index}]" + p.path.removeprefix(attribute.name),
+                        p.message,
+                    )
+                    for p in exc.problems
+                ) from None
+            except FieldTypeError as exc:
+                message = str(exc).removeprefix(f"{attribute.name}: ")
+                raise FieldTypeError(f"{attribute.name}[{index}]", message) from None
+
+    return check
+
+
+def instance_of(kind: type) -> Validator:
+    """An instance of ``kind`` (for nested model objects)."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise FieldTypeError(
+                attribute.name, f"expected a {kind.__name__}, got {_type_name(value)}"
+            )
+
+    return check
+
+
+def optional(inner: Validator) -> Validator:
+    """``None`` or a value that passes ``inner``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(instance, attribute, value)
+
+    return check
+
+
+non_empty_texts = tuple_of(non_empty)
+
+
+def reference_numbers(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A tuple of distinct reference numbers, each at least 1."""
+    tuple_of(positive_int)(instance, attribute, value)
+    assert isinstance(value, tuple)
+    if len(set(value)) != len(value):
+        raise fail(attribute.name, f"cites a reference twice: {list(value)}")
+
+
+def unit_in(allowed: Collection[str], what: str) -> Validator:
+    """One of the ``allowed`` unit spellings, for a quantity of kind ``what``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise FieldTypeError(attribute.name, f"expected a unit name, got {_type_name(value)}")
+        if value not in allowed:
+            raise fail(
+                attribute.name,
+                f"{value!r} is not an allowed unit for {what}; "
+                f"use one of {', '.join(repr(u) for u in allowed)}",
+            )
+
+    return check

@@ -1,0 +1,357 @@
+"""The guideline's vocabulary: strength of recommendation, GRADE certainty, consensus.
+
+These are the small closed sets a reader of the EuroGuiDerm guideline meets in
+every recommendation box and evidence table, as enums and frozen values.  Enum
+*values* are the spellings used in the data files; ``str()`` gives the symbol
+printed in the guideline.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+import attrs
+
+from ._validators import FieldTypeError, enum_of, fail
+
+__all__ = [
+    "Certainty",
+    "CombinationAdvice",
+    "ComparisonResult",
+    "Consensus",
+    "ConsensusBasis",
+    "ConsensusBound",
+    "DoseLevel",
+    "Measure",
+    "Outcome",
+    "Pathway",
+    "Phase",
+    "Population",
+    "Strength",
+]
+
+
+class Strength(enum.Enum):
+    """Strength and direction of a recommendation, as the guideline's arrows.
+
+    >>> str(Strength.STRONG_FOR)
+    '↑↑'
+    >>> Strength.from_symbol("↓↓")
+    <Strength.STRONG_AGAINST: 'strong-against'>
+    >>> Strength.WEAK_FOR.wording
+    'we suggest'
+    """
+
+    STRONG_FOR = "strong-for"
+    WEAK_FOR = "weak-for"
+    OPEN = "open"
+    WEAK_AGAINST = "weak-against"
+    STRONG_AGAINST = "strong-against"
+
+    @property
+    def symbol(self) -> str:
+        """The arrow(s) printed in the guideline: ``↑↑``, ``↑``, ``0``, ``↓``, ``↓↓``."""
+        return _STRENGTH_SYMBOLS[self]
+
+    @property
+    def wording(self) -> str:
+        """The standard EuroGuiDerm wording that goes with this strength."""
+        return _STRENGTH_WORDING[self]
+
+    @property
+    def is_for(self) -> bool | None:
+        """``True`` for a recommendation for, ``False`` against, ``None`` when open."""
+        if self is Strength.OPEN:
+            return None
+        return self in (Strength.STRONG_FOR, Strength.WEAK_FOR)
+
+    @property
+    def is_strong(self) -> bool:
+        """``True`` for ↑↑ and ↓↓."""
+        return self in (Strength.STRONG_FOR, Strength.STRONG_AGAINST)
+
+    @classmethod
+    def from_symbol(cls, symbol: str) -> Strength:
+        """The strength printed as ``symbol`` (``"↑↑"``, ``"↑"``, ``"0"``, ``"↓"``, ``"↓↓"``)."""
+        if isinstance(symbol, str):
+            for strength, known in _STRENGTH_SYMBOLS.items():
+                if symbol.strip() == known:
+                    return strength
+        raise ValueError(
+            f"{symbol!r} is not a strength of recommendation; "
+            f"expected one of {', '.join(_STRENGTH_SYMBOLS.values())}"
+        )
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+_STRENGTH_SYMBOLS = {
+    Strength.STRONG_FOR: "↑↑",
+    Strength.WEAK_FOR: "↑",
+    Strength.OPEN: "0",
+    Strength.WEAK_AGAINST: "↓",
+    Strength.STRONG_AGAINST: "↓↓",
+}
+
+# The EuroGuiDerm methods' standard phrases for each arrow.
+_STRENGTH_WORDING = {
+    Strength.STRONG_FOR: "we recommend",
+    Strength.WEAK_FOR: "we suggest",
+    Strength.OPEN: "we cannot make a recommendation with respect to",
+    Strength.WEAK_AGAINST: "we suggest against",
+    Strength.STRONG_AGAINST: "we recommend against",
+}
+
+
+@enum.unique
+class Certainty(enum.Enum):
+    """GRADE certainty of evidence, ordered from ``VERY_LOW`` to ``HIGH``.
+
+    Values are the codes of the FHIR R5 ``certainty-rating`` code system.
+
+    >>> Certainty.LOW < Certainty.MODERATE
+    True
+    >>> Certainty.MODERATE.symbol
+    '⊕⊕⊕○'
+    >>> Certainty.from_symbol("⊕○○○")
+    <Certainty.VERY_LOW: 'very-low'>
+    """
+
+    VERY_LOW = "very-low"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        """1 for very low up to 4 for high: the number of filled circles."""
+        return _CERTAINTY_ORDER.index(self) + 1
+
+    @property
+    def symbol(self) -> str:
+        """Filled and open circles as in GRADE tables, e.g. ``⊕⊕⊕○`` for moderate."""
+        return "⊕" * self.rank + "○" * (4 - self.rank)
+
+    @property
+    def label(self) -> str:
+        """The word printed in the guideline: ``MODERATE``, ``VERY LOW``."""
+        return self.name.replace("_", " ")
+
+    @classmethod
+    def from_symbol(cls, symbol: str) -> Certainty:
+        """The certainty drawn as ``symbol``, four circles of which the first are filled."""
+        if isinstance(symbol, str):
+            for certainty in _CERTAINTY_ORDER:
+                if symbol.strip() == certainty.symbol:
+                    return certainty
+        raise ValueError(
+            f"{symbol!r} is not a GRADE certainty symbol; expected one of "
+            f"{', '.join(c.symbol for c in _CERTAINTY_ORDER)}"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.label}"
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Certainty):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Certainty):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Certainty):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Certainty):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_CERTAINTY_ORDER = (Certainty.VERY_LOW, Certainty.LOW, Certainty.MODERATE, Certainty.HIGH)
+
+
+class ConsensusBasis(enum.Enum):
+    """What a recommendation's consensus rests on."""
+
+    EVIDENCE_AND_CONSENSUS = "evidence-and-consensus"
+    EXPERT_CONSENSUS = "expert-consensus"
+
+    @property
+    def label(self) -> str:
+        """The basis as the guideline prints it."""
+        return _BASIS_LABELS[self]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+_BASIS_LABELS = {
+    ConsensusBasis.EVIDENCE_AND_CONSENSUS: "Evidence and consensus based",
+    ConsensusBasis.EXPERT_CONSENSUS: "Expert Consensus",
+}
+
+
+class ConsensusBound(enum.Enum):
+    """How the printed percentage bounds the agreement: ``>75%`` or exactly ``100%``."""
+
+    MORE_THAN = "more-than"
+    EXACTLY = "exactly"
+
+    @property
+    def prefix(self) -> str:
+        return ">" if self is ConsensusBound.MORE_THAN else ""
+
+
+_CONSENSUS_TEXT = re.compile(r"\s*(>)?\s*(\d{1,3})\s*%\s*")
+
+
+def _check_percent(instance: Consensus, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldTypeError("percent", f"expected a whole number, got {type(value).__name__}")
+    if not 0 <= value <= 100:
+        raise fail("percent", f"must lie between 0 and 100, got {value}")
+
+
+@attrs.frozen
+class Consensus:
+    """Agreement of the guideline group behind a recommendation.
+
+    ``percent`` with its ``bound`` (``>75%`` means more than 75 %, ``100%``
+    exactly 100 %) and the ``basis`` of the recommendation.
+
+    >>> c = Consensus.parse(">75%", ConsensusBasis.EVIDENCE_AND_CONSENSUS)
+    >>> str(c), c.percent, c.bound
+    ('>75%', 75, <ConsensusBound.MORE_THAN: 'more-than'>)
+    >>> c.text
+    '>75% Evidence and consensus based'
+    """
+
+    percent: int = attrs.field(validator=_check_percent)
+    bound: ConsensusBound = attrs.field(validator=enum_of(ConsensusBound))
+    basis: ConsensusBasis = attrs.field(validator=enum_of(ConsensusBasis))
+
+    def __attrs_post_init__(self) -> None:
+        if self.bound is ConsensusBound.MORE_THAN and self.percent == 100:
+            raise fail("bound", "agreement cannot be more than 100%; use 'exactly' for 100%")
+
+    @classmethod
+    def parse(cls, text: str, basis: ConsensusBasis) -> Consensus:
+        """Read a percentage as printed in the guideline (``">75%"``, ``"100%"``)."""
+        match = _CONSENSUS_TEXT.fullmatch(_string_or_empty(text))
+        if match is None:
+            raise ValueError(
+                f"{text!r} is not a consensus percentage; expected e.g. '>75%' or '100%'"
+            )
+        bound = ConsensusBound.MORE_THAN if match.group(1) else ConsensusBound.EXACTLY
+        return cls(int(match.group(2)), bound, basis)
+
+    @property
+    def text(self) -> str:
+        """Percentage and basis as the guideline prints them in the box."""
+        return f"{self} {self.basis.label}"
+
+    def __str__(self) -> str:
+        return f"{self.bound.prefix}{self.percent}%"
+
+
+def _string_or_empty(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+class Outcome(enum.Enum):
+    """Outcome measured by an effect estimate."""
+
+    SIGNS = "signs"
+    QUALITY_OF_LIFE = "quality-of-life"
+    ITCH = "itch"
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+_OUTCOME_LABELS = {
+    Outcome.SIGNS: "change in signs",
+    Outcome.QUALITY_OF_LIFE: "quality of life",
+    Outcome.ITCH: "itch",
+}
+
+
+class DoseLevel(enum.Enum):
+    """Dose group of a network meta-analysis estimate."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+    def __str__(self) -> str:
+        return f"{self.value} dose"
+
+
+class Measure(enum.Enum):
+    """The statistic an effect estimate reports."""
+
+    SMD = "smd"
+
+    @property
+    def label(self) -> str:
+        return "standardised mean difference"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Population(enum.Enum):
+    """Who a dose regimen is for."""
+
+    ADULT = "adult"
+    CHILD = "child"
+
+    def __str__(self) -> str:
+        return "adults" if self is Population.ADULT else "children"
+
+
+class Phase(enum.Enum):
+    """Phase of treatment a dose regimen is meant for; no phase means the standard range."""
+
+    ACUTE = "acute"
+    LONG_TERM = "long-term"
+
+    def __str__(self) -> str:
+        return "acute flare, short-term" if self is Phase.ACUTE else "long-term"
+
+
+class Pathway(enum.Enum):
+    """Enzyme or transporter through which a drug interacts with others."""
+
+    CYP3A4 = "CYP3A4"
+    P_GP = "P-gp"
+    OATP = "OATP"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class CombinationAdvice(enum.Enum):
+    """What the guideline says about combining a drug with another therapy."""
+
+    RECOMMENDED = "recommended"
+    AVOID = "avoid"
+
+
+class ComparisonResult(enum.Enum):
+    """How the drug fared against a comparator in head-to-head data."""
+
+    SUPERIOR = "superior"
+    SIMILAR = "similar"
+    MIXED = "mixed"
