@@ -14,7 +14,15 @@ Content is read from data files inside the package on first use, never at import
 from __future__ import annotations
 
 from ._converter import JSONValue, structure, unstructure
-from ._errors import AeSystemicError, DataError, DataProblem, UnknownDrugError
+from ._dosing import (
+    MAX_AGE_YEARS,
+    MAX_BODY_WEIGHT_KG,
+    DoseRange,
+    daily_dose,
+    is_licensed,
+    round_to_strengths,
+)
+from ._errors import AeSystemicError, DataError, DataProblem, DoseInputError, UnknownDrugError
 from ._lookup import drug, drugs, guideline
 from ._model import (
     Arm,
@@ -53,6 +61,8 @@ from ._vocabulary import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "MAX_AGE_YEARS",
+    "MAX_BODY_WEIGHT_KG",
     "AeSystemicError",
     "Arm",
     "Certainty",
@@ -65,7 +75,9 @@ __all__ = [
     "ConsensusBound",
     "DataError",
     "DataProblem",
+    "DoseInputError",
     "DoseLevel",
+    "DoseRange",
     "DoseRate",
     "DoseRegimen",
     "Drug",
@@ -87,9 +99,12 @@ __all__ = [
     "Statement",
     "Strength",
     "UnknownDrugError",
+    "daily_dose",
     "drug",
     "drugs",
     "guideline",
+    "is_licensed",
+    "round_to_strengths",
     "structure",
     "unstructure",
 ]

@@ -15,6 +15,7 @@ __all__ = [
     "AeSystemicError",
     "DataError",
     "DataProblem",
+    "DoseInputError",
     "UnknownDrugError",
 ]
 
@@ -39,6 +40,16 @@ class UnknownDrugError(AeSystemicError, LookupError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class DoseInputError(AeSystemicError, ValueError):
+    """An argument to a dosing function is unusable: what was wrong and what would be right.
+
+    Raised for a weight without a unit or with a unit that is not a mass, a
+    string that does not read as a quantity, a weight that is zero, negative,
+    not finite or beyond any human's, an empty array, an age that is not a
+    time, and for a dose the caller's strengths cannot make.
+    """
 
 
 @attrs.frozen

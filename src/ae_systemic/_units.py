@@ -35,8 +35,14 @@ AGE_UNITS: tuple[str, ...] = ("year", "month", "week")
 
 
 def application_registry() -> pint.UnitRegistry[float]:
-    """The pint application registry in force now (``pint.set_application_registry``)."""
+    """The registry behind pint's application registry now (``pint.set_application_registry``).
+
+    Looked up at every call, so a registry the caller sets after importing this
+    package is used.  The underlying registry is returned (not pint's proxy) so
+    that quantities made here mix with the caller's.
+    """
     import pint
 
-    registry: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
+    application = pint.get_application_registry()  # type: ignore[no-untyped-call]
+    registry: pint.UnitRegistry[float] = application.get()
     return registry

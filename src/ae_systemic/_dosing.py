@@ -1,0 +1,553 @@
+"""Weight-based dosing with pint: a patient's daily dose, divided doses, licence, practical amounts.
+
+The dose rules come from the drug's :class:`~ae_systemic.DoseRegimen` s; this
+module only turns them into amounts for one patient (or a whole array of
+patients) without ever confusing units:
+
+* a weight must be a pint quantity of ``[mass]`` (or a string such as
+  ``"154 lb"``); a bare number, another dimension, zero, a negative, NaN,
+  infinite or superhuman weight is refused with :class:`~ae_systemic.DoseInputError`;
+* results are built in the caller's registry (the one the weight came from,
+  or the application registry for strings), never a private one;
+* each unit is parsed once per registry; a call converts the weight once,
+  computes on plain magnitudes and wraps each result once, on access.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+import attrs
+
+from ._errors import DoseInputError
+from ._lookup import drug as find_drug
+from ._model import DoseRegimen, Drug
+from ._units import application_registry
+from ._vocabulary import Phase, Population
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pint
+    from pint.util import UnitsContainer
+
+    FloatArray = npt.NDArray[np.float64]
+
+__all__ = [
+    "MAX_AGE_YEARS",
+    "MAX_BODY_WEIGHT_KG",
+    "DoseRange",
+    "daily_dose",
+    "is_licensed",
+    "round_to_strengths",
+    "select_regimen",
+]
+
+#: Heaviest body weight accepted, in kg. A plausibility bound chosen by this
+#: library (the heaviest person on record weighed about 635 kg), not a guideline
+#: number: it catches grams or pounds read as kilograms.
+MAX_BODY_WEIGHT_KG = 700.0
+#: Oldest age accepted, in years. A plausibility bound chosen by this library
+#: (the oldest person on record lived 122 years), not a guideline number.
+MAX_AGE_YEARS = 130.0
+
+M = TypeVar("M", float, "FloatArray")
+
+_NUMBER_FIRST = re.compile(r"\s*[+-]?(\d|\.\d)")
+
+
+class _RegistryUnits:
+    """Units parsed once for one registry, and conversion factors found once per unit."""
+
+    def __init__(self, registry: pint.UnitRegistry[float]) -> None:
+        self.registry = registry
+        self.mg = registry.Unit("mg")
+        self.mg_per_day = registry.Unit("mg/day")
+        self.kg = registry.Unit("kg")
+        self.second = registry.Unit("second")
+        self.seconds_per_year = registry.Quantity(1.0, "year").m_as(self.second)
+        self._to_kg: dict[UnitsContainer, float | None] = {}
+        self._to_second: dict[UnitsContainer, float | None] = {}
+        self._named: dict[tuple[str, str], float] = {}
+
+    def kg_per(self, units: UnitsContainer) -> float | None:
+        """Kilograms in one ``units``, or ``None`` when ``units`` is not a mass."""
+        try:
+            return self._to_kg[units]
+        except KeyError:
+            factor = self._factor(units, "[mass]", self.kg)
+            self._to_kg[units] = factor
+            return factor
+
+    def seconds_per(self, units: UnitsContainer) -> float | None:
+        """Seconds in one ``units``, or ``None`` when ``units`` is not a time."""
+        try:
+            return self._to_second[units]
+        except KeyError:
+            factor = self._factor(units, "[time]", self.second)
+            self._to_second[units] = factor
+            return factor
+
+    def _factor(self, units: UnitsContainer, dimension: str, target: pint.Unit) -> float | None:
+        one = self.registry.Quantity(1.0, units)
+        if not one.check(dimension):
+            return None
+        if self.registry.Quantity(0.0, units).m_as(target) != 0.0:
+            return None  # an offset unit: no single factor exists
+        return float(one.m_as(target))
+
+    def named(self, unit: str, target: str) -> float:
+        """How many ``target`` in one ``unit``: both spellings from the data allow-lists."""
+        key = (unit, target)
+        try:
+            return self._named[key]
+        except KeyError:
+            factor = float(self.registry.Quantity(1.0, unit).m_as(target))
+            self._named[key] = factor
+            return factor
+
+
+_registries: weakref.WeakKeyDictionary[Any, _RegistryUnits] = weakref.WeakKeyDictionary()
+
+
+def _units_of(registry: pint.UnitRegistry[float]) -> _RegistryUnits:
+    try:
+        return _registries[registry]
+    except KeyError:
+        found = _registries[registry] = _RegistryUnits(registry)
+        return found
+
+
+def _same_magnitude(a: object, b: object) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return a == b
+    import numpy as np
+
+    return bool(np.array_equal(a, b))  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class DoseRange(Generic[M]):
+    """A patient's daily dose range under one regimen, with the divided doses.
+
+    Built by :func:`daily_dose`.  Quantities are handed out fresh on every
+    access, in the registry of the weight they were computed from:
+    :attr:`low` and :attr:`high` in mg/day, :attr:`per_dose_low` and
+    :attr:`per_dose_high` in mg per administration.  For an array of weights
+    every quantity is an array of the same shape, element by element.
+    ``fallback`` says why the regimen differs from the one asked for, if it does.
+    """
+
+    regimen: DoseRegimen
+    _weight_kg: M = attrs.field(
+        alias="weight_kg", eq=attrs.cmp_using(eq=_same_magnitude), hash=False
+    )
+    _registry: pint.UnitRegistry[float] = attrs.field(alias="registry", eq=False, repr=False)
+    fallback: str | None = None
+
+    def _scaled(self, factor: float) -> M:
+        scaled: M = self._weight_kg * factor
+        return scaled
+
+    def _per_kg(self, rate: float) -> float:
+        units = _units_of(self._registry)
+        regimen = self.regimen.rate
+        return (
+            rate
+            * units.named(regimen.amount_unit, "mg")
+            / (units.named(regimen.body_weight_unit, "kg") * units.named(regimen.period, "day"))
+        )
+
+    @property
+    def weight(self) -> pint.Quantity[M]:
+        """The body weight the dose was computed for, in kg."""
+        weight: pint.Quantity[M] = self._registry.Quantity(
+            self._scaled(1.0), _units_of(self._registry).kg
+        )
+        return weight
+
+    @property
+    def low(self) -> pint.Quantity[M]:
+        """Lower end of the daily dose, in mg/day."""
+        return self._daily(self.regimen.rate.low)
+
+    @property
+    def high(self) -> pint.Quantity[M]:
+        """Upper end of the daily dose, in mg/day."""
+        return self._daily(self.regimen.rate.high)
+
+    @property
+    def per_dose_low(self) -> pint.Quantity[M]:
+        """Lower end of each single dose, in mg per administration."""
+        return self._single(self.regimen.rate.low)
+
+    @property
+    def per_dose_high(self) -> pint.Quantity[M]:
+        """Upper end of each single dose, in mg per administration."""
+        return self._single(self.regimen.rate.high)
+
+    @property
+    def doses_per_day(self) -> int:
+        """How many single doses the daily amount is divided into."""
+        return self.regimen.doses_per_day
+
+    @property
+    def references(self) -> tuple[int, ...]:
+        """References of the regimen used."""
+        return self.regimen.references
+
+    def _daily(self, rate: float) -> pint.Quantity[M]:
+        daily: pint.Quantity[M] = self._registry.Quantity(
+            self._scaled(self._per_kg(rate)), _units_of(self._registry).mg_per_day
+        )
+        return daily
+
+    def _single(self, rate: float) -> pint.Quantity[M]:
+        single: pint.Quantity[M] = self._registry.Quantity(
+            self._scaled(self._per_kg(rate) / self.regimen.doses_per_day),
+            _units_of(self._registry).mg,
+        )
+        return single
+
+    def __str__(self) -> str:
+        if not isinstance(self._weight_kg, float):
+            return f"{self.regimen} for {self._weight_kg.size} weights"
+        low, high = (
+            self._scaled(self._per_kg(self.regimen.rate.low)),
+            self._scaled(self._per_kg(self.regimen.rate.high)),
+        )
+        per = self.regimen.doses_per_day
+        return (
+            f"{low:g}-{high:g} mg/day ({low / per:g}-{high / per:g} mg per dose, "
+            f"{per} doses a day) for {self._weight_kg:g} kg: {self.regimen}"
+        )
+
+
+def _resolve(subject: Drug | str) -> Drug:
+    if isinstance(subject, Drug):
+        return subject
+    if isinstance(subject, str):
+        return find_drug(subject)
+    raise DoseInputError(
+        f"drug: expected a Drug or a drug name such as 'ciclosporin', got {type(subject).__name__}"
+    )
+
+
+def select_regimen(
+    subject: Drug, population: Population, phase: Phase | None
+) -> tuple[DoseRegimen, str | None]:
+    """The regimen for ``population`` in ``phase``, and a note when it falls back.
+
+    Where the source gives no regimen for the phase asked for (children with a
+    phase), the population's standard regimen is used and the note says so;
+    no regimen is ever invented.
+    """
+    if not isinstance(population, Population):
+        raise DoseInputError(
+            f"population: expected Population.ADULT or Population.CHILD, got {population!r}"
+        )
+    if phase is not None and not isinstance(phase, Phase):
+        raise DoseInputError(f"phase: expected None, Phase.ACUTE or Phase.LONG_TERM, got {phase!r}")
+    standard = None
+    for regimen in subject.regimens:
+        if regimen.population is population:
+            if regimen.phase is phase:
+                return regimen, None
+            if regimen.phase is None:
+                standard = regimen
+    if standard is None:
+        raise DoseInputError(
+            f"population: the guideline gives {subject.name} no dose regimen for {population}"
+        )
+    note = (
+        f"The guideline gives no {phase} regimen of {subject.name} for {population}; "
+        f"the {standard.label} ({standard.rate}) is used instead."
+    )
+    return standard, note
+
+
+@overload
+def daily_dose(
+    drug: Drug | str,
+    weight: pint.Quantity[float] | pint.Quantity[int] | str,
+    *,
+    population: Population = ...,
+    phase: Phase | None = ...,
+) -> DoseRange[float]: ...
+
+
+@overload
+def daily_dose(
+    drug: Drug | str,
+    weight: pint.Quantity[FloatArray],
+    *,
+    population: Population = ...,
+    phase: Phase | None = ...,
+) -> DoseRange[FloatArray]: ...
+
+
+def daily_dose(
+    drug: Drug | str,
+    weight: pint.Quantity[float] | pint.Quantity[int] | pint.Quantity[FloatArray] | str,
+    *,
+    population: Population = Population.ADULT,
+    phase: Phase | None = None,
+) -> DoseRange[float] | DoseRange[FloatArray]:
+    """The daily dose range for a patient of ``weight``, from the guideline's regimens.
+
+    ``drug`` is a :class:`~ae_systemic.Drug` or any name :func:`~ae_systemic.drug`
+    accepts.  ``weight`` is a pint quantity of ``[mass]`` in any unit (scalar
+    or numpy array) or a string such as ``"154 lb"``.  Adults without a phase
+    get the standard range; ``Phase.ACUTE`` and ``Phase.LONG_TERM`` their own.
+
+    >>> import pint
+    >>> Q = pint.get_application_registry().Quantity
+    >>> dose = daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE)
+    >>> dose.low, dose.high, dose.per_dose_low, dose.per_dose_high
+    (<Quantity(280.0, 'milligram / day')>, <Quantity(350.0, 'milligram / day')>, \
+<Quantity(140.0, 'milligram')>, <Quantity(175.0, 'milligram')>)
+    """
+    subject = _resolve(drug)
+    regimen, fallback = select_regimen(subject, population, phase)
+    if regimen.rate.period != "day":
+        raise DoseInputError(
+            f"drug: {subject.name} is dosed per {regimen.rate.period}, not per day; "
+            "daily_dose computes daily regimens only"
+        )
+    registry, weight_kg = _weight_in_kg(weight)
+    if isinstance(weight_kg, float):
+        return DoseRange(regimen, weight_kg, registry, fallback)
+    return DoseRange(regimen, weight_kg, registry, fallback)
+
+
+def _quantity(value: object, what: str, example: str) -> tuple[pint.UnitRegistry[float], Any]:
+    """``value`` as a pint quantity and its registry; strings use the application registry."""
+    import pint
+
+    if isinstance(value, pint.Quantity):
+        return value._REGISTRY, value
+    if isinstance(value, str):
+        registry = application_registry()
+        if _NUMBER_FIRST.match(value) is None:
+            raise DoseInputError(
+                f"{what}: {value!r} does not start with a number; write e.g. {example}"
+            )
+        try:
+            parsed: pint.Quantity[Any] = registry.Quantity(value)
+        except Exception:  # pint raises several unrelated types for unreadable text
+            raise DoseInputError(
+                f"{what}: {value!r} cannot be read as a quantity; write e.g. {example}"
+            ) from None
+        return registry, parsed
+    if isinstance(value, numbers.Number) or type(value).__module__ == "numpy":
+        raise DoseInputError(
+            f"{what}: {value!r} has no unit; pass a pint quantity or a string such as {example}"
+        )
+    raise DoseInputError(
+        f"{what}: expected a pint quantity or a string such as {example}, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _weight_in_kg(weight: object) -> tuple[pint.UnitRegistry[float], float | FloatArray]:
+    registry, quantity = _quantity(weight, "weight", "'70 kg' or '154 lb'")
+    factor = _units_of(registry).kg_per(quantity._units)
+    if factor is None:
+        raise DoseInputError(
+            f"weight: {_unit_problem(quantity, 'mass')}; give it in kg, g, lb or st"
+        )
+    magnitude = quantity.magnitude
+    if isinstance(magnitude, (int, float)) and not isinstance(magnitude, bool):
+        kg = _as_float(magnitude) * factor
+        _check_weight(kg, magnitude, quantity, None)
+        return registry, kg
+    return registry, _array_in_kg(magnitude, factor, quantity)
+
+
+def _unit_problem(quantity: Any, dimension: str) -> str:
+    if quantity.dimensionless:
+        return f"{_short(quantity.magnitude)} has no unit"
+    return f"{quantity.units} is not a unit of {dimension}"
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else text[:20] + "..."
+
+
+def _as_float(number: int | float) -> float:
+    """``number`` as a float; integers too large for a float become infinity."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
+
+
+def _array_in_kg(magnitude: object, factor: float, quantity: Any) -> float | FloatArray:
+    import numpy as np
+
+    if not isinstance(magnitude, np.ndarray) and not isinstance(magnitude, np.generic):
+        raise DoseInputError(
+            f"weight: the magnitude must be a real number or a numpy array, "
+            f"got {type(magnitude).__name__}"
+        )
+    array = np.asarray(magnitude)
+    if array.dtype.kind not in "iuf":
+        raise DoseInputError(
+            f"weight: the magnitude must hold real numbers, got dtype {array.dtype}"
+        )
+    if array.ndim == 0:
+        kg = float(array) * factor
+        _check_weight(kg, array.item(), quantity, None)
+        return kg
+    if array.size == 0:
+        raise DoseInputError("weight: the array of weights is empty; give at least one weight")
+    kg_array: FloatArray = array.astype(np.float64) * factor
+    low, high = kg_array.min(), kg_array.max()
+    if not (low > 0.0 and high <= MAX_BODY_WEIGHT_KG):  # NaN fails both comparisons
+        bad = ~((kg_array > 0.0) & (kg_array <= MAX_BODY_WEIGHT_KG))
+        flat = int(np.argmax(bad))
+        index = np.unravel_index(flat, array.shape)
+        where = index[0] if array.ndim == 1 else tuple(int(i) for i in index)
+        _check_weight(
+            float(kg_array.flat[flat]), array.flat[flat].item(), quantity, where, int(bad.sum())
+        )
+    kg_array.flags.writeable = False
+    return kg_array
+
+
+def _check_weight(kg: float, given: object, quantity: Any, index: object, count: int = 1) -> None:
+    if 0.0 < kg <= MAX_BODY_WEIGHT_KG:
+        return
+    where = "" if index is None else f" at index {index}"
+    more = f" ({count} bad elements in all)" if count > 1 else ""
+    shown = f"{_short(given)} {quantity.units}"
+    if math.isnan(kg):
+        problem = "is not a number (NaN)"
+    elif math.isinf(kg):
+        problem = "is infinite"
+    elif kg <= 0.0:
+        problem = "must be positive"
+    else:
+        problem = (
+            f"is above {MAX_BODY_WEIGHT_KG:g} kg, heavier than any person on record; "
+            "check the unit (grams or pounds read as kilograms?)"
+        )
+    raise DoseInputError(f"weight{where}: {shown} {problem}{more}")
+
+
+def is_licensed(drug: Drug | str, age: pint.Quantity[float] | pint.Quantity[int] | str) -> bool:
+    """Whether a patient of ``age`` (a ``[time]`` quantity) is within the drug's licence.
+
+    >>> import pint
+    >>> Q = pint.get_application_registry().Quantity
+    >>> is_licensed("ciclosporin", Q(16, "year")), is_licensed("ciclosporin", Q(191, "month"))
+    (True, False)
+    """
+    subject = _resolve(drug)
+    registry, quantity = _quantity(age, "age", "'16 years' or '18 months'")
+    units = _units_of(registry)
+    factor = units.seconds_per(quantity._units)
+    if factor is None:
+        raise DoseInputError(f"age: {_unit_problem(quantity, 'time')}; give it in years or months")
+    magnitude = quantity.magnitude
+    if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
+        raise DoseInputError(
+            f"age: expected one age as a real number with a unit, got {type(magnitude).__name__}"
+        )
+    seconds = _as_float(magnitude) * factor
+    limit = MAX_AGE_YEARS * units.seconds_per_year
+    if not 0.0 <= seconds <= limit:
+        raise DoseInputError(
+            f"age: {magnitude} {quantity.units} must lie between 0 and {MAX_AGE_YEARS:g} years"
+        )
+    return seconds >= subject.licence.min_age_years * units.seconds_per_year
+
+
+def round_to_strengths(
+    dose: DoseRange[float],
+    strengths: Sequence[pint.Quantity[float] | pint.Quantity[int] | str],
+) -> pint.Quantity[float]:
+    """The single-dose amount nearest the middle of ``dose``'s range that the strengths can make.
+
+    ``strengths`` are the unit strengths the caller has (for example capsules
+    of 25, 50 and 100 mg); the library ships none.  The amount lies within
+    ``per_dose_low``..``per_dose_high`` and is a sum of whole units; of two
+    amounts equally near the middle the lower is chosen.  Raises
+    :class:`~ae_systemic.DoseInputError` when no such amount exists.
+    """
+    if not _is_one_patient(dose):
+        raise DoseInputError(
+            "dose: expected the DoseRange of one patient (a scalar weight) from daily_dose"
+        )
+    if not isinstance(strengths, (list, tuple)):
+        raise DoseInputError(
+            "strengths: expected a list of unit strengths such as ['25 mg', '50 mg', '100 mg']"
+        )
+    if not strengths:
+        raise DoseInputError("strengths: give at least one unit strength, e.g. ['25 mg']")
+    units_ug = [_strength_in_micrograms(s, i) for i, s in enumerate(strengths)]
+    low_ug = math.ceil(dose.per_dose_low.m_as("mg") * 1000 - 1e-6)
+    high_ug = math.floor(dose.per_dose_high.m_as("mg") * 1000 + 1e-6)
+    step = math.gcd(*units_ug)
+    low_n, high_n = -(-low_ug // step), high_ug // step
+    reachable = _sums_up_to([u // step for u in units_ug], high_n)
+    middle = (low_ug + high_ug) / 2 / step
+    best = None
+    for n in range(low_n, high_n + 1):
+        if reachable >> n & 1 and (best is None or abs(n - middle) < abs(best - middle)):
+            best = n
+    if best is None:
+        shown = ", ".join(f"{u / 1000:g} mg" for u in units_ug)
+        raise DoseInputError(
+            f"strengths: no amount between {dose.per_dose_low.m_as('mg'):g} and "
+            f"{dose.per_dose_high.m_as('mg'):g} mg per dose can be made from {shown}"
+        )
+    registry = dose._registry
+    amount: pint.Quantity[float] = registry.Quantity(best * step / 1000, _units_of(registry).mg)
+    return amount
+
+
+def _is_one_patient(dose: object) -> bool:
+    return isinstance(dose, DoseRange) and isinstance(dose._weight_kg, float)
+
+
+def _strength_in_micrograms(strength: object, index: int) -> int:
+    registry, quantity = _quantity(strength, f"strengths[{index}]", "'25 mg'")
+    factor = _units_of(registry).kg_per(quantity._units)
+    magnitude = quantity.magnitude
+    if factor is None:
+        raise DoseInputError(f"strengths[{index}]: {_unit_problem(quantity, 'mass')}")
+    if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
+        raise DoseInputError(f"strengths[{index}]: expected one amount, such as '25 mg'")
+    micrograms = _as_float(magnitude) * factor * 1e9
+    if not (math.isfinite(micrograms) and micrograms >= 1 and micrograms < 1e12):
+        raise DoseInputError(
+            f"strengths[{index}]: {_short(magnitude)} {quantity.units} is not a usable strength; "
+            "give a positive amount of at least 1 microgram"
+        )
+    whole = round(micrograms)
+    if abs(micrograms - whole) > 1e-6 * max(1.0, micrograms):
+        raise DoseInputError(
+            f"strengths[{index}]: {magnitude} {quantity.units} is not a whole number of micrograms"
+        )
+    return whole
+
+
+def _sums_up_to(units: list[int], limit: int) -> int:
+    """A bit set of every sum of whole multiples of ``units`` up to ``limit``."""
+    mask = (1 << (limit + 1)) - 1
+    reachable = 1
+    for unit in units:
+        shift = unit
+        while shift <= limit:  # doubling: multiples 0..2^k-1 of ``unit``
+            reachable = (reachable | reachable << shift) & mask
+            shift <<= 1
+    return reachable
