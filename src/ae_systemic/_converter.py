@@ -43,11 +43,12 @@ def structure(data: object, cls: type[T]) -> T:
     The inverse of :func:`unstructure`: ``structure(unstructure(x), type(x)) == x``.
     Raises :class:`~ae_systemic.DataError` listing every problem with its path.
     """
-    converter = _converter()
     try:
-        return converter.structure(data, cls)
-    except DataError as exc:
-        raise DataError(exc.problems) from None
+        return _converter(detailed=False).structure(data, cls)
+    except Exception:  # re-run below with detailed validation, for the paths
+        pass
+    try:
+        return _converter(detailed=True).structure(data, cls)
     except Exception as exc:  # every failure of bad data becomes a DataError
         raise DataError(list(_problems(exc, ""))) from None
 
@@ -61,18 +62,24 @@ def unstructure(obj: object) -> JSONValue:
     return data
 
 
-def _converter() -> cattrs.Converter:
+def _converter(*, detailed: bool = False) -> cattrs.Converter:
     with _lock:
-        return _build_converter()
+        return _build_converter(detailed)
 
 
 @functools.cache
-def _build_converter() -> cattrs.Converter:
+def _build_converter(detailed: bool) -> cattrs.Converter:
+    """The converter; ``detailed`` only changes how much an error says, never the rules.
+
+    Valid data is structured without detailed validation (faster, and the
+    structuring code is quicker to generate); data that fails is structured
+    again with it, so that every problem is reported with its path.
+    """
     import cattrs
     from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
     from cattrs.gen import make_dict_structure_fn
 
-    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
 
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)

@@ -372,7 +372,7 @@ def _weight_in_kg(weight: object) -> tuple[pint.UnitRegistry[float], float | Flo
 
 
 def _unit_problem(quantity: Any, dimension: str) -> str:
-    if quantity.dimensionless:
+    if not quantity._units:  # pint calls mg/kg "unitless" too
         return f"{_short(quantity.magnitude)} has no unit"
     return f"{quantity.units} is not a unit of {dimension}"
 

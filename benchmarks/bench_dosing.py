@@ -1,0 +1,144 @@
+"""Dosing speed as ratios against baselines measured in the same run (medians).
+
+Run: ``.venv/bin/python benchmarks/bench_dosing.py`` (add ``--quick`` for fewer rounds).
+
+1. one ``daily_dose`` call for a scalar weight vs the naive pint expression
+   ``(Q(5, "mg/kg/day") * w).to("mg/day")``  (target <= 0.25);
+2. 10**6 weights in one array, the call plus reading all four quantities, vs the
+   same four multiplications in raw numpy  (target <= 3);
+3. ``import ae_systemic`` vs ``import pint`` in fresh processes  (target <= 1.1);
+4. the first ``daily_dose`` in a fresh process vs pint's own first conversion in a
+   fresh process  (target <= 1.25).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from collections.abc import Callable
+
+import numpy as np
+import pint
+
+import ae_systemic
+
+TARGETS = {
+    "scalar daily_dose / naive pint": 0.25,
+    "scalar daily_dose + 4 quantities / naive pint": None,
+    "array 1e6 daily_dose + 4 quantities / raw numpy": 3.0,
+    "import ae_systemic / import pint": 1.1,
+    "first daily_dose / first pint conversion (fresh process)": 1.25,
+}
+
+IMPORT_PINT = "import pint"
+IMPORT_OURS = "import ae_systemic"
+FIRST_PINT = (
+    "import pint; Q = pint.get_application_registry().Quantity; "
+    "(Q(5, 'mg/kg/day') * Q(70, 'kg')).to('mg/day')"
+)
+FIRST_OURS = (
+    "import pint, ae_systemic; Q = pint.get_application_registry().Quantity; "
+    "ae_systemic.daily_dose('ciclosporin', Q(70, 'kg')).low"
+)
+
+
+def per_call(func: Callable[[], object], number: int, repeat: int) -> float:
+    """Median seconds per call over ``repeat`` rounds of ``number`` calls."""
+    return statistics.median(t / number for t in timeit.repeat(func, number=number, repeat=repeat))
+
+
+def fresh_process(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return time.perf_counter() - start
+
+
+def paired_processes(ours: str, baseline: str, rounds: int) -> tuple[float, float]:
+    """Medians of fresh-process wall times, the two commands interleaved."""
+    fresh_process(ours), fresh_process(baseline)  # warm the file system caches
+    mine, base = [], []
+    for _ in range(rounds):
+        mine.append(fresh_process(ours))
+        base.append(fresh_process(baseline))
+    return statistics.median(mine), statistics.median(base)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    args = parser.parse_args()
+    rounds = 5 if args.quick else 21
+    repeat = 5 if args.quick else 15
+
+    Q = pint.get_application_registry().Quantity  # type: ignore[no-untyped-call]
+    csa = ae_systemic.drug("ciclosporin")
+    w = Q(70.0, "kg")
+    ae_systemic.daily_dose(csa, w)  # load content and parse units before timing
+
+    def naive() -> object:
+        return (Q(5, "mg/kg/day") * w).to("mg/day")
+
+    def ours() -> object:
+        return ae_systemic.daily_dose(csa, w)
+
+    def ours_all() -> object:
+        dose = ae_systemic.daily_dose(csa, w)
+        return dose.low, dose.high, dose.per_dose_low, dose.per_dose_high
+
+    t_naive = per_call(naive, 200, repeat)
+    t_ours = per_call(ours, 2000, repeat)
+    t_ours_all = per_call(ours_all, 1000, repeat)
+
+    rng = np.random.default_rng(0)
+    weights = rng.uniform(3.0, 150.0, 1_000_000)
+    cohort = Q(weights, "kg")
+    a, b, c, d = 2.5, 5.0, 1.25, 2.5
+
+    def raw() -> object:
+        return weights * a, weights * b, weights * c, weights * d
+
+    def ours_array() -> object:
+        dose = ae_systemic.daily_dose(csa, cohort)
+        return dose.low, dose.high, dose.per_dose_low, dose.per_dose_high
+
+    t_raw = per_call(raw, 5, repeat)
+    t_array = per_call(ours_array, 5, repeat)
+
+    imp_ours, imp_pint = paired_processes(IMPORT_OURS, IMPORT_PINT, rounds)
+    first_ours, first_pint = paired_processes(FIRST_OURS, FIRST_PINT, rounds)
+
+    ratios = {
+        "scalar daily_dose / naive pint": t_ours / t_naive,
+        "scalar daily_dose + 4 quantities / naive pint": t_ours_all / t_naive,
+        "array 1e6 daily_dose + 4 quantities / raw numpy": t_array / t_raw,
+        "import ae_systemic / import pint": imp_ours / imp_pint,
+        "first daily_dose / first pint conversion (fresh process)": first_ours / first_pint,
+    }
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'unknown cpu'}, "
+        f"Python {platform.python_version()}, pint {pint.__version__}, numpy {np.__version__}"
+    )
+    print(
+        f"naive pint {t_naive * 1e6:.1f} us; daily_dose {t_ours * 1e6:.1f} us; "
+        f"with 4 quantities {t_ours_all * 1e6:.1f} us"
+    )
+    print(f"raw numpy x4 {t_raw * 1e3:.2f} ms; daily_dose array {t_array * 1e3:.2f} ms")
+    print(f"import pint {imp_pint * 1e3:.0f} ms; import ae_systemic {imp_ours * 1e3:.0f} ms")
+    print(
+        f"first pint conversion {first_pint * 1e3:.0f} ms; "
+        f"first daily_dose {first_ours * 1e3:.0f} ms"
+    )
+    for name, ratio in ratios.items():
+        target = TARGETS[name]
+        verdict = "" if target is None else (" ok" if ratio <= target else " OVER TARGET")
+        limit = "" if target is None else f" (target <= {target})"
+        print(f"{name}: {ratio:.3f}{limit}{verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,446 @@
+"""Dosing: worked examples, unit safety, bad input, registries, arrays, licence, strengths."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import numpy as np
+import pint
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ae_systemic
+from ae_systemic import (
+    AeSystemicError,
+    DoseInputError,
+    DoseRange,
+    Phase,
+    Population,
+    daily_dose,
+    is_licensed,
+    round_to_strengths,
+)
+
+APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
+Q = APP.Quantity
+LB_IN_KG = 0.45359237  # the international avoirdupois pound, by definition
+
+weights_kg = st.floats(min_value=0.5, max_value=ae_systemic.MAX_BODY_WEIGHT_KG - 1)
+
+
+def mg_per_day(q: pint.Quantity[Any]) -> Any:
+    return q.m_as("mg/day")
+
+
+def mg(q: pint.Quantity[Any]) -> Any:
+    return q.m_as("mg")
+
+
+# -- worked examples ------------------------------------------------------------------
+
+
+def test_70_kg_adult_acute_flare_gets_280_to_350_mg_a_day_in_doses_of_140_to_175_mg() -> None:
+    dose = daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE)
+    assert (mg_per_day(dose.low), mg_per_day(dose.high)) == (280.0, 350.0)
+    assert (mg(dose.per_dose_low), mg(dose.per_dose_high)) == (140.0, 175.0)
+    assert dose.doses_per_day == 2
+    assert dose.regimen.phase is Phase.ACUTE
+    assert dose.fallback is None
+
+
+def test_70_kg_adult_standard_range_is_175_to_350_mg_a_day() -> None:
+    dose = daily_dose("ciclosporin", Q(70, "kg"))
+    assert (mg_per_day(dose.low), mg_per_day(dose.high)) == (175.0, 350.0)
+    assert dose.regimen.phase is None
+    assert dose.regimen.population is Population.ADULT
+
+
+def test_154_lb_adult_long_term_is_2_5_to_3_mg_per_kg_of_69_85_kg() -> None:
+    dose = daily_dose("ciclosporin", "154 lb", phase=Phase.LONG_TERM)
+    kg = 154 * LB_IN_KG
+    assert mg_per_day(dose.low) == pytest.approx(2.5 * kg, rel=1e-12)
+    assert mg_per_day(dose.high) == pytest.approx(3.0 * kg, rel=1e-12)
+    assert mg_per_day(dose.low) == pytest.approx(174.633062, abs=1e-6)
+    assert mg(dose.per_dose_high) == pytest.approx(3.0 * kg / 2, rel=1e-12)
+
+
+def test_80000_g_gives_the_same_dose_as_80_kg() -> None:
+    in_grams = daily_dose("ciclosporin", Q(80_000, "g"))
+    in_kg = daily_dose("ciclosporin", Q(80, "kg"))
+    assert mg_per_day(in_grams.low) == pytest.approx(200.0, rel=1e-12)
+    assert mg_per_day(in_grams.high) == pytest.approx(mg_per_day(in_kg.high), rel=1e-12)
+
+
+def test_30_kg_child_gets_75_to_150_mg_a_day() -> None:
+    dose = daily_dose("ciclosporin", Q(30, "kg"), population=Population.CHILD)
+    assert (mg_per_day(dose.low), mg_per_day(dose.high)) == (75.0, 150.0)
+    assert (mg(dose.per_dose_low), mg(dose.per_dose_high)) == (37.5, 75.0)
+    assert dose.regimen.population is Population.CHILD
+    assert dose.fallback is None
+
+
+@pytest.mark.parametrize("phase", [Phase.ACUTE, Phase.LONG_TERM])
+def test_a_child_with_a_phase_falls_back_to_the_childrens_range_and_says_so(phase: Phase) -> None:
+    dose = daily_dose("ciclosporin", Q(30, "kg"), population=Population.CHILD, phase=phase)
+    assert dose.regimen.population is Population.CHILD
+    assert dose.regimen.phase is None
+    assert (dose.regimen.rate.low, dose.regimen.rate.high) == (2.5, 5.0)
+    assert dose.fallback is not None
+    assert "no" in dose.fallback
+    assert str(phase) in dose.fallback
+
+
+def test_results_carry_units_of_a_daily_amount_and_of_a_single_dose() -> None:
+    dose = daily_dose("ciclosporin", Q(70, "kg"))
+    assert dose.low.dimensionality == APP.get_dimensionality("[mass]/[time]")
+    assert dose.per_dose_low.dimensionality == APP.get_dimensionality("[mass]")
+    assert str(dose.low.units) == "milligram / day"
+    assert str(dose.per_dose_high.units) == "milligram"
+    assert dose.weight.m_as("kg") == 70.0
+
+
+def test_the_drug_may_be_given_as_a_drug_or_any_synonym() -> None:
+    by_object = daily_dose(ae_systemic.drug("ciclosporin"), Q(70, "kg"))
+    for name in ("CsA", " cyclosporine ", "Ciclosporine"):
+        assert daily_dose(name, Q(70, "kg")) == by_object
+
+
+def test_an_unknown_drug_name_raises_unknown_drug_error() -> None:
+    with pytest.raises(ae_systemic.UnknownDrugError):
+        daily_dose("ciclosporinn-x", Q(70, "kg"))
+
+
+def test_dose_ranges_are_frozen_and_compare_by_value() -> None:
+    a = daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE)
+    b = daily_dose("ciclosporin", "70 kg", phase=Phase.ACUTE)
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a != daily_dose("ciclosporin", Q(71, "kg"), phase=Phase.ACUTE)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        a.fallback = "x"  # type: ignore[misc]
+
+
+def test_str_of_a_dose_range_shows_the_amounts_and_the_regimen() -> None:
+    text = str(daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE))
+    assert "280-350 mg/day" in text
+    assert "140-175 mg per dose" in text
+    assert "4-5 mg/kg/day" in text
+
+
+# -- properties -------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(weights_kg)
+def test_the_same_weight_in_kg_g_and_lb_gives_the_same_dose(kg: float) -> None:
+    reference = daily_dose("ciclosporin", Q(kg, "kg"))
+    for unit, factor in (("g", 1000.0), ("lb", 1 / LB_IN_KG)):
+        other = daily_dose("ciclosporin", Q(kg * factor, unit))
+        assert mg_per_day(other.low) == pytest.approx(mg_per_day(reference.low), rel=1e-9)
+        assert mg(other.per_dose_high) == pytest.approx(mg(reference.per_dose_high), rel=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(weights_kg, weights_kg)
+def test_dose_is_monotonic_in_weight(a: float, b: float) -> None:
+    light, heavy = sorted((a, b))
+    for phase in (None, Phase.ACUTE, Phase.LONG_TERM):
+        low = daily_dose("ciclosporin", Q(light, "kg"), phase=phase)
+        high = daily_dose("ciclosporin", Q(heavy, "kg"), phase=phase)
+        assert mg_per_day(low.low) <= mg_per_day(high.low)
+        assert mg_per_day(low.high) <= mg_per_day(high.high)
+
+
+@settings(max_examples=60, deadline=None)
+@given(weights_kg, st.sampled_from([None, Phase.ACUTE, Phase.LONG_TERM]))
+def test_single_dose_times_doses_per_day_is_the_daily_dose(kg: float, phase: Phase | None) -> None:
+    dose = daily_dose("ciclosporin", Q(kg, "kg"), phase=phase)
+    per_day = Q(dose.doses_per_day, "1/day")
+    assert (dose.per_dose_low * per_day).m_as("mg/day") == pytest.approx(mg_per_day(dose.low))
+    assert (dose.per_dose_high * per_day).m_as("mg/day") == pytest.approx(mg_per_day(dose.high))
+    assert mg_per_day(dose.low) <= mg_per_day(dose.high)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(weights_kg, min_size=1, max_size=20))
+def test_an_array_of_weights_gives_the_scalar_results_element_by_element(
+    kgs: list[float],
+) -> None:
+    array = daily_dose("ciclosporin", Q(np.array(kgs), "kg"), phase=Phase.ACUTE)
+    for i, kg in enumerate(kgs):
+        scalar = daily_dose("ciclosporin", Q(kg, "kg"), phase=Phase.ACUTE)
+        assert array.low.m_as("mg/day")[i] == mg_per_day(scalar.low)
+        assert array.high.m_as("mg/day")[i] == mg_per_day(scalar.high)
+        assert array.per_dose_low.m_as("mg")[i] == mg(scalar.per_dose_low)
+        assert array.per_dose_high.m_as("mg")[i] == mg(scalar.per_dose_high)
+
+
+def test_a_two_dimensional_array_keeps_its_shape() -> None:
+    dose = daily_dose("ciclosporin", Q(np.array([[60.0, 70.0], [80.0, 90.0]]), "kg"))
+    assert dose.low.m_as("mg/day").shape == (2, 2)
+    assert dose.low.m_as("mg/day")[1, 0] == 200.0
+
+
+# -- unit and input safety -----------------------------------------------------------------
+
+BAD_WEIGHTS: list[tuple[object, str]] = [
+    (70, "has no unit"),
+    (70.0, "has no unit"),
+    (np.float64(70.0), "has no unit"),
+    (np.array([70.0]), "has no unit"),
+    ("70", "has no unit"),
+    (Q(70, "m"), "not a unit of mass"),
+    (Q(1, "mg/kg"), "not a unit of mass"),
+    (Q(5, "mg/kg/day"), "not a unit of mass"),
+    (Q(70, "kg**2"), "not a unit of mass"),
+    ("seventy kg", "does not start with a number"),
+    ("70 parsecs", "not a unit of mass"),
+    ("70 flibbertigibbets", "cannot be read"),
+    ("kg", "does not start with a number"),
+    ("", "does not start with a number"),
+    (Q(0, "kg"), "must be positive"),
+    (Q(-70, "kg"), "must be positive"),
+    (Q(math.nan, "kg"), "NaN"),
+    (Q(math.inf, "kg"), "infinite"),
+    (Q(-math.inf, "kg"), "infinite"),
+    ("1e400 kg", "infinite"),
+    (Q(10**400, "kg"), "infinite"),
+    (Q(701, "kg"), "above 700 kg"),
+    (Q(70_000, "kg"), "grams or pounds read as kilograms"),
+    (Q(np.array([]), "kg"), "empty"),
+    (Q(np.array([70.0, -1.0, 80.0]), "kg"), "index 1"),
+    (Q(np.array([70.0, 80.0, math.nan]), "kg"), "index 2"),
+    (Q(np.array([[70.0, 80.0], [90.0, 1e6]]), "kg"), "index (1, 1)"),
+    (Q(np.array(["a", "b"], dtype=object), "kg"), "real numbers"),
+    (Q(70 + 1j, "kg"), "real number"),
+    (None, "expected a pint quantity"),
+    (b"70 kg", "expected a pint quantity"),
+    ([70, 80], "expected a pint quantity"),
+    ({"kg": 70}, "expected a pint quantity"),
+]
+
+
+@pytest.mark.parametrize(("weight", "fragment"), BAD_WEIGHTS, ids=[repr(w) for w, _ in BAD_WEIGHTS])
+def test_a_bad_weight_is_refused_with_a_message_saying_what_is_wrong(
+    weight: object, fragment: str
+) -> None:
+    with pytest.raises(DoseInputError) as caught:
+        daily_dose("ciclosporin", weight)  # type: ignore[call-overload]
+    assert isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, AeSystemicError)
+    assert fragment in str(caught.value)
+    assert str(caught.value).startswith("weight")
+
+
+def test_a_bad_array_message_counts_every_bad_element() -> None:
+    with pytest.raises(DoseInputError, match=r"index 0: -1\.0 kilogram .*3 bad elements"):
+        daily_dose("ciclosporin", Q(np.array([-1.0, 0.0, math.nan, 70.0]), "kg"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"population": "adult"}, "population"),
+        ({"population": None}, "population"),
+        ({"phase": "acute"}, "phase"),
+        ({"phase": 1}, "phase"),
+    ],
+)
+def test_population_and_phase_must_be_the_enums(kwargs: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(DoseInputError, match=fragment):
+        daily_dose("ciclosporin", Q(70, "kg"), **kwargs)
+
+
+@pytest.mark.parametrize("drug", [None, 5, b"ciclosporin"])
+def test_the_drug_must_be_a_drug_or_a_name(drug: object) -> None:
+    with pytest.raises(DoseInputError, match="drug"):
+        daily_dose(drug, Q(70, "kg"))  # type: ignore[call-overload]
+
+
+# -- handed-out values never change cached content or the caller's input ------------------
+
+
+def test_changing_a_handed_out_quantity_in_place_changes_nothing_else() -> None:
+    dose = daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE)
+    low = dose.low
+    low.ito("g/day")
+    low *= 1000
+    assert mg_per_day(dose.low) == 280.0
+    assert mg_per_day(daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE).low) == 280.0
+
+
+def test_array_results_are_fresh_and_the_callers_array_is_untouched() -> None:
+    weights = np.array([60.0, 70.0])
+    dose = daily_dose("ciclosporin", Q(weights, "kg"))
+    handed_out = dose.low
+    handed_out.magnitude[0] = -1.0
+    assert dose.low.m_as("mg/day")[0] == 150.0
+    assert list(weights) == [60.0, 70.0]
+    pounds = np.array([154.0])
+    daily_dose("ciclosporin", Q(pounds, "lb"))
+    assert pounds[0] == 154.0
+
+
+# -- registries --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_registry() -> Iterator[pint.UnitRegistry[Any]]:
+    """A fresh application registry, set after ``import ae_systemic``; restored after."""
+    previous = pint.get_application_registry().get()  # type: ignore[no-untyped-call]
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry()
+    pint.set_application_registry(registry)  # type: ignore[no-untyped-call]
+    yield registry
+    pint.set_application_registry(previous)  # type: ignore[no-untyped-call]
+
+
+def test_a_string_weight_is_read_in_the_application_registry_set_after_import(
+    own_registry: pint.UnitRegistry[Any],
+) -> None:
+    dose = daily_dose("ciclosporin", "70 kg")
+    total = dose.low + own_registry.Quantity(10, "mg/day")
+    assert total.m_as("mg/day") == 185.0
+    assert is_licensed("ciclosporin", "16 years")
+
+
+def test_results_are_built_in_the_registry_of_the_weight() -> None:
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry()
+    dose = daily_dose("ciclosporin", registry.Quantity(70, "kg"))
+    assert (dose.high + registry.Quantity(1, "g/day")).m_as("mg/day") == 1350.0
+    assert (dose.per_dose_low + registry.Quantity(5, "mg")).m_as("mg") == 92.5
+    with pytest.raises(ValueError, match="different registries"):
+        dose.low + Q(1, "mg/day")
+
+
+def test_the_library_defines_no_units_in_the_callers_registry() -> None:
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry()
+    before = set(registry._units)
+    daily_dose("ciclosporin", registry.Quantity(70, "kg"), phase=Phase.ACUTE)
+    is_licensed("ciclosporin", registry.Quantity(16, "year"))
+    assert set(registry._units) == before
+
+
+# -- licence -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "licensed"),
+    [
+        (Q(16, "year"), True),
+        (Q(192, "month"), True),
+        (Q(15, "year") + Q(11, "month"), False),
+        (Q(191, "month"), False),
+        (Q(12, "year"), False),
+        (Q(40, "year"), True),
+        ("16 years", True),
+        ("15.9 years", False),
+        (Q(0, "year"), False),
+    ],
+)
+def test_ciclosporin_is_licensed_from_16_years_of_age(age: Any, licensed: bool) -> None:
+    assert is_licensed("ciclosporin", age) is licensed
+
+
+@pytest.mark.parametrize(
+    ("age", "fragment"),
+    [
+        (16, "has no unit"),
+        ("16", "has no unit"),
+        (Q(16, "kg"), "not a unit of time"),
+        (Q(-1, "year"), "between 0 and 130 years"),
+        (Q(131, "year"), "between 0 and 130 years"),
+        (Q(math.nan, "year"), "between 0 and 130"),
+        ("sixteen years", "does not start with a number"),
+        (None, "expected a pint quantity"),
+        (Q(np.array([16.0]), "year"), "one age"),
+    ],
+)
+def test_a_bad_age_is_refused(age: object, fragment: str) -> None:
+    with pytest.raises(DoseInputError, match=fragment):
+        is_licensed("ciclosporin", age)  # type: ignore[arg-type]
+
+
+# -- practical amounts -------------------------------------------------------------------
+
+CAPSULES = ["25 mg", "50 mg", "100 mg"]
+
+
+def test_70_kg_acute_with_25_50_100_mg_capsules_gives_150_mg_per_dose() -> None:
+    dose = daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE)  # 140-175 mg per dose
+    amount = round_to_strengths(dose, CAPSULES)
+    assert amount.m_as("mg") == 150.0
+    assert str(amount.units) == "milligram"
+
+
+def test_67_kg_long_term_rounds_to_the_only_amount_inside_the_range() -> None:
+    dose = daily_dose("ciclosporin", Q(67, "kg"), phase=Phase.LONG_TERM)  # 83.75-100.5 mg
+    assert round_to_strengths(dose, [Q(25, "mg"), Q(50, "mg"), Q(100, "mg")]).m_as("mg") == 100.0
+
+
+def test_strengths_in_grams_give_the_same_amount() -> None:
+    dose = daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE)
+    assert round_to_strengths(dose, ["0.025 g", "0.05 g", "0.1 g"]).m_as("mg") == 150.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    weights_kg.filter(lambda kg: kg >= 10),
+    st.lists(st.integers(min_value=5, max_value=200), min_size=1, max_size=3),
+)
+def test_a_rounded_amount_lies_in_the_range_and_is_a_sum_of_strengths(
+    kg: float, strengths: list[int]
+) -> None:
+    dose = daily_dose("ciclosporin", Q(kg, "kg"))
+    try:
+        amount = round_to_strengths(dose, [Q(s, "mg") for s in strengths]).m_as("mg")
+    except DoseInputError:
+        return  # no combination fits; the message is tested below
+    assert mg(dose.per_dose_low) - 1e-6 <= amount <= mg(dose.per_dose_high) + 1e-6
+    reachable = {0}
+    for _ in range(int(amount // min(strengths)) + 1):
+        reachable |= {r + s for r in reachable for s in strengths if r + s <= amount}
+    assert round(amount) in reachable
+
+
+def test_no_combination_of_strengths_fitting_the_range_is_a_clear_error() -> None:
+    dose = daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE)  # 140-175 mg per dose
+    with pytest.raises(DoseInputError, match=r"no amount between 140 and 175 mg .* 60 mg"):
+        round_to_strengths(dose, ["60 mg"])
+
+
+@pytest.mark.parametrize(
+    ("strengths", "fragment"),
+    [
+        ([], "at least one"),
+        ("25 mg", "list of unit strengths"),
+        (["25"], "has no unit"),
+        (["25 ml"], "not a unit of mass"),
+        (["0 mg"], "not a usable strength"),
+        (["-25 mg"], "not a usable strength"),
+        ([Q(math.nan, "mg")], "not a usable strength"),
+        (["0.0001 mg"], "not a usable strength"),
+        (["0.0015 mg"], "whole number of micrograms"),
+        ([25], "has no unit"),
+    ],
+)
+def test_bad_strengths_are_refused(strengths: Any, fragment: str) -> None:
+    dose = daily_dose("ciclosporin", Q(70, "kg"))
+    with pytest.raises(DoseInputError, match=fragment):
+        round_to_strengths(dose, strengths)
+
+
+def test_rounding_needs_the_dose_of_one_patient() -> None:
+    cohort = daily_dose("ciclosporin", Q(np.array([60.0, 70.0]), "kg"))
+    with pytest.raises(DoseInputError, match="one patient"):
+        round_to_strengths(cohort, CAPSULES)  # type: ignore[arg-type]
+    with pytest.raises(DoseInputError, match="one patient"):
+        round_to_strengths("280 mg", CAPSULES)  # type: ignore[arg-type]
+
+
+def test_dose_range_is_generic_in_its_magnitude() -> None:
+    scalar: DoseRange[float] = daily_dose("ciclosporin", Q(70.0, "kg"))
+    assert isinstance(scalar.low.magnitude, float)
