@@ -95,7 +95,9 @@ finite_floats: st.SearchStrategy[float] = st.floats(
 
 def citations(numbers: st.SearchStrategy[int] | None = None) -> Cites:
     """Distinct reference numbers, drawn from ``numbers`` (any positive number by default)."""
-    return st.lists(positive_ints if numbers is None else numbers, unique=True, max_size=3).map(tuple)
+    return st.lists(positive_ints if numbers is None else numbers, unique=True, max_size=3).map(
+        tuple
+    )
 
 
 def _or_any(cites: Cites | None) -> Cites:
@@ -129,9 +131,7 @@ def references(numbers: st.SearchStrategy[int] | None = None) -> st.SearchStrate
 
 
 def statements(cites: Cites | None = None) -> st.SearchStrategy[Statement]:
-    return st.builds(
-        Statement, key=texts, text=texts, location=texts, references=_or_any(cites)
-    )
+    return st.builds(Statement, key=texts, text=texts, location=texts, references=_or_any(cites))
 
 
 @st.composite

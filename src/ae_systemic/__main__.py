@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 import textwrap
 
+from ._dosing import daily_dose
 from ._lookup import drug, guideline
 from ._model import Drug
+from ._vocabulary import Phase
 
 
 def render(subject: Drug) -> str:
@@ -34,8 +36,25 @@ def render(subject: Drug) -> str:
     return "\n".join(lines)
 
 
+def worked_dose(subject: Drug) -> str:
+    """A worked example: the acute-flare dose of a 70 kg adult, through :func:`daily_dose`."""
+    dose = daily_dose(subject, "70 kg", phase=Phase.ACUTE)
+    return "\n".join(
+        [
+            "Worked dose: adult, 70 kg, acute flare",
+            f"  daily:    {dose.low:~P} to {dose.high:~P}",
+            f"  per dose: {dose.per_dose_low:~P} to {dose.per_dose_high:~P}, "
+            f"{dose.doses_per_day} doses a day",
+            f"  regimen:  {dose.regimen}",
+        ]
+    )
+
+
 def main() -> int:
-    print(render(drug("ciclosporin")))
+    subject = drug("ciclosporin")
+    print(render(subject))
+    print()
+    print(worked_dose(subject))
     return 0
 
 

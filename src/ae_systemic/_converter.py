@@ -13,6 +13,7 @@ import datetime
 import enum
 import functools
 import math
+import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
@@ -35,6 +36,7 @@ JSONValue: TypeAlias = Union[  # noqa: UP007 (a recursive alias needs the string
 ]
 
 _lock = threading.Lock()
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def structure(data: object, cls: type[T]) -> T:
@@ -172,6 +174,8 @@ def _structure_date(value: object, _: type) -> datetime.date:
     if not isinstance(value, str):
         raise TypeError(f"expected a date as 'YYYY-MM-DD', got {_describe(value)}")
     try:
+        if _ISO_DATE.fullmatch(value) is None:
+            raise ValueError(value)
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"expected a date as 'YYYY-MM-DD', got {value!r}") from None

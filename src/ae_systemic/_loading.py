@@ -10,14 +10,16 @@ frozen object.
 from __future__ import annotations
 
 import json
+import math
 import threading
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
 import attrs
 
 from ._converter import structure
-from ._errors import DataError, DataProblem
+from ._errors import DataError, DataProblem, join_path
 from ._model import Drug, Guideline
 
 __all__ = ["packaged_guideline", "parse_json"]
@@ -72,9 +74,19 @@ def _structure_in_file(document: object, cls: type[Any], file: str) -> Any:
 
 
 def parse_json(text: str, *, file: str | None = None) -> object:
-    """Parse JSON text strictly: no NaN or Infinity, no key given twice in one object."""
+    """Parse JSON text strictly.
+
+    Refused, with the path of the offending value: ``NaN`` and ``Infinity``,
+    numbers too large to be finite (``1e400``), and a key given twice in one
+    object (JSON parsers otherwise keep the last one silently).
+    """
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        document = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_KeyedObject.from_pairs,
+        )
     except DataError as exc:
         raise DataError(exc.problems, file=file) from None
     except json.JSONDecodeError as exc:
@@ -82,16 +94,43 @@ def parse_json(text: str, *, file: str | None = None) -> object:
             [DataProblem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
             file=file,
         ) from None
+    problems = list(_repeated_keys(document, ""))
+    if problems:
+        raise DataError(problems, file=file)
+    return document
 
 
 def _reject_constant(name: str) -> object:
     raise DataError([DataProblem("", f"{name} is not allowed; numbers must be finite")])
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise DataError([DataProblem(key, f"key {key!r} appears twice in one object")])
-        result[key] = value
-    return result
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise DataError([DataProblem("", f"{text} is too large to be a finite number")])
+    return number
+
+
+class _KeyedObject(dict[str, Any]):
+    """A JSON object that remembers the keys it was given more than once."""
+
+    repeated: tuple[str, ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = cls(pairs)
+        if len(result) != len(pairs):
+            keys = [key for key, _ in pairs]
+            result.repeated = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
+        return result
+
+
+def _repeated_keys(value: object, path: str) -> Iterator[DataProblem]:
+    if isinstance(value, dict):
+        for key in getattr(value, "repeated", ()):
+            yield DataProblem(join_path(path, key), f"key {key!r} appears twice in one object")
+        for key, item in value.items():
+            yield from _repeated_keys(item, join_path(path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _repeated_keys(item, f"{path}[{index}]")

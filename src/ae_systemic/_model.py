@@ -151,9 +151,9 @@ class Recommendation:
 class EffectEstimate:
     """One network meta-analysis estimate with its GRADE certainty.
 
-    ``estimate`` is the standardised mean difference versus ``comparator``
-    (negative favours the drug), with its 95 % interval ``ci_low``..``ci_high``,
-    over a time frame of up to ``max_weeks`` weeks.
+    ``estimate`` is the standardised mean difference versus ``comparator``,
+    signed as the source prints it, with its interval ``ci_low``..``ci_high``
+    (read as the 95 % interval), over a time frame of up to ``max_weeks`` weeks.
     """
 
     outcome: Outcome = attrs.field(validator=enum_of(Outcome))
