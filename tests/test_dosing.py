@@ -138,7 +138,7 @@ def test_str_of_a_dose_range_shows_the_amounts_and_the_regimen() -> None:
 @given(weights_kg)
 def test_the_same_weight_in_kg_g_and_lb_gives_the_same_dose(kg: float) -> None:
     reference = daily_dose("ciclosporin", Q(kg, "kg"))
-    for unit, factor in (("g", 1000.0), ("lb", 1 / LB_IN_KG)):
+    for unit, factor in (("g", 1000.0), ("lb", 1 / LB_IN_KG), ("stone", 1 / (14 * LB_IN_KG))):
         other = daily_dose("ciclosporin", Q(kg * factor, unit))
         assert mg_per_day(other.low) == pytest.approx(mg_per_day(reference.low), rel=1e-9)
         assert mg(other.per_dose_high) == pytest.approx(mg(reference.per_dose_high), rel=1e-9)

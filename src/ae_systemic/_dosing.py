@@ -361,7 +361,7 @@ def _weight_in_kg(weight: object) -> tuple[pint.UnitRegistry[float], float | Flo
     factor = _units_of(registry).kg_per(quantity._units)
     if factor is None:
         raise DoseInputError(
-            f"weight: {_unit_problem(quantity, 'mass')}; give it in kg, g, lb or st"
+            f"weight: {_unit_problem(quantity, 'mass')}; give it in kg, g, lb or stone"
         )
     magnitude = quantity.magnitude
     if isinstance(magnitude, (int, float)) and not isinstance(magnitude, bool):

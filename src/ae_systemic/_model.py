@@ -365,40 +365,32 @@ class Comparison:
         return tuple(sorted({n for s in self.findings for n in s.references}))
 
 
-def _cited(value: object, path: str) -> Iterator[tuple[str, int]]:
-    """Every reference number cited below ``value``, with the path of its field."""
+def _fields_below(value: object, path: str) -> Iterator[tuple[str, str, object]]:
+    """Every field of every model object below ``value``: (path of object, field name, value)."""
     if isinstance(value, tuple):
         for index, item in enumerate(value):
-            yield from _cited(item, f"{path}[{index}]")
+            yield from _fields_below(item, f"{path}[{index}]")
         return
     cls = type(value)
-    if attrs.has(cls) and cls is not Reference:
+    if attrs.has(cls):
         for field in attrs.fields(cls):
             item = getattr(value, field.name)
-            if field.name == "references" and all(isinstance(n, int) for n in item):
-                yield from ((join_path(path, "references"), n) for n in item)
-            else:
-                yield from _cited(item, join_path(path, field.name))
+            yield path, field.name, item
+            yield from _fields_below(item, join_path(path, field.name))
+
+
+def _cited(drug: Drug) -> Iterator[tuple[str, int]]:
+    """Every reference number cited in ``drug``, with the path of its ``references`` field."""
+    for path, name, value in _fields_below(drug, ""):
+        if name == "references" and isinstance(value, tuple) and path:
+            yield from ((join_path(path, name), number) for number in value)
 
 
 def _keys(drug: Drug) -> Iterator[tuple[str, str]]:
-    """Every statement key and comparison key of ``drug``, with its path."""
-    for field in attrs.fields(Drug):
-        yield from _keys_below(getattr(drug, field.name), field.name)
-
-
-def _keys_below(value: object, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, tuple):
-        for index, item in enumerate(value):
-            yield from _keys_below(item, f"{path}[{index}]")
-    elif isinstance(value, (Statement, Comparison)):
-        yield join_path(path, "key"), value.key
-        if isinstance(value, Comparison):
-            yield from _keys_below(value.findings, join_path(path, "findings"))
-    elif isinstance(value, (SpecialPopulation, Licence)):
-        children = value.statements if isinstance(value, SpecialPopulation) else value.notes
-        name = "statements" if isinstance(value, SpecialPopulation) else "notes"
-        yield from _keys_below(children, join_path(path, name))
+    """Every statement and comparison key of ``drug``, with its path."""
+    for path, name, value in _fields_below(drug, ""):
+        if name == "key" and isinstance(value, str):
+            yield join_path(path, name), value
 
 
 @attrs.frozen
@@ -459,7 +451,7 @@ class Drug:
         numbers = [(f"references[{i}].number", r.number) for i, r in enumerate(self.references)]
         problems = _repeats(numbers, "reference number")
         known = {r.number for r in self.references}
-        for path, number in _cited(self, ""):
+        for path, number in _cited(self):
             if number not in known:
                 problems.append(
                     DataProblem(
