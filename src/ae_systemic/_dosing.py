@@ -15,6 +15,7 @@ patients) without ever confusing units:
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -69,11 +70,17 @@ class _RegistryUnits:
         self.mg = registry.Unit("mg")
         self.mg_per_day = registry.Unit("mg/day")
         self.kg = registry.Unit("kg")
-        self.second = registry.Unit("second")
-        self.seconds_per_year = registry.Quantity(1.0, "year").m_as(self.second)
         self._to_kg: dict[UnitsContainer, float | None] = {}
         self._to_second: dict[UnitsContainer, float | None] = {}
         self._named: dict[tuple[str, str], float] = {}
+
+    @functools.cached_property
+    def second(self) -> pint.Unit:
+        return self.registry.Unit("second")
+
+    @functools.cached_property
+    def seconds_per_year(self) -> float:
+        return float(self.registry.Quantity(1.0, "year").m_as(self.second))
 
     def kg_per(self, units: UnitsContainer) -> float | None:
         """Kilograms in one ``units``, or ``None`` when ``units`` is not a mass."""

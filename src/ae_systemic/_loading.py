@@ -80,12 +80,22 @@ def parse_json(text: str, *, file: str | None = None) -> object:
     numbers too large to be finite (``1e400``), and a key given twice in one
     object (JSON parsers otherwise keep the last one silently).
     """
+    repeats: list[_KeyedObject] = []
+
+    def keyed_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = _KeyedObject(pairs)
+        if len(result) != len(pairs):
+            keys = [key for key, _ in pairs]
+            result.repeated = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
+            repeats.append(result)
+        return result
+
     try:
         document = json.loads(
             text,
             parse_constant=_reject_constant,
             parse_float=_finite_float,
-            object_pairs_hook=_KeyedObject.from_pairs,
+            object_pairs_hook=keyed_object,
         )
     except DataError as exc:
         raise DataError(exc.problems, file=file) from None
@@ -94,9 +104,8 @@ def parse_json(text: str, *, file: str | None = None) -> object:
             [DataProblem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
             file=file,
         ) from None
-    problems = list(_repeated_keys(document, ""))
-    if problems:
-        raise DataError(problems, file=file)
+    if repeats:  # rare: walk the document only to name the paths
+        raise DataError(_repeated_keys(document, ""), file=file)
     return document
 
 
@@ -115,14 +124,6 @@ class _KeyedObject(dict[str, Any]):
     """A JSON object that remembers the keys it was given more than once."""
 
     repeated: tuple[str, ...] = ()
-
-    @classmethod
-    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result = cls(pairs)
-        if len(result) != len(pairs):
-            keys = [key for key, _ in pairs]
-            result.repeated = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
-        return result
 
 
 def _repeated_keys(value: object, path: str) -> Iterator[DataProblem]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 
 from ._errors import UnknownDrugError
@@ -36,6 +35,8 @@ def drug(name: str) -> Drug:
         raise TypeError(f"drug name must be a string, got {type(name).__name__}")
     found = _packaged_index().get(_normalise(name))
     if found is None:
+        import difflib
+
         known = [n for d in packaged_guideline().drugs for n in d.names]
         folded = {_normalise(n): n for n in known}
         close = difflib.get_close_matches(_normalise(name), folded, n=3, cutoff=0.6)

@@ -365,32 +365,44 @@ class Comparison:
         return tuple(sorted({n for s in self.findings for n in s.references}))
 
 
-def _fields_below(value: object, path: str) -> Iterator[tuple[str, str, object]]:
-    """Every field of every model object below ``value``: (path of object, field name, value)."""
+def _fields_below(value: object, path: str | None) -> Iterator[tuple[str, str, object]]:
+    """Every field of every model object below ``value``: (path of object, field name, value).
+
+    With ``path=None`` no paths are built (they are empty strings): validation
+    walks fast and builds paths only to report a problem.
+    """
     if isinstance(value, tuple):
         for index, item in enumerate(value):
-            yield from _fields_below(item, f"{path}[{index}]")
+            yield from _fields_below(item, None if path is None else f"{path}[{index}]")
         return
     cls = type(value)
     if attrs.has(cls):
         for field in attrs.fields(cls):
             item = getattr(value, field.name)
-            yield path, field.name, item
-            yield from _fields_below(item, join_path(path, field.name))
+            yield path or "", field.name, item
+            if isinstance(item, tuple) or attrs.has(type(item)):
+                yield from _fields_below(
+                    item, None if path is None else join_path(path, field.name)
+                )
 
 
-def _cited(drug: Drug) -> Iterator[tuple[str, int]]:
-    """Every reference number cited in ``drug``, with the path of its ``references`` field."""
-    for path, name, value in _fields_below(drug, ""):
-        if name == "references" and isinstance(value, tuple) and path:
-            yield from ((join_path(path, name), number) for number in value)
-
-
-def _keys(drug: Drug) -> Iterator[tuple[str, str]]:
-    """Every statement and comparison key of ``drug``, with its path."""
-    for path, name, value in _fields_below(drug, ""):
-        if name == "key" and isinstance(value, str):
-            yield join_path(path, name), value
+def _citations_and_keys(
+    drug: Drug, path: str | None
+) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
+    """Every reference number cited and every key in ``drug``, each with its path."""
+    cited: list[tuple[str, int]] = []
+    keys: list[tuple[str, str]] = []
+    for where, name, value in _fields_below(drug, path):
+        if (
+            name == "references"
+            and isinstance(value, tuple)
+            and value
+            and isinstance(value[0], int)
+        ):
+            cited.extend((join_path(where, name), number) for number in value)
+        elif name == "key" and isinstance(value, str):
+            keys.append((join_path(where, name), value))
+    return cited, keys
 
 
 @attrs.frozen
@@ -429,41 +441,37 @@ class Drug:
     references: tuple[Reference, ...] = attrs.field(validator=tuple_of(instance_of(Reference)))
 
     def __attrs_post_init__(self) -> None:
-        problems = [*self._name_problems(), *self._reference_problems(), *self._key_problems()]
-        numbers = [
+        if self._problems(None):  # a fast check first; paths only to report
+            raise DataError(self._problems(""))
+
+    def _problems(self, path: str | None) -> list[DataProblem]:
+        cited, keys = _citations_and_keys(self, path)
+        seen = [("name", self.name.strip().casefold())]
+        seen += [(f"synonyms[{i}]", s.strip().casefold()) for i, s in enumerate(self.synonyms)]
+        problems = _repeats(seen, "name (ignoring case)")
+        numbers = [(f"references[{i}].number", r.number) for i, r in enumerate(self.references)]
+        problems += _repeats(numbers, "reference number")
+        known = {r.number for r in self.references}
+        problems += [
+            DataProblem(
+                where,
+                f"cites reference {number}, which is not in the drug's references "
+                f"(numbers {_span(known)})",
+            )
+            for where, number in cited
+            if number not in known
+        ]
+        problems += _repeats(keys, "key")
+        recommendations = [
             (f"recommendations[{i}].number", r.number) for i, r in enumerate(self.recommendations)
         ]
-        problems += _repeats(numbers, "recommendation number")
+        problems += _repeats(recommendations, "recommendation number")
         regimens = [
             (f"regimens[{i}]", (r.population.value, r.phase.value if r.phase else "standard"))
             for i, r in enumerate(self.regimens)
         ]
         problems += _repeats(regimens, "regimen for (population, phase)")
-        if problems:
-            raise DataError(problems)
-
-    def _name_problems(self) -> list[DataProblem]:
-        seen = [("name", self.name.strip().casefold())]
-        seen += [(f"synonyms[{i}]", s.strip().casefold()) for i, s in enumerate(self.synonyms)]
-        return _repeats(seen, "name (ignoring case)")
-
-    def _reference_problems(self) -> list[DataProblem]:
-        numbers = [(f"references[{i}].number", r.number) for i, r in enumerate(self.references)]
-        problems = _repeats(numbers, "reference number")
-        known = {r.number for r in self.references}
-        for path, number in _cited(self):
-            if number not in known:
-                problems.append(
-                    DataProblem(
-                        path,
-                        f"cites reference {number}, which is not in the drug's references "
-                        f"(numbers {_span(known)})",
-                    )
-                )
         return problems
-
-    def _key_problems(self) -> list[DataProblem]:
-        return _repeats(list(_keys(self)), "key")
 
     @property
     def names(self) -> tuple[str, ...]:
