@@ -444,3 +444,16 @@ def test_rounding_needs_the_dose_of_one_patient() -> None:
 def test_dose_range_is_generic_in_its_magnitude() -> None:
     scalar: DoseRange[float] = daily_dose("ciclosporin", Q(70.0, "kg"))
     assert isinstance(scalar.low.magnitude, float)
+
+
+@pytest.mark.parametrize(
+    "weight_kg",
+    [0.0, -70.0, math.nan, math.inf, 701.0, 70, np.array([70.0, -1.0]), np.array([70.0])],
+    ids=["zero", "negative", "nan", "inf", "too-heavy", "int", "negative-element", "writeable"],
+)
+def test_a_dose_range_cannot_be_built_around_an_implausible_weight(weight_kg: Any) -> None:
+    regimen = ae_systemic.drug("ciclosporin").regimens[0]
+    if isinstance(weight_kg, np.ndarray) and weight_kg.min() < 0:
+        weight_kg.flags.writeable = False
+    with pytest.raises(DoseInputError, match="weight_kg"):
+        DoseRange(regimen, weight_kg, APP)

@@ -140,6 +140,29 @@ def _same_magnitude(a: object, b: object) -> bool:
     return bool(np.array_equal(a, b))  # type: ignore[arg-type]
 
 
+def _plausible_weight_kg(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A weight in kg within (0, MAX_BODY_WEIGHT_KG]: a float, or a read-only float64 array."""
+    if isinstance(value, float):
+        if 0.0 < value <= MAX_BODY_WEIGHT_KG:
+            return
+    elif type(value).__module__ == "numpy":
+        import numpy as np
+
+        if (
+            isinstance(value, np.ndarray)
+            and value.dtype == np.float64
+            and value.size > 0
+            and not value.flags.writeable
+            and value.min() > 0.0
+            and value.max() <= MAX_BODY_WEIGHT_KG
+        ):
+            return
+    raise DoseInputError(
+        f"weight_kg: expected a weight in kg above 0 and at most {MAX_BODY_WEIGHT_KG:g} "
+        "(a float or a read-only float64 array); build dose ranges with daily_dose"
+    )
+
+
 @attrs.frozen
 class DoseRange(Generic[M]):
     """A patient's daily dose range under one regimen, with the divided doses.
@@ -154,7 +177,10 @@ class DoseRange(Generic[M]):
 
     regimen: DoseRegimen
     _weight_kg: M = attrs.field(
-        alias="weight_kg", eq=attrs.cmp_using(eq=_same_magnitude), hash=False
+        alias="weight_kg",
+        eq=attrs.cmp_using(eq=_same_magnitude),
+        hash=False,
+        validator=_plausible_weight_kg,
     )
     _registry: pint.UnitRegistry[float] = attrs.field(alias="registry", eq=False, repr=False)
     fallback: str | None = None
