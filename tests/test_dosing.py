@@ -257,7 +257,7 @@ def test_population_and_phase_must_be_the_enums(kwargs: dict[str, Any], fragment
 
 @pytest.mark.parametrize("drug", [None, 5, b"ciclosporin"])
 def test_the_drug_must_be_a_drug_or_a_name(drug: object) -> None:
-    with pytest.raises(DoseInputError, match="drug"):
+    with pytest.raises(ae_systemic.InputError, match="drug"):
         daily_dose(drug, Q(70, "kg"))  # type: ignore[call-overload]
 
 

@@ -13,6 +13,16 @@ Content is read from data files inside the package on first use, never at import
 
 from __future__ import annotations
 
+from ._assessment import (
+    DEFAULT_ADULT_FROM_YEARS,
+    Assessment,
+    CoMedication,
+    Finding,
+    FindingKind,
+    Patient,
+    assess,
+    population_for,
+)
 from ._converter import JSONValue, structure, unstructure
 from ._dosing import (
     MAX_AGE_YEARS,
@@ -22,7 +32,14 @@ from ._dosing import (
     is_licensed,
     round_to_strengths,
 )
-from ._errors import AeSystemicError, DataError, DataProblem, DoseInputError, UnknownDrugError
+from ._errors import (
+    AeSystemicError,
+    DataError,
+    DataProblem,
+    DoseInputError,
+    InputError,
+    UnknownDrugError,
+)
 from ._lookup import drug, drugs, guideline
 from ._model import (
     Arm,
@@ -42,6 +59,8 @@ from ._model import (
     SpecialPopulation,
     Statement,
 )
+from ._monitoring import MAX_SCHEDULE_MONTHS, Visit, add_months, monitoring_schedule
+from ._queries import evidence, recommendations
 from ._vocabulary import (
     Certainty,
     CombinationAdvice,
@@ -54,6 +73,7 @@ from ._vocabulary import (
     Outcome,
     Pathway,
     Phase,
+    Phototherapy,
     Population,
     Strength,
 )
@@ -61,11 +81,15 @@ from ._vocabulary import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_ADULT_FROM_YEARS",
     "MAX_AGE_YEARS",
     "MAX_BODY_WEIGHT_KG",
+    "MAX_SCHEDULE_MONTHS",
     "AeSystemicError",
     "Arm",
+    "Assessment",
     "Certainty",
+    "CoMedication",
     "Combination",
     "CombinationAdvice",
     "Comparison",
@@ -82,7 +106,10 @@ __all__ = [
     "DoseRegimen",
     "Drug",
     "EffectEstimate",
+    "Finding",
+    "FindingKind",
     "Guideline",
+    "InputError",
     "Interaction",
     "JSONValue",
     "Licence",
@@ -90,7 +117,9 @@ __all__ = [
     "Monitoring",
     "Outcome",
     "Pathway",
+    "Patient",
     "Phase",
+    "Phototherapy",
     "Population",
     "Recommendation",
     "Reference",
@@ -99,11 +128,18 @@ __all__ = [
     "Statement",
     "Strength",
     "UnknownDrugError",
+    "Visit",
+    "add_months",
+    "assess",
     "daily_dose",
     "drug",
     "drugs",
+    "evidence",
     "guideline",
     "is_licensed",
+    "monitoring_schedule",
+    "population_for",
+    "recommendations",
     "round_to_strengths",
     "structure",
     "unstructure",

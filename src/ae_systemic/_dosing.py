@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 import attrs
 
 from ._errors import DoseInputError
-from ._lookup import drug as find_drug
+from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug
 from ._units import application_registry
 from ._vocabulary import Phase, Population
@@ -263,16 +263,6 @@ class DoseRange(Generic[M]):
         )
 
 
-def _resolve(subject: Drug | str) -> Drug:
-    if isinstance(subject, Drug):
-        return subject
-    if isinstance(subject, str):
-        return find_drug(subject)
-    raise DoseInputError(
-        f"drug: expected a Drug or a drug name such as 'ciclosporin', got {type(subject).__name__}"
-    )
-
-
 def select_regimen(
     subject: Drug, population: Population, phase: Phase | None
 ) -> tuple[DoseRegimen, str | None]:
@@ -347,7 +337,7 @@ def daily_dose(
     (<Quantity(280.0, 'milligram / day')>, <Quantity(350.0, 'milligram / day')>, \
 <Quantity(140.0, 'milligram')>, <Quantity(175.0, 'milligram')>)
     """
-    subject = _resolve(drug)
+    subject = resolve_drug(drug)
     regimen, fallback = select_regimen(subject, population, phase)
     if regimen.rate.period != "day":
         raise DoseInputError(
@@ -484,24 +474,50 @@ def is_licensed(drug: Drug | str, age: pint.Quantity[float] | pint.Quantity[int]
     >>> is_licensed("ciclosporin", Q(16, "year")), is_licensed("ciclosporin", Q(191, "month"))
     (True, False)
     """
-    subject = _resolve(drug)
-    registry, quantity = _quantity(age, "age", "'16 years' or '18 months'")
+    subject = resolve_drug(drug)
+    registry, _, seconds = checked_age(age)
+    return seconds >= subject.licence.min_age_years * _units_of(registry).seconds_per_year
+
+
+def checked_age(age: object, what: str = "age") -> tuple[pint.UnitRegistry[float], Any, float]:
+    """``age`` as (registry, quantity, seconds), or :class:`DoseInputError` saying what is wrong.
+
+    Ages are compared in seconds, where pint's year (365.25 days) and month (a
+    twelfth of it) are whole numbers, so that 192 months is exactly 16 years.
+    """
+    registry, quantity = _quantity(age, what, "'16 years' or '18 months'")
     units = _units_of(registry)
     factor = units.seconds_per(quantity._units)
     if factor is None:
-        raise DoseInputError(f"age: {_unit_problem(quantity, 'time')}; give it in years or months")
+        raise DoseInputError(
+            f"{what}: {_unit_problem(quantity, 'time')}; give it in years or months"
+        )
     magnitude = quantity.magnitude
     if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
         raise DoseInputError(
-            f"age: expected one age as a real number with a unit, got {type(magnitude).__name__}"
+            f"{what}: expected one age as a real number with a unit, got {type(magnitude).__name__}"
         )
     seconds = _as_float(magnitude) * factor
-    limit = MAX_AGE_YEARS * units.seconds_per_year
-    if not 0.0 <= seconds <= limit:
+    if not 0.0 <= seconds <= MAX_AGE_YEARS * units.seconds_per_year:
         raise DoseInputError(
-            f"age: {magnitude} {quantity.units} must lie between 0 and {MAX_AGE_YEARS:g} years"
+            f"{what}: {_short(magnitude)} {quantity.units} must lie between 0 and "
+            f"{MAX_AGE_YEARS:g} years"
         )
-    return seconds >= subject.licence.min_age_years * units.seconds_per_year
+    return registry, quantity, seconds
+
+
+def seconds_per_year(registry: pint.UnitRegistry[float]) -> float:
+    """Seconds in pint's year (365.25 days) in ``registry``."""
+    return _units_of(registry).seconds_per_year
+
+
+def checked_weight(weight: object, what: str = "weight") -> tuple[Any, float]:
+    """One body ``weight`` as (quantity, kg), or :class:`DoseInputError` saying what is wrong."""
+    _, quantity = _quantity(weight, what, "'70 kg' or '154 lb'")
+    _, kg = _weight_in_kg(quantity)
+    if not isinstance(kg, float):
+        raise DoseInputError(f"{what}: expected the weight of one person, got an array")
+    return quantity, kg
 
 
 def round_to_strengths(

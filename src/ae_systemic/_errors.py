@@ -16,6 +16,7 @@ __all__ = [
     "DataError",
     "DataProblem",
     "DoseInputError",
+    "InputError",
     "UnknownDrugError",
 ]
 
@@ -42,13 +43,19 @@ class UnknownDrugError(AeSystemicError, LookupError):
         return str(self.args[0])
 
 
-class DoseInputError(AeSystemicError, ValueError):
-    """An argument to a dosing function is unusable: what was wrong and what would be right.
+class InputError(AeSystemicError, ValueError):
+    """An argument a caller passed is unusable; the message says what was wrong and what would
+    be right, starting with the name of the argument."""
+
+
+class DoseInputError(InputError):
+    """A weight, an age or another argument of the dosing functions is unusable.
 
     Raised for a weight without a unit or with a unit that is not a mass, a
     string that does not read as a quantity, a weight that is zero, negative,
     not finite or beyond any human's, an empty array, an age that is not a
-    time, and for a dose the caller's strengths cannot make.
+    time or is out of range, and for a dose the caller's strengths cannot make.
+    :class:`~ae_systemic.Patient` raises it for an unusable age or weight.
     """
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from ._errors import UnknownDrugError
+from ._errors import InputError, UnknownDrugError
 from ._loading import packaged_guideline
 from ._model import Drug, Guideline
 
-__all__ = ["drug", "drugs", "guideline"]
+__all__ = ["drug", "drugs", "guideline", "resolve_drug"]
 
 
 def guideline() -> Guideline:
@@ -51,3 +51,14 @@ def _normalise(name: str) -> str:
 @functools.cache
 def _packaged_index() -> dict[str, Drug]:
     return {_normalise(n): d for d in packaged_guideline().drugs for n in d.names}
+
+
+def resolve_drug(subject: Drug | str) -> Drug:
+    """``subject`` itself when it is a :class:`Drug`, else the drug it names (see :func:`drug`)."""
+    if isinstance(subject, Drug):
+        return subject
+    if isinstance(subject, str):
+        return drug(subject)
+    raise InputError(
+        f"drug: expected a Drug or a drug name such as 'ciclosporin', got {type(subject).__name__}"
+    )

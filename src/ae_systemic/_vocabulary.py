@@ -27,6 +27,7 @@ __all__ = [
     "Outcome",
     "Pathway",
     "Phase",
+    "Phototherapy",
     "Population",
     "Strength",
 ]
@@ -337,6 +338,17 @@ class Pathway(enum.Enum):
     CYP3A4 = "CYP3A4"
     P_GP = "P-gp"
     OATP = "OATP"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Phototherapy(enum.Enum):
+    """Ultraviolet light treatments a patient may be planned for."""
+
+    UVA = "UVA"
+    UVB = "UVB"
+    PUVA = "PUVA"
 
     def __str__(self) -> str:
         return self.value

@@ -1,0 +1,358 @@
+"""Assessing a patient against what the guideline says about a drug.
+
+:func:`assess` reads only the drug's content (licence, regimens,
+combinations, interactions, special populations, monitoring, screening and
+recommendations) and the patient's facts; every message is built from the data
+and carries the data's reference numbers.  It adds no clinical rule of its own,
+with one documented exception the source leaves open: the age from which the
+adult regimens apply (``adult_from``, 18 years unless the caller says otherwise).
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._dosing import (
+    DoseRange,
+    checked_age,
+    checked_weight,
+    daily_dose,
+    seconds_per_year,
+)
+from ._errors import InputError
+from ._lookup import resolve_drug
+from ._model import DoseRegimen, Drug
+from ._vocabulary import CombinationAdvice, Pathway, Phase, Phototherapy, Population
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "DEFAULT_ADULT_FROM_YEARS",
+    "Assessment",
+    "CoMedication",
+    "Finding",
+    "FindingKind",
+    "Patient",
+    "assess",
+    "population_for",
+]
+
+#: Age in years from which :func:`assess` applies the adult regimens unless told otherwise.
+#: The guideline does not say where children's dosing ends: this default (the usual age of
+#: majority in Europe) is a choice of this library, overridable with ``adult_from``.
+DEFAULT_ADULT_FROM_YEARS = 18
+
+
+class FindingKind(enum.Enum):
+    """Kinds of finding, in the order :func:`assess` reports them."""
+
+    OFF_LABEL = "off-label"
+    CONTRAINDICATED_COMBINATION = "contraindicated-combination"
+    INTERACTION = "interaction"
+    PREGNANCY = "pregnancy"
+    MONITORING = "monitoring"
+    SCREENING = "screening"
+    RECOMMENDED_COMBINATION = "recommended-combination"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{attribute.name}: expected a non-empty medicine name, got {value!r}")
+
+
+def _pathways(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, frozenset) or not all(isinstance(p, Pathway) for p in value):
+        raise InputError(
+            f"{attribute.name}: expected a frozenset of Pathway "
+            f"({', '.join(p.name for p in Pathway)}), got {value!r}"
+        )
+
+
+@attrs.frozen
+class CoMedication:
+    """A medicine the patient takes, and the pathways it is a substrate of.
+
+    >>> CoMedication("atorvastatin", frozenset({Pathway.CYP3A4, Pathway.OATP})).name
+    'atorvastatin'
+    """
+
+    name: str = attrs.field(validator=_name)
+    pathways: frozenset[Pathway] = attrs.field(default=frozenset(), validator=_pathways)
+
+
+def _phototherapy(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, frozenset) or not all(isinstance(p, Phototherapy) for p in value):
+        raise InputError(
+            f"phototherapy: expected a frozenset of Phototherapy (UVA, UVB, PUVA), got {value!r}"
+        )
+
+
+def _co_medications(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(m, CoMedication) for m in value):
+        raise InputError(f"co_medications: expected a tuple of CoMedication, got {value!r}")
+
+
+def _pregnant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InputError(f"pregnant: expected True or False, got {value!r}")
+
+
+def _fresh_age(age: object) -> Any:
+    _, quantity, _ = checked_age(age)
+    return copy.copy(quantity)
+
+
+def _fresh_weight(weight: object) -> Any:
+    quantity, _ = checked_weight(weight)
+    return copy.copy(quantity)
+
+
+@attrs.frozen
+class Patient:
+    """The facts about one patient that the guideline's statements depend on.
+
+    ``age`` is a ``[time]`` and ``weight`` a ``[mass]`` quantity (or strings
+    such as ``"12 years"`` and ``"35 kg"``); both are checked on construction
+    (:class:`~ae_systemic.DoseInputError`) and copied, and handed out as fresh
+    copies, so that no caller can change a patient.  The other fields are
+    checked too (:class:`~ae_systemic.InputError`).
+    """
+
+    _age: pint.Quantity[float] = attrs.field(alias="age", converter=_fresh_age)
+    _weight: pint.Quantity[float] = attrs.field(alias="weight", converter=_fresh_weight)
+    pregnant: bool = attrs.field(default=False, validator=_pregnant)
+    phototherapy: frozenset[Phototherapy] = attrs.field(
+        default=frozenset(), validator=_phototherapy
+    )
+    co_medications: tuple[CoMedication, ...] = attrs.field(default=(), validator=_co_medications)
+
+    @property
+    def age(self) -> pint.Quantity[float]:
+        """The patient's age, as given (a fresh copy)."""
+        age: pint.Quantity[float] = copy.copy(self._age)
+        return age
+
+    @property
+    def weight(self) -> pint.Quantity[float]:
+        """The patient's body weight, as given (a fresh copy)."""
+        weight: pint.Quantity[float] = copy.copy(self._weight)
+        return weight
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (drug names are lower case in the data)."""
+    return text[:1].upper() + text[1:]
+
+
+@attrs.frozen
+class Finding:
+    """One thing the guideline says that applies to this patient, with its references."""
+
+    kind: FindingKind
+    message: str = attrs.field(converter=_sentence)
+    references: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        refs = f" [refs {', '.join(map(str, self.references))}]" if self.references else ""
+        return f"{self.kind}: {self.message}{refs}"
+
+
+@attrs.frozen
+class Assessment:
+    """What the guideline says about a drug for one patient.
+
+    ``population`` and ``regimen`` are the regimen chosen for the patient's age
+    (and ``phase``), ``dose`` the patient's :class:`~ae_systemic.DoseRange`,
+    ``licensed`` whether the age is within the licence, and ``findings`` every
+    applicable statement, in the order of :class:`FindingKind`.
+    """
+
+    drug: str
+    population: Population
+    regimen: DoseRegimen
+    dose: DoseRange[float]
+    licensed: bool
+    findings: tuple[Finding, ...]
+
+    def of_kind(self, kind: FindingKind) -> tuple[Finding, ...]:
+        """The findings of one kind, in order."""
+        return tuple(f for f in self.findings if f.kind is kind)
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.drug}, {self.population}: {self.dose}",
+            f"licensed for this age: {'yes' if self.licensed else 'no'}",
+        ]
+        if self.dose.fallback:
+            lines.append(f"note: {self.dose.fallback}")
+        lines += [f"- {finding}" for finding in self.findings]
+        return "\n".join(lines)
+
+
+def population_for(
+    age: pint.Quantity[float] | pint.Quantity[int] | str,
+    *,
+    adult_from: pint.Quantity[float] | pint.Quantity[int] | str | None = None,
+) -> Population:
+    """``Population.ADULT`` from ``adult_from`` (default 18 years) on, else ``Population.CHILD``.
+
+    The guideline does not say at which age the children's dosing ends; the
+    default is this library's choice (see :data:`DEFAULT_ADULT_FROM_YEARS`).
+    """
+    registry, _, seconds = checked_age(age)
+    return _population(seconds, registry, adult_from)
+
+
+def _population(
+    seconds: float, registry: pint.UnitRegistry[float], adult_from: object
+) -> Population:
+    if adult_from is None:
+        threshold = DEFAULT_ADULT_FROM_YEARS * seconds_per_year(registry)
+    else:
+        _, _, threshold = checked_age(adult_from, "adult_from")
+    return Population.ADULT if seconds >= threshold else Population.CHILD
+
+
+def assess(
+    drug: Drug | str,
+    patient: Patient,
+    *,
+    phase: Phase | None = None,
+    adult_from: pint.Quantity[float] | pint.Quantity[int] | str | None = None,
+) -> Assessment:
+    """Evaluate ``patient`` against what the guideline says about ``drug``.
+
+    The findings come in the order of :class:`FindingKind`: off-label use,
+    each planned phototherapy the drug should not be combined with (in the
+    source's order), each co-medication sharing a pathway with the drug's
+    interactions (in the patient's order), pregnancy, then always monitoring,
+    screening and the recommended combinations.  No finding is repeated.
+    """
+    subject = resolve_drug(drug)
+    if not isinstance(patient, Patient):
+        raise InputError(f"patient: expected a Patient, got {type(patient).__name__}")
+    registry, _, seconds = checked_age(patient.age)
+    years = seconds / seconds_per_year(registry)
+    population = _population(seconds, registry, adult_from)
+    dose = daily_dose(subject, patient.weight, population=population, phase=phase)
+    licensed = seconds >= subject.licence.min_age_years * seconds_per_year(registry)
+    findings: list[Finding] = []
+    if not licensed:
+        findings.append(_off_label(subject, years))
+    findings += _phototherapy_findings(subject, patient)
+    findings += _interaction_findings(subject, patient)
+    if patient.pregnant:
+        findings += _pregnancy_findings(subject)
+    findings.append(_monitoring_finding(subject))
+    findings.append(_screening_finding(subject))
+    findings += _recommended_combination_findings(subject)
+    return Assessment(
+        subject.name, population, dose.regimen, dose, licensed, tuple(dict.fromkeys(findings))
+    )
+
+
+def _off_label(subject: Drug, years: float) -> Finding:
+    licence = subject.licence
+    return Finding(
+        FindingKind.OFF_LABEL,
+        f"{subject.name} is licensed from {licence.min_age_years} years of age; "
+        f"at {years:.3g} years this patient is younger, so its use would be off-label.",
+        licence.references,
+    )
+
+
+def _phototherapy_findings(subject: Drug, patient: Patient) -> list[Finding]:
+    planned = {p.value for p in patient.phototherapy}
+    return [
+        Finding(
+            FindingKind.CONTRAINDICATED_COMBINATION,
+            f"{subject.name} should not be combined with {c.therapy}"
+            + (f", because of {c.reason}." if c.reason else "."),
+            c.references,
+        )
+        for c in subject.combinations
+        if c.advice is CombinationAdvice.AVOID and c.therapy in planned
+    ]
+
+
+def _interaction_findings(subject: Drug, patient: Patient) -> list[Finding]:
+    findings = []
+    for medicine in patient.co_medications:
+        shared = [i for i in subject.interactions if i.pathway in medicine.pathways]
+        if not shared:
+            continue
+        pathways = " and ".join(str(i.pathway) for i in shared)
+        roles = _listed(tuple(f"an {i.role} of {i.target}" for i in shared))
+        effects = " ".join(dict.fromkeys(i.consequence for i in shared))
+        refs = tuple(sorted({n for i in shared for n in i.references}))
+        findings.append(
+            Finding(
+                FindingKind.INTERACTION,
+                f"{medicine.name} is a substrate of {pathways}; {subject.name} is {roles}. "
+                f"{effects}",
+                refs,
+            )
+        )
+    return findings
+
+
+def _pregnancy_findings(subject: Drug) -> list[Finding]:
+    return [
+        Finding(FindingKind.PREGNANCY, statement.text, statement.references)
+        for group in subject.special_populations
+        if group.group == "pregnancy"
+        for statement in group.statements
+    ]
+
+
+def _monitoring_finding(subject: Drug) -> Finding:
+    m = subject.monitoring
+    when = ", ".join(
+        part
+        for part in (
+            "at baseline" if m.at_baseline else "",
+            f"after {m.first_follow_up_weeks} weeks",
+            f"then every {m.interval_months} months",
+        )
+        if part
+    )
+    return Finding(
+        FindingKind.MONITORING,
+        f"Monitor {_listed(m.checks)}: {when}. {m.note}",
+        m.references,
+    )
+
+
+def _screening_finding(subject: Drug) -> Finding:
+    s = subject.screening
+    see = f" See {s.see_also}." if s.see_also else ""
+    return Finding(
+        FindingKind.SCREENING,
+        f"Screening for {_listed(s.tests)} {s.when} {s.advice}.{see}",
+        s.references,
+    )
+
+
+def _recommended_combination_findings(subject: Drug) -> list[Finding]:
+    return [
+        Finding(
+            FindingKind.RECOMMENDED_COMBINATION,
+            f"Combine {subject.name} with {c.therapy}"
+            + (f" ({c.condition})." if c.condition else "."),
+            c.references,
+        )
+        for c in subject.combinations
+        if c.advice is CombinationAdvice.RECOMMENDED
+    ]
+
+
+def _listed(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

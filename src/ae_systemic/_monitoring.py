@@ -1,0 +1,109 @@
+"""The monitoring calendar: dated visits from the drug's monitoring schedule.
+
+The schedule itself is data (:class:`~ae_systemic.Monitoring`): for ciclosporin
+a baseline visit, one after 4 weeks, then one every 3 months.  This module only
+puts dates on it, with exact calendar arithmetic: months are counted from the
+baseline date (never chained from the previous visit), and a day past the end
+of a shorter month falls on that month's last day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+import attrs
+
+from ._errors import InputError
+from ._lookup import resolve_drug
+from ._model import Drug
+
+__all__ = ["MAX_SCHEDULE_MONTHS", "Visit", "add_months", "monitoring_schedule"]
+
+#: The longest calendar :func:`monitoring_schedule` draws, in months (a library bound).
+MAX_SCHEDULE_MONTHS = 120
+
+
+@attrs.frozen
+class Visit:
+    """One dated monitoring visit: when, which visit it is, and the checks due."""
+
+    date: datetime.date
+    label: str
+    checks: tuple[str, ...]
+    references: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %b %Y} ({self.label}): {', '.join(self.checks)}"
+
+
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """``start`` moved by whole calendar ``months``, clamped to the end of a shorter month.
+
+    >>> add_months(datetime.date(2027, 11, 30), 3)
+    datetime.date(2028, 2, 29)
+    """
+    year, month_index = divmod(start.month - 1 + months, 12)
+    year += start.year
+    last_day = calendar.monthrange(year, month_index + 1)[1]
+    return datetime.date(year, month_index + 1, min(start.day, last_day))
+
+
+def monitoring_schedule(
+    drug: Drug | str, start: datetime.date, *, months: int = 12
+) -> tuple[Visit, ...]:
+    """Dated monitoring visits from ``start`` up to and including ``start`` + ``months``.
+
+    A visit at ``start`` (baseline, where the schedule has one), one after the
+    first follow-up interval in weeks, then one every interval of months
+    counted from the baseline date.  Every visit lists the drug's checks.  The
+    source gives the schedule as an example to adapt to national guidelines.
+
+    >>> for visit in monitoring_schedule("ciclosporin", datetime.date(2027, 1, 15)):
+    ...     print(visit.date, visit.label)
+    2027-01-15 baseline
+    2027-02-12 week 4
+    2027-04-15 month 3
+    2027-07-15 month 6
+    2027-10-15 month 9
+    2028-01-15 month 12
+    """
+    subject = resolve_drug(drug)
+    if not _is_date(start):
+        raise InputError(
+            f"start: expected a datetime.date such as date(2027, 1, 15), got {start!r}"
+        )
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise InputError(f"months: expected a whole number of months, got {months!r}")
+    if not 1 <= months <= MAX_SCHEDULE_MONTHS:
+        raise InputError(f"months: must lie between 1 and {MAX_SCHEDULE_MONTHS}, got {months}")
+    monitoring = subject.monitoring
+    end = _shifted(start, months, "months")
+    dates: dict[datetime.date, str] = {}
+    if monitoring.at_baseline:
+        dates[start] = "baseline"
+    first = _shifted(start, monitoring.first_follow_up_weeks * 7, "days")
+    if first <= end:
+        dates.setdefault(first, f"week {monitoring.first_follow_up_weeks}")
+    step = monitoring.interval_months
+    for offset in range(step, months + 1, step):
+        dates.setdefault(_shifted(start, offset, "months"), f"month {offset}")
+    return tuple(
+        Visit(day, label, monitoring.checks, monitoring.references)
+        for day, label in sorted(dates.items())
+    )
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def _shifted(start: datetime.date, amount: int, unit: str) -> datetime.date:
+    try:
+        if unit == "days":
+            return start + datetime.timedelta(days=amount)
+        return add_months(start, amount)
+    except (OverflowError, ValueError):
+        raise InputError(
+            f"start: {start} plus {amount} {unit} lies beyond the calendar (year 9999)"
+        ) from None
