@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 import textwrap
 
+from ._assessment import CoMedication, Patient, assess
 from ._dosing import daily_dose
 from ._lookup import drug, guideline
 from ._model import Drug
-from ._vocabulary import Phase
+from ._vocabulary import Pathway, Phase, Phototherapy
 
 
 def render(subject: Drug) -> str:
@@ -50,11 +51,35 @@ def worked_dose(subject: Drug) -> str:
     )
 
 
+def worked_assessment(subject: Drug) -> str:
+    """A worked example: a pregnant 30-year-old with planned UVB and a CYP3A4 substrate."""
+    patient = Patient(
+        age="30 years",
+        weight="65 kg",
+        pregnant=True,
+        phototherapy=frozenset({Phototherapy.UVB}),
+        co_medications=(CoMedication("co-medication A", frozenset({Pathway.CYP3A4})),),
+    )
+    result = assess(subject, patient)
+    lines = [
+        "Worked assessment: 30 years, 65 kg, pregnant, UVB planned, takes a CYP3A4 substrate (co-medication A)",
+        f"  regimen:  {result.regimen.label}; licensed: {'yes' if result.licensed else 'no'}",
+    ]
+    for finding in result.findings:
+        refs = f" [refs {', '.join(map(str, finding.references))}]" if finding.references else ""
+        wrapped = textwrap.wrap(f"{finding.message}{refs}", 74)
+        lines.append(f"  {finding.kind}:")
+        lines.extend(f"    {line}" for line in wrapped)
+    return "\n".join(lines)
+
+
 def main() -> int:
     subject = drug("ciclosporin")
     print(render(subject))
     print()
     print(worked_dose(subject))
+    print()
+    print(worked_assessment(subject))
     return 0
 
 
