@@ -62,7 +62,8 @@ def worked_assessment(subject: Drug) -> str:
     )
     result = assess(subject, patient)
     lines = [
-        "Worked assessment: 30 years, 65 kg, pregnant, UVB planned, takes a CYP3A4 substrate (co-medication A)",
+        "Worked assessment: 30 years, 65 kg, pregnant, UVB planned,"
+        " takes co-medication A (a CYP3A4 substrate)",
         f"  regimen:  {result.regimen.label}; licensed: {'yes' if result.licensed else 'no'}",
     ]
     for finding in result.findings:
