@@ -22,6 +22,7 @@ import attrs
 from hypothesis import strategies as st
 
 from ae_systemic import (
+    Amount,
     Arm,
     Certainty,
     Combination,
@@ -36,8 +37,10 @@ from ae_systemic import (
     DoseRegimen,
     Drug,
     EffectEstimate,
+    FixedDose,
     Guideline,
     Interaction,
+    Interval,
     Licence,
     Measure,
     Monitoring,
@@ -51,6 +54,7 @@ from ae_systemic import (
     SpecialPopulation,
     Statement,
     Strength,
+    WeightBand,
 )
 from ae_systemic._units import AMOUNT_UNITS, BODY_WEIGHT_UNITS, PERIOD_UNITS
 
@@ -198,17 +202,72 @@ def dose_rates(draw: st.DrawFn) -> DoseRate:
     )
 
 
-def dose_regimens(cites: Cites | None = None) -> st.SearchStrategy[DoseRegimen]:
+def amounts() -> st.SearchStrategy[Amount]:
+    return positive_ranges().map(lambda r: Amount(r[0], r[1])) | st.builds(
+        Amount, low=st.just(1.0), high=st.just(2.0), unit=st.sampled_from(AMOUNT_UNITS)
+    )
+
+
+def positive_ranges() -> st.SearchStrategy[tuple[float, float]]:
+    amounts = st.floats(
+        min_value=0.0, max_value=1e4, exclude_min=True, allow_nan=False, allow_infinity=False
+    )
+    return st.lists(amounts, min_size=2, max_size=2).map(lambda pair: (min(pair), max(pair)))
+
+
+def intervals() -> st.SearchStrategy[Interval]:
     return st.builds(
-        DoseRegimen,
-        population=st.sampled_from(Population),
-        phase=st.none() | st.sampled_from(Phase),
-        label=texts,
-        rate=dose_rates(),
-        doses_per_day=st.integers(min_value=1, max_value=6),
-        location=texts,
-        references=_or_any(cites),
-        note=optional_texts,
+        Interval, count=st.integers(min_value=1, max_value=12), unit=st.sampled_from(PERIOD_UNITS)
+    )
+
+
+def fixed_doses() -> st.SearchStrategy[FixedDose]:
+    return st.builds(FixedDose, amount=amounts(), every=intervals())
+
+
+@st.composite
+def weight_bands(draw: st.DrawFn) -> WeightBand:
+    bounds = st.floats(min_value=0.0, max_value=700.0, allow_nan=False)
+    low, high = sorted(draw(st.lists(bounds, min_size=2, max_size=2, unique=True)))
+    kind = draw(st.sampled_from(["both", "below", "above"]))
+    return WeightBand(
+        draw(fixed_doses()),
+        min_weight=None if kind == "below" else low,
+        max_weight=None if kind == "above" else max(high, 1.0),
+    )
+
+
+@st.composite
+def band_sequences(draw: st.DrawFn) -> tuple[WeightBand, ...]:
+    """One to four contiguous bands: below c1, c1 to c2, ..., from the last cut up."""
+    cuts = sorted(draw(st.lists(st.integers(1, 300), min_size=0, max_size=3, unique=True)))
+    if not cuts:
+        return (draw(weight_bands()),)
+    edges: list[float | None] = [None, *map(float, cuts), None]
+    return tuple(
+        WeightBand(draw(fixed_doses()), min_weight=edges[i], max_weight=edges[i + 1])
+        for i in range(len(edges) - 1)
+    )
+
+
+@st.composite
+def dose_regimens(draw: st.DrawFn, cites: Cites | None = None) -> DoseRegimen:
+    shape = draw(st.sampled_from(["daily", "weekly", "fixed", "bands"]))
+    rate = draw(dose_rates()) if shape in ("daily", "weekly") else None
+    if rate is not None:
+        rate = attrs.evolve(rate, period="day" if shape == "daily" else "week")
+    return DoseRegimen(
+        population=draw(st.sampled_from(Population)),
+        phase=draw(st.none() | st.sampled_from(Phase)),
+        label=draw(texts),
+        rate=rate,
+        doses_per_day=draw(st.integers(min_value=1, max_value=6)) if shape == "daily" else None,
+        location=draw(texts),
+        references=draw(_or_any(cites)),
+        note=draw(optional_texts),
+        fixed=draw(fixed_doses()) if shape == "fixed" else None,
+        bands=draw(band_sequences()) if shape == "bands" else (),
+        loading=draw(st.none() | amounts()),
     )
 
 

@@ -299,7 +299,9 @@ def _regimen_rate(csa: Drug, population: Population, phase: Phase | None) -> Dos
     found = [r for r in csa.regimens if r.population is population and r.phase is phase]
     assert len(found) == 1, f"{population} {phase}: {found}"
     assert found[0].doses_per_day == 2
-    return found[0].rate
+    rate = found[0].rate
+    assert rate is not None, "every ciclosporin regimen is a weight-based daily rate"
+    return rate
 
 
 def test_there_are_four_dose_regimens(csa: Drug) -> None:

@@ -146,6 +146,7 @@ def test_optional_keys_may_be_left_out() -> None:
     regimen = structure(data, Drug).regimens[0]
     assert regimen.note is None
     assert regimen.references == ()
+    assert regimen.rate is not None
     assert regimen.rate.period == "day"
 
 
@@ -211,9 +212,7 @@ def test_a_string_is_not_split_into_synonyms() -> None:
     [
         (("name",), "string"),
         (("regimens", 0, "label"), "string"),
-        (("regimens", 0, "rate"), "object"),
         (("regimens", 0, "rate", "low"), "number"),
-        (("regimens", 0, "doses_per_day"), "whole number"),
         (("regimens", 0, "population"), "Population"),
         (("regimens",), "list"),
         (("recommendations", 0, "boxed"), "true or false"),
@@ -225,6 +224,21 @@ def test_null_where_a_value_is_required_is_named(steps: tuple[Step, ...], expect
     assert exc.paths == (dotted(steps),)
     assert expected in exc.problems[0].message
     assert "null" in exc.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (("regimens", 0, "rate"), "exactly one of rate, fixed or bands (found: none)"),
+        (("regimens", 0, "doses_per_day"), "a daily rate needs the number of doses a day"),
+    ],
+)
+def test_a_null_dose_shape_is_refused_by_the_regimen_rules(
+    steps: tuple[Step, ...], expected: str
+) -> None:
+    exc = rejected(put(ciclosporin(), steps, None))
+    assert exc.paths == (dotted(steps),)
+    assert expected in exc.problems[0].message
 
 
 # --- numbers and ranges ---------------------------------------------------------------------

@@ -88,6 +88,7 @@ def test_a_child_with_a_phase_falls_back_to_the_childrens_range_and_says_so(phas
     dose = daily_dose("ciclosporin", Q(30, "kg"), population=Population.CHILD, phase=phase)
     assert dose.regimen.population is Population.CHILD
     assert dose.regimen.phase is None
+    assert dose.regimen.rate is not None
     assert (dose.regimen.rate.low, dose.regimen.rate.high) == (2.5, 5.0)
     assert dose.fallback is not None
     assert "no" in dose.fallback

@@ -210,7 +210,7 @@ def test_drug_is_frozen() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         csa.name = "other"  # type: ignore[misc]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
-        csa.regimens[0].rate.low = 1.0  # type: ignore[misc]
+        csa.regimens[0].rate.low = 1.0  # type: ignore[misc, union-attr]
     assert csa.name == "ciclosporin"
     assert isinstance(csa.regimens, tuple)
 

@@ -42,6 +42,7 @@ from ._errors import (
 )
 from ._lookup import drug, drugs, guideline
 from ._model import (
+    Amount,
     Arm,
     Combination,
     Comparison,
@@ -49,8 +50,10 @@ from ._model import (
     DoseRegimen,
     Drug,
     EffectEstimate,
+    FixedDose,
     Guideline,
     Interaction,
+    Interval,
     Licence,
     Monitoring,
     Recommendation,
@@ -58,6 +61,7 @@ from ._model import (
     Screening,
     SpecialPopulation,
     Statement,
+    WeightBand,
 )
 from ._monitoring import MAX_SCHEDULE_MONTHS, Visit, add_months, monitoring_schedule
 from ._queries import evidence, recommendations
@@ -86,6 +90,7 @@ __all__ = [
     "MAX_BODY_WEIGHT_KG",
     "MAX_SCHEDULE_MONTHS",
     "AeSystemicError",
+    "Amount",
     "Arm",
     "Assessment",
     "Certainty",
@@ -108,9 +113,11 @@ __all__ = [
     "EffectEstimate",
     "Finding",
     "FindingKind",
+    "FixedDose",
     "Guideline",
     "InputError",
     "Interaction",
+    "Interval",
     "JSONValue",
     "Licence",
     "Measure",
@@ -129,6 +136,7 @@ __all__ = [
     "Strength",
     "UnknownDrugError",
     "Visit",
+    "WeightBand",
     "add_months",
     "assess",
     "daily_dose",

@@ -76,6 +76,10 @@ def _pathways(instance: object, attribute: attrs.Attribute[Any], value: object) 
         )
 
 
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
 @attrs.frozen
 class CoMedication:
     """A medicine the patient takes, and the pathways it is a substrate of.
@@ -84,7 +88,7 @@ class CoMedication:
     'atorvastatin'
     """
 
-    name: str = attrs.field(validator=_name)
+    name: str = attrs.field(converter=_stripped, validator=_name)
     pathways: frozenset[Pathway] = attrs.field(default=frozenset(), validator=_pathways)
 
 
@@ -264,7 +268,7 @@ def _off_label(subject: Drug, years: float) -> Finding:
     return Finding(
         FindingKind.OFF_LABEL,
         f"{subject.name} is licensed from {licence.min_age_years} years of age; "
-        f"at {years:.3g} years this patient is younger, so its use would be off-label.",
+        f"at {_age_text(years)} this patient is younger, so its use would be off-label.",
         licence.references,
     )
 
@@ -289,7 +293,7 @@ def _interaction_findings(subject: Drug, patient: Patient) -> list[Finding]:
         shared = [i for i in subject.interactions if i.pathway in medicine.pathways]
         if not shared:
             continue
-        pathways = " and ".join(str(i.pathway) for i in shared)
+        pathways = _listed(tuple(str(i.pathway) for i in shared))
         roles = _listed(tuple(f"an {i.role} of {i.target}" for i in shared))
         effects = " ".join(dict.fromkeys(i.consequence for i in shared))
         refs = tuple(sorted({n for i in shared for n in i.references}))
@@ -352,6 +356,13 @@ def _recommended_combination_findings(subject: Drug) -> list[Finding]:
         for c in subject.combinations
         if c.advice is CombinationAdvice.RECOMMENDED
     ]
+
+
+def _age_text(years: float) -> str:
+    """An age in whole years and months, rounded down: 15.997 years is "15 years 11 months"."""
+    whole, months = divmod(int(years * 12 + 1e-9), 12)
+    text = f"{whole} year{'s' * (whole != 1)}"
+    return f"{text} {months} month{'s' * (months != 1)}" if months else text
 
 
 def _listed(items: tuple[str, ...]) -> str:

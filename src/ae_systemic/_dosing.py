@@ -27,7 +27,7 @@ import attrs
 
 from ._errors import DoseInputError
 from ._lookup import resolve_drug
-from ._model import DoseRegimen, Drug
+from ._model import DoseRate, DoseRegimen, Drug
 from ._units import application_registry
 from ._vocabulary import Phase, Population
 
@@ -163,6 +163,23 @@ def _plausible_weight_kg(instance: object, attribute: attrs.Attribute[Any], valu
     )
 
 
+def _daily_rate(regimen: DoseRegimen) -> tuple[DoseRate, int]:
+    """The weight-based daily rate of ``regimen`` and its doses a day, or a clear error."""
+    rate, doses = regimen.rate, regimen.doses_per_day
+    if rate is None or rate.period != "day" or doses is None:
+        raise DoseInputError(
+            f"regimen: {regimen.label!r} is not a weight-based daily dose ({regimen}); "
+            "daily_dose computes those only; use dose_plan for every shape of regimen"
+        )
+    return rate, doses
+
+
+def _weight_based_daily(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, DoseRegimen):
+        raise DoseInputError(f"regimen: expected a DoseRegimen, got {type(value).__name__}")
+    _daily_rate(value)
+
+
 @attrs.frozen
 class DoseRange(Generic[M]):
     """A patient's daily dose range under one regimen, with the divided doses.
@@ -175,7 +192,7 @@ class DoseRange(Generic[M]):
     ``fallback`` says why the regimen differs from the one asked for, if it does.
     """
 
-    regimen: DoseRegimen
+    regimen: DoseRegimen = attrs.field(validator=_weight_based_daily)
     _weight_kg: M = attrs.field(
         alias="weight_kg",
         eq=attrs.cmp_using(eq=_same_magnitude),
@@ -191,11 +208,11 @@ class DoseRange(Generic[M]):
 
     def _per_kg(self, rate: float) -> float:
         units = _units_of(self._registry)
-        regimen = self.regimen.rate
+        parts, _ = _daily_rate(self.regimen)
         return (
             rate
-            * units.named(regimen.amount_unit, "mg")
-            / (units.named(regimen.body_weight_unit, "kg") * units.named(regimen.period, "day"))
+            * units.named(parts.amount_unit, "mg")
+            / (units.named(parts.body_weight_unit, "kg") * units.named(parts.period, "day"))
         )
 
     @property
@@ -209,27 +226,27 @@ class DoseRange(Generic[M]):
     @property
     def low(self) -> pint.Quantity[M]:
         """Lower end of the daily dose, in mg/day."""
-        return self._daily(self.regimen.rate.low)
+        return self._daily(_daily_rate(self.regimen)[0].low)
 
     @property
     def high(self) -> pint.Quantity[M]:
         """Upper end of the daily dose, in mg/day."""
-        return self._daily(self.regimen.rate.high)
+        return self._daily(_daily_rate(self.regimen)[0].high)
 
     @property
     def per_dose_low(self) -> pint.Quantity[M]:
         """Lower end of each single dose, in mg per administration."""
-        return self._single(self.regimen.rate.low)
+        return self._single(_daily_rate(self.regimen)[0].low)
 
     @property
     def per_dose_high(self) -> pint.Quantity[M]:
         """Upper end of each single dose, in mg per administration."""
-        return self._single(self.regimen.rate.high)
+        return self._single(_daily_rate(self.regimen)[0].high)
 
     @property
     def doses_per_day(self) -> int:
         """How many single doses the daily amount is divided into."""
-        return self.regimen.doses_per_day
+        return _daily_rate(self.regimen)[1]
 
     @property
     def references(self) -> tuple[int, ...]:
@@ -244,7 +261,7 @@ class DoseRange(Generic[M]):
 
     def _single(self, rate: float) -> pint.Quantity[M]:
         single: pint.Quantity[M] = self._registry.Quantity(
-            self._scaled(self._per_kg(rate) / self.regimen.doses_per_day),
+            self._scaled(self._per_kg(rate) / self.doses_per_day),
             _units_of(self._registry).mg,
         )
         return single
@@ -253,10 +270,10 @@ class DoseRange(Generic[M]):
         if not isinstance(self._weight_kg, float):
             return f"{self.regimen} for {self._weight_kg.size} weights"
         low, high = (
-            self._scaled(self._per_kg(self.regimen.rate.low)),
-            self._scaled(self._per_kg(self.regimen.rate.high)),
+            self._scaled(self._per_kg(_daily_rate(self.regimen)[0].low)),
+            self._scaled(self._per_kg(_daily_rate(self.regimen)[0].high)),
         )
-        per = self.regimen.doses_per_day
+        per = self.doses_per_day
         return (
             f"{low:g}-{high:g} mg/day ({low / per:g}-{high / per:g} mg per dose, "
             f"{per} doses a day) for {self._weight_kg:g} kg: {self.regimen}"
@@ -339,11 +356,7 @@ def daily_dose(
     """
     subject = resolve_drug(drug)
     regimen, fallback = select_regimen(subject, population, phase)
-    if regimen.rate.period != "day":
-        raise DoseInputError(
-            f"drug: {subject.name} is dosed per {regimen.rate.period}, not per day; "
-            "daily_dose computes daily regimens only"
-        )
+    _daily_rate(regimen)
     registry, weight_kg = _weight_in_kg(weight)
     if isinstance(weight_kg, float):
         return DoseRange(regimen, weight_kg, registry, fallback)

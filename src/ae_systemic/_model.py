@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     import pint
 
 __all__ = [
+    "Amount",
     "Arm",
     "Combination",
     "Comparison",
@@ -59,8 +60,10 @@ __all__ = [
     "DoseRegimen",
     "Drug",
     "EffectEstimate",
+    "FixedDose",
     "Guideline",
     "Interaction",
+    "Interval",
     "Licence",
     "Monitoring",
     "Recommendation",
@@ -68,6 +71,7 @@ __all__ = [
     "Screening",
     "SpecialPopulation",
     "Statement",
+    "WeightBand",
 ]
 
 
@@ -189,6 +193,17 @@ class EffectEstimate:
         )
 
 
+def _check_range(low: float, high: float) -> None:
+    if low <= 0:
+        raise fail("low", f"a dose must be positive, got {low}")
+    if low > high:
+        raise fail("high", f"the range is inverted: low {low} > high {high}")
+
+
+def _span_text(low: float, high: float) -> str:
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+
+
 @attrs.frozen
 class DoseRate:
     """A weight-based dose range, kept as separate, checked parts.
@@ -201,17 +216,24 @@ class DoseRate:
 
     low: float = attrs.field(validator=finite_float)
     high: float = attrs.field(validator=finite_float)
-    amount_unit: str = attrs.field(default="mg", validator=unit_in(AMOUNT_UNITS, "a dose amount"))
-    body_weight_unit: str = attrs.field(
-        default="kg", validator=unit_in(BODY_WEIGHT_UNITS, "body weight")
+    amount_unit: str = attrs.field(
+        default="mg",
+        validator=unit_in(AMOUNT_UNITS, "a dose amount"),
+        metadata={"enum": AMOUNT_UNITS},
     )
-    period: str = attrs.field(default="day", validator=unit_in(PERIOD_UNITS, "a dosing period"))
+    body_weight_unit: str = attrs.field(
+        default="kg",
+        validator=unit_in(BODY_WEIGHT_UNITS, "body weight"),
+        metadata={"enum": BODY_WEIGHT_UNITS},
+    )
+    period: str = attrs.field(
+        default="day",
+        validator=unit_in(PERIOD_UNITS, "a dosing period"),
+        metadata={"enum": PERIOD_UNITS},
+    )
 
     def __attrs_post_init__(self) -> None:
-        if self.low <= 0:
-            raise fail("low", f"a dose must be positive, got {self.low}")
-        if self.low > self.high:
-            raise fail("high", f"the range is inverted: low {self.low} > high {self.high}")
+        _check_range(self.low, self.high)
 
     @property
     def unit(self) -> str:
@@ -219,29 +241,176 @@ class DoseRate:
         return f"{self.amount_unit}/{self.body_weight_unit}/{self.period}"
 
     def __str__(self) -> str:
-        span = f"{self.low:g}" if self.low == self.high else f"{self.low:g}-{self.high:g}"
-        return f"{span} {self.unit}"
+        return f"{_span_text(self.low, self.high)} {self.unit}"
+
+
+@attrs.frozen
+class Amount:
+    """A fixed amount per administration, not based on body weight: ``low``..``high`` ``unit``."""
+
+    low: float = attrs.field(validator=finite_float)
+    high: float = attrs.field(validator=finite_float)
+    unit: str = attrs.field(
+        default="mg",
+        validator=unit_in(AMOUNT_UNITS, "a dose amount"),
+        metadata={"enum": AMOUNT_UNITS},
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_range(self.low, self.high)
+
+    def __str__(self) -> str:
+        return f"{_span_text(self.low, self.high)} {self.unit}"
+
+
+@attrs.frozen
+class Interval:
+    """Time from one administration to the next: every ``count`` ``unit`` s."""
+
+    count: int = attrs.field(validator=positive_int)
+    unit: str = attrs.field(
+        default="day",
+        validator=unit_in(PERIOD_UNITS, "an interval"),
+        metadata={"enum": PERIOD_UNITS},
+    )
+
+    def __str__(self) -> str:
+        return f"every {self.unit}" if self.count == 1 else f"every {self.count} {self.unit}s"
+
+
+@attrs.frozen
+class FixedDose:
+    """A fixed amount given at a fixed interval, whatever the body weight."""
+
+    amount: Amount = attrs.field(validator=instance_of(Amount))
+    every: Interval = attrs.field(validator=instance_of(Interval))
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.every}"
+
+
+@attrs.frozen
+class WeightBand:
+    """The fixed dose for weights from ``min_weight`` (inclusive) to ``max_weight`` (exclusive).
+
+    A missing bound is open: ``WeightBand(dose, max_weight=60)`` is "below 60 kg".
+    """
+
+    dose: FixedDose = attrs.field(validator=instance_of(FixedDose))
+    min_weight: float | None = attrs.field(default=None, validator=optional(finite_float))
+    max_weight: float | None = attrs.field(default=None, validator=optional(finite_float))
+    weight_unit: str = attrs.field(
+        default="kg",
+        validator=unit_in(BODY_WEIGHT_UNITS, "body weight"),
+        metadata={"enum": BODY_WEIGHT_UNITS},
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_weight is None and self.max_weight is None:
+            raise fail("min_weight", "a weight band needs min_weight, max_weight or both")
+        if self.min_weight is not None and self.min_weight < 0:
+            raise fail("min_weight", f"must not be negative, got {self.min_weight}")
+        if self.max_weight is not None and self.max_weight <= 0:
+            raise fail("max_weight", f"must be positive, got {self.max_weight}")
+        if (
+            self.min_weight is not None
+            and self.max_weight is not None
+            and self.min_weight >= self.max_weight
+        ):
+            raise fail(
+                "max_weight",
+                f"the band is empty or inverted: min_weight {self.min_weight} "
+                f">= max_weight {self.max_weight}",
+            )
+
+    def contains(self, weight: float) -> bool:
+        """Whether ``weight`` (in ``weight_unit``) falls in this band."""
+        above = self.min_weight is None or weight >= self.min_weight
+        return above and (self.max_weight is None or weight < self.max_weight)
+
+    def __str__(self) -> str:
+        lower = f"{self.min_weight:g}" if self.min_weight is not None else ""
+        upper = f"{self.max_weight:g}" if self.max_weight is not None else ""
+        if not lower:
+            return f"below {upper} {self.weight_unit}: {self.dose}"
+        if not upper:
+            return f"{lower} {self.weight_unit} and above: {self.dose}"
+        return f"{lower} to below {upper} {self.weight_unit}: {self.dose}"
 
 
 @attrs.frozen
 class DoseRegimen:
-    """A dose statement of the source: for whom, in which phase, how much.
+    """A dose statement of the source: for whom, in which phase, how much and how often.
 
-    ``phase`` is ``None`` for the standard range.  ``doses_per_day`` is how many
-    single doses the daily amount is divided into.
+    ``phase`` is ``None`` for the standard range.  The maintenance dose takes
+    exactly one of three shapes:
+
+    * ``rate``: a weight-based range (:class:`DoseRate`) per day, divided into
+      ``doses_per_day`` single doses, or per week, given once a week
+      (``doses_per_day`` is then ``None``);
+    * ``fixed``: a :class:`FixedDose`, not based on weight;
+    * ``bands``: :class:`WeightBand` s, each with its fixed dose.
+
+    ``loading`` is an optional :class:`Amount` given once before the
+    maintenance dose starts.
     """
 
     population: Population = attrs.field(validator=enum_of(Population))
     phase: Phase | None = attrs.field(validator=optional(enum_of(Phase)))
     label: str = attrs.field(validator=non_empty)
-    rate: DoseRate = attrs.field(validator=instance_of(DoseRate))
-    doses_per_day: int = attrs.field(validator=positive_int)
+    rate: DoseRate | None = attrs.field(validator=optional(instance_of(DoseRate)))
+    doses_per_day: int | None = attrs.field(validator=optional(positive_int))
     location: str = attrs.field(validator=non_empty)
     references: tuple[int, ...] = _references()
     note: str | None = attrs.field(default=None, validator=optional(non_empty))
+    fixed: FixedDose | None = attrs.field(default=None, validator=optional(instance_of(FixedDose)))
+    bands: tuple[WeightBand, ...] = attrs.field(
+        default=(), validator=tuple_of(instance_of(WeightBand))
+    )
+    loading: Amount | None = attrs.field(default=None, validator=optional(instance_of(Amount)))
+
+    def __attrs_post_init__(self) -> None:
+        shapes = [name for name in ("rate", "fixed", "bands") if getattr(self, name)]
+        if len(shapes) != 1:
+            found = ", ".join(shapes) if shapes else "none"
+            raise fail(
+                "rate",
+                f"a regimen needs exactly one of rate, fixed or bands (found: {found})",
+            )
+        daily_rate = self.rate is not None and self.rate.period == "day"
+        if daily_rate and self.doses_per_day is None:
+            raise fail("doses_per_day", "a daily rate needs the number of doses a day")
+        if not daily_rate and self.doses_per_day is not None:
+            raise fail(
+                "doses_per_day",
+                "only a daily rate is divided into doses a day; use null here "
+                "(a weekly rate is one dose a week; a fixed dose has its interval)",
+            )
+        for index in range(1, len(self.bands)):
+            previous, band = self.bands[index - 1], self.bands[index]
+            if (
+                previous.weight_unit != band.weight_unit
+                or previous.max_weight is None
+                or band.min_weight is None
+                or band.min_weight < previous.max_weight
+            ):
+                raise fail(
+                    f"bands[{index}]",
+                    "weight bands must be in ascending order, in one unit, without overlap "
+                    "(each min_weight at or above the previous max_weight)",
+                )
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.rate} in {self.doses_per_day} single doses"
+        if self.rate is not None:
+            split = (
+                f" in {self.doses_per_day} single doses" if self.doses_per_day else " once a week"
+            )
+            text = f"{self.label}: {self.rate}{split}"
+        elif self.fixed is not None:
+            text = f"{self.label}: {self.fixed}"
+        else:
+            text = f"{self.label}: " + "; ".join(str(b) for b in self.bands)
+        return f"{text}, after a loading dose of {self.loading}" if self.loading else text
 
 
 @attrs.frozen
