@@ -24,6 +24,7 @@ from ._assessment import (
     population_for,
 )
 from ._converter import JSONValue, structure, unstructure
+from ._dose_plan import DosePlan, dose_plan
 from ._dosing import (
     MAX_AGE_YEARS,
     MAX_BODY_WEIGHT_KG,
@@ -40,6 +41,7 @@ from ._errors import (
     InputError,
     UnknownDrugError,
 )
+from ._loading import MAX_PACK_BYTES, load_guideline
 from ._lookup import drug, drugs, guideline
 from ._model import (
     Amount,
@@ -88,6 +90,7 @@ __all__ = [
     "DEFAULT_ADULT_FROM_YEARS",
     "MAX_AGE_YEARS",
     "MAX_BODY_WEIGHT_KG",
+    "MAX_PACK_BYTES",
     "MAX_SCHEDULE_MONTHS",
     "AeSystemicError",
     "Amount",
@@ -106,6 +109,7 @@ __all__ = [
     "DataProblem",
     "DoseInputError",
     "DoseLevel",
+    "DosePlan",
     "DoseRange",
     "DoseRate",
     "DoseRegimen",
@@ -140,11 +144,13 @@ __all__ = [
     "add_months",
     "assess",
     "daily_dose",
+    "dose_plan",
     "drug",
     "drugs",
     "evidence",
     "guideline",
     "is_licensed",
+    "load_guideline",
     "monitoring_schedule",
     "population_for",
     "recommendations",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 from collections.abc import Iterator
 from importlib import resources
@@ -22,7 +23,11 @@ from ._converter import structure
 from ._errors import DataError, DataProblem, join_path
 from ._model import Drug, Guideline
 
-__all__ = ["packaged_guideline", "parse_json"]
+__all__ = ["MAX_PACK_BYTES", "load_guideline", "packaged_guideline", "parse_json"]
+
+#: The largest data pack :func:`load_guideline` reads, in bytes (a library bound: the
+#: ciclosporin section takes about 27 kB). Larger files are refused before parsing.
+MAX_PACK_BYTES = 5 * 1024 * 1024
 
 _PACKAGE = "ae_systemic"
 _MANIFEST = "guideline.json"
@@ -64,6 +69,51 @@ def _read_packaged() -> Guideline:
     except DataError as exc:
         raise exc.in_file(manifest_name) from None
     return complete
+
+
+def load_guideline(path: str | os.PathLike[str]) -> Guideline:
+    """Read a data pack: a JSON file holding one whole :class:`Guideline`.
+
+    The format is what :func:`~ae_systemic.unstructure` gives for a guideline
+    (its JSON Schema is :func:`~ae_systemic.schema`), so a guideline written
+    with ``json.dump(unstructure(g), f)`` loads back equal.  Loading only parses
+    JSON and builds frozen values: it never evaluates code.  Every problem is a
+    :class:`~ae_systemic.DataError` naming the file and the path of the field;
+    a file that cannot be read, is larger than :data:`MAX_PACK_BYTES` or is not
+    UTF-8 is refused the same way.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"path: expected a file path (str or os.PathLike), got {type(path).__name__}"
+        )
+    name = os.fspath(path)
+    if not isinstance(name, str):
+        raise TypeError("path: expected a text path, not bytes")
+    try:
+        with open(name, "rb") as handle:
+            raw = handle.read(MAX_PACK_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DataError([DataProblem("", f"cannot read the file: {reason}")], file=name) from None
+    if len(raw) > MAX_PACK_BYTES:
+        raise DataError(
+            [
+                DataProblem(
+                    "", f"the file is larger than {MAX_PACK_BYTES} bytes, the limit for a pack"
+                )
+            ],
+            file=name,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            [DataProblem("", f"not UTF-8 text (byte {exc.start}); save the pack as UTF-8")],
+            file=name,
+        ) from None
+    document = parse_json(text, file=name)
+    loaded: Guideline = _structure_in_file(document, Guideline, name)
+    return loaded
 
 
 def _structure_in_file(document: object, cls: type[Any], file: str) -> Any:

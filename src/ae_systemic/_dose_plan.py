@@ -1,0 +1,165 @@
+"""Dose plans: how much per administration and how often, for every shape of regimen.
+
+:func:`~ae_systemic.daily_dose` answers for weight-based daily regimens (the
+ciclosporin shape).  Other drugs of the chapter are dosed weekly, at fixed
+amounts, by weight band, or after a loading dose; :func:`dose_plan` computes
+each of these shapes from a regimen in the data, with the same unit safety.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._dosing import _units_of, checked_weight, select_regimen
+from ._errors import DoseInputError
+from ._lookup import resolve_drug
+from ._model import Amount, DoseRegimen, Drug, WeightBand
+from ._units import application_registry
+from ._vocabulary import Phase, Population
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = ["DosePlan", "dose_plan"]
+
+
+@attrs.frozen
+class DosePlan:
+    """One patient's dose under one regimen: the amount per administration and how often.
+
+    Quantities are handed out fresh on every access: :attr:`amount_low` and
+    :attr:`amount_high` in mg per administration, :attr:`interval` between
+    administrations (in the regimen's period: days or weeks), and the
+    optional loading dose (:attr:`loading_low`, :attr:`loading_high`) given
+    once before the first maintenance dose.  ``band`` is the weight band used,
+    if the regimen has bands; ``fallback`` says why the regimen differs from the
+    one asked for, if it does.
+    """
+
+    regimen: DoseRegimen
+    _amount_mg: tuple[float, float] = attrs.field(alias="amount_mg")
+    _interval: tuple[float, str] = attrs.field(alias="interval")
+    _loading_mg: tuple[float, float] | None = attrs.field(alias="loading_mg")
+    _registry: pint.UnitRegistry[float] = attrs.field(alias="registry", eq=False, repr=False)
+    band: WeightBand | None = None
+    fallback: str | None = None
+
+    def _mg(self, value: float) -> pint.Quantity[float]:
+        amount: pint.Quantity[float] = self._registry.Quantity(value, _units_of(self._registry).mg)
+        return amount
+
+    @property
+    def amount_low(self) -> pint.Quantity[float]:
+        """Lower end of each administration, in mg."""
+        return self._mg(self._amount_mg[0])
+
+    @property
+    def amount_high(self) -> pint.Quantity[float]:
+        """Upper end of each administration, in mg."""
+        return self._mg(self._amount_mg[1])
+
+    @property
+    def interval(self) -> pint.Quantity[float]:
+        """Time from one administration to the next (``0.5 day`` for twice a day)."""
+        value, unit = self._interval
+        interval: pint.Quantity[float] = self._registry.Quantity(value, unit)
+        return interval
+
+    @property
+    def loading_low(self) -> pint.Quantity[float] | None:
+        """Lower end of the loading dose in mg, or ``None`` without one."""
+        return None if self._loading_mg is None else self._mg(self._loading_mg[0])
+
+    @property
+    def loading_high(self) -> pint.Quantity[float] | None:
+        """Upper end of the loading dose in mg, or ``None`` without one."""
+        return None if self._loading_mg is None else self._mg(self._loading_mg[1])
+
+    def __str__(self) -> str:
+        low, high = self._amount_mg
+        amount = f"{low:g} mg" if low == high else f"{low:g}-{high:g} mg"
+        value, unit = self._interval
+        every = f"every {value:g} {unit}" + ("s" if value != 1 else "")
+        text = f"{amount} {every}"
+        if self._loading_mg is not None:
+            first, last = self._loading_mg
+            loading = f"{first:g} mg" if first == last else f"{first:g}-{last:g} mg"
+            text = f"loading dose {loading}, then {text}"
+        return f"{text} ({self.regimen.label})"
+
+
+def dose_plan(
+    drug: Drug | str,
+    weight: pint.Quantity[float] | pint.Quantity[int] | str | None = None,
+    *,
+    population: Population = Population.ADULT,
+    phase: Phase | None = None,
+) -> DosePlan:
+    """The amount per administration and the interval for one patient, for any regimen shape.
+
+    * a daily weight-based rate in N doses: ``weight`` x rate / N every 1/N day;
+    * a weekly weight-based rate: ``weight`` x rate once a week;
+    * a fixed dose: its amount at its interval (``weight`` may be omitted);
+    * weight bands: the fixed dose of the band that holds ``weight``;
+    * a loading dose, where the regimen has one, comes with any of these.
+
+    ``weight`` is one body weight (a ``[mass]`` quantity or a string such as
+    ``"70 kg"``); it is required by weight-based and banded regimens.  Errors
+    are :class:`~ae_systemic.DoseInputError`.
+
+    >>> import pint
+    >>> Q = pint.get_application_registry().Quantity
+    >>> plan = dose_plan("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE)
+    >>> plan.amount_low, plan.amount_high, plan.interval
+    (<Quantity(140.0, 'milligram')>, <Quantity(175.0, 'milligram')>, <Quantity(0.5, 'day')>)
+    """
+    subject = resolve_drug(drug)
+    regimen, fallback = select_regimen(subject, population, phase)
+    if weight is None:
+        registry, kg = application_registry(), None
+    else:
+        quantity, kg = checked_weight(weight)
+        registry = quantity._REGISTRY
+    units = _units_of(registry)
+
+    def mg(amount: Amount) -> tuple[float, float]:
+        factor = units.named(amount.unit, "mg")
+        return amount.low * factor, amount.high * factor
+
+    band = None
+    if regimen.rate is not None:
+        rate = regimen.rate
+        if kg is None:
+            raise DoseInputError(
+                f"weight: {regimen.label!r} is dosed by body weight ({rate}); give the weight"
+            )
+        per_kg = units.named(rate.amount_unit, "mg") / units.named(rate.body_weight_unit, "kg")
+        doses = regimen.doses_per_day or 1
+        amount_mg = (kg * rate.low * per_kg / doses, kg * rate.high * per_kg / doses)
+        interval = (1 / doses, rate.period)
+    elif regimen.fixed is not None:
+        amount_mg = mg(regimen.fixed.amount)
+        interval = (float(regimen.fixed.every.count), regimen.fixed.every.unit)
+    else:
+        band = _band_for(regimen, kg, units.named)
+        amount_mg = mg(band.dose.amount)
+        interval = (float(band.dose.every.count), band.dose.every.unit)
+    loading = None if regimen.loading is None else mg(regimen.loading)
+    return DosePlan(regimen, amount_mg, interval, loading, registry, band, fallback)
+
+
+def _band_for(
+    regimen: DoseRegimen, kg: float | None, kg_per: Callable[[str, str], float]
+) -> WeightBand:
+    if kg is None:
+        raise DoseInputError(f"weight: {regimen.label!r} is dosed by weight band; give the weight")
+    for band in regimen.bands:
+        if band.contains(kg / kg_per(band.weight_unit, "kg")):
+            return band
+    shown = "; ".join(str(b) for b in regimen.bands)
+    raise DoseInputError(
+        f"weight: no weight band of {regimen.label!r} holds {kg:g} kg (bands: {shown})"
+    )

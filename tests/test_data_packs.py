@@ -1,0 +1,328 @@
+"""Data packs: load_guideline, broken packs, and the other dose shapes on synthetic drugs.
+
+The drugs here (Examplumab, Exampletrexate, Examplinib, Bandexamab) are made up, with made-up
+numbers, to exercise the model's dose shapes; the package ships no content for them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pint
+import pytest
+
+import ae_systemic
+from ae_systemic import (
+    Amount,
+    DataError,
+    DoseInputError,
+    DoseRate,
+    DoseRegimen,
+    Drug,
+    FixedDose,
+    Guideline,
+    Interval,
+    Population,
+    WeightBand,
+    dose_plan,
+    load_guideline,
+    unstructure,
+)
+
+APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
+Q = APP.Quantity
+
+
+def regimen(label: str, **shape: Any) -> DoseRegimen:
+    fields: dict[str, Any] = {"rate": None, "doses_per_day": None, **shape}
+    return DoseRegimen(Population.ADULT, None, label, location="synthetic test data", **fields)
+
+
+def synthetic(name: str, *regimens: DoseRegimen) -> Drug:
+    """A made-up drug: ciclosporin's other content, renamed, with these regimens."""
+    return attrs.evolve(ae_systemic.drug("ciclosporin"), name=name, synonyms=(), regimens=regimens)
+
+
+WEEKLY = synthetic(
+    "Exampletrexate",
+    regimen("weekly", rate=DoseRate(0.25, 0.5, period="week")),
+)
+LOADING = synthetic(
+    "Examplumab",
+    regimen(
+        "loading then every 2 weeks",
+        fixed=FixedDose(Amount(200, 200), Interval(2, "week")),
+        loading=Amount(400, 400),
+    ),
+)
+FIXED = synthetic(
+    "Examplinib",
+    regimen("fixed daily", fixed=FixedDose(Amount(10, 20), Interval(1, "day"))),
+)
+BANDS = synthetic(
+    "Bandexamab",
+    regimen(
+        "by weight band",
+        bands=(
+            WeightBand(FixedDose(Amount(100, 100), Interval(4, "week")), max_weight=60),
+            WeightBand(FixedDose(Amount(150, 150), Interval(4, "week")), 60, 100),
+            WeightBand(FixedDose(Amount(0.2, 0.2, "g"), Interval(4, "week")), min_weight=100),
+        ),
+    ),
+)
+
+
+def write(tmp_path: Path, data: object, name: str = "pack.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def pack_of(*drugs: Drug) -> Guideline:
+    return attrs.evolve(ae_systemic.guideline(), drugs=drugs)
+
+
+# -- round trips ---------------------------------------------------------------------------
+
+
+def test_the_packaged_guideline_written_to_disk_loads_back_equal(tmp_path: Path) -> None:
+    path = write(tmp_path, unstructure(ae_systemic.guideline()))
+    assert load_guideline(path) == ae_systemic.guideline()
+    assert load_guideline(str(path)) == ae_systemic.guideline()
+
+
+def test_a_pack_of_synthetic_drugs_loads_back_equal(tmp_path: Path) -> None:
+    pack = pack_of(WEEKLY, LOADING, FIXED, BANDS)
+    assert load_guideline(write(tmp_path, unstructure(pack))) == pack
+
+
+# -- the dose shapes -----------------------------------------------------------------------
+
+
+def test_a_weekly_weight_based_rate_gives_one_dose_a_week() -> None:
+    plan = dose_plan(WEEKLY, Q(80, "kg"))
+    assert (plan.amount_low.m_as("mg"), plan.amount_high.m_as("mg")) == (20.0, 40.0)
+    assert plan.interval.m_as("week") == 1.0
+    assert plan.loading_low is None
+
+
+def test_a_loading_dose_comes_before_the_fixed_maintenance_dose() -> None:
+    plan = dose_plan(LOADING)  # not weight-based: no weight needed
+    assert plan.loading_low is not None
+    assert plan.loading_high is not None
+    assert plan.loading_low.m_as("mg") == 400.0
+    assert plan.amount_low.m_as("mg") == plan.amount_high.m_as("mg") == 200.0
+    assert plan.interval.m_as("day") == 14.0
+    assert str(plan).startswith("loading dose 400 mg, then 200 mg every 2 weeks")
+
+
+def test_a_fixed_dose_does_not_depend_on_weight() -> None:
+    light, heavy = dose_plan(FIXED, "40 kg"), dose_plan(FIXED, "120 kg")
+    assert light == heavy
+    assert (light.amount_low.m_as("mg"), light.amount_high.m_as("mg")) == (10.0, 20.0)
+    assert light.interval.m_as("day") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("weight", "mg"),
+    [
+        ("59.9 kg", 100.0),
+        ("60 kg", 150.0),
+        ("99.99 kg", 150.0),
+        ("100 kg", 200.0),
+        ("300 lb", 200.0),
+    ],
+)
+def test_weight_bands_pick_the_band_that_holds_the_weight(weight: str, mg: float) -> None:
+    plan = dose_plan(BANDS, weight)
+    assert plan.amount_low.m_as("mg") == pytest.approx(mg)
+    assert plan.band is not None
+    assert plan.band.contains(Q(weight).m_as("kg"))
+    assert plan.interval.m_as("week") == 4.0
+
+
+def test_a_daily_rate_plan_matches_daily_dose() -> None:
+    plan = dose_plan("ciclosporin", Q(70, "kg"))
+    dose = ae_systemic.daily_dose("ciclosporin", Q(70, "kg"))
+    assert plan.amount_low == dose.per_dose_low
+    assert plan.amount_high == dose.per_dose_high
+    assert plan.interval.m_as("hour") == pytest.approx(12.0)
+
+
+def test_daily_dose_refuses_shapes_that_are_not_daily_weight_based_rates() -> None:
+    for drug in (WEEKLY, LOADING, FIXED, BANDS):
+        with pytest.raises(DoseInputError, match="use dose_plan"):
+            ae_systemic.daily_dose(drug, Q(70, "kg"))
+
+
+@pytest.mark.parametrize("drug", [WEEKLY, BANDS], ids=lambda d: d.name)
+def test_weight_based_and_banded_plans_need_a_weight(drug: Drug) -> None:
+    with pytest.raises(DoseInputError, match="give the weight"):
+        dose_plan(drug)
+
+
+def test_a_weight_outside_every_band_is_a_clear_error() -> None:
+    gap = synthetic(
+        "Gapexamab",
+        regimen(
+            "bands with a gap",
+            bands=(WeightBand(FixedDose(Amount(1, 1), Interval(1, "day")), 10, 20),),
+        ),
+    )
+    with pytest.raises(DoseInputError, match=r"no weight band .* holds 30 kg"):
+        dose_plan(gap, "30 kg")
+
+
+def test_dose_plan_refuses_bad_weights_like_daily_dose() -> None:
+    for weight in (70, "seventy kg", Q(70, "m"), Q(-1, "kg")):
+        with pytest.raises(DoseInputError, match="weight"):
+            dose_plan(BANDS, weight)  # type: ignore[arg-type]
+
+
+# -- broken packs --------------------------------------------------------------------------
+
+
+def synthetic_data() -> dict[str, Any]:
+    data = unstructure(pack_of(LOADING, BANDS))
+    assert isinstance(data, dict)
+    return data
+
+
+def broken(tmp_path: Path, data: object) -> DataError:
+    path = write(tmp_path, data)
+    with pytest.raises(DataError) as caught:
+        load_guideline(path)
+    assert caught.value.file == str(path)
+    assert str(path) in str(caught.value)
+    return caught.value
+
+
+def drug0_regimen0(data: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = data["drugs"][0]["regimens"][0]
+    return found
+
+
+def test_an_unknown_key_is_named_with_file_and_path(tmp_path: Path) -> None:
+    data = synthetic_data()
+    drug0_regimen0(data)["surprise"] = 1
+    assert broken(tmp_path, data).paths == ("drugs[0].regimens[0].surprise",)
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "fragment"),
+    [
+        (lambda r: r["fixed"]["amount"].update(low=300), "fixed.amount.high", "inverted"),
+        (lambda r: r["fixed"]["amount"].update(low=-1), "fixed.amount.low", "positive"),
+        (lambda r: r["fixed"]["amount"].update(unit="mg/kg"), "fixed.amount.unit", "allowed"),
+        (lambda r: r["fixed"]["every"].update(unit="1/d"), "fixed.every.unit", "allowed"),
+        (lambda r: r["fixed"]["every"].update(count=0), "fixed.every.count", "at least 1"),
+        (lambda r: r["fixed"]["every"].update(count="2"), "fixed.every.count", "whole number"),
+        (lambda r: r.update(rate={"low": 1, "high": 2}), "rate", "exactly one of"),
+        (lambda r: r.update(doses_per_day=2), "doses_per_day", "only a daily rate"),
+        (lambda r: r["loading"].update(unit="kg/m**2"), "loading.unit", "allowed"),
+    ],
+)
+def test_broken_regimens_are_named_by_path(
+    tmp_path: Path, change: Any, path: str, fragment: str
+) -> None:
+    data = synthetic_data()
+    change(drug0_regimen0(data))
+    error = broken(tmp_path, data)
+    assert f"drugs[0].regimens[0].{path}" in error.paths
+    assert fragment in str(error)
+
+
+def test_a_per_kg_rate_written_as_one_unit_is_refused(tmp_path: Path) -> None:
+    data = unstructure(pack_of(WEEKLY))
+    assert isinstance(data, dict)
+    drug0_regimen0(data)["rate"]["amount_unit"] = "mg/kg/week"
+    error = broken(tmp_path, data)
+    assert error.paths == ("drugs[0].regimens[0].rate.amount_unit",)
+    assert "'mg/kg/week' is not an allowed unit" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("bands", "fragment"),
+    [
+        ([{"min_weight": 60, "max_weight": 40}], "inverted"),
+        ([{"min_weight": None, "max_weight": None}], "needs min_weight, max_weight or both"),
+        ([{"max_weight": 60}, {"min_weight": 50}], "without overlap"),
+        ([{"min_weight": 60}, {"max_weight": 60}], "ascending order"),
+    ],
+)
+def test_broken_weight_bands_are_refused(
+    tmp_path: Path, bands: list[dict[str, Any]], fragment: str
+) -> None:
+    data = synthetic_data()
+    band_regimen = data["drugs"][1]["regimens"][0]
+    dose = band_regimen["bands"][0]["dose"]
+    band_regimen["bands"] = [
+        {"dose": dose, "min_weight": None, "max_weight": None, "weight_unit": "kg", **b}
+        for b in bands
+    ]
+    error = broken(tmp_path, data)
+    assert all(p.startswith("drugs[1].regimens[0]") for p in error.paths)
+    assert fragment in str(error)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("{", "invalid JSON at line 1"),
+        ('{"title": NaN}', "NaN is not allowed"),
+        ('{"title": 1e999}', "too large"),
+        ("[]", "expected an object"),
+        ('{"title": "a", "title": "b"}', "appears twice"),
+    ],
+)
+def test_invalid_json_is_refused_naming_the_file(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=fragment) as caught:
+        load_guideline(path)
+    assert caught.value.file == str(path)
+
+
+def test_a_missing_file_or_directory_is_a_data_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="cannot read the file"):
+        load_guideline(tmp_path / "missing.json")
+    with pytest.raises(DataError, match="cannot read the file"):
+        load_guideline(tmp_path)
+
+
+def test_a_file_that_is_not_utf8_or_is_a_pickle_is_refused(tmp_path: Path) -> None:
+    latin = tmp_path / "latin1.json"
+    latin.write_bytes('{"title": "Übersicht"}'.encode("latin-1"))
+    with pytest.raises(DataError, match="not UTF-8"):
+        load_guideline(latin)
+    pickled = tmp_path / "pack.pickle"
+    pickled.write_bytes(b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00\x8c\x01a\x94.")
+    with pytest.raises(DataError):
+        load_guideline(pickled)
+
+
+def test_a_pack_above_the_size_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with path.open("wb") as handle:
+        handle.write(b"[" + b" " * ae_systemic.MAX_PACK_BYTES + b"]")
+    with pytest.raises(DataError, match="larger than"):
+        load_guideline(path)
+
+
+@pytest.mark.parametrize("path", [None, 5, b"pack.json", ["pack.json"]])
+def test_a_path_that_is_not_a_path_is_a_type_error(path: object) -> None:
+    with pytest.raises(TypeError, match="path"):
+        load_guideline(path)  # type: ignore[arg-type]
+
+
+def test_loading_never_evaluates_text_as_code(tmp_path: Path, monkeypatch: Any) -> None:
+    data = synthetic_data()
+    data["title"] = "__import__('os').system('exit 1')"
+    calls: list[str] = []
+    monkeypatch.setattr(os, "system", lambda command: calls.append(command))
+    assert load_guideline(write(tmp_path, data)).title == data["title"]
+    assert calls == []
