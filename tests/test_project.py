@@ -80,6 +80,7 @@ PUBLIC_API = [
     "population_for",
     "recommendations",
     "round_to_strengths",
+    "schema",
     "structure",
     "unstructure",
 ]

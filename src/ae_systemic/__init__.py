@@ -67,6 +67,7 @@ from ._model import (
 )
 from ._monitoring import MAX_SCHEDULE_MONTHS, Visit, add_months, monitoring_schedule
 from ._queries import evidence, recommendations
+from ._schema import schema
 from ._vocabulary import (
     Certainty,
     CombinationAdvice,
@@ -155,6 +156,7 @@ __all__ = [
     "population_for",
     "recommendations",
     "round_to_strengths",
+    "schema",
     "structure",
     "unstructure",
 ]
