@@ -13,77 +13,105 @@ Content is read from data files inside the package on first use, never at import
 
 from __future__ import annotations
 
-from ._assessment import (
-    DEFAULT_ADULT_FROM_YEARS,
-    Assessment,
-    CoMedication,
-    Finding,
-    FindingKind,
-    Patient,
-    assess,
-    population_for,
-)
-from ._converter import JSONValue, structure, unstructure
-from ._dose_plan import DosePlan, dose_plan
-from ._dosing import (
-    MAX_AGE_YEARS,
-    MAX_BODY_WEIGHT_KG,
-    DoseRange,
-    daily_dose,
-    is_licensed,
-    round_to_strengths,
-)
-from ._errors import (
-    AeSystemicError,
-    DataError,
-    DataProblem,
-    DoseInputError,
-    InputError,
-    UnknownDrugError,
-)
-from ._loading import MAX_PACK_BYTES, load_guideline
-from ._lookup import drug, drugs, guideline
-from ._model import (
-    Amount,
-    Arm,
-    Combination,
-    Comparison,
-    DoseRate,
-    DoseRegimen,
-    Drug,
-    EffectEstimate,
-    FixedDose,
-    Guideline,
-    Interaction,
-    Interval,
-    Licence,
-    Monitoring,
-    Recommendation,
-    Reference,
-    Screening,
-    SpecialPopulation,
-    Statement,
-    WeightBand,
-)
-from ._monitoring import MAX_SCHEDULE_MONTHS, Visit, add_months, monitoring_schedule
-from ._queries import evidence, recommendations
-from ._schema import schema
-from ._vocabulary import (
-    Certainty,
-    CombinationAdvice,
-    ComparisonResult,
-    Consensus,
-    ConsensusBasis,
-    ConsensusBound,
-    DoseLevel,
-    Measure,
-    Outcome,
-    Pathway,
-    Phase,
-    Phototherapy,
-    Population,
-    Strength,
-)
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._assessment import (
+        DEFAULT_ADULT_FROM_YEARS,
+        Assessment,
+        CoMedication,
+        Finding,
+        FindingKind,
+        Patient,
+        assess,
+        population_for,
+    )
+    from ._converter import (
+        JSONValue,
+        structure,
+        unstructure,
+    )
+    from ._dose_plan import (
+        DosePlan,
+        dose_plan,
+    )
+    from ._dosing import (
+        MAX_AGE_YEARS,
+        MAX_BODY_WEIGHT_KG,
+        DoseRange,
+        daily_dose,
+        is_licensed,
+        round_to_strengths,
+    )
+    from ._errors import (
+        AeSystemicError,
+        DataError,
+        DataProblem,
+        DoseInputError,
+        InputError,
+        UnknownDrugError,
+    )
+    from ._loading import (
+        MAX_PACK_BYTES,
+        load_guideline,
+    )
+    from ._lookup import (
+        drug,
+        drugs,
+        guideline,
+    )
+    from ._model import (
+        Amount,
+        Arm,
+        Combination,
+        Comparison,
+        DoseRate,
+        DoseRegimen,
+        Drug,
+        EffectEstimate,
+        FixedDose,
+        Guideline,
+        Interaction,
+        Interval,
+        Licence,
+        Monitoring,
+        Recommendation,
+        Reference,
+        Screening,
+        SpecialPopulation,
+        Statement,
+        WeightBand,
+    )
+    from ._monitoring import (
+        MAX_SCHEDULE_MONTHS,
+        Visit,
+        add_months,
+        monitoring_schedule,
+    )
+    from ._queries import (
+        evidence,
+        recommendations,
+    )
+    from ._schema import (
+        schema,
+    )
+    from ._vocabulary import (
+        Certainty,
+        CombinationAdvice,
+        ComparisonResult,
+        Consensus,
+        ConsensusBasis,
+        ConsensusBound,
+        DoseLevel,
+        Measure,
+        Outcome,
+        Pathway,
+        Phase,
+        Phototherapy,
+        Population,
+        Strength,
+    )
 
 __version__ = "0.1.0"
 
@@ -160,3 +188,94 @@ __all__ = [
     "structure",
     "unstructure",
 ]
+
+# Each public name and the private module that defines it.  Modules are imported on
+# first use of one of their names (PEP 562), so that ``import ae_systemic`` stays light
+# and a program that only doses never imports the assessment, schema or FHIR code.
+_EXPORTS: dict[str, str] = {
+    "DEFAULT_ADULT_FROM_YEARS": "._assessment",
+    "MAX_AGE_YEARS": "._dosing",
+    "MAX_BODY_WEIGHT_KG": "._dosing",
+    "MAX_PACK_BYTES": "._loading",
+    "MAX_SCHEDULE_MONTHS": "._monitoring",
+    "AeSystemicError": "._errors",
+    "Amount": "._model",
+    "Arm": "._model",
+    "Assessment": "._assessment",
+    "Certainty": "._vocabulary",
+    "CoMedication": "._assessment",
+    "Combination": "._model",
+    "CombinationAdvice": "._vocabulary",
+    "Comparison": "._model",
+    "ComparisonResult": "._vocabulary",
+    "Consensus": "._vocabulary",
+    "ConsensusBasis": "._vocabulary",
+    "ConsensusBound": "._vocabulary",
+    "DataError": "._errors",
+    "DataProblem": "._errors",
+    "DoseInputError": "._errors",
+    "DoseLevel": "._vocabulary",
+    "DosePlan": "._dose_plan",
+    "DoseRange": "._dosing",
+    "DoseRate": "._model",
+    "DoseRegimen": "._model",
+    "Drug": "._model",
+    "EffectEstimate": "._model",
+    "Finding": "._assessment",
+    "FindingKind": "._assessment",
+    "FixedDose": "._model",
+    "Guideline": "._model",
+    "InputError": "._errors",
+    "Interaction": "._model",
+    "Interval": "._model",
+    "JSONValue": "._converter",
+    "Licence": "._model",
+    "Measure": "._vocabulary",
+    "Monitoring": "._model",
+    "Outcome": "._vocabulary",
+    "Pathway": "._vocabulary",
+    "Patient": "._assessment",
+    "Phase": "._vocabulary",
+    "Phototherapy": "._vocabulary",
+    "Population": "._vocabulary",
+    "Recommendation": "._model",
+    "Reference": "._model",
+    "Screening": "._model",
+    "SpecialPopulation": "._model",
+    "Statement": "._model",
+    "Strength": "._vocabulary",
+    "UnknownDrugError": "._errors",
+    "Visit": "._monitoring",
+    "WeightBand": "._model",
+    "add_months": "._monitoring",
+    "assess": "._assessment",
+    "daily_dose": "._dosing",
+    "dose_plan": "._dose_plan",
+    "drug": "._lookup",
+    "drugs": "._lookup",
+    "evidence": "._queries",
+    "guideline": "._lookup",
+    "is_licensed": "._dosing",
+    "load_guideline": "._loading",
+    "monitoring_schedule": "._monitoring",
+    "population_for": "._assessment",
+    "recommendations": "._queries",
+    "round_to_strengths": "._dosing",
+    "schema": "._schema",
+    "structure": "._converter",
+    "unstructure": "._converter",
+}
+
+
+def __getattr__(name: str) -> object:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'ae_systemic' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
