@@ -45,12 +45,17 @@ def structure(data: object, cls: type[T]) -> T:
     The inverse of :func:`unstructure`: ``structure(unstructure(x), type(x)) == x``.
     Raises :class:`~ae_systemic.DataError` listing every problem with its path.
     """
+    fast = _converter(detailed=False)  # outside the try: a broken install is not bad data
     try:
-        return _converter(detailed=False).structure(data, cls)
-    except Exception:  # re-run below with detailed validation, for the paths
-        pass
+        return fast.structure(data, cls)
+    except Exception:  # run again with detailed validation, which names the paths
+        return _structure_detailed(data, cls)
+
+
+def _structure_detailed(data: object, cls: type[T]) -> T:
+    detailed = _converter(detailed=True)
     try:
-        return _converter(detailed=True).structure(data, cls)
+        return detailed.structure(data, cls)
     except Exception as exc:  # every failure of bad data becomes a DataError
         raise DataError(list(_problems(exc, ""))) from None
 
@@ -89,9 +94,7 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(datetime.date, _structure_date)
     converter.register_unstructure_hook(datetime.date, datetime.date.isoformat)
-    converter.register_structure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
-    )
+    converter.register_structure_hook(enum.Enum, _structure_enum)  # every enum, by value
 
     def tuple_factory(cls: Any) -> Callable[[object, Any], tuple[Any, ...]]:
         structure_items = homogenous_tuple_structure_factory(cls, converter)

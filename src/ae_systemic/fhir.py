@@ -335,10 +335,11 @@ def _dosing_guidelines(drug: Drug, slug: str, regimen: DoseRegimen) -> list[JSON
         variants = [
             (regimen.label, _fixed_dosage(regimen.fixed, str(regimen), sequence), characteristics)
         ]
-    else:
-        assert regimen.rate is not None  # the model guarantees exactly one shape
+    elif regimen.rate is not None:
         dosage = _rate_dosage(regimen.rate, regimen.doses_per_day, str(regimen), sequence)
         variants = [(regimen.label, dosage, characteristics)]
+    else:  # pragma: no cover - DoseRegimen guarantees exactly one shape
+        raise ValueError(f"regimen {regimen.label!r} has no dose shape")
     guidelines: list[JSONValue] = []
     for label, dosage, patient in variants:
         dosages: list[JSONValue] = []
