@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         DataProblem,
         DoseInputError,
         InputError,
+        MissingExtraError,
         UnknownDrugError,
     )
     from ._loading import (
@@ -92,6 +93,9 @@ if TYPE_CHECKING:
     from ._queries import (
         evidence,
         recommendations,
+    )
+    from ._research import (
+        evidence_frame,
     )
     from ._schema import (
         schema,
@@ -154,6 +158,7 @@ __all__ = [
     "JSONValue",
     "Licence",
     "Measure",
+    "MissingExtraError",
     "Monitoring",
     "Outcome",
     "Pathway",
@@ -177,6 +182,7 @@ __all__ = [
     "drug",
     "drugs",
     "evidence",
+    "evidence_frame",
     "guideline",
     "is_licensed",
     "load_guideline",
@@ -231,6 +237,7 @@ _EXPORTS: dict[str, str] = {
     "JSONValue": "._converter",
     "Licence": "._model",
     "Measure": "._vocabulary",
+    "MissingExtraError": "._errors",
     "Monitoring": "._model",
     "Outcome": "._vocabulary",
     "Pathway": "._vocabulary",
@@ -254,6 +261,7 @@ _EXPORTS: dict[str, str] = {
     "drug": "._lookup",
     "drugs": "._lookup",
     "evidence": "._queries",
+    "evidence_frame": "._research",
     "guideline": "._lookup",
     "is_licensed": "._dosing",
     "load_guideline": "._loading",

@@ -2,7 +2,8 @@
 
 Everything derives from :class:`AeSystemicError`, and each concrete error also
 derives from the built-in exception a caller would naturally catch
-(:class:`LookupError` for an unknown name, :class:`ValueError` for bad data).
+(:class:`LookupError` for an unknown name, :class:`ValueError` for bad data,
+:class:`ImportError` for a missing optional dependency).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = [
     "DataProblem",
     "DoseInputError",
     "InputError",
+    "MissingExtraError",
     "UnknownDrugError",
 ]
 
@@ -57,6 +59,26 @@ class DoseInputError(InputError):
     time or is out of range, and for a dose the caller's strengths cannot make.
     :class:`~ae_systemic.Patient` raises it for an unusable age or weight.
     """
+
+
+class MissingExtraError(AeSystemicError, ImportError):
+    """A feature needs an optional dependency that is not installed.
+
+    ``feature`` names what was asked for (``"evidence_frame"``), ``name`` the
+    missing package (``"pandas"``, as for any :class:`ImportError`) and ``extra``
+    the extra of ``ae-systemic`` that installs it (``"pandas"``); the message
+    gives the command: ``pip install 'ae-systemic[pandas]'``.
+    """
+
+    def __init__(self, feature: str, package: str, extra: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs {package}: pip install 'ae-systemic[{extra}]'", name=package
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 @attrs.frozen

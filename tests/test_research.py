@@ -1,0 +1,332 @@
+"""The research faces: ``evidence_frame`` (pandas) and ``ae_systemic.plot.forest`` (matplotlib)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+import ae_systemic
+from ae_systemic import Drug, InputError, MissingExtraError, evidence_frame
+from ae_systemic.plot import forest
+
+COLUMNS = [
+    "drug",
+    "outcome",
+    "dose_level",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "certainty",
+    "significant",
+    "references",
+]
+
+#: The ciclosporin estimates as the guideline prints them (NMA 2022, vs placebo).
+CICLOSPORIN = [
+    ("signs", "higher", -1.0, -1.6, -0.4, "moderate", True),
+    ("quality-of-life", "higher", -0.7, -1.3, -0.1, "moderate", True),
+    ("itch", "higher", -0.7, -1.5, 0.2, "low", False),
+    ("signs", "lower", -0.7, -1.4, -0.1, "moderate", True),
+    ("quality-of-life", "lower", -0.5, -1.1, 0.2, "low", False),
+    ("itch", "lower", -0.7, -1.6, 0.3, "low", False),
+]
+
+ROW_LABELS = [
+    "higher dose, change in signs",
+    "lower dose, change in signs",
+    "higher dose, quality of life",
+    "lower dose, quality of life",
+    "higher dose, itch",
+    "lower dose, itch",
+]
+
+
+@pytest.fixture(scope="module")
+def csa() -> Drug:
+    return ae_systemic.drug("ciclosporin")
+
+
+@pytest.fixture(scope="module")
+def twin(csa: Drug) -> Drug:
+    """Ciclosporin's content under another name: a second drug for stacking."""
+    return attrs.evolve(csa, name="twinsporin", synonyms=())
+
+
+# --- evidence_frame -------------------------------------------------------------------
+
+
+def test_the_frame_holds_exactly_the_ciclosporin_estimates() -> None:
+    frame = evidence_frame("ciclosporin")
+    assert list(frame.columns) == COLUMNS
+    assert list(frame.index) == list(range(6))
+    columns = ["outcome", "dose_level", "estimate", "ci_low", "ci_high", "certainty", "significant"]
+    rows = list(zip(*(frame[column].tolist() for column in columns), strict=True))
+    assert rows == CICLOSPORIN
+    assert list(frame["drug"]) == ["ciclosporin"] * 6
+    assert list(frame["references"]) == [(1, 2)] * 6
+
+
+def test_the_frame_agrees_with_the_model(csa: Drug) -> None:
+    frame = evidence_frame(csa)
+    for row, estimate in zip(frame.itertuples(), csa.evidence, strict=True):
+        assert ae_systemic.Outcome(row.outcome) is estimate.outcome
+        assert ae_systemic.DoseLevel(row.dose_level) is estimate.dose_level
+        assert ae_systemic.Certainty(row.certainty) is estimate.certainty
+        assert row.estimate == estimate.estimate
+        assert row.significant == estimate.is_significant
+        assert row.references == estimate.references
+
+
+def test_the_column_types() -> None:
+    frame = evidence_frame("ciclosporin")
+    assert pd.api.types.is_string_dtype(frame["drug"])
+    for column in ("estimate", "ci_low", "ci_high"):
+        assert frame[column].dtype == "float64"
+    assert frame["significant"].dtype == "bool"
+    assert frame["references"].dtype == "object"
+
+    outcome = frame["outcome"].dtype
+    assert isinstance(outcome, pd.CategoricalDtype)
+    assert list(outcome.categories) == ["signs", "quality-of-life", "itch"]
+    dose_level = frame["dose_level"].dtype
+    assert isinstance(dose_level, pd.CategoricalDtype)
+    assert list(dose_level.categories) == ["higher", "lower"]
+
+    certainty = frame["certainty"].dtype
+    assert isinstance(certainty, pd.CategoricalDtype)
+    assert certainty.ordered
+    assert list(certainty.categories) == ["very-low", "low", "moderate", "high"]
+
+
+def test_certainty_sorts_and_compares_in_grade_order() -> None:
+    frame = evidence_frame("ciclosporin")
+    ordered = frame.sort_values("certainty", kind="stable")
+    assert list(ordered["certainty"].astype(str)) == ["low"] * 3 + ["moderate"] * 3
+    assert list(ordered.index) == [2, 4, 5, 0, 1, 3]
+    assert list(frame.index[frame["certainty"] >= "moderate"]) == [0, 1, 3]
+    assert list(frame.index[frame["certainty"] > "very-low"]) == list(range(6))
+    assert str(frame["certainty"].max()) == "moderate"
+
+
+def test_outcomes_sort_in_the_order_of_the_guideline() -> None:
+    frame = evidence_frame("ciclosporin").sort_values(["outcome", "dose_level"], kind="stable")
+    pairs = zip(frame["outcome"].tolist(), frame["dose_level"].tolist(), strict=True)
+    labels = [f"{dose} dose, {ae_systemic.Outcome(outcome)}" for outcome, dose in pairs]
+    assert labels == ROW_LABELS
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["ciclosporin", " CsA ", "cyclosporine", ["ciclosporin"], ("CsA",), iter(["ciclosporin"])],
+    ids=["name", "synonym", "spelling", "list", "tuple", "iterator"],
+)
+def test_the_frame_accepts_names_and_iterables(subject: object) -> None:
+    frame = evidence_frame(subject)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(frame, evidence_frame("ciclosporin"))
+
+
+def test_the_frame_accepts_a_drug_and_a_mixed_list(csa: Drug) -> None:
+    pd.testing.assert_frame_equal(evidence_frame(csa), evidence_frame("ciclosporin"))
+    assert len(evidence_frame([csa, "ciclosporin"])) == 12
+
+
+def test_several_drugs_stack_their_rows_in_order(csa: Drug, twin: Drug) -> None:
+    frame = evidence_frame([csa, twin])
+    assert list(frame["drug"]) == ["ciclosporin"] * 6 + ["twinsporin"] * 6
+    assert list(frame.index) == list(range(12))
+    first, second = frame.iloc[:6].reset_index(drop=True), frame.iloc[6:].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first.drop(columns="drug"), second.drop(columns="drug"))
+    assert isinstance(frame["certainty"].dtype, pd.CategoricalDtype)
+    assert frame["certainty"].dtype.ordered
+
+
+def test_every_shipped_drug_at_once() -> None:
+    frame = evidence_frame(ae_systemic.drugs())
+    assert len(frame) == sum(len(drug.evidence) for drug in ae_systemic.drugs())
+
+
+def test_no_drugs_give_an_empty_frame_with_the_same_columns_and_types() -> None:
+    empty, full = evidence_frame([]), evidence_frame("ciclosporin")
+    assert len(empty) == 0
+    assert list(empty.columns) == COLUMNS
+    assert list(empty.dtypes) == list(full.dtypes)
+
+
+def test_the_references_explode_to_one_row_per_citation() -> None:
+    exploded = evidence_frame("ciclosporin").explode("references")
+    assert len(exploded) == 12
+    assert set(exploded["references"]) == {1, 2}
+
+
+def test_unknown_and_unusable_subjects_are_refused() -> None:
+    with pytest.raises(ae_systemic.UnknownDrugError):
+        evidence_frame("cyclosporin X")
+    with pytest.raises(InputError, match="drug_or_drugs"):
+        evidence_frame(42)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="drug"):
+        evidence_frame([42])  # type: ignore[list-item]
+
+
+# --- the forest plot ------------------------------------------------------------------
+
+
+def _data(line: Line2D) -> tuple[list[float], list[float]]:
+    """The x and the y coordinates of ``line``'s points."""
+    x = np.asarray(line.get_xdata(), dtype=float)
+    y = np.asarray(line.get_ydata(), dtype=float)
+    return [float(v) for v in x], [float(v) for v in y]
+
+
+def _interval_lines(ax: Axes) -> list[Line2D]:
+    """The horizontal lines of three points of the axes: one per estimate."""
+    return [line for line in ax.lines if len(set(_data(line)[1])) == 1 and len(_data(line)[0]) == 3]
+
+
+def _texts(ax: Axes) -> list[str]:
+    return [text.get_text() for text in ax.texts]
+
+
+def test_the_forest_plot_is_a_figure_saved_as_png(tmp_path: Path) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = forest("ciclosporin")
+        fig.savefig(tmp_path / "forest.png")
+    assert [str(w.message) for w in caught] == []
+    assert isinstance(fig, Figure)
+    data = (tmp_path / "forest.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 10_000 < len(data) < 1_000_000
+
+
+def test_the_forest_plot_draws_each_interval_and_the_line_of_no_effect(csa: Drug) -> None:
+    fig = forest(csa)
+    (ax,) = fig.axes
+    intervals = _interval_lines(ax)
+    assert len(intervals) == 6
+    drawn = sorted(tuple(_data(line)[0]) for line in intervals)
+    assert drawn == sorted((e.ci_low, e.estimate, e.ci_high) for e in csa.evidence)
+    assert all(line.get_markevery() == [1] for line in intervals)  # a marker on the estimate
+    vertical = [line for line in ax.lines if _data(line)[0] == [0.0, 0.0]]
+    assert len(vertical) == 1
+    assert len(ax.lines) == 7
+    low, high = ax.get_xlim()
+    assert low < -1.6
+    assert high > 0.3
+
+
+def test_the_forest_plot_labels_rows_axis_and_certainty() -> None:
+    fig = forest("ciclosporin")
+    (ax,) = fig.axes
+    assert [label.get_text() for label in ax.get_yticklabels()] == ROW_LABELS
+    assert ax.get_xlabel() == "Standardised mean difference vs placebo (95% CI)"
+    assert "ciclosporin" in ax.get_title()
+    texts = _texts(ax)
+    assert texts.count("⊕⊕⊕○ MODERATE") == 3
+    assert texts.count("⊕⊕○○ LOW") == 3
+    assert "−1.0 (−1.6, −0.4)" in texts
+    assert "GRADE certainty" in texts
+
+
+def test_the_rows_run_top_to_bottom(csa: Drug) -> None:
+    (ax,) = forest(csa).axes
+    ticks = list(ax.get_yticks())
+    bottom, top = ax.get_ylim()
+    assert bottom > top  # inverted: the first row is drawn on top
+    assert ticks == sorted(ticks)
+
+
+def test_several_drugs_prefix_their_names(csa: Drug, twin: Drug) -> None:
+    (ax,) = forest([csa, twin]).axes
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    expected = [f"ciclosporin: {label}" for label in ROW_LABELS]
+    assert labels == expected + [f"twinsporin: {label}" for label in ROW_LABELS]
+    assert len(_interval_lines(ax)) == 12
+    assert "twinsporin" in ax.get_title()
+
+
+def test_the_forest_plot_draws_into_given_axes(tmp_path: Path) -> None:
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    assert forest("ciclosporin", ax=right) is fig
+    assert len(_interval_lines(right)) == 6
+    assert not left.lines
+    fig.savefig(tmp_path / "two.png")
+
+
+def test_the_forest_plot_draws_into_axes_of_a_subfigure() -> None:
+    fig = Figure()
+    sub = fig.add_subfigure(fig.add_gridspec(1, 1)[0, 0])
+    assert forest("ciclosporin", ax=sub.add_subplot()) is fig
+
+
+def test_the_forest_plot_refuses_what_it_cannot_draw(csa: Drug) -> None:
+    with pytest.raises(InputError, match="no effect estimates"):
+        forest(attrs.evolve(csa, evidence=()))
+    with pytest.raises(InputError, match="no effect estimates"):
+        forest([])
+    other = attrs.evolve(
+        csa,
+        name="other",
+        synonyms=(),
+        evidence=tuple(attrs.evolve(e, comparator="methotrexate") for e in csa.evidence),
+    )
+    with pytest.raises(InputError, match="one comparator"):
+        forest([csa, other])
+
+
+def test_another_comparator_is_named_on_the_axis(csa: Drug) -> None:
+    other = attrs.evolve(
+        csa, evidence=tuple(attrs.evolve(e, comparator="methotrexate") for e in csa.evidence)
+    )
+    (ax,) = forest(other).axes
+    assert ax.get_xlabel() == "Standardised mean difference vs methotrexate (95% CI)"
+
+
+# --- the extras are optional ----------------------------------------------------------
+
+
+def test_without_pandas_the_frame_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(MissingExtraError) as caught:
+        evidence_frame("ciclosporin")
+    assert str(caught.value) == "evidence_frame needs pandas: pip install 'ae-systemic[pandas]'"
+    assert isinstance(caught.value, ImportError)
+    assert isinstance(caught.value, ae_systemic.AeSystemicError)
+    assert caught.value.name == "pandas"
+    assert caught.value.extra == "pandas"
+    assert isinstance(caught.value.__cause__, ImportError)
+
+
+def test_without_matplotlib_the_plot_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    # None in sys.modules makes an import fail; submodules imported earlier must go too.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    for name in [m for m in sys.modules if m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(ImportError, match=r"ae-systemic\[plot\]") as caught:
+        forest("ciclosporin")
+    assert isinstance(caught.value, MissingExtraError)
+    assert str(caught.value) == "forest needs matplotlib: pip install 'ae-systemic[plot]'"
+    assert caught.value.name == "matplotlib"
+    assert caught.value.extra == "plot"
+
+
+def test_importing_the_package_and_the_plot_module_imports_neither_pandas_nor_matplotlib() -> None:
+    code = (
+        "import sys, ae_systemic, ae_systemic.plot; "
+        "ae_systemic.evidence_frame; ae_systemic.MissingExtraError; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'matplotlib'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
