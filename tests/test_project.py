@@ -60,6 +60,7 @@ PUBLIC_API = [
     "Population",
     "Recommendation",
     "Reference",
+    "Schedule",
     "Screening",
     "SpecialPopulation",
     "Statement",

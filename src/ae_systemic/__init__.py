@@ -86,6 +86,7 @@ if TYPE_CHECKING:
     )
     from ._monitoring import (
         MAX_SCHEDULE_MONTHS,
+        Schedule,
         Visit,
         add_months,
         monitoring_schedule,
@@ -168,6 +169,7 @@ __all__ = [
     "Population",
     "Recommendation",
     "Reference",
+    "Schedule",
     "Screening",
     "SpecialPopulation",
     "Statement",
@@ -252,6 +254,7 @@ _EXPORTS: dict[str, str] = {
     "Statement": "._model",
     "Strength": "._vocabulary",
     "UnknownDrugError": "._errors",
+    "Schedule": "._monitoring",
     "Visit": "._monitoring",
     "WeightBand": "._model",
     "add_months": "._monitoring",

@@ -200,6 +200,16 @@ class Assessment:
         lines += [f"- {finding}" for finding in self.findings]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.assessment_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from . import _display
+
+        return _display.assessment_markdown(self)
+
 
 def population_for(
     age: pint.Quantity[float] | pint.Quantity[int] | str,

@@ -279,6 +279,16 @@ class DoseRange(Generic[M]):
             f"{per} doses a day) for {self._weight_kg:g} kg: {self.regimen}"
         )
 
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.dose_range_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from . import _display
+
+        return _display.dose_range_markdown(self)
+
 
 def select_regimen(
     subject: Drug, population: Population, phase: Phase | None

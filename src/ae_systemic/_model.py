@@ -150,6 +150,16 @@ class Recommendation:
         consensus = f" [{self.consensus.text}]" if self.consensus else ""
         return f"{grade}{self.statement}{consensus}"
 
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.recommendation_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from . import _display
+
+        return _display.recommendation_markdown(self)
+
 
 @attrs.frozen
 class EffectEstimate:
@@ -191,6 +201,16 @@ class EffectEstimate:
             f"{self.certainty} {self.dose_level}, {self.outcome}: "
             f"SMD {self.estimate:g} ({self.ci_low:g}, {self.ci_high:g})"
         )
+
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.estimate_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from . import _display
+
+        return _display.estimate_markdown(self)
 
 
 def _check_range(low: float, high: float) -> None:
@@ -668,6 +688,16 @@ class Drug:
 
     def __str__(self) -> str:
         return self.name
+
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.drug_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from . import _display
+
+        return _display.drug_markdown(self)
 
 
 def _repeats(items: list[tuple[str, Any]], what: str) -> list[DataProblem]:

@@ -18,7 +18,7 @@ from ._errors import InputError
 from ._lookup import resolve_drug
 from ._model import Drug
 
-__all__ = ["MAX_SCHEDULE_MONTHS", "Visit", "add_months", "monitoring_schedule"]
+__all__ = ["MAX_SCHEDULE_MONTHS", "Schedule", "Visit", "add_months", "monitoring_schedule"]
 
 #: The longest calendar :func:`monitoring_schedule` draws, in months (a library bound).
 MAX_SCHEDULE_MONTHS = 120
@@ -36,6 +36,37 @@ class Visit:
     def __str__(self) -> str:
         return f"{self.date:%d %b %Y} ({self.label}): {', '.join(self.checks)}"
 
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.visit_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from . import _display
+
+        return _display.visit_markdown(self)
+
+
+class Schedule(tuple[Visit, ...]):
+    """The visits of :func:`monitoring_schedule`: a plain tuple of :class:`Visit` s, in date order.
+
+    A tuple subclass that only adds notebook display (an HTML or Markdown
+    table); indexing, equality with a tuple of the same visits and hashing are
+    those of the tuple.
+    """
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.schedule_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from . import _display
+
+        return _display.schedule_markdown(self)
+
 
 def add_months(start: datetime.date, months: int) -> datetime.date:
     """``start`` moved by whole calendar ``months``, clamped to the end of a shorter month.
@@ -49,10 +80,11 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month_index + 1, min(start.day, last_day))
 
 
-def monitoring_schedule(
-    drug: Drug | str, start: datetime.date, *, months: int = 12
-) -> tuple[Visit, ...]:
+def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int = 12) -> Schedule:
     """Dated monitoring visits from ``start`` up to and including ``start`` + ``months``.
+
+    The result is a :class:`Schedule`, a ``tuple[Visit, ...]`` that notebooks
+    display as a table.
 
     A visit at ``start`` (baseline, where the schedule has one), one after the
     first follow-up interval in weeks, then one every interval of months
@@ -88,7 +120,7 @@ def monitoring_schedule(
     step = monitoring.interval_months
     for offset in range(step, months + 1, step):
         dates.setdefault(_shifted(start, offset, "months"), f"month {offset}")
-    return tuple(
+    return Schedule(
         Visit(day, label, monitoring.checks, monitoring.references)
         for day, label in sorted(dates.items())
     )

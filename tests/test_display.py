@@ -1,0 +1,415 @@
+"""Notebook display: ``_repr_html_`` and ``_repr_markdown_`` of the model's values.
+
+Content is data, so the tests check three things for every class: the key facts
+are shown, the HTML parses (as XML, after wrapping it in a root element), and
+no text of the data can break out of its cell, in HTML or in Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import pickle
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from typing import Protocol
+
+import attrs
+import numpy as np
+import pint
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ae_systemic
+from ae_systemic import (
+    CoMedication,
+    Drug,
+    Pathway,
+    Patient,
+    Phase,
+    Population,
+    Visit,
+    assess,
+    daily_dose,
+    monitoring_schedule,
+)
+from ae_systemic._monitoring import Schedule
+from strategies import drugs
+
+APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
+Q = APP.Quantity
+
+EVIL = '<script>alert(1)</script> & "quoted" | piped'
+#: How EVIL reads in a Markdown cell: "<" and "|" escaped ("&" starts no entity here).
+EVIL_MD = r'\<script>alert(1)\</script> & "quoted" \| piped'
+
+
+class Displayable(Protocol):
+    def _repr_html_(self) -> str: ...
+
+    def _repr_markdown_(self) -> str: ...
+
+
+@pytest.fixture(scope="module")
+def csa() -> Drug:
+    return ae_systemic.drug("ciclosporin")
+
+
+def _values(csa: Drug) -> dict[str, Displayable]:
+    patient = Patient("15 years", "55 kg", pregnant=True)
+    return {
+        "drug": csa,
+        "recommendation": csa.recommendations[0],
+        "estimate": csa.evidence[0],
+        "dose": daily_dose(csa, "70 kg", phase=Phase.ACUTE),
+        "array dose": daily_dose(csa, Q(np.array([50.0, 70.0, 90.0]), "kg")),
+        "assessment": assess(csa, patient),
+        "visit": monitoring_schedule(csa, datetime.date(2027, 1, 15))[0],
+        "schedule": monitoring_schedule(csa, datetime.date(2027, 1, 15)),
+    }
+
+
+# -- helpers: read the output back ------------------------------------------------------------
+
+
+class _Reader(HTMLParser):
+    """The text of an HTML fragment, with its tags checked for balance."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.open: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.open.append(tag)
+        self.tags.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open.pop() == tag
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def html_text(fragment: str) -> str:
+    """The text a browser shows for ``fragment`` (cells joined by spaces)."""
+    reader = _Reader()
+    reader.feed(fragment)
+    reader.close()
+    assert reader.open == []
+    return " ".join(reader.text)
+
+
+def html_tree(fragment: str) -> ET.Element:
+    return ET.fromstring(f"<root>{fragment}</root>")
+
+
+def cells_of(row: str) -> list[str]:
+    """The cells of one Markdown table row, split at the pipes that are not escaped."""
+    assert row.startswith("| "), row
+    assert row.endswith(" |"), row
+    cells, current, chars = [], "", iter(row[1:-1])
+    for char in chars:
+        if char == "\\":
+            current += char + next(chars, "")
+        elif char == "|":
+            cells.append(current)
+            current = ""
+        else:
+            current += char
+    return [cell.strip() for cell in (*cells, current)]
+
+
+def raw_markup(markdown: str) -> list[str]:
+    """The raw HTML tags of a Markdown text: each "<" not escaped, up to its ">"."""
+    tags, chars = [], enumerate(markdown)
+    for i, char in chars:
+        if char == "\\":
+            next(chars, None)
+        elif char == "<":
+            tags.append(markdown[i : markdown.index(">", i) + 1])
+    return tags
+
+
+def markdown_tables(text: str) -> list[list[list[str]]]:
+    """Every table of a Markdown text as rows of cells, checking each row has as many cells."""
+    tables: list[list[list[str]]] = []
+    for block in text.strip().split("\n\n"):
+        lines = block.split("\n")
+        if not lines[0].startswith("|"):
+            assert len(lines) == 1, block  # a caption: one line
+            assert lines[0].startswith("**"), block
+            assert lines[0].endswith("**"), block
+            continue
+        assert all(line.startswith("|") for line in lines), block
+        assert re.fullmatch(r"\|( --- \|)+", lines[1]), block
+        rows = [cells_of(line) for i, line in enumerate(lines) if i != 1]
+        assert {len(row) for row in rows} == {lines[1].count("---")}, block
+        tables.append(rows)
+    return tables
+
+
+# -- every class: both reprs, key facts, well-formed -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["drug", "recommendation", "estimate", "dose", "array dose", "assessment", "visit", "schedule"],
+)
+def test_both_reprs_are_strings_of_parseable_tables(csa: Drug, name: str) -> None:
+    value = _values(csa)[name]
+    out_html, out_md = value._repr_html_(), value._repr_markdown_()
+    assert isinstance(out_html, str)
+    assert isinstance(out_md, str)
+    tree = html_tree(out_html)
+    assert list(tree.iter("table"))
+    assert all(t.find("thead/tr/th") is not None for t in tree.iter("table"))
+    html_text(out_html)  # balanced tags
+    assert markdown_tables(out_md)
+
+
+def test_drug_shows_arrows_consensus_certainty_and_doses(csa: Drug) -> None:
+    out_html, out_md = csa._repr_html_(), csa._repr_markdown_()
+    shown = html_text(out_html)
+    for fact in ("↑↑", ">75%", "100%", "⊕⊕⊕○", "MODERATE", "⊕⊕○○", "LOW", "2.5", "mg/kg/day"):
+        assert fact in shown
+        assert fact in out_md
+    assert "&gt;75%" in out_html  # the text is escaped, and reads ">75%"
+    assert "not stated" in shown  # recommendation 4 has neither arrow nor consensus
+    assert "16 years" in shown
+    assert "Drucker AM" in shown  # the references
+    assert len(html_tree(out_html).findall("div/table")) == 5
+
+
+def test_drug_tables_have_a_row_per_item(csa: Drug) -> None:
+    summary, recs, estimates, regimens, refs = markdown_tables(csa._repr_markdown_())
+    assert summary[0] == ["Drug", "ciclosporin"]
+    assert len(recs) == 1 + len(csa.recommendations)
+    assert len(estimates) == 1 + len(csa.evidence)
+    assert len(regimens) == 1 + len(csa.regimens)
+    assert len(refs) == 1 + len(csa.references)
+    assert recs[1][1:3] == ["↑↑ we recommend", ">75% Evidence and consensus based"]
+    assert recs[4][1:3] == ["not stated", "not stated"]
+
+
+def test_recommendation_shows_strength_consensus_and_statement(csa: Drug) -> None:
+    first, fourth = csa.recommendations[0], csa.recommendations[3]
+    shown = html_text(first._repr_html_())
+    assert "↑↑ we recommend" in shown
+    assert ">75% Evidence and consensus based" in shown
+    assert first.statement in shown
+    assert "not stated" not in shown
+    for out in (html_text(fourth._repr_html_()), fourth._repr_markdown_()):
+        assert out.count("not stated") >= 2
+        assert "↑" not in out
+
+
+def test_estimate_shows_certainty_interval_and_significance(csa: Drug) -> None:
+    significant, not_significant = csa.evidence[0], csa.evidence[2]
+    for out in (html_text(significant._repr_html_()), significant._repr_markdown_()):
+        for fact in ("⊕⊕⊕○ MODERATE", "-1", "-1.6 to -0.4", "yes ✓", "placebo", "16 weeks"):
+            assert fact in out
+    shown = html_text(not_significant._repr_html_())
+    assert "⊕⊕○○ LOW" in shown
+    assert "-1.5 to 0.2" in shown
+    assert "✓" not in shown
+
+
+def test_dose_range_shows_daily_and_single_doses_with_units(csa: Drug) -> None:
+    dose = daily_dose(csa, "70 kg", phase=Phase.ACUTE)
+    for out in (html_text(dose._repr_html_()), dose._repr_markdown_()):
+        for fact in ("280", "350", "mg/day", "140", "175", "2 doses a day", "70 kg"):
+            assert fact in out
+        assert "280–350 mg/day" in out
+        assert "140–175 mg per dose, 2 doses a day" in out
+        assert "acute flare, short-term (adults)" in out
+        assert "4–5 mg/kg/day" in out
+
+
+def test_dose_range_shows_the_fallback_note(csa: Drug) -> None:
+    dose = daily_dose(csa, "30 kg", population=Population.CHILD, phase=Phase.ACUTE)
+    assert dose.fallback is not None
+    assert dose.fallback in html_text(dose._repr_html_())
+    assert "75–150 mg/day" in dose._repr_markdown_()
+
+
+def test_array_dose_range_is_a_short_summary(csa: Drug) -> None:
+    weights = np.linspace(40.0, 120.0, 10**5)
+    dose = daily_dose(csa, Q(weights, "kg"))
+    out_html, out_md = dose._repr_html_(), dose._repr_markdown_()
+    assert len(out_html) < 5_000
+    assert len(out_md) < 5_000
+    for out in (html_text(out_html), out_md):
+        assert "100000 weights" in out
+        assert "40–120 kg" in out
+        assert "100–300 mg/day" in out  # 2.5 mg/kg/day over 40-120 kg
+        assert "200–600 mg/day" in out  # 5 mg/kg/day
+        assert "50–150 mg per dose" in out
+        assert "100–300 mg per dose" in out
+
+
+def test_assessment_shows_population_licence_dose_and_findings(csa: Drug) -> None:
+    statin = CoMedication("simvastatin", frozenset({Pathway.CYP3A4}))
+    result = assess(csa, Patient("15 years", "55 kg", pregnant=True, co_medications=(statin,)))
+    shown = html_text(result._repr_html_())
+    for fact in ("children", "Licensed for this age", "no", "137.5–275 mg/day", "off-label"):
+        assert fact in shown
+    summary, findings = markdown_tables(result._repr_markdown_())
+    assert summary[0] == ["Drug", "ciclosporin"]
+    assert len(findings) == 1 + len(result.findings)
+    assert [row[0] for row in findings[1:]] == [str(f.kind) for f in result.findings]
+    assert ["pregnancy", result.findings[4].message, "14"] in findings
+
+
+def test_visit_shows_date_label_and_checks(csa: Drug) -> None:
+    visit = monitoring_schedule(csa, datetime.date(2027, 1, 15))[1]
+    for out in (html_text(visit._repr_html_()), visit._repr_markdown_()):
+        assert "2027-02-12" in out
+        assert "week 4" in out
+        assert "liver profile (including GGT)" in out
+
+
+# -- the schedule: still a tuple ------------------------------------------------------------------
+
+
+def test_the_schedule_is_still_a_tuple_of_visits(csa: Drug) -> None:
+    schedule = monitoring_schedule(csa, datetime.date(2027, 1, 15))
+    visits = tuple(schedule)
+    assert isinstance(schedule, tuple)
+    assert isinstance(schedule, Schedule)
+    assert type(visits) is tuple
+    assert schedule == visits
+    assert visits == schedule
+    assert hash(schedule) == hash(visits)
+    assert schedule[0] == visits[0]
+    assert schedule[-2:] == visits[-2:]
+    assert len(schedule) == 6
+    assert all(isinstance(v, Visit) for v in schedule)
+    assert pickle.loads(pickle.dumps(schedule)) == schedule
+    assert repr(schedule) == repr(visits)
+    assert not hasattr(schedule, "__dict__")
+
+
+def test_the_schedule_lists_its_six_dates(csa: Drug) -> None:
+    schedule = monitoring_schedule(csa, datetime.date(2027, 1, 15), months=12)
+    dates = [v.date.isoformat() for v in schedule]
+    assert len(dates) == 6
+    shown = html_text(schedule._repr_html_())
+    assert "6 visits" in shown
+    (table,) = markdown_tables(schedule._repr_markdown_())
+    assert [row[0] for row in table[1:]] == dates
+    assert [row[1] for row in table[1:]] == [v.label for v in schedule]
+    assert len(html_tree(schedule._repr_html_()).findall(".//tbody/tr")) == 6
+    for day in dates:
+        assert day in shown
+
+
+def test_an_empty_schedule_displays() -> None:
+    empty = Schedule(())
+    assert len(empty) == 0
+    assert "0 visits" in html_text(empty._repr_html_())
+    ((header,),) = markdown_tables(empty._repr_markdown_())
+    assert header == ["Date", "Visit", "Checks", "References"]
+
+
+# -- escaping ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evil_drug(csa: Drug) -> Drug:
+    recs = list(csa.recommendations)
+    recs[0] = attrs.evolve(recs[0], statement=EVIL, note=f"line one\nline two | {EVIL}")
+    return attrs.evolve(
+        csa,
+        name=EVIL,
+        synonyms=("a|b", "*stars*", "[link](x)"),
+        recommendations=tuple(recs),
+        evidence=(attrs.evolve(csa.evidence[0], comparator=EVIL),),
+    )
+
+
+def test_html_escapes_every_text(evil_drug: Drug) -> None:
+    values: tuple[Displayable, ...] = (
+        evil_drug,
+        evil_drug.recommendations[0],
+        evil_drug.evidence[0],
+    )
+    for value in values:
+        out = value._repr_html_()
+        assert "<script>" not in out
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+        assert "&amp;" in out
+        assert "&quot;quoted&quot;" in out
+        assert EVIL in html_text(out)  # and reads back as the text itself
+        html_tree(out)
+
+
+def test_markdown_keeps_cells_in_their_columns(evil_drug: Drug) -> None:
+    out = evil_drug._repr_markdown_()
+    summary, recs, *_ = markdown_tables(out)
+    assert summary[0] == ["Drug", EVIL_MD]
+    assert r"a\|b, \*stars\*, \[link\](x)" in summary[1][1]
+    assert r"\| piped" in recs[1][3]
+    assert raw_markup(out) == []  # every "<" escaped: no raw HTML
+    rec_md = evil_drug.recommendations[0]._repr_markdown_()
+    assert raw_markup(rec_md) == ["<br>"]  # the line break in the note, ours
+    note = markdown_tables(rec_md)[0]
+    assert ["Note", rf"line one<br>line two \| {EVIL_MD}"] in note
+
+
+def test_markdown_escapes_inline_syntax() -> None:
+    from ae_systemic import _display
+
+    assert _display._md(r"a\b `c` *d* _e_ [f] <g> ~h~ $i$ &amp; & x") == (
+        r"a\\b \`c\` \*d\* \_e\_ \[f\] \<g> \~h\~ \$i\$ \&amp; & x"
+    )
+    assert _display._md("one\ntwo\r\nthree\rfour") == "one<br>two<br>three<br>four"
+    assert _display._md("nul\x00 bell\x07") == "nul\ufffd bell\ufffd"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text().filter(lambda s: bool(s.strip())))
+def test_no_text_escapes_its_cell(csa: Drug, text: str) -> None:
+    plain = attrs.evolve(csa.recommendations[0], statement="x")
+    rec = attrs.evolve(plain, statement=text)
+    out = rec._repr_html_()
+    assert out.count("<") == plain._repr_html_().count("<")  # every "<" is markup
+    safe = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)
+    assert html.escape(safe) in out
+    html_tree(out)
+    markdown = rec._repr_markdown_()
+    (table,) = markdown_tables(markdown)
+    assert len(table) == len(markdown_tables(plain._repr_markdown_())[0])
+    assert set(raw_markup(markdown)) <= {"<br>"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(drug=drugs())
+def test_any_valid_drug_displays(drug: Drug) -> None:
+    html_tree(drug._repr_html_())
+    html_text(drug._repr_html_())
+    tables = markdown_tables(drug._repr_markdown_())
+    assert len(tables) == 5
+    assert len(tables[1]) == 1 + len(drug.recommendations)
+
+
+# -- laziness -------------------------------------------------------------------------------------
+
+
+def test_importing_the_package_does_not_import_the_renderers() -> None:
+    code = (
+        "import sys, ae_systemic; "
+        "ae_systemic.monitoring_schedule('ciclosporin', __import__('datetime').date(2027, 1, 15)); "
+        "print('ae_systemic._display' in sys.modules, end=' '); "
+        "ae_systemic.drug('ciclosporin')._repr_html_(); "
+        "print('ae_systemic._display' in sys.modules)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout.strip() == "False True"
