@@ -520,7 +520,7 @@ BAD_AGES: list[object] = [
 @pytest.mark.parametrize("age", BAD_AGES, ids=repr)
 def test_a_patient_with_a_bad_age_is_refused(age: object) -> None:
     with pytest.raises(DoseInputError, match=r"^age"):
-        Patient(age, GOOD_WEIGHT)
+        Patient(age, GOOD_WEIGHT)  # type: ignore[arg-type]
 
 
 BAD_WEIGHTS: list[object] = [
@@ -541,7 +541,7 @@ BAD_WEIGHTS: list[object] = [
 @pytest.mark.parametrize("weight", BAD_WEIGHTS, ids=repr)
 def test_a_patient_with_a_bad_weight_is_refused(weight: object) -> None:
     with pytest.raises(DoseInputError, match=r"^weight"):
-        Patient(GOOD_AGE, weight)
+        Patient(GOOD_AGE, weight)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -449,8 +449,8 @@ def test_dose_range_is_generic_in_its_magnitude() -> None:
 
 @pytest.mark.parametrize(
     "weight_kg",
-    [0.0, -70.0, math.nan, math.inf, 701.0, 70, np.array([70.0, -1.0]), np.array([70.0])],
-    ids=["zero", "negative", "nan", "inf", "too-heavy", "int", "negative-element", "writeable"],
+    [0.0, -70.0, math.nan, math.inf, 701.0, 70, np.array([70.0, -1.0])],
+    ids=["zero", "negative", "nan", "inf", "too-heavy", "int", "negative-element"],
 )
 def test_a_dose_range_cannot_be_built_around_an_implausible_weight(weight_kg: Any) -> None:
     regimen = ae_systemic.drug("ciclosporin").regimens[0]
@@ -458,3 +458,12 @@ def test_a_dose_range_cannot_be_built_around_an_implausible_weight(weight_kg: An
         weight_kg.flags.writeable = False
     with pytest.raises(DoseInputError, match="weight_kg"):
         DoseRange(regimen, weight_kg, APP)
+
+
+def test_a_dose_range_keeps_its_own_read_only_copy_of_an_array() -> None:
+    regimen = ae_systemic.drug("ciclosporin").regimens[0]
+    weights = np.array([50.0, 70.0])
+    dose = DoseRange(regimen, weights, APP)
+    weights[0] = 500.0
+    assert dose.low.m_as("mg/day")[0] == 125.0
+    assert not dose.weight.magnitude.flags.writeable or dose.weight.magnitude is not weights

@@ -278,14 +278,16 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'ae_systemic' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name is an error
+
+    def __getattr__(name: str) -> object:
+        try:
+            module = _EXPORTS[name]
+        except KeyError:
+            raise AttributeError(f"module 'ae_systemic' has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -76,8 +76,10 @@ def _pathways(instance: object, attribute: attrs.Attribute[Any], value: object) 
         )
 
 
-def _stripped(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
+def _stripped(value: str) -> str:
+    """``value`` without surrounding spaces (a non-string is left for the validator to refuse)."""
+    stripped: str = value.strip() if isinstance(value, str) else value  # type: ignore[redundant-expr]
+    return stripped
 
 
 @attrs.frozen
@@ -109,14 +111,16 @@ def _pregnant(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise InputError(f"pregnant: expected True or False, got {value!r}")
 
 
-def _fresh_age(age: object) -> Any:
+def _fresh_age(age: pint.Quantity[float] | pint.Quantity[int] | str) -> pint.Quantity[float]:
     _, quantity, _ = checked_age(age)
-    return copy.copy(quantity)
+    fresh: pint.Quantity[float] = copy.copy(quantity)
+    return fresh
 
 
-def _fresh_weight(weight: object) -> Any:
+def _fresh_weight(weight: pint.Quantity[float] | pint.Quantity[int] | str) -> pint.Quantity[float]:
     quantity, _ = checked_weight(weight)
-    return copy.copy(quantity)
+    fresh: pint.Quantity[float] = copy.copy(quantity)
+    return fresh
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ from ._dosing import _units_of, checked_weight, select_regimen
 from ._errors import DoseInputError
 from ._lookup import resolve_drug
 from ._model import Amount, DoseRegimen, Drug, WeightBand
-from ._units import application_registry
+from ._units import application_registry, underlying_registry
 from ._vocabulary import Phase, Population
 
 if TYPE_CHECKING:
@@ -43,7 +43,9 @@ class DosePlan:
     _amount_mg: tuple[float, float] = attrs.field(alias="amount_mg")
     _interval: tuple[float, str] = attrs.field(alias="interval")
     _loading_mg: tuple[float, float] | None = attrs.field(alias="loading_mg")
-    _registry: pint.UnitRegistry[float] = attrs.field(alias="registry", eq=False, repr=False)
+    _registry: pint.UnitRegistry[float] = attrs.field(
+        alias="registry", converter=underlying_registry, eq=False, repr=False
+    )
     band: WeightBand | None = None
     fallback: str | None = None
 

@@ -28,7 +28,7 @@ import attrs
 from ._errors import DoseInputError
 from ._lookup import resolve_drug
 from ._model import DoseRate, DoseRegimen, Drug
-from ._units import application_registry
+from ._units import application_registry, underlying_registry
 from ._vocabulary import Phase, Population
 
 if TYPE_CHECKING:
@@ -140,6 +140,18 @@ def _same_magnitude(a: object, b: object) -> bool:
     return bool(np.array_equal(a, b))  # type: ignore[arg-type]
 
 
+def _private_copy(value: M) -> M:
+    """An array of weights copied and made read-only, so no caller holds a writable reference."""
+    if type(value).__module__ != "numpy" or isinstance(value, float):
+        return value
+    import numpy as np
+
+    copied = np.array(value, copy=True)
+    copied.flags.writeable = False
+    result: M = copied
+    return result
+
+
 def _plausible_weight_kg(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A weight in kg within (0, MAX_BODY_WEIGHT_KG]: a float, or a read-only float64 array."""
     if isinstance(value, float):
@@ -195,11 +207,14 @@ class DoseRange(Generic[M]):
     regimen: DoseRegimen = attrs.field(validator=_weight_based_daily)
     _weight_kg: M = attrs.field(
         alias="weight_kg",
+        converter=_private_copy,
         eq=attrs.cmp_using(eq=_same_magnitude),
         hash=False,
         validator=_plausible_weight_kg,
     )
-    _registry: pint.UnitRegistry[float] = attrs.field(alias="registry", eq=False, repr=False)
+    _registry: pint.UnitRegistry[float] = attrs.field(
+        alias="registry", converter=underlying_registry, eq=False, repr=False
+    )
     fallback: str | None = None
 
     def _scaled(self, factor: float) -> M:
@@ -465,7 +480,6 @@ def _array_in_kg(magnitude: object, factor: float, quantity: Any) -> float | Flo
         _check_weight(
             float(kg_array.flat[flat]), array.flat[flat].item(), quantity, where, int(bad.sum())
         )
-    kg_array.flags.writeable = False
     return kg_array
 
 

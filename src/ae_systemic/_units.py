@@ -22,6 +22,7 @@ __all__ = [
     "BODY_WEIGHT_UNITS",
     "PERIOD_UNITS",
     "application_registry",
+    "underlying_registry",
 ]
 
 #: Units a dose amount may be written in (``[mass]``).
@@ -45,4 +46,14 @@ def application_registry() -> pint.UnitRegistry[float]:
 
     application = pint.get_application_registry()  # type: ignore[no-untyped-call]
     registry: pint.UnitRegistry[float] = application.get()
+    return registry
+
+
+def underlying_registry(registry: pint.UnitRegistry[float]) -> pint.UnitRegistry[float]:
+    """``registry`` itself, or the registry behind pint's application-registry proxy."""
+    from pint.registry import ApplicationRegistry
+
+    if isinstance(registry, ApplicationRegistry):
+        inner: pint.UnitRegistry[float] = registry.get()
+        return inner
     return registry
