@@ -1,0 +1,631 @@
+"""The ``ae-systemic`` command line, run as its users run it: in fresh processes.
+
+Every command is run through its entry point (``python -m ae_systemic._cli``), its
+``--json`` output parsed and compared with exact values and with the library's own
+answers, and every kind of bad input checked for exit code 2 and exactly one line on
+stderr.  The pint cache of the command line is pointed at a temporary directory
+(``AE_SYSTEMIC_CACHE_DIR``), so no test writes into the repository or the home directory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ae_systemic
+from ae_systemic import _cli
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The command line's cache for this module: written by the first run, then reused."""
+    return tmp_path_factory.mktemp("cli-cache")
+
+
+def _env(cache: Path | str, **more: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", _cli.CACHE_ENV)}
+    env.update({_cli.CACHE_ENV: str(cache), "PYTHONDONTWRITEBYTECODE": "1", **more})
+    return env
+
+
+def _run(
+    command: list[str], env: Mapping[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command,
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+
+
+def cli(cache: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``ae-systemic *args`` in a fresh process, through the module's entry point."""
+    return _run([sys.executable, "-m", "ae_systemic._cli", *args], _env(cache, **env))
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def as_json(result: subprocess.CompletedProcess[str]) -> Any:
+    return json.loads(ok(result))
+
+
+def assert_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
+    """Exit code 2, nothing on stdout, one line on stderr naming what was wrong."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ae-systemic: error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0]
+    return lines[0]
+
+
+def q(value: float, unit: str) -> dict[str, object]:
+    return {"value": value, "unit": unit}
+
+
+# --- the commands --------------------------------------------------------------------
+
+
+def test_version_and_drugs(cache_dir: Path) -> None:
+    assert ok(cli(cache_dir, "--version")) == f"ae-systemic {ae_systemic.__version__}\n"
+    assert as_json(cli(cache_dir, "drugs", "--json")) == [
+        {
+            "name": "ciclosporin",
+            "synonyms": ["ciclosporine", "cyclosporine", "cyclosporin", "CsA"],
+        }
+    ]
+    assert ok(cli(cache_dir, "drugs")) == (
+        "ciclosporin  ciclosporine, cyclosporine, cyclosporin, CsA\n"
+    )
+
+
+def test_show_prints_arrows_consensus_and_grade_symbols_even_on_an_ascii_stdout(
+    cache_dir: Path,
+) -> None:
+    # PYTHONIOENCODING=ascii would make the arrows unprintable: the command line
+    # reconfigures its stdout to UTF-8.
+    text = ok(cli(cache_dir, "show", " CsA ", PYTHONIOENCODING="ascii"))
+    for expected in (
+        "ciclosporin\n",
+        "   1. ↑↑ we recommend, consensus >75% Evidence and consensus based\n",
+        "   2. ↑↑ we recommend, consensus 100% Expert Consensus\n",
+        "   4. –  strength and consensus not stated\n",
+        "  ⊕⊕⊕○ MODERATE  higher dose  change in signs   -1.0 (-1.6 to -0.4)  refs 1, 2\n",
+        "  ⊕⊕○○ LOW       lower dose   itch              -0.7 (-1.6 to  0.3)  refs 1, 2\n",
+        "  acute flare, short-term (adults)  4-5 mg/kg/day in 2 single doses\n",
+        "  commonly used dosage children     2.5-5 mg/kg/day in 2 single doses\n",
+        "Licence\n  from 16 years of age\n",
+        "at baseline, after 4 weeks, then every 3 months.",
+        "hepatitis B, hepatitis C and HIV before therapy should be considered.",
+        "  do not combine with   UVA, UVB and PUVA, because of",
+        "  P-gp    inhibitor of the multidrug efflux transporter P-glycoprotein (P-gp)\n",
+        "  - A higher risk of low birthweight cannot be excluded. [refs 14]\n",
+        "  14. Vestergaard C",
+    ):
+        assert expected in text
+
+
+def test_show_json_is_the_unstructured_drug(cache_dir: Path) -> None:
+    data = as_json(cli(cache_dir, "show", "cyclosporine", "--json"))
+    assert data == ae_systemic.unstructure(ae_systemic.drug("ciclosporin"))
+
+
+def test_dose_json_for_70_kg_acute_with_strengths(cache_dir: Path) -> None:
+    data = as_json(
+        cli(
+            cache_dir,
+            "dose",
+            "ciclosporin",
+            "--weight",
+            "70kg",
+            "--phase",
+            "acute",
+            "--strengths",
+            "25mg,50mg,100mg",
+            "--json",
+        )
+    )
+    regimen = ae_systemic.drug("ciclosporin").regimens[1]
+    assert data == {
+        "drug": "ciclosporin",
+        "population": "adult",
+        "phase": "acute",
+        "weight": q(70.0, "kg"),
+        "low": q(280.0, "mg/day"),
+        "high": q(350.0, "mg/day"),
+        "per_dose_low": q(140.0, "mg"),
+        "per_dose_high": q(175.0, "mg"),
+        "doses_per_day": 2,
+        "regimen": ae_systemic.unstructure(regimen),
+        "fallback": None,
+        "references": [],
+        "strengths": ["25mg", "50mg", "100mg"],
+        "practical_per_dose": q(150.0, "mg"),
+        "practical_daily": q(300.0, "mg/day"),
+    }
+
+
+def test_dose_in_pounds_matches_the_library(cache_dir: Path) -> None:
+    data = as_json(
+        cli(cache_dir, "--json", "dose", "ciclosporin", "--weight", "154lb", "--phase", "acute")
+    )
+    expected = ae_systemic.daily_dose("ciclosporin", "154 lb", phase=ae_systemic.Phase.ACUTE)
+    assert data["weight"]["value"] == pytest.approx(expected.weight.m_as("kg"), rel=1e-12)
+    assert data["low"]["value"] == pytest.approx(expected.low.m_as("mg/day"), rel=1e-12)
+    assert data["per_dose_high"]["value"] == pytest.approx(
+        expected.per_dose_high.m_as("mg"), rel=1e-12
+    )
+    assert (round(data["low"]["value"], 1), round(data["per_dose_high"]["value"], 1)) == (
+        279.4,
+        174.6,
+    )
+    assert "strengths" not in data
+
+
+def test_dose_for_a_child_with_a_phase_falls_back_and_says_so(cache_dir: Path) -> None:
+    data = as_json(
+        cli(
+            cache_dir,
+            "dose",
+            "CsA",
+            "--weight",
+            "30 kg",
+            "--population",
+            "child",
+            "--phase",
+            "acute",
+            "--json",
+        )
+    )
+    assert data["population"] == "child"
+    assert (data["low"], data["high"]) == (q(75.0, "mg/day"), q(150.0, "mg/day"))
+    assert (data["per_dose_low"], data["per_dose_high"]) == (q(37.5, "mg"), q(75.0, "mg"))
+    assert data["regimen"]["label"] == "commonly used dosage children"
+    assert data["fallback"] == (
+        "The guideline gives no acute flare, short-term regimen of ciclosporin for children; "
+        "the commonly used dosage children (2.5-5 mg/kg/day) is used instead."
+    )
+
+
+def test_dose_text(cache_dir: Path) -> None:
+    text = ok(
+        cli(
+            cache_dir,
+            "dose",
+            "ciclosporin",
+            "--weight",
+            "70000 g",
+            "--phase",
+            "acute",
+            "--strengths",
+            "25mg, 50 mg,100mg",
+        )
+    )
+    assert text == (
+        "ciclosporin: adults, 70 kg (70000 g); acute flare, short-term\n"
+        "  regimen      acute flare, short-term (adults): 4-5 mg/kg/day in 2 single doses\n"
+        "  daily dose   280–350 mg/day\n"
+        "  per dose     140–175 mg, 2 doses a day\n"
+        "  practical    150 mg per dose (300 mg/day) from strengths 25mg, 50 mg, 100mg\n"
+        "  references   none printed in the source\n"
+    )
+
+
+def test_assess_json_for_a_child_of_12_years(cache_dir: Path) -> None:
+    data = as_json(
+        cli(
+            cache_dir,
+            "assess",
+            "ciclosporin",
+            "--age",
+            "12y",
+            "--weight",
+            "35kg",
+            "--uvb",
+            "--co-medication",
+            "atorvastatin:cyp3a4",
+            "--json",
+        )
+    )
+    patient = ae_systemic.Patient(
+        age="12 years",
+        weight="35 kg",
+        phototherapy=frozenset({ae_systemic.Phototherapy.UVB}),
+        co_medications=(
+            ae_systemic.CoMedication("atorvastatin", frozenset({ae_systemic.Pathway.CYP3A4})),
+        ),
+    )
+    expected = ae_systemic.assess("ciclosporin", patient)
+    assert data["patient"] == {
+        "age": q(12.0, "year"),
+        "weight": q(35.0, "kg"),
+        "pregnant": False,
+        "phototherapy": ["UVB"],
+        "co_medications": [{"name": "atorvastatin", "pathways": ["CYP3A4"]}],
+    }
+    assert (data["drug"], data["population"], data["licensed"]) == ("ciclosporin", "child", False)
+    assert data["regimen"] == ae_systemic.unstructure(expected.regimen)
+    assert (data["dose"]["low"], data["dose"]["high"]) == (q(87.5, "mg/day"), q(175.0, "mg/day"))
+    assert [f["kind"] for f in data["findings"]] == [
+        "off-label",
+        "contraindicated-combination",
+        "interaction",
+        "monitoring",
+        "screening",
+        "recommended-combination",
+        "recommended-combination",
+    ]
+    assert data["findings"] == [ae_systemic.unstructure(f) for f in expected.findings]
+    assert all(f["references"] == [] for f in data["findings"])
+
+
+def test_assess_text_with_a_compound_age_pregnancy_and_co_medications(cache_dir: Path) -> None:
+    text = ok(
+        cli(
+            cache_dir,
+            "assess",
+            "ciclosporin",
+            "--age",
+            "15y11m",
+            "--weight",
+            "154lb",
+            "--pregnant",
+            "--puva",
+            "--co-medication",
+            "medicine A:P-GP,oatp",
+            "paracetamol",
+        )
+    )
+    for expected in (
+        "ciclosporin\n"
+        "  patient      15 years 11 months, 69.85 kg, pregnant, PUVA planned, takes\n"
+        "               medicine A (P-gp, OATP), takes paracetamol\n",
+        "  population   children (adult regimens from 18 years, a choice of this library)\n",
+        "  licensed     no (from 16 years of age)\n",
+        "   1. off-label\n",
+        "at 15 years 11 months this\n      patient is younger",
+        "   2. contraindicated-combination\n",
+        "   3. interaction\n      Medicine A is a substrate of P-gp and OATP;",
+        "      A higher risk of low birthweight cannot be excluded. [refs 14]\n",
+        "  11. recommended-combination\n",
+    ):
+        assert expected in text
+    assert "paracetamol is a substrate" not in text.lower()
+
+
+def test_assess_json_with_adult_from_and_a_phase(cache_dir: Path) -> None:
+    data = as_json(
+        cli(
+            cache_dir,
+            "assess",
+            "ciclosporin",
+            "--age",
+            "16 years",
+            "--adult-from",
+            "16y",
+            "--weight",
+            "70kg",
+            "--phase",
+            "long-term",
+            "--json",
+        )
+    )
+    assert (data["population"], data["licensed"], data["phase"]) == ("adult", True, "long-term")
+    assert data["regimen"]["label"] == "long-term (adults)"
+    assert (data["dose"]["low"], data["dose"]["high"]) == (q(175.0, "mg/day"), q(210.0, "mg/day"))
+    assert "off-label" not in [f["kind"] for f in data["findings"]]
+
+
+DATES = ["2027-01-15", "2027-02-12", "2027-04-15", "2027-07-15", "2027-10-15", "2028-01-15"]
+LABELS = ["baseline", "week 4", "month 3", "month 6", "month 9", "month 12"]
+
+
+def _events(path: Path) -> list[Any]:
+    icalendar = pytest.importorskip("icalendar")
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    assert "ae_systemic" in str(calendar["PRODID"])
+    assert str(calendar["VERSION"]) == "2.0"
+    events: list[Any] = list(calendar.walk("VEVENT"))
+    return events
+
+
+def test_schedule_json_and_ics(cache_dir: Path, tmp_path: Path) -> None:
+    ics = tmp_path / "visits.ics"
+    data = as_json(
+        cli(
+            cache_dir,
+            "schedule",
+            "ciclosporin",
+            "--start",
+            "2027-01-15",
+            "--ics",
+            str(ics),
+            "--json",
+        )
+    )
+    assert (data["drug"], data["start"], data["months"]) == ("ciclosporin", "2027-01-15", 12)
+    assert data["schedule_is_example"] is True
+    assert data["ics"] == str(ics)
+    visits = ae_systemic.monitoring_schedule("ciclosporin", datetime.date(2027, 1, 15))
+    assert data["visits"] == [ae_systemic.unstructure(v) for v in visits]
+    assert [v["date"] for v in data["visits"]] == DATES
+    assert [v["label"] for v in data["visits"]] == LABELS
+
+    events = _events(ics)
+    assert len(events) == 6
+    starts = [event.decoded("DTSTART") for event in events]
+    assert starts == [datetime.date.fromisoformat(d) for d in DATES]
+    assert all(type(start) is datetime.date for start in starts)  # all-day events
+    assert [event.decoded("DTEND") - event.decoded("DTSTART") for event in events] == [
+        datetime.timedelta(days=1)
+    ] * 6
+    assert [str(event["SUMMARY"]) for event in events] == [
+        f"ciclosporin monitoring: {label}" for label in LABELS
+    ]
+    for event in events:
+        assert "Checks: blood pressure, full blood count, renal profile, liver profile" in str(
+            event["DESCRIPTION"]
+        )
+        assert "DTSTAMP" in event
+    uids = [str(event["UID"]) for event in events]
+    assert len(set(uids)) == 6
+    assert uids[0] == "ciclosporin-20270115-20270115@ae-systemic"
+
+    # The text form, writing the same calendar again: the UIDs are stable.
+    again = tmp_path / "again.ics"
+    text = ok(cli(cache_dir, "schedule", "CsA", "--start", "2027-01-15", "--ics", str(again)))
+    assert [str(event["UID"]) for event in _events(again)] == uids
+    for date, label in zip(DATES, LABELS, strict=True):
+        assert f"\n  {date}  {datetime.date.fromisoformat(date):%a}  {label}\n" in text
+    assert text.startswith("ciclosporin: monitoring from 2027-01-15, 12 months\n")
+    assert text.endswith(f"\nwrote 6 visits to {again}\n")
+
+
+def test_schedule_ics_without_icalendar_names_the_extra(cache_dir: Path, tmp_path: Path) -> None:
+    ics = tmp_path / "visits.ics"
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["icalendar"] = None  # as if the extra were not installed
+        from ae_systemic._cli import main
+        sys.exit(main(["schedule", "ciclosporin", "--start", "2027-01-15", "--ics", {str(ics)!r}]))
+        """
+    )
+    result = _run([sys.executable, "-c", code], _env(cache_dir))
+    assert_error(result, "--ics needs icalendar", "pip install 'ae-systemic[ics]'")
+    assert not ics.exists()
+
+
+def test_export_fhir_is_the_bundle(cache_dir: Path) -> None:
+    from ae_systemic import fhir
+
+    bundle = as_json(cli(cache_dir, "export", "fhir", "ciclosporin"))
+    assert bundle["resourceType"] == "Bundle"
+    assert len(bundle["entry"]) == 30
+    assert bundle == fhir.to_bundle(ae_systemic.drug("ciclosporin"))
+
+
+def test_schema_is_the_published_schema(cache_dir: Path) -> None:
+    text = ok(cli(cache_dir, "schema"))
+    assert "$defs" in json.loads(text)
+    assert json.loads(text) == ae_systemic.schema()
+    assert text == (ROOT / "docs" / "schema.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("12y", 144),
+        ("15y11m", 191),
+        ("15Y 11M", 191),
+        ("18m", 18),
+        ("1y 6mo", 18),
+        ("15 years 11 months", 191),
+        ("1.5y", 18),
+    ],
+)
+def test_short_and_compound_ages_become_quantities(text: str, months: int) -> None:
+    age = _cli._age(text)
+    assert not isinstance(age, str)
+    assert age.m_as("month") == pytest.approx(months)
+
+
+@pytest.mark.parametrize("text", ["16 years", " 18 months ", "192 month", "16 a", "12x"])
+def test_other_ages_go_to_the_library_as_text(text: str) -> None:
+    assert _cli._age(text) == text.strip()
+
+
+@pytest.mark.parametrize("text", ["16", " 16 ", "-3", "1.5"])
+def test_a_bare_number_is_not_an_age(text: str) -> None:
+    with pytest.raises(_cli.CommandError, match="has no unit; add one"):
+        _cli._age(text)
+
+
+# --- bad input -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["show", "ciclosporn"], ["unknown drug 'ciclosporn'", "did you mean 'ciclosporin'"]),
+        (
+            ["dose", "ciclosporin", "--weight", "seventy"],
+            ["--weight: 'seventy' does not start with a number", "'70 kg'"],
+        ),
+        (["dose", "ciclosporin", "--weight", "70"], ["--weight: 70 has no unit", "kg"]),
+        (
+            ["assess", "ciclosporin", "--age", "-3y", "--weight", "35kg"],
+            ["--age: -3 year must lie between 0 and 130 years"],
+        ),
+        (
+            ["assess", "ciclosporin", "--age", "16", "--weight", "35kg"],
+            ["--age: '16' has no unit; add one, e.g. 16y or '16 years'"],
+        ),
+        (
+            ["schedule", "ciclosporin", "--start", "2027-02-30"],
+            ["--start: '2027-02-30' is not a day of the calendar", "2027-01-15"],
+        ),
+        (
+            ["dose", "ciclosporin", "--weight", "70kg", "--frobnicate"],
+            ["unrecognized arguments: --frobnicate", "'ae-systemic dose --help'"],
+        ),
+        (
+            ["dose", "ciclosporin", "--weight", "70kg", "--strengths", "25mg,abc"],
+            ["--strengths (item 2): 'abc' does not start with a number", "'25 mg'"],
+        ),
+        (
+            ["dose", "ciclosporin", "--weight", "70kg", "--phase", "acute", "--strengths", "60mg"],
+            ["--strengths: no amount between 140 and 175 mg per dose can be made from 60 mg"],
+        ),
+        (
+            ["assess", "CsA", "--age", "12y", "--weight", "35kg", "--co-medication", "x:CYP2D6"],
+            ["--co-medication: 'CYP2D6' in 'x:CYP2D6' is not a pathway", "CYP3A4, P-gp, OATP"],
+        ),
+        (["schedule", "ciclosporin", "--months", "0"], ["--months: must lie between 1 and 120"]),
+        ([], ["the following arguments are required: COMMAND"]),
+    ],
+    ids=[
+        "unknown-drug",
+        "weight-words",
+        "weight-without-unit",
+        "negative-age",
+        "age-without-unit",
+        "impossible-date",
+        "unknown-option",
+        "bad-strength",
+        "strengths-cannot-make-the-dose",
+        "unknown-pathway",
+        "months-out-of-range",
+        "no-command",
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    cache_dir: Path, args: list[str], fragments: list[str]
+) -> None:
+    assert_error(cli(cache_dir, *args), *fragments)
+
+
+# --- the process: cache, imports, numpy ---------------------------------------------
+
+_PROCESS_PROBE = """
+    import sys
+    from ae_systemic._cli import main
+
+    code = main(["dose", "ciclosporin", "--weight", "70kg", "--json"])
+    import pint
+
+    registry = pint.get_application_registry().get()
+    loaded = [
+        name
+        for name in (
+            "numpy", "ae_systemic.fhir", "ae_systemic._schema", "ae_systemic._assessment",
+            "ae_systemic._monitoring", "icalendar", "jsonschema", "pandas",
+        )
+        if sys.modules.get(name) is not None
+    ]
+    try:
+        import numpy
+    except ImportError:
+        blocked = True
+    else:
+        blocked = False
+    print(code, loaded, blocked, registry.cache_folder, file=sys.stderr)
+"""
+
+
+def test_dose_process_loads_only_what_it_needs_and_caches_pint(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    result = _run([sys.executable, "-c", textwrap.dedent(_PROCESS_PROBE)], _env(cache))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["high"] == q(350.0, "mg/day")
+    assert result.stderr.strip() == f"0 [] True {cache / 'pint'}"
+    assert list((cache / "pint").glob("*.pickle"))  # pint's definition cache, written here
+
+
+def test_default_cache_location_is_the_user_cache_directory(tmp_path: Path) -> None:
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("XDG_CACHE_HOME is the Linux location")
+    env = _env("", XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    del env[_cli.CACHE_ENV]
+    result = _run(
+        [sys.executable, "-m", "ae_systemic._cli", "dose", "CsA", "--weight", "70kg"], env
+    )
+    assert ok(result).startswith("ciclosporin: adults, 70 kg; standard range\n")
+    assert list((tmp_path / "xdg" / "ae-systemic" / "pint").glob("*.pickle"))
+
+
+def test_a_broken_or_unusable_cache_is_passed_over_quietly(cache_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    (broken / "pint").mkdir(parents=True)
+    ok(cli(broken, "dose", "ciclosporin", "--weight", "70kg"))  # writes the cache
+    pickles = sorted((broken / "pint").glob("*.pickle"))
+    for path in pickles:
+        path.write_bytes(b"not a pickle")
+    data = as_json(cli(broken, "dose", "ciclosporin", "--weight", "70kg", "--json"))
+    assert data["low"] == q(175.0, "mg/day")
+    assert all(path.read_bytes() != b"not a pickle" for path in pickles)  # written again
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    assert as_json(cli(blocked, "dose", "CsA", "--weight", "70kg", "--json"))["low"] == q(
+        175.0, "mg/day"
+    )
+    off = as_json(
+        cli(cache_dir, "dose", "CsA", "--weight", "70kg", "--json", **{_cli.CACHE_ENV: ""})
+    )
+    assert off["low"] == q(175.0, "mg/day")
+
+
+def test_the_library_and_its_demonstration_write_no_cache(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = _env(tmp_path / "cache", HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    result = _run([sys.executable, "-m", "ae_systemic"], env)
+    assert result.returncode == 0, result.stderr
+    assert "ciclosporin" in result.stdout
+    assert list(tmp_path.rglob("*")) == [home]
+
+
+def test_run_in_process_leaves_pint_and_numpy_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    import pint
+
+    before = pint.get_application_registry().get()  # type: ignore[no-untyped-call]
+    numpy_before = sys.modules.get("numpy", "absent")
+    assert _cli.run(["dose", "ciclosporin", "--weight", "70kg", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["low"] == q(175.0, "mg/day")
+    assert pint.get_application_registry().get() is before  # type: ignore[no-untyped-call]
+    assert sys.modules.get("numpy", "absent") is numpy_before
+    assert _cli.run(["show", "nothing"]) == 2
+    assert capsys.readouterr().err.startswith("ae-systemic: error: unknown drug 'nothing'")
+
+
+def test_the_console_script_runs() -> None:
+    script = Path(sys.executable).with_name("ae-systemic")
+    if not script.is_file():
+        pytest.skip("the ae-systemic script is not installed next to this interpreter")
+    result = _run([str(script), "--version"], _env(""))
+    assert ok(result) == f"ae-systemic {ae_systemic.__version__}\n"

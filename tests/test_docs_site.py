@@ -1,0 +1,115 @@
+"""The documentation site builds: MkDocs + Material + mkdocstrings, strictly.
+
+``mkdocs build --strict`` turns every warning into an error: a broken link or anchor in a
+page, a page missing from the navigation, a cross-reference in a docstring that does not
+resolve, a missing snippet (the changelog page includes ``CHANGELOG.md``).  The site is
+written to a temporary directory, never into the repository.  The API reference must
+document every name of ``ae_systemic.__all__``, which the package exports lazily (PEP 562):
+mkdocstrings reads them statically from the ``TYPE_CHECKING`` imports and ``__all__``.
+
+Skipped when the documentation tools (the extra ``docs``) are not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ae_systemic
+import ae_systemic.fhir
+
+pytest.importorskip("mkdocs")
+pytest.importorskip("material")
+pytest.importorskip("mkdocstrings")
+pytest.importorskip("mkdocstrings_handlers.python")
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_SECONDS = 120
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once for this module, strictly, into a temporary directory."""
+    site_dir = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", NO_MKDOCS_2_WARNING="1")
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        str(site_dir),
+        "--config-file",
+        str(ROOT / "mkdocs.yml"),
+    ]
+    result = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+    return site_dir
+
+
+def _page(site: Path, path: str) -> str:
+    page = site / path
+    assert page.is_file(), f"{path} is missing from the site"
+    return page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.html",
+        "model/index.html",
+        "dosing/index.html",
+        "fhir/index.html",
+        "schema/index.html",
+        "schema.json",
+        "cli/index.html",
+        "research/index.html",
+        "api/index.html",
+        "changelog/index.html",
+    ],
+)
+def test_page_is_built(site: Path, path: str) -> None:
+    _page(site, path)
+
+
+def test_api_reference_documents_the_public_api(site: Path) -> None:
+    html = _page(site, "api/index.html")
+    assert "daily_dose" in html
+    missing = [
+        f"ae_systemic.{name}"
+        for name in ae_systemic.__all__
+        if f'id="ae_systemic.{name}"' not in html
+    ]
+    missing += [
+        f"ae_systemic.fhir.{name}"
+        for name in ae_systemic.fhir.__all__
+        if f'id="ae_systemic.fhir.{name}"' not in html
+    ]
+    assert not missing, f"not in the API reference: {', '.join(missing)}"
+
+
+def test_api_reference_reads_the_docstrings_as_markdown(site: Path) -> None:
+    """Doctests are code blocks, not nested quotes; roles are code, not ``:func:`` text."""
+    html = _page(site, "api/index.html")
+    assert '<span class="gp">&gt;&gt;&gt; </span>' in html  # a pycon prompt
+    assert "<blockquote>" not in html
+    for role in (":class:", ":func:", ":data:", ":attr:"):
+        assert role not in html, f"a {role} role is rendered as text"
+    assert 'href="#ae_systemic.Drug"' in html
+
+
+def test_changelog_page_includes_the_changelog(site: Path) -> None:
+    assert "Unreleased" in _page(site, "changelog/index.html")
