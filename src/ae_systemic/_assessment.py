@@ -23,7 +23,7 @@ from ._dosing import (
     daily_dose,
     seconds_per_year,
 )
-from ._errors import InputError
+from ._errors import InputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug
 from ._vocabulary import CombinationAdvice, Pathway, Phase, Phototherapy, Population
@@ -65,14 +65,16 @@ class FindingKind(enum.Enum):
 
 def _name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{attribute.name}: expected a non-empty medicine name, got {value!r}")
+        raise InputError(
+            f"{attribute.name}: expected a non-empty medicine name, got {shown(value)}"
+        )
 
 
 def _pathways(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, frozenset) or not all(isinstance(p, Pathway) for p in value):
         raise InputError(
             f"{attribute.name}: expected a frozenset of Pathway "
-            f"({', '.join(p.name for p in Pathway)}), got {value!r}"
+            f"({', '.join(p.name for p in Pathway)}), got {shown(value)}"
         )
 
 
@@ -97,18 +99,19 @@ class CoMedication:
 def _phototherapy(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, frozenset) or not all(isinstance(p, Phototherapy) for p in value):
         raise InputError(
-            f"phototherapy: expected a frozenset of Phototherapy (UVA, UVB, PUVA), got {value!r}"
+            "phototherapy: expected a frozenset of Phototherapy (UVA, UVB, PUVA), "
+            f"got {shown(value)}"
         )
 
 
 def _co_medications(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(m, CoMedication) for m in value):
-        raise InputError(f"co_medications: expected a tuple of CoMedication, got {value!r}")
+        raise InputError(f"co_medications: expected a tuple of CoMedication, got {shown(value)}")
 
 
 def _pregnant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise InputError(f"pregnant: expected True or False, got {value!r}")
+        raise InputError(f"pregnant: expected True or False, got {shown(value)}")
 
 
 def _fresh_age(age: pint.Quantity[float] | pint.Quantity[int] | str) -> pint.Quantity[float]:

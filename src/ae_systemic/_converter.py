@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
 import attrs
 
-from ._errors import DataError, DataProblem, join_path
+from ._errors import DataError, DataProblem, join_path, shown
 from ._validators import FieldTypeError
 
 if TYPE_CHECKING:
@@ -140,10 +140,7 @@ def _describe(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    shown = repr(value)
-    if len(shown) > 40:
-        shown = shown[:37] + "..."
-    return f"{type(value).__name__} {shown}"
+    return f"{type(value).__name__} {shown(value)}"
 
 
 def _structure_str(value: object, _: type) -> str:
@@ -181,7 +178,7 @@ def _structure_date(value: object, _: type) -> datetime.date:
             raise ValueError(value)
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"expected a date as 'YYYY-MM-DD', got {value!r}") from None
+        raise ValueError(f"expected a date as 'YYYY-MM-DD', got {shown(value)}") from None
 
 
 def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
@@ -218,7 +215,7 @@ def _problems(exc: BaseException, path: str) -> Iterator[DataProblem]:
         for key in sorted(exc.extra_fields):
             yield DataProblem(
                 join_path(path, key),
-                f"unknown key {key!r} in {exc.cl.__name__}; allowed keys are {allowed}",
+                f"unknown key {shown(key)} in {exc.cl.__name__}; allowed keys are {allowed}",
             )
     elif isinstance(exc, DataError):
         for problem in exc.problems:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ._dosing import _units_of, checked_weight, select_regimen
-from ._errors import DoseInputError
+from ._errors import DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import Amount, DoseRegimen, Drug, WeightBand
 from ._units import application_registry, underlying_registry
@@ -136,7 +136,7 @@ def dose_plan(
         rate = regimen.rate
         if kg is None:
             raise DoseInputError(
-                f"weight: {regimen.label!r} is dosed by body weight ({rate}); give the weight"
+                f"weight: {shown(regimen.label)} is dosed by body weight ({rate}); give the weight"
             )
         per_kg = units.named(rate.amount_unit, "mg") / units.named(rate.body_weight_unit, "kg")
         doses = regimen.doses_per_day or 1
@@ -157,11 +157,13 @@ def _band_for(
     regimen: DoseRegimen, kg: float | None, kg_per: Callable[[str, str], float]
 ) -> WeightBand:
     if kg is None:
-        raise DoseInputError(f"weight: {regimen.label!r} is dosed by weight band; give the weight")
+        raise DoseInputError(
+            f"weight: {shown(regimen.label)} is dosed by weight band; give the weight"
+        )
     for band in regimen.bands:
         if band.contains(kg / kg_per(band.weight_unit, "kg")):
             return band
-    shown = "; ".join(str(b) for b in regimen.bands)
+    bands = "; ".join(str(b) for b in regimen.bands)
     raise DoseInputError(
-        f"weight: no weight band of {regimen.label!r} holds {kg:g} kg (bands: {shown})"
+        f"weight: no weight band of {shown(regimen.label)} holds {kg:g} kg (bands: {bands})"
     )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 
-from ._errors import DoseInputError
+from ._errors import DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRate, DoseRegimen, Drug
 from ._units import application_registry, underlying_registry
@@ -180,7 +180,7 @@ def _daily_rate(regimen: DoseRegimen) -> tuple[DoseRate, int]:
     rate, doses = regimen.rate, regimen.doses_per_day
     if rate is None or rate.period != "day" or doses is None:
         raise DoseInputError(
-            f"regimen: {regimen.label!r} is not a weight-based daily dose ({regimen}); "
+            f"regimen: {shown(regimen.label)} is not a weight-based daily dose ({regimen}); "
             "daily_dose computes those only; use dose_plan for every shape of regimen"
         )
     return rate, doses
@@ -316,10 +316,12 @@ def select_regimen(
     """
     if not isinstance(population, Population):
         raise DoseInputError(
-            f"population: expected Population.ADULT or Population.CHILD, got {population!r}"
+            f"population: expected Population.ADULT or Population.CHILD, got {shown(population)}"
         )
     if phase is not None and not isinstance(phase, Phase):
-        raise DoseInputError(f"phase: expected None, Phase.ACUTE or Phase.LONG_TERM, got {phase!r}")
+        raise DoseInputError(
+            f"phase: expected None, Phase.ACUTE or Phase.LONG_TERM, got {shown(phase)}"
+        )
     standard = None
     for regimen in subject.regimens:
         if regimen.population is population:
@@ -398,18 +400,19 @@ def _quantity(value: object, what: str, example: str) -> tuple[pint.UnitRegistry
         registry = application_registry()
         if _NUMBER_FIRST.match(value) is None:
             raise DoseInputError(
-                f"{what}: {value!r} does not start with a number; write e.g. {example}"
+                f"{what}: {shown(value)} does not start with a number; write e.g. {example}"
             )
         try:
             parsed: pint.Quantity[Any] = registry.Quantity(value)
         except Exception:  # pint raises several unrelated types for unreadable text
             raise DoseInputError(
-                f"{what}: {value!r} cannot be read as a quantity; write e.g. {example}"
+                f"{what}: {shown(value)} cannot be read as a quantity; write e.g. {example}"
             ) from None
         return registry, parsed
     if isinstance(value, numbers.Number) or type(value).__module__ == "numpy":
         raise DoseInputError(
-            f"{what}: {value!r} has no unit; pass a pint quantity or a string such as {example}"
+            f"{what}: {shown(value)} has no unit; "
+            f"pass a pint quantity or a string such as {example}"
         )
     raise DoseInputError(
         f"{what}: expected a pint quantity or a string such as {example}, "
@@ -439,7 +442,10 @@ def _unit_problem(quantity: Any, dimension: str) -> str:
 
 
 def _short(value: object) -> str:
-    text = str(value)
+    try:
+        text = str(value)
+    except Exception:  # an int beyond the str-conversion limit, say
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 24 else text[:20] + "..."
 
 

@@ -136,6 +136,19 @@ class DataError(AeSystemicError, ValueError):
         )
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """A short repr of a caller's value for an error message; never raises.
+
+    ``repr`` itself can fail on hostile values (an int beyond Python's string
+    conversion limit, a list nested thousands deep); the type name stands in then.
+    """
+    try:
+        text = repr(value)
+    except Exception:  # the value cannot even be shown
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def join_path(prefix: str, path: str) -> str:
     """Join two data paths: ``join_path("drugs[0]", "name") == "drugs[0].name"``."""
     if not prefix:

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from ._converter import structure
-from ._errors import DataError, DataProblem, join_path
+from ._errors import DataError, DataProblem, join_path, shown
 from ._model import Drug, Guideline
 
 __all__ = ["MAX_PACK_BYTES", "load_guideline", "packaged_guideline", "parse_json"]
@@ -179,7 +179,7 @@ class _KeyedObject(dict[str, Any]):
 def _repeated_keys(value: object, path: str) -> Iterator[DataProblem]:
     if isinstance(value, dict):
         for key in getattr(value, "repeated", ()):
-            yield DataProblem(join_path(path, key), f"key {key!r} appears twice in one object")
+            yield DataProblem(join_path(path, key), f"key {shown(key)} appears twice in one object")
         for key, item in value.items():
             yield from _repeated_keys(item, join_path(path, key))
     elif isinstance(value, list):

@@ -14,7 +14,7 @@ import datetime
 
 import attrs
 
-from ._errors import InputError
+from ._errors import InputError, shown
 from ._lookup import resolve_drug
 from ._model import Drug
 
@@ -103,10 +103,10 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
     subject = resolve_drug(drug)
     if not _is_date(start):
         raise InputError(
-            f"start: expected a datetime.date such as date(2027, 1, 15), got {start!r}"
+            f"start: expected a datetime.date such as date(2027, 1, 15), got {shown(start)}"
         )
     if isinstance(months, bool) or not isinstance(months, int):
-        raise InputError(f"months: expected a whole number of months, got {months!r}")
+        raise InputError(f"months: expected a whole number of months, got {shown(months)}")
     if not 1 <= months <= MAX_SCHEDULE_MONTHS:
         raise InputError(f"months: must lie between 1 and {MAX_SCHEDULE_MONTHS}, got {months}")
     monitoring = subject.monitoring

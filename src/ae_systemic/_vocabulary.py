@@ -13,6 +13,7 @@ import re
 
 import attrs
 
+from ._errors import shown
 from ._validators import FieldTypeError, enum_of, fail
 
 __all__ = [
@@ -80,7 +81,7 @@ class Strength(enum.Enum):
                 if symbol.strip() == known:
                     return strength
         raise ValueError(
-            f"{symbol!r} is not a strength of recommendation; "
+            f"{shown(symbol)} is not a strength of recommendation; "
             f"expected one of {', '.join(_STRENGTH_SYMBOLS.values())}"
         )
 
@@ -148,7 +149,7 @@ class Certainty(enum.Enum):
                 if symbol.strip() == certainty.symbol:
                     return certainty
         raise ValueError(
-            f"{symbol!r} is not a GRADE certainty symbol; expected one of "
+            f"{shown(symbol)} is not a GRADE certainty symbol; expected one of "
             f"{', '.join(c.symbol for c in _CERTAINTY_ORDER)}"
         )
 
@@ -249,7 +250,7 @@ class Consensus:
         match = _CONSENSUS_TEXT.fullmatch(_string_or_empty(text))
         if match is None:
             raise ValueError(
-                f"{text!r} is not a consensus percentage; expected e.g. '>75%' or '100%'"
+                f"{shown(text)} is not a consensus percentage; expected e.g. '>75%' or '100%'"
             )
         bound = ConsensusBound.MORE_THAN if match.group(1) else ConsensusBound.EXACTLY
         return cls(int(match.group(2)), bound, basis)
