@@ -17,6 +17,7 @@ PUBLIC_API = [
     "MAX_BODY_WEIGHT_KG",
     "MAX_PACK_BYTES",
     "MAX_SCHEDULE_MONTHS",
+    "MIN_BODY_WEIGHT_KG",
     "AeSystemicError",
     "Amount",
     "Arm",

@@ -214,7 +214,7 @@ def _dose_calls() -> list[Callable[[], object]]:
                 partial(daily_dose, ae_systemic.drug("ciclosporin"), "154 lb", **options),
                 partial(daily_dose, "cyclosporine", Q(WEIGHTS, "kg"), **options),
                 partial(
-                    daily_dose, "ciclosporin", Q(np.array([100, 2000, 150000]), "g"), **options
+                    daily_dose, "ciclosporin", Q(np.array([300, 2000, 150000]), "g"), **options
                 ),
             ]
     return calls

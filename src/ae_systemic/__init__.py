@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ._dosing import (
         MAX_AGE_YEARS,
         MAX_BODY_WEIGHT_KG,
+        MIN_BODY_WEIGHT_KG,
         DoseRange,
         daily_dose,
         is_licensed,
@@ -126,6 +127,7 @@ __all__ = [
     "MAX_BODY_WEIGHT_KG",
     "MAX_PACK_BYTES",
     "MAX_SCHEDULE_MONTHS",
+    "MIN_BODY_WEIGHT_KG",
     "AeSystemicError",
     "Amount",
     "Arm",
@@ -204,6 +206,7 @@ _EXPORTS: dict[str, str] = {
     "DEFAULT_ADULT_FROM_YEARS": "._assessment",
     "MAX_AGE_YEARS": "._dosing",
     "MAX_BODY_WEIGHT_KG": "._dosing",
+    "MIN_BODY_WEIGHT_KG": "._dosing",
     "MAX_PACK_BYTES": "._loading",
     "MAX_SCHEDULE_MONTHS": "._monitoring",
     "AeSystemicError": "._errors",

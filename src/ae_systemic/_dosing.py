@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_AGE_YEARS",
     "MAX_BODY_WEIGHT_KG",
+    "MIN_BODY_WEIGHT_KG",
     "DoseRange",
     "daily_dose",
     "is_licensed",
@@ -53,6 +54,10 @@ __all__ = [
 #: library (the heaviest person on record weighed about 635 kg), not a guideline
 #: number: it catches grams or pounds read as kilograms.
 MAX_BODY_WEIGHT_KG = 700.0
+#: Lightest body weight accepted, in kg. A plausibility bound chosen by this library (the
+#: lightest newborn on record to survive weighed about 0.21 kg), not a guideline number: it
+#: catches milligrams or grams read as kilograms.
+MIN_BODY_WEIGHT_KG = 0.2
 #: Oldest age accepted, in years. A plausibility bound chosen by this library
 #: (the oldest person on record lived 122 years), not a guideline number.
 MAX_AGE_YEARS = 130.0
@@ -60,6 +65,14 @@ MAX_AGE_YEARS = 130.0
 M = TypeVar("M", float, "FloatArray")
 
 _NUMBER_FIRST = re.compile(r"\s*[+-]?(\d|\.\d)")
+#: What a quantity string may be: one number (decimal point, optional exponent) and at most
+#: one unit word.  Anything else -- a decimal comma ("6,5 kg", which pint would read as 65 kg),
+#: a second number, operators ("9**9**9 kg"), control characters -- is refused before pint
+#: sees it, and so is text longer than ``_MAX_QUANTITY_TEXT``, which pint would parse slowly.
+_QUANTITY_TEXT = re.compile(
+    r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?(?:\s*[^\W\d]+)?\s*"
+)
+_MAX_QUANTITY_TEXT = 64
 
 
 class _RegistryUnits:
@@ -153,9 +166,9 @@ def _private_copy(value: M) -> M:
 
 
 def _plausible_weight_kg(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A weight in kg within (0, MAX_BODY_WEIGHT_KG]: a float, or a read-only float64 array."""
+    """A weight in kg within [MIN_BODY_WEIGHT_KG, MAX_BODY_WEIGHT_KG]: a float or an array."""
     if isinstance(value, float):
-        if 0.0 < value <= MAX_BODY_WEIGHT_KG:
+        if MIN_BODY_WEIGHT_KG <= value <= MAX_BODY_WEIGHT_KG:
             return
     elif type(value).__module__ == "numpy":
         import numpy as np
@@ -165,12 +178,12 @@ def _plausible_weight_kg(instance: object, attribute: attrs.Attribute[Any], valu
             and value.dtype == np.float64
             and value.size > 0
             and not value.flags.writeable
-            and value.min() > 0.0
+            and value.min() >= MIN_BODY_WEIGHT_KG
             and value.max() <= MAX_BODY_WEIGHT_KG
         ):
             return
     raise DoseInputError(
-        f"weight_kg: expected a weight in kg above 0 and at most {MAX_BODY_WEIGHT_KG:g} "
+        f"weight_kg: expected a weight in kg from {MIN_BODY_WEIGHT_KG:g} to {MAX_BODY_WEIGHT_KG:g} "
         "(a float or a read-only float64 array); build dose ranges with daily_dose"
     )
 
@@ -398,9 +411,19 @@ def _quantity(value: object, what: str, example: str) -> tuple[pint.UnitRegistry
         return value._REGISTRY, value
     if isinstance(value, str):
         registry = application_registry()
+        if len(value) > _MAX_QUANTITY_TEXT:
+            raise DoseInputError(
+                f"{what}: {shown(value)} is too long for a quantity "
+                f"(at most {_MAX_QUANTITY_TEXT} characters); write e.g. {example}"
+            )
         if _NUMBER_FIRST.match(value) is None:
             raise DoseInputError(
                 f"{what}: {shown(value)} does not start with a number; write e.g. {example}"
+            )
+        if _QUANTITY_TEXT.fullmatch(value) is None:
+            raise DoseInputError(
+                f"{what}: {shown(value)} is not one number and one unit; write e.g. {example} "
+                "(with a decimal point, not a comma)"
             )
         try:
             parsed: pint.Quantity[Any] = registry.Quantity(value)
@@ -478,8 +501,8 @@ def _array_in_kg(magnitude: object, factor: float, quantity: Any) -> float | Flo
         raise DoseInputError("weight: the array of weights is empty; give at least one weight")
     kg_array: FloatArray = array.astype(np.float64) * factor
     low, high = kg_array.min(), kg_array.max()
-    if not (low > 0.0 and high <= MAX_BODY_WEIGHT_KG):  # NaN fails both comparisons
-        bad = ~((kg_array > 0.0) & (kg_array <= MAX_BODY_WEIGHT_KG))
+    if not (low >= MIN_BODY_WEIGHT_KG and high <= MAX_BODY_WEIGHT_KG):  # NaN fails both
+        bad = ~((kg_array >= MIN_BODY_WEIGHT_KG) & (kg_array <= MAX_BODY_WEIGHT_KG))
         flat = int(np.argmax(bad))
         index = np.unravel_index(flat, array.shape)
         where = index[0] if array.ndim == 1 else tuple(int(i) for i in index)
@@ -490,7 +513,7 @@ def _array_in_kg(magnitude: object, factor: float, quantity: Any) -> float | Flo
 
 
 def _check_weight(kg: float, given: object, quantity: Any, index: object, count: int = 1) -> None:
-    if 0.0 < kg <= MAX_BODY_WEIGHT_KG:
+    if MIN_BODY_WEIGHT_KG <= kg <= MAX_BODY_WEIGHT_KG:
         return
     where = "" if index is None else f" at index {index}"
     more = f" ({count} bad elements in all)" if count > 1 else ""
@@ -501,6 +524,11 @@ def _check_weight(kg: float, given: object, quantity: Any, index: object, count:
         problem = "is infinite"
     elif kg <= 0.0:
         problem = "must be positive"
+    elif kg < MIN_BODY_WEIGHT_KG:
+        problem = (
+            f"is below {MIN_BODY_WEIGHT_KG:g} kg, lighter than any person on record; "
+            "check the unit (milligrams or grams read as kilograms?)"
+        )
     else:
         problem = (
             f"is above {MAX_BODY_WEIGHT_KG:g} kg, heavier than any person on record; "
