@@ -215,7 +215,11 @@ def test_string_rules_agree_with_the_field_validators() -> None:
 
 def test_integer_bounds_follow_the_validators() -> None:
     defs = definitions()
-    assert defs["Reference"]["properties"]["number"] == {"type": "integer", "minimum": 1}
+    assert defs["Reference"]["properties"]["number"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1_000_000,
+    }
     assert defs["Consensus"]["properties"]["percent"] == {
         "type": "integer",
         "minimum": 0,
@@ -223,10 +227,13 @@ def test_integer_bounds_follow_the_validators() -> None:
     }
     references = defs["Statement"]["properties"]["references"]
     assert references["uniqueItems"] is True
-    assert references["items"] == {"type": "integer", "minimum": 1}
+    assert references["items"] == {"type": "integer", "minimum": 1, "maximum": 1_000_000}
     assert references["default"] == []
     participants = defs["Comparison"]["properties"]["participants"]
-    assert participants["anyOf"] == [{"type": "integer", "minimum": 1}, {"type": "null"}]
+    assert participants["anyOf"] == [
+        {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+        {"type": "null"},
+    ]
 
 
 def test_a_type_without_a_rule_is_refused() -> None:

@@ -614,25 +614,45 @@ def round_to_strengths(
     if not strengths:
         raise DoseInputError("strengths: give at least one unit strength, e.g. ['25 mg']")
     units_ug = [_strength_in_micrograms(s, i) for i, s in enumerate(strengths)]
-    low_ug = math.ceil(dose.per_dose_low.m_as("mg") * 1000 - 1e-6)
-    high_ug = math.floor(dose.per_dose_high.m_as("mg") * 1000 + 1e-6)
+    low_mg, high_mg = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
     step = math.gcd(*units_ug)
-    low_n, high_n = -(-low_ug // step), high_ug // step
-    reachable = _sums_up_to([u // step for u in units_ug], high_n)
-    middle = (low_ug + high_ug) / 2 / step
-    best = None
-    for n in range(low_n, high_n + 1):
-        if reachable >> n & 1 and (best is None or abs(n - middle) < abs(best - middle)):
-            best = n
-    if best is None:
-        shown = ", ".join(f"{u / 1000:g} mg" for u in units_ug)
+    low_n = max(1, math.ceil((low_mg * 1000 - 1e-6) / step))
+    high_n = math.floor((high_mg * 1000 + 1e-6) / step)
+    if high_n > _MAX_ROUNDING_STEPS:
         raise DoseInputError(
-            f"strengths: no amount between {dose.per_dose_low.m_as('mg'):g} and "
-            f"{dose.per_dose_high.m_as('mg'):g} mg per dose can be made from {shown}"
+            f"strengths: the dose ({high_mg:g} mg) is more than {_MAX_ROUNDING_STEPS} times the "
+            f"common measure of the strengths ({step / 1000:g} mg); give coarser strengths"
+        )
+    reachable = _sums_up_to([u // step for u in units_ug], high_n)
+    best = _nearest_set_bit(reachable, low_n, high_n, (low_mg + high_mg) * 500 / step)
+    if best is None:
+        listed = ", ".join(f"{u / 1000:g} mg" for u in units_ug)
+        raise DoseInputError(
+            f"strengths: no amount between {low_mg:g} and {high_mg:g} mg per dose "
+            f"can be made from {listed}"
         )
     registry = dose._registry
     amount: pint.Quantity[float] = registry.Quantity(best * step / 1000, _units_of(registry).mg)
     return amount
+
+
+#: The finest grid :func:`round_to_strengths` searches, in multiples of the strengths'
+#: common measure (a bound on time and memory: 1000 mg in steps of 1 microgram).
+_MAX_ROUNDING_STEPS = 10**6
+
+
+def _nearest_set_bit(bits: int, low: int, high: int, middle: float) -> int | None:
+    """The set bit of ``bits`` in ``low..high`` nearest ``middle`` (the lower one on a tie)."""
+    if low > high:
+        return None
+    window = bin(bits >> low)[2:][::-1][: high - low + 1]  # window[i] is bit low + i
+    centre = min(max(round(middle) - low, 0), len(window) - 1)
+    below = window.rfind("1", 0, centre + 1)
+    above = window.find("1", centre)
+    candidates = [low + i for i in (below, above) if i >= 0]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda n: (abs(n - middle), n))
 
 
 def _is_one_patient(dose: object) -> bool:

@@ -126,48 +126,52 @@ def _structure_in_file(document: object, cls: type[Any], file: str) -> Any:
 def parse_json(text: str, *, file: str | None = None) -> object:
     """Parse JSON text strictly.
 
-    Refused, with the path of the offending value: ``NaN`` and ``Infinity``,
-    numbers too large to be finite (``1e400``), and a key given twice in one
-    object (JSON parsers otherwise keep the last one silently).
+    Refused, each with the path of the offending value: ``NaN`` and
+    ``Infinity``, numbers too large to be finite (``1e400``), integers of more
+    than 18 digits, and a key given twice in one object (JSON parsers otherwise
+    keep the last one silently).  Text nested too deeply to parse is refused too.
     """
-    repeats: list[_KeyedObject] = []
+    flagged: list[object] = []
 
     def keyed_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result = _KeyedObject(pairs)
         if len(result) != len(pairs):
             keys = [key for key, _ in pairs]
             result.repeated = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
-            repeats.append(result)
+            flagged.append(result)
         return result
+
+    def invalid(problem: str) -> _Invalid:
+        marker = _Invalid(problem)
+        flagged.append(marker)
+        return marker
+
+    def number(text: str) -> object:
+        value = float(text)
+        return invalid(f"{text} is too large to be a finite number") if math.isinf(value) else value
+
+    def integer(text: str) -> object:
+        digits = text.lstrip("-")
+        return int(text) if len(digits) <= 18 else invalid("integer of more than 18 digits")
 
     try:
         document = json.loads(
             text,
-            parse_constant=_reject_constant,
-            parse_float=_finite_float,
+            parse_constant=lambda name: invalid(f"{name} is not allowed; numbers must be finite"),
+            parse_float=number,
+            parse_int=integer,
             object_pairs_hook=keyed_object,
         )
-    except DataError as exc:
-        raise DataError(exc.problems, file=file) from None
     except json.JSONDecodeError as exc:
         raise DataError(
             [DataProblem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
             file=file,
         ) from None
-    if repeats:  # rare: walk the document only to name the paths
-        raise DataError(_repeated_keys(document, ""), file=file)
+    except RecursionError:
+        raise DataError([DataProblem("", "the JSON is nested too deeply")], file=file) from None
+    if flagged:  # rare: walk the document only to name the paths
+        raise DataError(_flagged_values(document), file=file)
     return document
-
-
-def _reject_constant(name: str) -> object:
-    raise DataError([DataProblem("", f"{name} is not allowed; numbers must be finite")])
-
-
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if math.isinf(number):
-        raise DataError([DataProblem("", f"{text} is too large to be a finite number")])
-    return number
 
 
 class _KeyedObject(dict[str, Any]):
@@ -176,12 +180,25 @@ class _KeyedObject(dict[str, Any]):
     repeated: tuple[str, ...] = ()
 
 
-def _repeated_keys(value: object, path: str) -> Iterator[DataProblem]:
-    if isinstance(value, dict):
-        for key in getattr(value, "repeated", ()):
-            yield DataProblem(join_path(path, key), f"key {shown(key)} appears twice in one object")
-        for key, item in value.items():
-            yield from _repeated_keys(item, join_path(path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _repeated_keys(item, f"{path}[{index}]")
+class _Invalid:
+    """Stands in for a JSON value that must be refused, until its path is known."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def _flagged_values(document: object) -> Iterator[DataProblem]:
+    """Every repeated key and refused value in ``document``, with its path (no recursion)."""
+    stack: list[tuple[str, object]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _Invalid):
+            yield DataProblem(path, value.problem)
+        elif isinstance(value, dict):
+            for key in getattr(value, "repeated", ()):
+                yield DataProblem(
+                    join_path(path, key), f"key {shown(key)} appears twice in one object"
+                )
+            stack.extend((join_path(path, k), item) for k, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))

@@ -213,11 +213,21 @@ class EffectEstimate:
         return _display.estimate_markdown(self)
 
 
+#: Dose numbers in the data lie in this span (in their own unit: mg, g, per kg or not). A bound
+#: of this library, far wider than any dose, that keeps every computed dose finite and positive.
+DOSE_NUMBER_SPAN = (1e-6, 1e6)
+
+
 def _check_range(low: float, high: float) -> None:
+    smallest, largest = DOSE_NUMBER_SPAN
     if low <= 0:
         raise fail("low", f"a dose must be positive, got {low}")
+    if low < smallest:
+        raise fail("low", f"{low} is below {smallest:g}, the smallest dose number accepted")
     if low > high:
         raise fail("high", f"the range is inverted: low {low} > high {high}")
+    if high > largest:
+        raise fail("high", f"{high} is above {largest:g}, the largest dose number accepted")
 
 
 def _span_text(low: float, high: float) -> str:

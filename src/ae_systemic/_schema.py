@@ -28,7 +28,7 @@ and ``attrs.validators.and_`` keep theirs in closures or attributes, and are
 searched); each validator known to :data:`_VALIDATOR_KEYWORDS` adds its keywords to
 every value of the matching JSON type in that field's schema (the field, the items
 of its array, the non-null branch of an optional): ``non_empty`` gives strings
-``minLength: 1`` and ``pattern: \\S``, ``positive_int`` gives integers
+``minLength: 1`` and ``pattern: \\S``, ``positive_int`` gives integers (up to ``MAX_COUNT``)
 ``minimum: 1``, ``reference_numbers`` gives the array ``uniqueItems: true`` and its
 integers ``minimum: 1``, and the percentage check of ``Consensus`` gives
 ``minimum: 0, maximum: 100``.
@@ -95,7 +95,7 @@ _DESCRIPTION = (
 #: JSON Schema keywords a known validator adds, by the JSON type they apply to.
 _VALIDATOR_KEYWORDS: Mapping[Callable[..., object], Mapping[str, Mapping[str, object]]] = {
     _validators.non_empty: {"string": {"minLength": 1, "pattern": r"\S"}},
-    _validators.positive_int: {"integer": {"minimum": 1}},
+    _validators.positive_int: {"integer": {"minimum": 1, "maximum": _validators.MAX_COUNT}},
     _validators.reference_numbers: {
         "array": {
             "uniqueItems": True,
@@ -104,7 +104,7 @@ _VALIDATOR_KEYWORDS: Mapping[Callable[..., object], Mapping[str, Mapping[str, ob
                 "least 1); that each is in the list is checked on loading, not here."
             ),
         },
-        "integer": {"minimum": 1},
+        "integer": {"minimum": 1, "maximum": _validators.MAX_COUNT},
     },
     _check_percent: {"integer": {"minimum": 0, "maximum": 100}},
 }

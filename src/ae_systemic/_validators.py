@@ -68,12 +68,25 @@ def finite_float(instance: object, attribute: attrs.Attribute[Any], value: objec
         raise fail(attribute.name, f"must be a finite number, got {value}")
 
 
+#: The largest whole number a count in the data may hold (a bound of this library: no count
+#: in guideline content comes near it, and bounded counts cannot overflow a computation).
+MAX_COUNT = 1_000_000
+
+
 def positive_int(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A whole number of at least 1."""
+    """A whole number from 1 to :data:`MAX_COUNT`."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldTypeError(attribute.name, f"expected a whole number, got {_type_name(value)}")
-    if value < 1:
-        raise fail(attribute.name, f"must be at least 1, got {value}")
+    if not 1 <= value <= MAX_COUNT:
+        raise fail(attribute.name, f"must lie between 1 and {MAX_COUNT}, got {_short_int(value)}")
+
+
+def _short_int(value: int) -> str:
+    return (
+        str(value)
+        if -(10**12) < value < 10**12
+        else ("a huge number" if value > 0 else "a huge negative number")
+    )
 
 
 def enum_of(kind: type) -> Validator:
