@@ -189,9 +189,7 @@ def effect_estimates(draw: st.DrawFn, cites: Cites | None = None) -> EffectEstim
 
 @st.composite
 def dose_rates(draw: st.DrawFn) -> DoseRate:
-    amounts = st.floats(
-        min_value=1e-6, max_value=1e4, allow_nan=False, allow_infinity=False
-    )
+    amounts = st.floats(min_value=1e-6, max_value=1e4, allow_nan=False, allow_infinity=False)
     low, high = sorted(draw(st.lists(amounts, min_size=2, max_size=2)))
     return DoseRate(
         low=low,
@@ -209,9 +207,7 @@ def amounts() -> st.SearchStrategy[Amount]:
 
 
 def positive_ranges() -> st.SearchStrategy[tuple[float, float]]:
-    amounts = st.floats(
-        min_value=1e-6, max_value=1e4, allow_nan=False, allow_infinity=False
-    )
+    amounts = st.floats(min_value=1e-6, max_value=1e4, allow_nan=False, allow_infinity=False)
     return st.lists(amounts, min_size=2, max_size=2).map(lambda pair: (min(pair), max(pair)))
 
 

@@ -346,7 +346,7 @@ HOSTILE: dict[str, Factory] = {
     "Guideline": ae_systemic.guideline,
     "DoseRange": _dose,
     "DoseRange-array": lambda: _dose(Q(np.array([40.0, 70.0]), "kg")),
-    "DoseRange-tiny-weight": lambda: _dose(Q(1e-12, "kg")),
+    "DoseRange-tiny-weight": lambda: _dose(Q(ae_systemic.MIN_BODY_WEIGHT_KG, "kg")),
     "Patient": _patient,
     "CoMedication": lambda: CoMedication("atorvastatin", frozenset({Pathway.CYP3A4})),
     "tuple-of-CoMedication": lambda: (CoMedication("atorvastatin"),),
@@ -479,7 +479,9 @@ TARGETS: tuple[Target, ...] = (
         ae_systemic.structure,
         (
             Arg("data", lambda: unstructure(ae_systemic.guideline()), _JSON_TYPES),
-            Arg("cls", lambda: Guideline, (type,)),
+            # Only model classes are accepted; any other value, class or not, is a TypeError
+            # (test_structure_refuses_a_class_that_is_not_a_model_class checks that).
+            Arg("cls", lambda: Guideline, ()),
         ),
     ),
     Target(
@@ -633,7 +635,9 @@ def test_a_weight_string_with_trailing_junk_or_nul_bytes_is_refused(text: str) -
 
 
 def test_round_to_strengths_never_gives_a_zero_amount() -> None:
-    dose = _dose(Q(1e-12, "kg"))
+    with pytest.raises(DoseInputError, match=r"below 0\.2 kg"):
+        _dose(Q(1e-12, "kg"))
+    dose = _dose(Q(ae_systemic.MIN_BODY_WEIGHT_KG, "kg"))
     try:
         amount = ae_systemic.round_to_strengths(dose, ["25 mg"])
     except DoseInputError:

@@ -45,11 +45,17 @@ def structure(data: object, cls: type[T]) -> T:
     The inverse of :func:`unstructure`: ``structure(unstructure(x), type(x)) == x``.
     Raises :class:`~ae_systemic.DataError` listing every problem with its path.
     """
+    if not _is_model_class(cls):
+        raise TypeError(f"cls: expected a model class such as Drug or Guideline, got {shown(cls)}")
     fast = _converter(detailed=False)  # outside the try: a broken install is not bad data
     try:
         return fast.structure(data, cls)
     except Exception:  # run again with detailed validation, which names the paths
         return _structure_detailed(data, cls)
+
+
+def _is_model_class(cls: object) -> bool:
+    return isinstance(cls, type) and attrs.has(cls)
 
 
 def _structure_detailed(data: object, cls: type[T]) -> T:

@@ -108,7 +108,9 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
     if isinstance(months, bool) or not isinstance(months, int):
         raise InputError(f"months: expected a whole number of months, got {shown(months)}")
     if not 1 <= months <= MAX_SCHEDULE_MONTHS:
-        raise InputError(f"months: must lie between 1 and {MAX_SCHEDULE_MONTHS}, got {months}")
+        raise InputError(
+            f"months: must lie between 1 and {MAX_SCHEDULE_MONTHS}, got {shown(months)}"
+        )
     monitoring = subject.monitoring
     end = _shifted(start, months, "months")
     dates: dict[datetime.date, str] = {}

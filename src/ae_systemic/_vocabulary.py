@@ -219,7 +219,7 @@ def _check_percent(instance: Consensus, attribute: attrs.Attribute[int], value: 
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldTypeError("percent", f"expected a whole number, got {type(value).__name__}")
     if not 0 <= value <= 100:
-        raise fail("percent", f"must lie between 0 and 100, got {value}")
+        raise fail("percent", f"must lie between 0 and 100, got {shown(value)}")
 
 
 @attrs.frozen
