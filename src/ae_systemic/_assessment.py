@@ -336,15 +336,7 @@ def _pregnancy_findings(subject: Drug) -> list[Finding]:
 
 def _monitoring_finding(subject: Drug) -> Finding:
     m = subject.monitoring
-    when = ", ".join(
-        part
-        for part in (
-            "at baseline" if m.at_baseline else "",
-            f"after {m.first_follow_up_weeks} weeks",
-            f"then every {m.interval_months} months",
-        )
-        if part
-    )
+    when = m.timing
     return Finding(
         FindingKind.MONITORING,
         f"Monitor {_listed(m.checks)}: {when}. {m.note}",

@@ -740,15 +740,7 @@ def _render_drug(subject: Drug) -> str:
     for note in licence.notes:
         lines += _wrap(_with_refs(note.text, note.references), 2)
     m = subject.monitoring
-    when = ", ".join(
-        part
-        for part in (
-            "at baseline" if m.at_baseline else "",
-            f"after {m.first_follow_up_weeks} weeks",
-            f"then every {m.interval_months} months",
-        )
-        if part
-    )
+    when = m.timing
     lines += ["", "Monitoring"]
     lines += _wrap(_with_refs(f"{_listed(m.checks)}: {when}.", m.references), 2)
     lines += _wrap(m.note, 2)

@@ -479,6 +479,16 @@ class Monitoring:
     location: str = attrs.field(validator=non_empty)
     references: tuple[int, ...] = _references()
 
+    @property
+    def timing(self) -> str:
+        """The schedule in words: "at baseline, after 4 weeks, then every 3 months"."""
+        parts = ["at baseline"] if self.at_baseline else []
+        parts += [
+            f"after {self.first_follow_up_weeks} weeks",
+            f"then every {self.interval_months} months",
+        ]
+        return ", ".join(parts)
+
 
 @attrs.frozen
 class Screening:
