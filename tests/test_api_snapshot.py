@@ -219,6 +219,25 @@ def _defined_in_package(value: object) -> bool:
     return module.startswith("ae_systemic") and not generated
 
 
+#: Methods attrs writes into a class; which of them it writes depends on the attrs version.
+_ATTRS_GENERATED = frozenset(
+    {
+        "__init__",
+        "__repr__",
+        "__eq__",
+        "__ne__",
+        "__lt__",
+        "__le__",
+        "__gt__",
+        "__ge__",
+        "__hash__",
+        "__getstate__",
+        "__setstate__",
+        "__replace__",
+    }
+)
+
+
 def _members(cls: type) -> Iterator[str]:
     """Public methods, properties and class attributes written in the package's classes."""
     seen: dict[str, str] = {}
@@ -235,6 +254,8 @@ def _members(cls: type) -> Iterator[str]:
             private = name.startswith("_") and not (dunder or protocol)
             if name in _NOT_API or name in field_names or private:
                 continue
+            if attrs.has(cls) and name in _ATTRS_GENERATED:
+                continue  # written by attrs, differently from one attrs version to the next
             line = _member(cls, name, raw, dunder)
             if line is not None:
                 seen[name] = line

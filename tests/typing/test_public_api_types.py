@@ -78,10 +78,10 @@ FloatArray = NDArray[np.float64]
 
 def test_quantities_are_typed_by_magnitude() -> None:
     weight = Q(70.0, "kg")
-    assert_type(weight, pint.Quantity[float])
-    assert_type(Q(70, "kg"), pint.Quantity[int])
+    assert_type(weight, "pint.Quantity[float]")
+    assert_type(Q(70, "kg"), "pint.Quantity[int]")
     weights: FloatArray = np.array([50.0, 70.0, 90.0])
-    assert_type(Q(weights, "kg"), pint.Quantity[FloatArray])
+    assert_type(Q(weights, "kg"), "pint.Quantity[FloatArray]")
 
 
 def test_lookup() -> None:
@@ -98,7 +98,7 @@ def test_lookup() -> None:
     assert_type(csa.reference(1), Reference)
     assert_type(csa.licence, Licence)
     assert_type(csa.licence.min_age_years, int)
-    assert_type(csa.licence.min_age, pint.Quantity[int])
+    assert_type(csa.licence.min_age, "pint.Quantity[int]")
     assert_type(csa.monitoring.checks, tuple[str, ...])
     assert csa.mechanism
     assert_type(csa.statement(csa.mechanism[0].key), Statement)
@@ -113,11 +113,11 @@ def test_daily_dose_for_one_weight_is_a_dose_range_of_floats() -> None:
         daily_dose("csa", Q(70.0, "kg"), population=Population.ADULT, phase=Phase.ACUTE),
         DoseRange[float],
     )
-    assert_type(dose.low, pint.Quantity[float])
-    assert_type(dose.high, pint.Quantity[float])
-    assert_type(dose.per_dose_low, pint.Quantity[float])
-    assert_type(dose.per_dose_high, pint.Quantity[float])
-    assert_type(dose.weight, pint.Quantity[float])
+    assert_type(dose.low, "pint.Quantity[float]")
+    assert_type(dose.high, "pint.Quantity[float]")
+    assert_type(dose.per_dose_low, "pint.Quantity[float]")
+    assert_type(dose.per_dose_high, "pint.Quantity[float]")
+    assert_type(dose.weight, "pint.Quantity[float]")
     assert_type(dose.low.magnitude, float)
     assert_type(dose.low.m_as("mg/day"), float)
     assert_type(dose.doses_per_day, int)
@@ -131,7 +131,7 @@ def test_daily_dose_for_an_array_of_weights_is_a_dose_range_of_arrays() -> None:
     weights: FloatArray = np.array([50.0, 70.0, 90.0])
     doses = daily_dose("csa", Q(weights, "kg"))
     assert_type(doses, DoseRange[FloatArray])
-    assert_type(doses.low, pint.Quantity[FloatArray])
+    assert_type(doses.low, "pint.Quantity[FloatArray]")
     assert_type(doses.low.magnitude, FloatArray)
     assert_type(doses.per_dose_high.magnitude, FloatArray)
     assert doses.low.m_as("mg/day").tolist() == [125.0, 175.0, 225.0]
@@ -140,7 +140,7 @@ def test_daily_dose_for_an_array_of_weights_is_a_dose_range_of_arrays() -> None:
 def test_round_to_strengths_and_licence() -> None:
     dose = daily_dose("csa", Q(70, "kg"))
     amount = round_to_strengths(dose, ["25 mg", Q(50, "mg"), Q(0.1, "g")])
-    assert_type(amount, pint.Quantity[float])
+    assert_type(amount, "pint.Quantity[float]")
     assert_type(is_licensed("csa", Q(16, "year")), bool)
     assert_type(is_licensed("csa", "191 months"), bool)
     assert_type(population_for(Q(12, "year")), Population)
@@ -149,9 +149,9 @@ def test_round_to_strengths_and_licence() -> None:
 def test_dose_plan() -> None:
     plan = dose_plan("csa", Q(70.0, "kg"), phase=Phase.ACUTE)
     assert_type(plan, DosePlan)
-    assert_type(plan.amount_low, pint.Quantity[float])
-    assert_type(plan.interval, pint.Quantity[float])
-    assert_type(plan.loading_low, pint.Quantity[float] | None)
+    assert_type(plan.amount_low, "pint.Quantity[float]")
+    assert_type(plan.interval, "pint.Quantity[float]")
+    assert_type(plan.loading_low, "pint.Quantity[float] | None")
     assert plan.loading_low is None
 
 
@@ -161,8 +161,8 @@ def test_assess() -> None:
         Q(35.0, "kg"),
         co_medications=(CoMedication("simvastatin", frozenset({Pathway.CYP3A4})),),
     )
-    assert_type(patient.age, pint.Quantity[float])
-    assert_type(patient.weight, pint.Quantity[float])
+    assert_type(patient.age, "pint.Quantity[float]")
+    assert_type(patient.weight, "pint.Quantity[float]")
     assert_type(patient.co_medications, tuple[CoMedication, ...])
     result = assess("csa", patient, phase=None, adult_from=Q(18, "year"))
     assert_type(result, Assessment)
