@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 from hypothesis import strategies as st
@@ -435,3 +435,29 @@ def guidelines(draw: st.DrawFn) -> Guideline:
         references=tuple(draw(st.lists(references(), unique_by=lambda r: r.number, max_size=2))),
         note=draw(optional_texts),
     )
+
+
+#: One strategy per public model class (and the vocabulary's one class, ``Consensus``).
+STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
+    "Reference": references(),
+    "Statement": statements(),
+    "Recommendation": recommendations(),
+    "EffectEstimate": effect_estimates(),
+    "DoseRate": dose_rates(),
+    "DoseRegimen": dose_regimens(),
+    "Amount": amounts(),
+    "Interval": intervals(),
+    "FixedDose": fixed_doses(),
+    "WeightBand": weight_bands(),
+    "Licence": licences(),
+    "Monitoring": monitorings(),
+    "Screening": screenings(),
+    "Combination": combinations(),
+    "Interaction": interactions(),
+    "SpecialPopulation": special_populations(),
+    "Arm": arms(),
+    "Comparison": comparisons(),
+    "Consensus": consensuses(),
+    "Drug": drugs(),
+    "Guideline": guidelines(),
+}

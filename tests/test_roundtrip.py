@@ -6,7 +6,6 @@ import datetime
 import enum
 import json
 from importlib import resources
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -32,41 +31,16 @@ from ae_systemic import (
 )
 from ae_systemic._loading import parse_json
 
-#: One strategy per public model class (and the vocabulary's one class, ``Consensus``).
-STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
-    "Reference": s.references(),
-    "Statement": s.statements(),
-    "Recommendation": s.recommendations(),
-    "EffectEstimate": s.effect_estimates(),
-    "DoseRate": s.dose_rates(),
-    "DoseRegimen": s.dose_regimens(),
-    "Amount": s.amounts(),
-    "Interval": s.intervals(),
-    "FixedDose": s.fixed_doses(),
-    "WeightBand": s.weight_bands(),
-    "Licence": s.licences(),
-    "Monitoring": s.monitorings(),
-    "Screening": s.screenings(),
-    "Combination": s.combinations(),
-    "Interaction": s.interactions(),
-    "SpecialPopulation": s.special_populations(),
-    "Arm": s.arms(),
-    "Comparison": s.comparisons(),
-    "Consensus": s.consensuses(),
-    "Drug": s.drugs(),
-    "Guideline": s.guidelines(),
-}
-
 #: The content model's classes (the data files' vocabulary), plus ``Consensus``.
 MODEL_CLASSES = sorted([*ae_systemic._model.__all__, "Consensus"])
 
 
 def test_every_public_model_class_has_a_strategy() -> None:
-    assert set(MODEL_CLASSES) == set(STRATEGIES)
+    assert set(MODEL_CLASSES) == set(s.STRATEGIES)
 
 
 def _draw_and_check(data: st.DataObject, name: str) -> None:
-    value = data.draw(STRATEGIES[name], label=name)
+    value = data.draw(s.STRATEGIES[name], label=name)
     assert type(value).__name__ == name
     raw = unstructure(value)
 
@@ -82,7 +56,7 @@ def _draw_and_check(data: st.DataObject, name: str) -> None:
     _assert_plain_json(raw, "")
 
 
-@pytest.mark.parametrize("name", sorted(STRATEGIES))
+@pytest.mark.parametrize("name", sorted(s.STRATEGIES))
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_structure_inverts_unstructure(name: str, data: st.DataObject) -> None:

@@ -41,31 +41,6 @@ REGENERATE = (
     "ensure_ascii=False, sort_keys=True) + '\\n', encoding='utf-8')\""
 )
 
-#: One strategy per model class (and the vocabulary's one class, ``Consensus``).
-STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
-    "Reference": s.references(),
-    "Statement": s.statements(),
-    "Recommendation": s.recommendations(),
-    "EffectEstimate": s.effect_estimates(),
-    "DoseRate": s.dose_rates(),
-    "DoseRegimen": s.dose_regimens(),
-    "Amount": s.amounts(),
-    "Interval": s.intervals(),
-    "FixedDose": s.fixed_doses(),
-    "WeightBand": s.weight_bands(),
-    "Licence": s.licences(),
-    "Monitoring": s.monitorings(),
-    "Screening": s.screenings(),
-    "Combination": s.combinations(),
-    "Interaction": s.interactions(),
-    "SpecialPopulation": s.special_populations(),
-    "Arm": s.arms(),
-    "Comparison": s.comparisons(),
-    "Consensus": s.consensuses(),
-    "Drug": s.drugs(),
-    "Guideline": s.guidelines(),
-}
-
 
 #: Every class of the content model, plus the vocabulary's one class, ``Consensus``.
 MODEL_CLASSES = [*ae_systemic._model.__all__, "Consensus"]
@@ -259,11 +234,11 @@ def test_the_published_schema_validates_the_packaged_content() -> None:
     jsonschema.validate(pack(), published)
 
 
-@pytest.mark.parametrize("name", sorted(set(STRATEGIES) - {"Guideline"}))  # see below
+@pytest.mark.parametrize("name", sorted(set(s.STRATEGIES) - {"Guideline"}))  # see below
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_generated_data_of_every_class_validates(name: str, data: st.DataObject) -> None:
-    value = data.draw(STRATEGIES[name], label=name)
+    value = data.draw(s.STRATEGIES[name], label=name)
     assert errors(unstructure(value), name) == []
 
 
