@@ -2,8 +2,9 @@
 
 Source: the ciclosporin section of the European (EuroGuiDerm) atopic eczema guideline,
 chapter on systemic treatment, conventional immunomodulatory drugs
-(``/work/shared/source/000_9a7f73cf19bc6f61.txt``).  The tables below are copied from
-it, so that a wrong digit in the packaged data fails a test.  Only the public API is used.
+(``shared/source/000_9a7f73cf19bc6f61.txt`` beside the repository).  The tables below are
+copied from it, so that a wrong digit in the packaged data fails a test.  Only the public API
+is used.
 """
 
 from __future__ import annotations
