@@ -26,6 +26,7 @@ from ._dosing import (
 from ._errors import InputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug
+from ._text import age_text, listed
 from ._vocabulary import CombinationAdvice, Pathway, Phase, Phototherapy, Population
 
 if TYPE_CHECKING:
@@ -285,7 +286,7 @@ def _off_label(subject: Drug, years: float) -> Finding:
     return Finding(
         FindingKind.OFF_LABEL,
         f"{subject.name} is licensed from {licence.min_age_years} years of age; "
-        f"at {_age_text(years)} this patient is younger, so its use would be off-label.",
+        f"at {age_text(years)} this patient is younger, so its use would be off-label.",
         licence.references,
     )
 
@@ -310,8 +311,8 @@ def _interaction_findings(subject: Drug, patient: Patient) -> list[Finding]:
         shared = [i for i in subject.interactions if i.pathway in medicine.pathways]
         if not shared:
             continue
-        pathways = _listed(tuple(str(i.pathway) for i in shared))
-        roles = _listed(tuple(f"an {i.role} of {i.target}" for i in shared))
+        pathways = listed(tuple(str(i.pathway) for i in shared))
+        roles = listed(tuple(f"an {i.role} of {i.target}" for i in shared))
         effects = " ".join(dict.fromkeys(i.consequence for i in shared))
         refs = tuple(sorted({n for i in shared for n in i.references}))
         findings.append(
@@ -339,7 +340,7 @@ def _monitoring_finding(subject: Drug) -> Finding:
     when = m.timing
     return Finding(
         FindingKind.MONITORING,
-        f"Monitor {_listed(m.checks)}: {when}. {m.note}",
+        f"Monitor {listed(m.checks)}: {when}. {m.note}",
         m.references,
     )
 
@@ -349,7 +350,7 @@ def _screening_finding(subject: Drug) -> Finding:
     see = f" See {s.see_also}." if s.see_also else ""
     return Finding(
         FindingKind.SCREENING,
-        f"Screening for {_listed(s.tests)} {s.when} {s.advice}.{see}",
+        f"Screening for {listed(s.tests)} {s.when} {s.advice}.{see}",
         s.references,
     )
 
@@ -365,14 +366,3 @@ def _recommended_combination_findings(subject: Drug) -> list[Finding]:
         for c in subject.combinations
         if c.advice is CombinationAdvice.RECOMMENDED
     ]
-
-
-def _age_text(years: float) -> str:
-    """An age in whole years and months, rounded down: 15.997 years is "15 years 11 months"."""
-    whole, months = divmod(int(years * 12 + 1e-9), 12)
-    text = f"{whole} year{'s' * (whole != 1)}"
-    return f"{text} {months} month{'s' * (months != 1)}" if months else text
-
-
-def _listed(items: tuple[str, ...]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ._text import age_text, listed
+
 if TYPE_CHECKING:
     import datetime
     import enum
@@ -649,26 +651,9 @@ def _with_refs(text: str, references: Sequence[int]) -> str:
     return f"{text} [{_refs(references)}]" if references else text
 
 
-def _listed(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def _regimen_dose(regimen: DoseRegimen) -> str:
     """The dose part of ``str(regimen)``: ``2.5-5 mg/kg/day in 2 single doses``."""
     return str(regimen).removeprefix(f"{regimen.label}: ")
-
-
-def _age_text(years: float) -> str:
-    """An age in whole years and months, rounded down (in days below one month)."""
-    whole, months = divmod(int(years * 12 + 1e-9), 12)
-    if whole == 0 and months == 0:
-        days = int(years * 365.25 + 1e-9)
-        return f"{days} day{'s' * (days != 1)}"
-    parts = [f"{whole} year{'s' * (whole != 1)}"] if whole else []
-    if months:
-        parts.append(f"{months} month{'s' * (months != 1)}")
-    return " ".join(parts)
 
 
 # --- commands ------------------------------------------------------------------------
@@ -742,12 +727,12 @@ def _render_drug(subject: Drug) -> str:
     m = subject.monitoring
     when = m.timing
     lines += ["", "Monitoring"]
-    lines += _wrap(_with_refs(f"{_listed(m.checks)}: {when}.", m.references), 2)
+    lines += _wrap(_with_refs(f"{listed(m.checks)}: {when}.", m.references), 2)
     lines += _wrap(m.note, 2)
     s = subject.screening
     see = f" See {s.see_also}." if s.see_also else ""
     lines += ["", "Screening"]
-    lines += _wrap(_with_refs(f"{_listed(s.tests)} {s.when} {s.advice}.{see}", s.references), 2)
+    lines += _wrap(_with_refs(f"{listed(s.tests)} {s.when} {s.advice}.{see}", s.references), 2)
     if subject.combinations:
         lines += ["", "Combinations"]
         for c in subject.combinations:
@@ -759,7 +744,7 @@ def _render_drug(subject: Drug) -> str:
             if c.advice is CombinationAdvice.AVOID:
                 avoided.setdefault((c.reason, c.references), []).append(c.therapy)
         for (reason, references), therapies in avoided.items():
-            text = _listed(therapies) + (f", because of {reason}" if reason else "")
+            text = listed(therapies) + (f", because of {reason}" if reason else "")
             lines += _wrap(_with_refs(text, references), 24, "  do not combine with")
     if subject.interactions:
         lines += ["", "Interactions"]
@@ -940,7 +925,10 @@ def _render_assessment(
 ) -> str:
     from ._assessment import DEFAULT_ADULT_FROM_YEARS
 
-    facts = [_age_text(patient.age.m_as("year")), f"{_num(patient.weight.m_as('kg'), 2)} kg"]
+    facts = [
+        age_text(patient.age.m_as("year"), days=True),
+        f"{_num(patient.weight.m_as('kg'), 2)} kg",
+    ]
     if patient.pregnant:
         facts.append("pregnant")
     facts += [f"{p} planned" for p in _in_order(patient.phototherapy)]
@@ -987,7 +975,7 @@ def _schedule(options: argparse.Namespace) -> str:
         return _json(data)
     lines = [f"{subject.name}: monitoring from {start.isoformat()}, {months} months"]
     lines += _wrap(
-        _with_refs(f"checks at every visit: {_listed(monitoring.checks)}", monitoring.references),
+        _with_refs(f"checks at every visit: {listed(monitoring.checks)}", monitoring.references),
         2,
         "",
     )
