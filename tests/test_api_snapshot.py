@@ -1,11 +1,11 @@
 """A snapshot of the public API: every public name, its kind and its signature.
 
-``tests/api_snapshot.txt`` lists, for each name in ``ae_systemic.__all__`` and
-``ae_systemic.fhir.__all__`` (sorted), its kind and shape: the signature of a function
-(with its overloads) or of a class's constructor, the fields and public members of a class,
-the members of an enum, the value of a constant.  Annotations are shown as written in the
-source.  Any change to the public API changes the file, so that it is a visible decision in
-review.  After a deliberate change, regenerate the file with::
+``tests/api_snapshot.txt`` lists, for each name in ``ae_systemic.__all__``,
+``ae_systemic.fhir.__all__`` and ``ae_systemic.ics.__all__`` (sorted), its kind and shape:
+the signature of a function (with its overloads) or of a class's constructor, the fields and
+public members of a class, the members of an enum, the value of a constant.  Annotations are
+shown as written in the source.  Any change to the public API changes the file, so that it is
+a visible decision in review.  After a deliberate change, regenerate the file with::
 
     AE_SYSTEMIC_UPDATE_SNAPSHOT=1 .venv/bin/python -m pytest tests/test_api_snapshot.py
 
@@ -38,7 +38,7 @@ import pytest
 SNAPSHOT = Path(__file__).resolve().parent / "api_snapshot.txt"
 UPDATE_VARIABLE = "AE_SYSTEMIC_UPDATE_SNAPSHOT"
 UPDATE_COMMAND = f"{UPDATE_VARIABLE}=1 .venv/bin/python -m pytest tests/test_api_snapshot.py"
-MODULES = ("ae_systemic", "ae_systemic.fhir")
+MODULES = ("ae_systemic", "ae_systemic.fhir", "ae_systemic.ics")
 INDENT = "    "
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import ae_systemic
 from ae_systemic import (
     DEFAULT_ADULT_FROM_YEARS,
+    ArgumentTypeError,
     CoMedication,
     DoseInputError,
     FindingKind,
@@ -492,7 +493,7 @@ def test_a_child_with_a_phase_gets_the_childrens_range_and_a_note_saying_so(phas
 
 
 def test_a_bad_phase_is_refused() -> None:
-    with pytest.raises(InputError, match="phase"):
+    with pytest.raises(ArgumentTypeError, match="phase"):
         assess("ciclosporin", adult(), phase="acute")  # type: ignore[arg-type]
 
 
@@ -519,8 +520,11 @@ BAD_AGES: list[object] = [
 
 @pytest.mark.parametrize("age", BAD_AGES, ids=repr)
 def test_a_patient_with_a_bad_age_is_refused(age: object) -> None:
-    with pytest.raises(DoseInputError, match=r"^age"):
+    # Nothing is a wrong type; a quantity or a string that cannot be an age is a wrong value.
+    expected = ArgumentTypeError if age is None else DoseInputError
+    with pytest.raises(expected, match=r"^age") as caught:
         Patient(age, GOOD_WEIGHT)  # type: ignore[arg-type]
+    assert caught.value.argument == "age"
 
 
 BAD_WEIGHTS: list[object] = [
@@ -540,8 +544,10 @@ BAD_WEIGHTS: list[object] = [
 
 @pytest.mark.parametrize("weight", BAD_WEIGHTS, ids=repr)
 def test_a_patient_with_a_bad_weight_is_refused(weight: object) -> None:
-    with pytest.raises(DoseInputError, match=r"^weight"):
+    expected = ArgumentTypeError if weight is None else DoseInputError
+    with pytest.raises(expected, match=r"^weight") as caught:
         Patient(GOOD_AGE, weight)  # type: ignore[arg-type]
+    assert caught.value.argument == "weight"
 
 
 @pytest.mark.parametrize(
@@ -566,10 +572,11 @@ def test_a_patient_with_a_bad_weight_is_refused(weight: object) -> None:
     ],
     ids=repr,
 )
-def test_a_patient_with_a_bad_fact_is_refused(field: str, value: object) -> None:
+def test_a_patient_with_a_fact_of_the_wrong_type_is_refused(field: str, value: object) -> None:
     facts: dict[str, Any] = {field: value}
-    with pytest.raises(InputError, match=rf"^{field}"):
+    with pytest.raises(ArgumentTypeError, match=rf"^{field}") as caught:
         Patient(GOOD_AGE, GOOD_WEIGHT, **facts)
+    assert caught.value.argument == field
 
 
 @pytest.mark.parametrize(
@@ -589,7 +596,9 @@ def test_a_patient_with_a_bad_fact_is_refused(field: str, value: object) -> None
     ids=repr,
 )
 def test_a_bad_co_medication_is_refused(name: object, pathways: object) -> None:
-    with pytest.raises(InputError):
+    # A blank name is a bad value (InputError); everything else here is a wrong type.
+    expected = InputError if isinstance(name, str) and not name.strip() else ArgumentTypeError
+    with pytest.raises(expected):
         CoMedication(name, pathways)  # type: ignore[arg-type]
 
 
@@ -644,7 +653,7 @@ def test_patients_with_the_same_facts_are_equal() -> None:
 
 @pytest.mark.parametrize("patient", [None, {"age": "40 years", "weight": "70 kg"}, (40, 70)])
 def test_assess_refuses_anything_but_a_patient(patient: object) -> None:
-    with pytest.raises(InputError, match=r"^patient"):
+    with pytest.raises(ArgumentTypeError, match=r"^patient"):
         assess("ciclosporin", patient)  # type: ignore[arg-type]
 
 
@@ -655,7 +664,7 @@ def test_assess_refuses_an_unknown_drug() -> None:
 
 @pytest.mark.parametrize("drug", [None, 5, b"ciclosporin"])
 def test_assess_refuses_a_drug_that_is_neither_a_drug_nor_a_name(drug: object) -> None:
-    with pytest.raises(InputError, match=r"^drug"):
+    with pytest.raises(ArgumentTypeError, match=r"^drug"):
         assess(drug, adult())  # type: ignore[arg-type]
 
 

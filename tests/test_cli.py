@@ -9,6 +9,7 @@ stderr.  The pint cache of the command line is pointed at a temporary directory
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import os
@@ -22,7 +23,8 @@ from typing import Any
 import pytest
 
 import ae_systemic
-from ae_systemic import _cli
+from ae_systemic import _cli, _cli_options
+from ae_systemic._startup import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_SECONDS = 60
@@ -35,8 +37,8 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _env(cache: Path | str, **more: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", _cli.CACHE_ENV)}
-    env.update({_cli.CACHE_ENV: str(cache), "PYTHONDONTWRITEBYTECODE": "1", **more})
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", CACHE_ENV)}
+    env.update({CACHE_ENV: str(cache), "PYTHONDONTWRITEBYTECODE": "1", **more})
     return env
 
 
@@ -114,14 +116,14 @@ def test_show_prints_arrows_consensus_and_grade_symbols_even_on_an_ascii_stdout(
         "   1. ↑↑ we recommend, consensus >75% Evidence and consensus based\n",
         "   2. ↑↑ we recommend, consensus 100% Expert Consensus\n",
         "   4. –  strength and consensus not stated\n",
-        "  ⊕⊕⊕○ MODERATE  higher dose  change in signs   -1.0 (-1.6 to -0.4)  refs 1, 2\n",
-        "  ⊕⊕○○ LOW       lower dose   itch              -0.7 (-1.6 to  0.3)  refs 1, 2\n",
-        "  acute flare, short-term (adults)  4-5 mg/kg/day in 2 single doses\n",
-        "  commonly used dosage children     2.5-5 mg/kg/day in 2 single doses\n",
+        "  ⊕⊕⊕○ MODERATE  higher dose  change in signs    -1 (-1.6, -0.4) [refs 1, 2]\n",
+        "  ⊕⊕○○ LOW       lower dose   itch             -0.7 (-1.6, 0.3) [refs 1, 2]\n",
+        "  acute flare, short-term (adults)  4–5 mg/kg/day in 2 single doses\n",
+        "  commonly used dosage children     2.5–5 mg/kg/day in 2 single doses\n",
         "Licence\n  from 16 years of age\n",
         "at baseline, after 4 weeks, then every 3 months.",
-        "hepatitis B, hepatitis C and HIV before therapy should be considered.",
-        "  do not combine with   UVA, UVB and PUVA, because of",
+        "  Screening for hepatitis B, hepatitis C and HIV before therapy should be\n",
+        "  Ciclosporin should not be combined with UVA, UVB and PUVA, because of a\n",
         "  P-gp    inhibitor of the multidrug efflux transporter P-glycoprotein (P-gp)\n",
         "  - A higher risk of low birthweight cannot be excluded. [refs 14]\n",
         "  14. Vestergaard C",
@@ -207,7 +209,7 @@ def test_dose_for_a_child_with_a_phase_falls_back_and_says_so(cache_dir: Path) -
     assert data["regimen"]["label"] == "commonly used dosage children"
     assert data["fallback"] == (
         "The guideline gives no acute flare, short-term regimen of ciclosporin for children; "
-        "the commonly used dosage children (2.5-5 mg/kg/day) is used instead."
+        "the commonly used dosage children (2.5–5 mg/kg/day) is used instead."
     )
 
 
@@ -227,7 +229,7 @@ def test_dose_text(cache_dir: Path) -> None:
     )
     assert text == (
         "ciclosporin: adults, 70 kg (70000 g); acute flare, short-term\n"
-        "  regimen      acute flare, short-term (adults): 4-5 mg/kg/day in 2 single doses\n"
+        "  regimen      acute flare, short-term (adults): 4–5 mg/kg/day in 2 single doses\n"
         "  daily dose   280–350 mg/day\n"
         "  per dose     140–175 mg, 2 doses a day\n"
         "  practical    150 mg per dose (300 mg/day) from strengths 25mg, 50 mg, 100mg\n"
@@ -436,6 +438,10 @@ def test_schema_is_the_published_schema(cache_dir: Path) -> None:
     assert text == (ROOT / "docs" / "schema.json").read_text(encoding="utf-8")
 
 
+#: The options of a run inside this test process (which it does not own).
+IN_PROCESS = argparse.Namespace(owns_process=False)
+
+
 @pytest.mark.parametrize(
     ("text", "months"),
     [
@@ -449,20 +455,20 @@ def test_schema_is_the_published_schema(cache_dir: Path) -> None:
     ],
 )
 def test_short_and_compound_ages_become_quantities(text: str, months: int) -> None:
-    age = _cli._age(text)
+    age = _cli_options.age(text, IN_PROCESS)
     assert not isinstance(age, str)
     assert age.m_as("month") == pytest.approx(months)
 
 
 @pytest.mark.parametrize("text", ["16 years", " 18 months ", "192 month", "16 a", "12x"])
 def test_other_ages_go_to_the_library_as_text(text: str) -> None:
-    assert _cli._age(text) == text.strip()
+    assert _cli_options.age(text, IN_PROCESS) == text.strip()
 
 
 @pytest.mark.parametrize("text", ["16", " 16 ", "-3", "1.5"])
 def test_a_bare_number_is_not_an_age(text: str) -> None:
-    with pytest.raises(_cli.CommandError, match="has no unit; add one"):
-        _cli._age(text)
+    with pytest.raises(_cli_options.CommandError, match="has no unit; add one"):
+        _cli_options.age(text, IN_PROCESS)
 
 
 # --- bad input -----------------------------------------------------------------------
@@ -570,7 +576,7 @@ def test_default_cache_location_is_the_user_cache_directory(tmp_path: Path) -> N
     if sys.platform in ("win32", "darwin"):
         pytest.skip("XDG_CACHE_HOME is the Linux location")
     env = _env("", XDG_CACHE_HOME=str(tmp_path / "xdg"))
-    del env[_cli.CACHE_ENV]
+    del env[CACHE_ENV]
     result = _run(
         [sys.executable, "-m", "ae_systemic._cli", "dose", "CsA", "--weight", "70kg"], env
     )
@@ -594,9 +600,7 @@ def test_a_broken_or_unusable_cache_is_passed_over_quietly(cache_dir: Path, tmp_
     assert as_json(cli(blocked, "dose", "CsA", "--weight", "70kg", "--json"))["low"] == q(
         175.0, "mg/day"
     )
-    off = as_json(
-        cli(cache_dir, "dose", "CsA", "--weight", "70kg", "--json", **{_cli.CACHE_ENV: ""})
-    )
+    off = as_json(cli(cache_dir, "dose", "CsA", "--weight", "70kg", "--json", **{CACHE_ENV: ""}))
     assert off["low"] == q(175.0, "mg/day")
 
 

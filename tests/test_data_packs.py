@@ -100,6 +100,26 @@ def test_a_pack_of_synthetic_drugs_loads_back_equal(tmp_path: Path) -> None:
     assert load_guideline(write(tmp_path, unstructure(pack))) == pack
 
 
+def test_a_loaded_pack_finds_its_drugs_by_name_as_the_packaged_lookup_does(
+    tmp_path: Path,
+) -> None:
+    pack = load_guideline(write(tmp_path, unstructure(pack_of(WEEKLY, LOADING))))
+    assert pack.drug(" exampletrexate ") is pack.drugs[0]
+    assert pack.drug("EXAMPLUMAB") is pack.drugs[1]
+    with pytest.raises(ae_systemic.UnknownDrugError) as caught:
+        pack.drug("examplumap")
+    assert caught.value.suggestions == ("Examplumab",)
+    assert caught.value.known == ("Exampletrexate", "Examplumab")
+    # The packaged guideline's own lookup is the same method.
+    assert ae_systemic.guideline().drug("CsA") is ae_systemic.drug("ciclosporin")
+
+
+def test_every_function_taking_a_drug_takes_a_drug_of_a_loaded_pack(tmp_path: Path) -> None:
+    pack = load_guideline(write(tmp_path, unstructure(pack_of(WEEKLY))))
+    plan = dose_plan(pack.drug("exampletrexate"), Q(80, "kg"))
+    assert plan.amount_low.m_as("mg") == 20.0
+
+
 # -- the dose shapes -----------------------------------------------------------------------
 
 

@@ -212,11 +212,11 @@ def test_recommendation_shows_strength_consensus_and_statement(csa: Drug) -> Non
 def test_estimate_shows_certainty_interval_and_significance(csa: Drug) -> None:
     significant, not_significant = csa.evidence[0], csa.evidence[2]
     for out in (html_text(significant._repr_html_()), significant._repr_markdown_()):
-        for fact in ("⊕⊕⊕○ MODERATE", "-1", "-1.6 to -0.4", "yes ✓", "placebo", "16 weeks"):
+        for fact in ("⊕⊕⊕○ MODERATE", "-1", "(-1.6, -0.4)", "yes ✓", "placebo", "16 weeks"):
             assert fact in out
     shown = html_text(not_significant._repr_html_())
     assert "⊕⊕○○ LOW" in shown
-    assert "-1.5 to 0.2" in shown
+    assert "(-1.5, 0.2)" in shown
     assert "✓" not in shown
 
 

@@ -5,7 +5,7 @@ page, a page missing from the navigation, a cross-reference in a docstring that 
 resolve, a missing snippet (the changelog page includes ``CHANGELOG.md``).  The site is
 written to a temporary directory, never into the repository.  The API reference must
 document every name of ``ae_systemic.__all__``, which the package exports lazily (PEP 562):
-mkdocstrings reads them statically from the ``TYPE_CHECKING`` imports and ``__all__``.
+mkdocstrings reads them statically, from the keys of ``_EXPORTS`` (``docs/_ext/griffe_exports.py``).
 
 Skipped when the documentation tools (the extra ``docs``) are not installed.
 """

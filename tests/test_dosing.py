@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import ae_systemic
 from ae_systemic import (
     AeSystemicError,
+    ArgumentTypeError,
     DoseInputError,
     DoseRange,
     Phase,
@@ -127,9 +128,9 @@ def test_dose_ranges_are_frozen_and_compare_by_value() -> None:
 
 def test_str_of_a_dose_range_shows_the_amounts_and_the_regimen() -> None:
     text = str(daily_dose("ciclosporin", Q(70, "kg"), phase=Phase.ACUTE))
-    assert "280-350 mg/day" in text
-    assert "140-175 mg per dose" in text
-    assert "4-5 mg/kg/day" in text
+    assert "280–350 mg/day" in text
+    assert "140–175 mg per dose" in text
+    assert "4–5 mg/kg/day" in text
 
 
 # -- properties -------------------------------------------------------------------------
@@ -213,9 +214,9 @@ BAD_WEIGHTS: list[tuple[object, str]] = [
     (Q(701, "kg"), "above 700 kg"),
     (Q(70_000, "kg"), "grams or pounds read as kilograms"),
     (Q(np.array([]), "kg"), "empty"),
-    (Q(np.array([70.0, -1.0, 80.0]), "kg"), "index 1"),
-    (Q(np.array([70.0, 80.0, math.nan]), "kg"), "index 2"),
-    (Q(np.array([[70.0, 80.0], [90.0, 1e6]]), "kg"), "index (1, 1)"),
+    (Q(np.array([70.0, -1.0, 80.0]), "kg"), "weight[1]: "),
+    (Q(np.array([70.0, 80.0, math.nan]), "kg"), "weight[2]: "),
+    (Q(np.array([[70.0, 80.0], [90.0, 1e6]]), "kg"), "weight[1, 1]: "),
     (Q(np.array(["a", "b"], dtype=object), "kg"), "real numbers"),
     (Q(70 + 1j, "kg"), "real number"),
     (None, "expected a pint quantity"),
@@ -229,16 +230,21 @@ BAD_WEIGHTS: list[tuple[object, str]] = [
 def test_a_bad_weight_is_refused_with_a_message_saying_what_is_wrong(
     weight: object, fragment: str
 ) -> None:
-    with pytest.raises(DoseInputError) as caught:
+    # Something that is neither a quantity nor a string is a wrong type; a quantity or a
+    # string that cannot be a weight (no unit, another dimension, magnitude, bounds) is a
+    # wrong value.
+    wrong_type = fragment == "expected a pint quantity"
+    with pytest.raises(ArgumentTypeError if wrong_type else DoseInputError) as caught:
         daily_dose("ciclosporin", weight)  # type: ignore[call-overload]
-    assert isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, TypeError if wrong_type else ValueError)
     assert isinstance(caught.value, AeSystemicError)
     assert fragment in str(caught.value)
     assert str(caught.value).startswith("weight")
+    assert caught.value.argument == "weight"
 
 
 def test_a_bad_array_message_counts_every_bad_element() -> None:
-    with pytest.raises(DoseInputError, match=r"index 0: -1\.0 kilogram .*3 bad elements"):
+    with pytest.raises(DoseInputError, match=r"weight\[0\]: -1\.0 kilogram .*3 bad elements"):
         daily_dose("ciclosporin", Q(np.array([-1.0, 0.0, math.nan, 70.0]), "kg"))
 
 
@@ -252,13 +258,13 @@ def test_a_bad_array_message_counts_every_bad_element() -> None:
     ],
 )
 def test_population_and_phase_must_be_the_enums(kwargs: dict[str, Any], fragment: str) -> None:
-    with pytest.raises(DoseInputError, match=fragment):
+    with pytest.raises(ArgumentTypeError, match=fragment):
         daily_dose("ciclosporin", Q(70, "kg"), **kwargs)
 
 
 @pytest.mark.parametrize("drug", [None, 5, b"ciclosporin"])
 def test_the_drug_must_be_a_drug_or_a_name(drug: object) -> None:
-    with pytest.raises(ae_systemic.InputError, match="drug"):
+    with pytest.raises(ArgumentTypeError, match="drug"):
         daily_dose(drug, Q(70, "kg"))  # type: ignore[call-overload]
 
 
@@ -357,11 +363,12 @@ def test_ciclosporin_is_licensed_from_16_years_of_age(age: Any, licensed: bool) 
         (Q(math.nan, "year"), "between 0 and 130"),
         ("sixteen years", "does not start with a number"),
         (None, "expected a pint quantity"),
-        (Q(np.array([16.0]), "year"), "one age"),
+        (Q(np.array([16.0]), "year"), "one real number"),
     ],
 )
 def test_a_bad_age_is_refused(age: object, fragment: str) -> None:
-    with pytest.raises(DoseInputError, match=fragment):
+    wrong_type = fragment == "expected a pint quantity"
+    with pytest.raises(ArgumentTypeError if wrong_type else DoseInputError, match=fragment):
         is_licensed("ciclosporin", age)  # type: ignore[arg-type]
 
 
@@ -430,15 +437,22 @@ def test_no_combination_of_strengths_fitting_the_range_is_a_clear_error() -> Non
 )
 def test_bad_strengths_are_refused(strengths: Any, fragment: str) -> None:
     dose = daily_dose("ciclosporin", Q(70, "kg"))
-    with pytest.raises(DoseInputError, match=fragment):
+    wrong_type = isinstance(strengths, str)
+    with pytest.raises(
+        ArgumentTypeError if wrong_type else DoseInputError, match=fragment
+    ) as caught:
         round_to_strengths(dose, strengths)
+    assert caught.value.argument == "strengths"
+    if isinstance(strengths, list) and len(strengths) == 1:
+        assert caught.value.index == 0
+        assert str(caught.value).startswith("strengths[0]: ")
 
 
 def test_rounding_needs_the_dose_of_one_patient() -> None:
     cohort = daily_dose("ciclosporin", Q(np.array([60.0, 70.0]), "kg"))
     with pytest.raises(DoseInputError, match="one patient"):
         round_to_strengths(cohort, CAPSULES)  # type: ignore[arg-type]
-    with pytest.raises(DoseInputError, match="one patient"):
+    with pytest.raises(ArgumentTypeError, match="one patient"):
         round_to_strengths("280 mg", CAPSULES)  # type: ignore[arg-type]
 
 

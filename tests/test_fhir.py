@@ -479,12 +479,21 @@ def test_pregnancy_warning_cites_reference_14(bundle: Any) -> None:
 def test_monitoring_and_screening_warnings_carry_the_checks_and_tests(bundle: Any) -> None:
     monitoring = by_id(bundle, "ClinicalUseDefinition", "ciclosporin-warning-monitoring")
     description = monitoring["warning"]["description"]
-    assert description.startswith("Check blood pressure, full blood count, renal profile")
-    assert "at baseline, after 4 weeks, then every 3 months (given as an example)" in description
+    assert description.startswith("Monitoring of blood pressure, full blood count, renal profile")
+    assert "at baseline, after 4 weeks, then every 3 months." in description
+    assert "the source gives baseline, 4 weeks and then every 3 months as an example" in description
     screening = by_id(bundle, "ClinicalUseDefinition", "ciclosporin-warning-screening")
     assert screening["warning"]["description"].startswith(
-        "Screening for hepatitis B, hepatitis C, HIV should be considered before therapy."
+        "Screening for hepatitis B, hepatitis C and HIV before therapy should be considered."
     )
+
+
+def test_the_warnings_word_monitoring_and_screening_as_the_model_does(bundle: Any) -> None:
+    csa = ae_systemic.drug("ciclosporin")
+    monitoring = by_id(bundle, "ClinicalUseDefinition", "ciclosporin-warning-monitoring")
+    screening = by_id(bundle, "ClinicalUseDefinition", "ciclosporin-warning-screening")
+    assert monitoring["warning"]["description"] == csa.monitoring.summary
+    assert screening["warning"]["description"] == csa.screening.summary
 
 
 def test_safety_and_children_warnings_cite_their_references(bundle: Any) -> None:
@@ -727,9 +736,19 @@ def test_names_that_make_the_same_id_are_numbered(csa: Drug) -> None:
     ]
 
 
-def test_anything_else_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="expected a Drug or a Guideline, got str"):
-        to_bundle("ciclosporin")  # type: ignore[arg-type]
+def test_a_drug_name_gives_the_bundle_of_that_drug() -> None:
+    assert to_bundle("CsA") == to_bundle(ae_systemic.drug("ciclosporin"))
+
+
+def test_an_unknown_name_is_an_unknown_drug() -> None:
+    with pytest.raises(ae_systemic.UnknownDrugError):
+        to_bundle("cyclosporin X")
+
+
+@pytest.mark.parametrize("value", [None, 5, b"ciclosporin", ["ciclosporin"]], ids=repr)
+def test_anything_else_is_a_type_error(value: object) -> None:
+    with pytest.raises(ae_systemic.ArgumentTypeError, match="expected a Drug, a drug name or"):
+        to_bundle(value)  # type: ignore[arg-type]
 
 
 # --- the core stays light -----------------------------------------------------------------

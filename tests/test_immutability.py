@@ -126,7 +126,7 @@ def test_converting_a_dose_in_place_changes_no_later_read() -> None:
     weight = dose.weight
     weight.ito("lb")
     assert _reading(dose.weight) == (70.0, "kilogram")
-    assert str(dose).startswith("175-350 mg/day")
+    assert str(dose).startswith("175–350 mg/day")
 
 
 @pytest.mark.parametrize("name", DOSE_QUANTITIES)
@@ -190,7 +190,7 @@ def test_converting_a_dose_plan_quantity_in_place_changes_no_later_read() -> Non
     interval.ito("hour")
     assert _reading(plan.amount_low) == (140.0, "milligram")
     assert _reading(plan.interval) == (0.5, "day")
-    assert str(plan).startswith("140-175 mg every 0.5 days")
+    assert str(plan).startswith("140–175 mg every 0.5 days")
 
 
 def test_the_licensing_age_is_fresh_on_every_access() -> None:

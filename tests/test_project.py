@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import re
 import tomllib
 from pathlib import Path
@@ -10,94 +12,34 @@ import ae_systemic
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: The public API. Changing it is a decision: update this list, the docs and CHANGELOG.md.
-PUBLIC_API = [
-    "DEFAULT_ADULT_FROM_YEARS",
-    "MAX_AGE_YEARS",
-    "MAX_BODY_WEIGHT_KG",
-    "MAX_PACK_BYTES",
-    "MAX_SCHEDULE_MONTHS",
-    "MIN_BODY_WEIGHT_KG",
-    "AeSystemicError",
-    "Amount",
-    "Arm",
-    "Assessment",
-    "Certainty",
-    "CoMedication",
-    "Combination",
-    "CombinationAdvice",
-    "Comparison",
-    "ComparisonResult",
-    "Consensus",
-    "ConsensusBasis",
-    "ConsensusBound",
-    "DataError",
-    "DataProblem",
-    "DoseInputError",
-    "DoseLevel",
-    "DosePlan",
-    "DoseRange",
-    "DoseRate",
-    "DoseRegimen",
-    "Drug",
-    "EffectEstimate",
-    "Finding",
-    "FindingKind",
-    "FixedDose",
-    "Guideline",
-    "InputError",
-    "Interaction",
-    "Interval",
-    "JSONValue",
-    "Licence",
-    "Measure",
-    "MissingExtraError",
-    "Monitoring",
-    "Outcome",
-    "Pathway",
-    "Patient",
-    "Phase",
-    "Phototherapy",
-    "Population",
-    "Recommendation",
-    "Reference",
-    "Schedule",
-    "Screening",
-    "SpecialPopulation",
-    "Statement",
-    "Strength",
-    "UnknownDrugError",
-    "Visit",
-    "WeightBand",
-    "add_months",
-    "assess",
-    "daily_dose",
-    "dose_plan",
-    "drug",
-    "drugs",
-    "evidence",
-    "evidence_frame",
-    "guideline",
-    "is_licensed",
-    "load_guideline",
-    "monitoring_schedule",
-    "population_for",
-    "recommendations",
-    "round_to_strengths",
-    "schema",
-    "structure",
-    "unstructure",
-]
-
 
 def readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     return re.findall(r"```sh\n(.*?)\n```", text, flags=re.S)
 
 
-def test_the_public_api_is_exactly_the_pinned_list() -> None:
-    assert ae_systemic.__all__ == PUBLIC_API
-    for name in PUBLIC_API:
+def _type_checking_imports() -> dict[str, str]:
+    """What type checkers see of the package: each name of its ``TYPE_CHECKING`` block and the
+    module it is imported from (``from ._model import Drug as Drug``)."""
+    tree = ast.parse((ROOT / "src" / "ae_systemic" / "__init__.py").read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom), ast.unparse(statement)
+                for alias in statement.names:
+                    assert alias.asname == alias.name, f"{alias.name}: re-export it as itself"
+                    found[alias.name] = "." * statement.level + (statement.module or "")
+    return found
+
+
+def test_type_checkers_see_exactly_the_names_the_lazy_loader_exports() -> None:
+    # The public names are listed once, in ``_EXPORTS`` (the api snapshot pins them); the
+    # ``TYPE_CHECKING`` block only mirrors them for type checkers, which cannot run code.
+    exports: dict[str, str] = ae_systemic._EXPORTS
+    assert _type_checking_imports() == exports
+    assert ae_systemic.__all__ == list(exports)
+    for name in ae_systemic.__all__:
         assert getattr(ae_systemic, name) is not None
 
 
@@ -117,9 +59,17 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert readme_commands()[1] in commands
 
 
-def test_the_version_agrees_between_pyproject_package_and_changelog() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["version"] == ae_systemic.__version__
+def test_the_version_is_written_once_and_read_by_the_build() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in pyproject["project"]
+    assert pyproject["project"]["dynamic"] == ["version"]
+    source = pyproject["tool"]["hatch"]["version"]["path"]
+    text = (ROOT / source).read_text(encoding="utf-8")
+    assert re.findall(r'^__version__ = "([^"]+)"$', text, flags=re.M) == [ae_systemic.__version__]
+    assert importlib.metadata.version("ae-systemic") == ae_systemic.__version__
+
+
+def test_the_changelog_prepares_the_version() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     unreleased = changelog.split("## [Unreleased]", 1)[1].split("\n## ", 1)[0]
     assert ae_systemic.__version__ in unreleased

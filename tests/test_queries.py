@@ -8,9 +8,9 @@ import pytest
 
 import ae_systemic
 from ae_systemic import (
+    ArgumentTypeError,
     Certainty,
     DoseLevel,
-    InputError,
     Outcome,
     Strength,
     UnknownDrugError,
@@ -136,9 +136,9 @@ def test_a_drug_object_is_accepted() -> None:
 
 @pytest.mark.parametrize("drug", [None, 5, b"ciclosporin", ["ciclosporin"]], ids=repr)
 def test_a_drug_that_is_neither_a_drug_nor_a_name_is_refused(drug: object) -> None:
-    with pytest.raises(InputError, match=r"^drug"):
+    with pytest.raises(ArgumentTypeError, match=r"^drug"):
         recommendations(drug)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"^drug"):
+    with pytest.raises(ArgumentTypeError, match=r"^drug"):
         evidence(drug)  # type: ignore[arg-type]
 
 
@@ -157,7 +157,7 @@ def test_an_unknown_drug_is_refused(drug: str) -> None:
     "strength", ["strong-for", "↑↑", 1, True, Outcome.ITCH, Certainty.HIGH], ids=repr
 )
 def test_a_strength_that_is_not_a_strength_is_refused(strength: Any) -> None:
-    with pytest.raises(InputError, match=r"^strength"):
+    with pytest.raises(ArgumentTypeError, match=r"^strength"):
         recommendations("ciclosporin", strength=strength)
 
 
@@ -175,5 +175,5 @@ def test_a_strength_that_is_not_a_strength_is_refused(strength: Any) -> None:
     ids=repr,
 )
 def test_an_evidence_filter_of_the_wrong_kind_is_refused(kwargs: dict[str, Any], name: str) -> None:
-    with pytest.raises(InputError, match=rf"^{name}"):
+    with pytest.raises(ArgumentTypeError, match=rf"^{name}"):
         evidence("ciclosporin", **kwargs)

@@ -171,9 +171,9 @@ def test_the_references_explode_to_one_row_per_citation() -> None:
 def test_unknown_and_unusable_subjects_are_refused() -> None:
     with pytest.raises(ae_systemic.UnknownDrugError):
         evidence_frame("cyclosporin X")
-    with pytest.raises(InputError, match="drug_or_drugs"):
+    with pytest.raises(ae_systemic.ArgumentTypeError, match="drug_or_drugs"):
         evidence_frame(42)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="drug"):
+    with pytest.raises(ae_systemic.ArgumentTypeError, match="drug_or_drugs"):
         evidence_frame([42])  # type: ignore[list-item]
 
 

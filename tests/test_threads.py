@@ -23,7 +23,6 @@ import pytest
 
 import ae_systemic
 import ae_systemic._loading
-import ae_systemic._lookup
 from ae_systemic import (
     Assessment,
     CoMedication,
@@ -63,12 +62,11 @@ def _switch_often() -> Iterator[None]:
 
 
 @pytest.fixture
-def cold_content(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """No content loaded and no lookup index; yields the list each real read appends to.
+def cold_content(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """No content loaded; yields the list each real read appends to.
 
-    On teardown the index built from the temporary content is dropped again (before the
-    monkeypatch puts the original content back), so that later tests see an index of the
-    original content.
+    The lookup index belongs to the guideline object (``Guideline.drug``), so a fresh
+    read brings a fresh index, and the monkeypatch puts the original content back.
     """
     original = ae_systemic._loading._read_packaged
     reads: list[int] = []
@@ -81,13 +79,9 @@ def cold_content(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         threading.Event().wait(0.05)
         return original()
 
-    ae_systemic._lookup._packaged_index.cache_clear()
     monkeypatch.setattr(ae_systemic._loading, "_guideline", None)
     monkeypatch.setattr(ae_systemic._loading, "_read_packaged", counting_read)
-    try:
-        yield reads
-    finally:
-        ae_systemic._lookup._packaged_index.cache_clear()
+    return reads
 
 
 def _run_together(workers: int, task: Callable[[int], Any]) -> list[Any]:

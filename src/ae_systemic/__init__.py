@@ -16,269 +16,349 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._assessment import (
-        DEFAULT_ADULT_FROM_YEARS,
-        Assessment,
-        CoMedication,
-        Finding,
-        FindingKind,
-        Patient,
-        assess,
-        population_for,
-    )
-    from ._converter import (
-        JSONValue,
-        structure,
-        unstructure,
-    )
-    from ._dose_plan import (
-        DosePlan,
-        dose_plan,
-    )
-    from ._dosing import (
-        MAX_AGE_YEARS,
-        MAX_BODY_WEIGHT_KG,
-        MIN_BODY_WEIGHT_KG,
-        DoseRange,
-        daily_dose,
-        is_licensed,
-        round_to_strengths,
-    )
-    from ._errors import (
-        AeSystemicError,
-        DataError,
-        DataProblem,
-        DoseInputError,
-        InputError,
-        MissingExtraError,
-        UnknownDrugError,
-    )
-    from ._loading import (
-        MAX_PACK_BYTES,
-        load_guideline,
-    )
-    from ._lookup import (
-        drug,
-        drugs,
-        guideline,
-    )
-    from ._model import (
-        Amount,
-        Arm,
-        Combination,
-        Comparison,
-        DoseRate,
-        DoseRegimen,
-        Drug,
-        EffectEstimate,
-        FixedDose,
-        Guideline,
-        Interaction,
-        Interval,
-        Licence,
-        Monitoring,
-        Recommendation,
-        Reference,
-        Screening,
-        SpecialPopulation,
-        Statement,
-        WeightBand,
-    )
-    from ._monitoring import (
-        MAX_SCHEDULE_MONTHS,
-        Schedule,
-        Visit,
-        add_months,
-        monitoring_schedule,
-    )
-    from ._queries import (
-        evidence,
-        recommendations,
-    )
-    from ._research import (
-        evidence_frame,
-    )
-    from ._schema import (
-        schema,
-    )
-    from ._vocabulary import (
-        Certainty,
-        CombinationAdvice,
-        ComparisonResult,
-        Consensus,
-        ConsensusBasis,
-        ConsensusBound,
-        DoseLevel,
-        Measure,
-        Outcome,
-        Pathway,
-        Phase,
-        Phototherapy,
-        Population,
-        Strength,
-    )
+from ._version import __version__ as __version__
 
-__version__ = "0.1.0"
-
-__all__ = [
-    "DEFAULT_ADULT_FROM_YEARS",
-    "MAX_AGE_YEARS",
-    "MAX_BODY_WEIGHT_KG",
-    "MAX_PACK_BYTES",
-    "MAX_SCHEDULE_MONTHS",
-    "MIN_BODY_WEIGHT_KG",
-    "AeSystemicError",
-    "Amount",
-    "Arm",
-    "Assessment",
-    "Certainty",
-    "CoMedication",
-    "Combination",
-    "CombinationAdvice",
-    "Comparison",
-    "ComparisonResult",
-    "Consensus",
-    "ConsensusBasis",
-    "ConsensusBound",
-    "DataError",
-    "DataProblem",
-    "DoseInputError",
-    "DoseLevel",
-    "DosePlan",
-    "DoseRange",
-    "DoseRate",
-    "DoseRegimen",
-    "Drug",
-    "EffectEstimate",
-    "Finding",
-    "FindingKind",
-    "FixedDose",
-    "Guideline",
-    "InputError",
-    "Interaction",
-    "Interval",
-    "JSONValue",
-    "Licence",
-    "Measure",
-    "MissingExtraError",
-    "Monitoring",
-    "Outcome",
-    "Pathway",
-    "Patient",
-    "Phase",
-    "Phototherapy",
-    "Population",
-    "Recommendation",
-    "Reference",
-    "Schedule",
-    "Screening",
-    "SpecialPopulation",
-    "Statement",
-    "Strength",
-    "UnknownDrugError",
-    "Visit",
-    "WeightBand",
-    "add_months",
-    "assess",
-    "daily_dose",
-    "dose_plan",
-    "drug",
-    "drugs",
-    "evidence",
-    "evidence_frame",
-    "guideline",
-    "is_licensed",
-    "load_guideline",
-    "monitoring_schedule",
-    "population_for",
-    "recommendations",
-    "round_to_strengths",
-    "schema",
-    "structure",
-    "unstructure",
-]
-
-# Each public name and the private module that defines it.  Modules are imported on
-# first use of one of their names (PEP 562), so that ``import ae_systemic`` stays light
-# and a program that only doses never imports the assessment, schema or FHIR code.
+# The public API: each public name and the private module that defines it, listed once.
+# Modules are imported on first use of one of their names (PEP 562), so that
+# ``import ae_systemic`` stays light and a program that only doses never imports the
+# assessment, schema or FHIR code.  ``tests/api_snapshot.txt`` pins the names and their
+# signatures; a test checks that the block below, which type checkers read, agrees.
 _EXPORTS: dict[str, str] = {
-    "DEFAULT_ADULT_FROM_YEARS": "._assessment",
-    "MAX_AGE_YEARS": "._dosing",
-    "MAX_BODY_WEIGHT_KG": "._dosing",
-    "MIN_BODY_WEIGHT_KG": "._dosing",
-    "MAX_PACK_BYTES": "._loading",
-    "MAX_SCHEDULE_MONTHS": "._monitoring",
+    # ._errors
     "AeSystemicError": "._errors",
-    "Amount": "._model",
-    "Arm": "._model",
-    "Assessment": "._assessment",
+    "ArgumentError": "._errors",
+    "ArgumentTypeError": "._errors",
+    "DataError": "._errors",
+    "DataProblem": "._errors",
+    "DoseInputError": "._errors",
+    "InputError": "._errors",
+    "MissingExtraError": "._errors",
+    "NotFoundError": "._errors",
+    "UnknownDrugError": "._errors",
+    # ._units
+    "MAX_AGE_YEARS": "._units",
+    "MAX_BODY_WEIGHT_KG": "._units",
+    "MIN_BODY_WEIGHT_KG": "._units",
+    "QuantityLike": "._units",
+    # ._vocabulary
     "Certainty": "._vocabulary",
-    "CoMedication": "._assessment",
-    "Combination": "._model",
     "CombinationAdvice": "._vocabulary",
-    "Comparison": "._model",
     "ComparisonResult": "._vocabulary",
     "Consensus": "._vocabulary",
     "ConsensusBasis": "._vocabulary",
     "ConsensusBound": "._vocabulary",
-    "DataError": "._errors",
-    "DataProblem": "._errors",
-    "DoseInputError": "._errors",
     "DoseLevel": "._vocabulary",
-    "DosePlan": "._dose_plan",
-    "DoseRange": "._dosing",
+    "Measure": "._vocabulary",
+    "Outcome": "._vocabulary",
+    "Pathway": "._vocabulary",
+    "Phase": "._vocabulary",
+    "Phototherapy": "._vocabulary",
+    "Population": "._vocabulary",
+    "Strength": "._vocabulary",
+    # ._model
+    "Amount": "._model",
+    "Arm": "._model",
+    "Combination": "._model",
+    "Comparison": "._model",
     "DoseRate": "._model",
     "DoseRegimen": "._model",
     "Drug": "._model",
     "EffectEstimate": "._model",
-    "Finding": "._assessment",
-    "FindingKind": "._assessment",
     "FixedDose": "._model",
     "Guideline": "._model",
-    "InputError": "._errors",
     "Interaction": "._model",
     "Interval": "._model",
-    "JSONValue": "._converter",
     "Licence": "._model",
-    "Measure": "._vocabulary",
-    "MissingExtraError": "._errors",
     "Monitoring": "._model",
-    "Outcome": "._vocabulary",
-    "Pathway": "._vocabulary",
-    "Patient": "._assessment",
-    "Phase": "._vocabulary",
-    "Phototherapy": "._vocabulary",
-    "Population": "._vocabulary",
     "Recommendation": "._model",
     "Reference": "._model",
     "Screening": "._model",
     "SpecialPopulation": "._model",
     "Statement": "._model",
-    "Strength": "._vocabulary",
-    "UnknownDrugError": "._errors",
-    "Schedule": "._monitoring",
-    "Visit": "._monitoring",
     "WeightBand": "._model",
-    "add_months": "._monitoring",
-    "assess": "._assessment",
-    "daily_dose": "._dosing",
-    "dose_plan": "._dose_plan",
-    "drug": "._lookup",
-    "drugs": "._lookup",
-    "evidence": "._queries",
-    "evidence_frame": "._research",
-    "guideline": "._lookup",
-    "is_licensed": "._dosing",
-    "load_guideline": "._loading",
-    "monitoring_schedule": "._monitoring",
-    "population_for": "._assessment",
-    "recommendations": "._queries",
-    "round_to_strengths": "._dosing",
-    "schema": "._schema",
+    # ._converter
+    "JSONValue": "._converter",
     "structure": "._converter",
     "unstructure": "._converter",
+    # ._schema
+    "schema": "._schema",
+    # ._loading
+    "MAX_PACK_BYTES": "._loading",
+    "load_guideline": "._loading",
+    # ._lookup
+    "drug": "._lookup",
+    "drugs": "._lookup",
+    "guideline": "._lookup",
+    # ._queries
+    "evidence": "._queries",
+    "recommendations": "._queries",
+    # ._dosing
+    "DoseRange": "._dosing",
+    "daily_dose": "._dosing",
+    "is_licensed": "._dosing",
+    "round_to_strengths": "._dosing",
+    # ._dose_plan
+    "DosePlan": "._dose_plan",
+    "dose_plan": "._dose_plan",
+    # ._assessment
+    "DEFAULT_ADULT_FROM_YEARS": "._assessment",
+    "Assessment": "._assessment",
+    "CoMedication": "._assessment",
+    "Finding": "._assessment",
+    "FindingKind": "._assessment",
+    "Patient": "._assessment",
+    "assess": "._assessment",
+    "population_for": "._assessment",
+    # ._monitoring
+    "MAX_SCHEDULE_MONTHS": "._monitoring",
+    "Schedule": "._monitoring",
+    "Visit": "._monitoring",
+    "add_months": "._monitoring",
+    "monitoring_schedule": "._monitoring",
+    # ._research
+    "evidence_frame": "._research",
 }
+
+__all__ = [*_EXPORTS]
+
+if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explicitly
+    from ._assessment import (
+        DEFAULT_ADULT_FROM_YEARS as DEFAULT_ADULT_FROM_YEARS,
+    )
+    from ._assessment import (
+        Assessment as Assessment,
+    )
+    from ._assessment import (
+        CoMedication as CoMedication,
+    )
+    from ._assessment import (
+        Finding as Finding,
+    )
+    from ._assessment import (
+        FindingKind as FindingKind,
+    )
+    from ._assessment import (
+        Patient as Patient,
+    )
+    from ._assessment import (
+        assess as assess,
+    )
+    from ._assessment import (
+        population_for as population_for,
+    )
+    from ._converter import (
+        JSONValue as JSONValue,
+    )
+    from ._converter import (
+        structure as structure,
+    )
+    from ._converter import (
+        unstructure as unstructure,
+    )
+    from ._dose_plan import (
+        DosePlan as DosePlan,
+    )
+    from ._dose_plan import (
+        dose_plan as dose_plan,
+    )
+    from ._dosing import (
+        DoseRange as DoseRange,
+    )
+    from ._dosing import (
+        daily_dose as daily_dose,
+    )
+    from ._dosing import (
+        is_licensed as is_licensed,
+    )
+    from ._dosing import (
+        round_to_strengths as round_to_strengths,
+    )
+    from ._errors import (
+        AeSystemicError as AeSystemicError,
+    )
+    from ._errors import (
+        ArgumentError as ArgumentError,
+    )
+    from ._errors import (
+        ArgumentTypeError as ArgumentTypeError,
+    )
+    from ._errors import (
+        DataError as DataError,
+    )
+    from ._errors import (
+        DataProblem as DataProblem,
+    )
+    from ._errors import (
+        DoseInputError as DoseInputError,
+    )
+    from ._errors import (
+        InputError as InputError,
+    )
+    from ._errors import (
+        MissingExtraError as MissingExtraError,
+    )
+    from ._errors import (
+        NotFoundError as NotFoundError,
+    )
+    from ._errors import (
+        UnknownDrugError as UnknownDrugError,
+    )
+    from ._loading import (
+        MAX_PACK_BYTES as MAX_PACK_BYTES,
+    )
+    from ._loading import (
+        load_guideline as load_guideline,
+    )
+    from ._lookup import (
+        drug as drug,
+    )
+    from ._lookup import (
+        drugs as drugs,
+    )
+    from ._lookup import (
+        guideline as guideline,
+    )
+    from ._model import (
+        Amount as Amount,
+    )
+    from ._model import (
+        Arm as Arm,
+    )
+    from ._model import (
+        Combination as Combination,
+    )
+    from ._model import (
+        Comparison as Comparison,
+    )
+    from ._model import (
+        DoseRate as DoseRate,
+    )
+    from ._model import (
+        DoseRegimen as DoseRegimen,
+    )
+    from ._model import (
+        Drug as Drug,
+    )
+    from ._model import (
+        EffectEstimate as EffectEstimate,
+    )
+    from ._model import (
+        FixedDose as FixedDose,
+    )
+    from ._model import (
+        Guideline as Guideline,
+    )
+    from ._model import (
+        Interaction as Interaction,
+    )
+    from ._model import (
+        Interval as Interval,
+    )
+    from ._model import (
+        Licence as Licence,
+    )
+    from ._model import (
+        Monitoring as Monitoring,
+    )
+    from ._model import (
+        Recommendation as Recommendation,
+    )
+    from ._model import (
+        Reference as Reference,
+    )
+    from ._model import (
+        Screening as Screening,
+    )
+    from ._model import (
+        SpecialPopulation as SpecialPopulation,
+    )
+    from ._model import (
+        Statement as Statement,
+    )
+    from ._model import (
+        WeightBand as WeightBand,
+    )
+    from ._monitoring import (
+        MAX_SCHEDULE_MONTHS as MAX_SCHEDULE_MONTHS,
+    )
+    from ._monitoring import (
+        Schedule as Schedule,
+    )
+    from ._monitoring import (
+        Visit as Visit,
+    )
+    from ._monitoring import (
+        add_months as add_months,
+    )
+    from ._monitoring import (
+        monitoring_schedule as monitoring_schedule,
+    )
+    from ._queries import (
+        evidence as evidence,
+    )
+    from ._queries import (
+        recommendations as recommendations,
+    )
+    from ._research import (
+        evidence_frame as evidence_frame,
+    )
+    from ._schema import (
+        schema as schema,
+    )
+    from ._units import (
+        MAX_AGE_YEARS as MAX_AGE_YEARS,
+    )
+    from ._units import (
+        MAX_BODY_WEIGHT_KG as MAX_BODY_WEIGHT_KG,
+    )
+    from ._units import (
+        MIN_BODY_WEIGHT_KG as MIN_BODY_WEIGHT_KG,
+    )
+    from ._units import (
+        QuantityLike as QuantityLike,
+    )
+    from ._vocabulary import (
+        Certainty as Certainty,
+    )
+    from ._vocabulary import (
+        CombinationAdvice as CombinationAdvice,
+    )
+    from ._vocabulary import (
+        ComparisonResult as ComparisonResult,
+    )
+    from ._vocabulary import (
+        Consensus as Consensus,
+    )
+    from ._vocabulary import (
+        ConsensusBasis as ConsensusBasis,
+    )
+    from ._vocabulary import (
+        ConsensusBound as ConsensusBound,
+    )
+    from ._vocabulary import (
+        DoseLevel as DoseLevel,
+    )
+    from ._vocabulary import (
+        Measure as Measure,
+    )
+    from ._vocabulary import (
+        Outcome as Outcome,
+    )
+    from ._vocabulary import (
+        Pathway as Pathway,
+    )
+    from ._vocabulary import (
+        Phase as Phase,
+    )
+    from ._vocabulary import (
+        Phototherapy as Phototherapy,
+    )
+    from ._vocabulary import (
+        Population as Population,
+    )
+    from ._vocabulary import (
+        Strength as Strength,
+    )
 
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name is an error

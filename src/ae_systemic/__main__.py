@@ -1,58 +1,24 @@
-"""Demonstration: ``python -m ae_systemic`` prints what the guideline says about ciclosporin."""
+"""Demonstration: ``python -m ae_systemic`` prints what the guideline says about ciclosporin.
+
+It prints the same reports as the command line (``ae-systemic show``, ``dose`` and
+``assess``), through the same renderer (:mod:`ae_systemic._report`): the whole section,
+then one worked dose and one worked assessment.
+"""
 
 from __future__ import annotations
 
 import sys
-import textwrap
 
-from ._assessment import CoMedication, Patient, assess
+from ._assessment import DEFAULT_ADULT_FROM_YEARS, CoMedication, Patient, assess
 from ._dosing import daily_dose
 from ._lookup import drug, guideline
-from ._model import Drug
+from ._report import assessment_report, dose_lines, drug_report
 from ._vocabulary import Pathway, Phase, Phototherapy
 
 
-def render(subject: Drug) -> str:
-    """A plain-text summary of a drug's recommendations, evidence and dosing."""
-    lines = [f"{guideline().title}", f"{subject.name} ({', '.join(subject.synonyms)})", ""]
-    lines.append("Recommendations")
-    for rec in subject.recommendations:
-        arrow = str(rec.strength) if rec.strength else "–"
-        consensus = rec.consensus.text if rec.consensus else "strength and consensus not stated"
-        wrapped = textwrap.wrap(rec.statement, 72)
-        lines.append(f"  {arrow:<3}{wrapped[0]}")
-        lines.extend(f"     {line}" for line in wrapped[1:])
-        lines.append(f"     [{consensus}]")
-    lines += ["", "Evidence: standardised mean difference vs placebo, up to 16 weeks (95% CI)"]
-    for est in subject.evidence:
-        refs = ",".join(str(n) for n in est.references)
-        lines.append(
-            f"  {est.certainty.symbol} {est.certainty.label:<9} {est.dose_level!s:<12}"
-            f"{est.outcome!s:<16}{est.estimate:>5.1f} ({est.ci_low:.1f}, {est.ci_high:.1f})"
-            f"  refs {refs}"
-        )
-    lines += ["", "Dosing"]
-    lines.extend(f"  {regimen}" for regimen in subject.regimens)
-    lines.append(f"  licensed from {subject.licence.min_age_years} years of age")
-    return "\n".join(lines)
-
-
-def worked_dose(subject: Drug) -> str:
-    """A worked example: the acute-flare dose of a 70 kg adult, through :func:`daily_dose`."""
+def main() -> int:
+    subject = drug("ciclosporin")
     dose = daily_dose(subject, "70 kg", phase=Phase.ACUTE)
-    return "\n".join(
-        [
-            "Worked dose: adult, 70 kg, acute flare",
-            f"  daily:    {dose.low:~P} to {dose.high:~P}",
-            f"  per dose: {dose.per_dose_low:~P} to {dose.per_dose_high:~P}, "
-            f"{dose.doses_per_day} doses a day",
-            f"  regimen:  {dose.regimen}",
-        ]
-    )
-
-
-def worked_assessment(subject: Drug) -> str:
-    """A worked example: a pregnant 30-year-old with planned UVB and a CYP3A4 substrate."""
     patient = Patient(
         age="30 years",
         weight="65 kg",
@@ -60,27 +26,21 @@ def worked_assessment(subject: Drug) -> str:
         phototherapy=frozenset({Phototherapy.UVB}),
         co_medications=(CoMedication("co-medication A", frozenset({Pathway.CYP3A4})),),
     )
-    result = assess(subject, patient)
-    lines = [
-        "Worked assessment: 30 years, 65 kg, pregnant, UVB planned,"
-        " takes co-medication A (a CYP3A4 substrate)",
-        f"  regimen:  {result.regimen.label}; licensed: {'yes' if result.licensed else 'no'}",
+    adult_from = f"{DEFAULT_ADULT_FROM_YEARS} years, a choice of this library"
+    sections = [
+        drug_report(subject, guideline()),
+        "\n".join(
+            [
+                "Worked dose (ae-systemic dose ciclosporin --weight 70kg --phase acute)",
+                f"{subject.name}: adults, 70 kg; {Phase.ACUTE}",
+                *dose_lines(dose),
+            ]
+        ),
+        "Worked assessment (ae-systemic assess ciclosporin --age 30y --weight 65kg --pregnant "
+        "--uvb --co-medication 'co-medication A:CYP3A4')\n"
+        + assessment_report(assess(subject, patient), patient, subject, adult_from=adult_from),
     ]
-    for finding in result.findings:
-        refs = f" [refs {', '.join(map(str, finding.references))}]" if finding.references else ""
-        wrapped = textwrap.wrap(f"{finding.message}{refs}", 74)
-        lines.append(f"  {finding.kind}:")
-        lines.extend(f"    {line}" for line in wrapped)
-    return "\n".join(lines)
-
-
-def main() -> int:
-    subject = drug("ciclosporin")
-    print(render(subject))
-    print()
-    print(worked_dose(subject))
-    print()
-    print(worked_assessment(subject))
+    sys.stdout.write("\n\n".join(sections) + "\n")
     return 0
 
 

@@ -16,17 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._dosing import (
-    DoseRange,
-    checked_age,
-    checked_weight,
-    daily_dose,
-    seconds_per_year,
-)
-from ._errors import InputError, shown
+from ._dosing import DoseRange, daily_dose
+from ._errors import ArgumentTypeError, InputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug
-from ._text import age_text, listed
+from ._notebook import NotebookDisplay
+from ._text import age_text, cited, listed, sentence
+from ._units import QuantityLike, checked_age, checked_weight, seconds_per_year
 from ._vocabulary import CombinationAdvice, Pathway, Phase, Phototherapy, Population
 
 if TYPE_CHECKING:
@@ -65,17 +61,20 @@ class FindingKind(enum.Enum):
 
 
 def _name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(
-            f"{attribute.name}: expected a non-empty medicine name, got {shown(value)}"
+    if not isinstance(value, str):
+        raise ArgumentTypeError(
+            attribute.name, f"expected a medicine name (a string), got {shown(value)}"
         )
+    if not value.strip():
+        raise InputError(attribute.name, f"expected a non-empty medicine name, got {shown(value)}")
 
 
 def _pathways(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, frozenset) or not all(isinstance(p, Pathway) for p in value):
-        raise InputError(
-            f"{attribute.name}: expected a frozenset of Pathway "
-            f"({', '.join(p.name for p in Pathway)}), got {shown(value)}"
+        raise ArgumentTypeError(
+            attribute.name,
+            f"expected a frozenset of Pathway ({', '.join(p.name for p in Pathway)}), "
+            f"got {shown(value)}",
         )
 
 
@@ -99,29 +98,31 @@ class CoMedication:
 
 def _phototherapy(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, frozenset) or not all(isinstance(p, Phototherapy) for p in value):
-        raise InputError(
-            "phototherapy: expected a frozenset of Phototherapy (UVA, UVB, PUVA), "
-            f"got {shown(value)}"
+        raise ArgumentTypeError(
+            "phototherapy",
+            f"expected a frozenset of Phototherapy (UVA, UVB, PUVA), got {shown(value)}",
         )
 
 
 def _co_medications(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(m, CoMedication) for m in value):
-        raise InputError(f"co_medications: expected a tuple of CoMedication, got {shown(value)}")
+        raise ArgumentTypeError(
+            "co_medications", f"expected a tuple of CoMedication, got {shown(value)}"
+        )
 
 
 def _pregnant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise InputError(f"pregnant: expected True or False, got {shown(value)}")
+        raise ArgumentTypeError("pregnant", f"expected True or False, got {shown(value)}")
 
 
-def _fresh_age(age: pint.Quantity[float] | pint.Quantity[int] | str) -> pint.Quantity[float]:
+def _fresh_age(age: QuantityLike) -> pint.Quantity[float]:
     _, quantity, _ = checked_age(age)
     fresh: pint.Quantity[float] = copy.copy(quantity)
     return fresh
 
 
-def _fresh_weight(weight: pint.Quantity[float] | pint.Quantity[int] | str) -> pint.Quantity[float]:
+def _fresh_weight(weight: QuantityLike) -> pint.Quantity[float]:
     quantity, _ = checked_weight(weight)
     fresh: pint.Quantity[float] = copy.copy(quantity)
     return fresh
@@ -135,7 +136,7 @@ class Patient:
     such as ``"12 years"`` and ``"35 kg"``); both are checked on construction
     (:class:`~ae_systemic.DoseInputError`) and copied, and handed out as fresh
     copies, so that no caller can change a patient.  The other fields are
-    checked too (:class:`~ae_systemic.InputError`).
+    checked too (:class:`~ae_systemic.ArgumentTypeError` for a value of the wrong type).
     """
 
     _age: pint.Quantity[float] = attrs.field(alias="age", converter=_fresh_age)
@@ -159,26 +160,20 @@ class Patient:
         return weight
 
 
-def _sentence(text: str) -> str:
-    """``text`` with its first letter capitalised (drug names are lower case in the data)."""
-    return text[:1].upper() + text[1:]
-
-
 @attrs.frozen
 class Finding:
     """One thing the guideline says that applies to this patient, with its references."""
 
     kind: FindingKind
-    message: str = attrs.field(converter=_sentence)
+    message: str = attrs.field(converter=sentence)
     references: tuple[int, ...] = ()
 
     def __str__(self) -> str:
-        refs = f" [refs {', '.join(map(str, self.references))}]" if self.references else ""
-        return f"{self.kind}: {self.message}{refs}"
+        return cited(f"{self.kind}: {self.message}", self.references)
 
 
 @attrs.frozen
-class Assessment:
+class Assessment(NotebookDisplay):
     """What the guideline says about a drug for one patient.
 
     ``population`` and ``regimen`` are the regimen chosen for the patient's age
@@ -208,21 +203,11 @@ class Assessment:
         lines += [f"- {finding}" for finding in self.findings]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        from . import _display
-
-        return _display.assessment_html(self)
-
-    def _repr_markdown_(self) -> str:
-        from . import _display
-
-        return _display.assessment_markdown(self)
-
 
 def population_for(
-    age: pint.Quantity[float] | pint.Quantity[int] | str,
+    age: QuantityLike,
     *,
-    adult_from: pint.Quantity[float] | pint.Quantity[int] | str | None = None,
+    adult_from: QuantityLike | None = None,
 ) -> Population:
     """``Population.ADULT`` from ``adult_from`` (default 18 years) on, else ``Population.CHILD``.
 
@@ -248,7 +233,7 @@ def assess(
     patient: Patient,
     *,
     phase: Phase | None = None,
-    adult_from: pint.Quantity[float] | pint.Quantity[int] | str | None = None,
+    adult_from: QuantityLike | None = None,
 ) -> Assessment:
     """Evaluate ``patient`` against what the guideline says about ``drug``.
 
@@ -260,7 +245,7 @@ def assess(
     """
     subject = resolve_drug(drug)
     if not isinstance(patient, Patient):
-        raise InputError(f"patient: expected a Patient, got {type(patient).__name__}")
+        raise ArgumentTypeError("patient", f"expected a Patient, got {type(patient).__name__}")
     registry, _, seconds = checked_age(patient.age)
     years = seconds / seconds_per_year(registry)
     population = _population(seconds, registry, adult_from)
@@ -294,12 +279,7 @@ def _off_label(subject: Drug, years: float) -> Finding:
 def _phototherapy_findings(subject: Drug, patient: Patient) -> list[Finding]:
     planned = {p.value for p in patient.phototherapy}
     return [
-        Finding(
-            FindingKind.CONTRAINDICATED_COMBINATION,
-            f"{subject.name} should not be combined with {c.therapy}"
-            + (f", because of {c.reason}." if c.reason else "."),
-            c.references,
-        )
+        Finding(FindingKind.CONTRAINDICATED_COMBINATION, c.sentence(subject.name), c.references)
         for c in subject.combinations
         if c.advice is CombinationAdvice.AVOID and c.therapy in planned
     ]
@@ -312,7 +292,7 @@ def _interaction_findings(subject: Drug, patient: Patient) -> list[Finding]:
         if not shared:
             continue
         pathways = listed(tuple(str(i.pathway) for i in shared))
-        roles = listed(tuple(f"an {i.role} of {i.target}" for i in shared))
+        roles = listed(tuple(f"an {i.summary}" for i in shared))
         effects = " ".join(dict.fromkeys(i.consequence for i in shared))
         refs = tuple(sorted({n for i in shared for n in i.references}))
         findings.append(
@@ -336,33 +316,18 @@ def _pregnancy_findings(subject: Drug) -> list[Finding]:
 
 
 def _monitoring_finding(subject: Drug) -> Finding:
-    m = subject.monitoring
-    when = m.timing
-    return Finding(
-        FindingKind.MONITORING,
-        f"Monitor {listed(m.checks)}: {when}. {m.note}",
-        m.references,
-    )
+    monitoring = subject.monitoring
+    return Finding(FindingKind.MONITORING, monitoring.summary, monitoring.references)
 
 
 def _screening_finding(subject: Drug) -> Finding:
-    s = subject.screening
-    see = f" See {s.see_also}." if s.see_also else ""
-    return Finding(
-        FindingKind.SCREENING,
-        f"Screening for {listed(s.tests)} {s.when} {s.advice}.{see}",
-        s.references,
-    )
+    screening = subject.screening
+    return Finding(FindingKind.SCREENING, screening.summary, screening.references)
 
 
 def _recommended_combination_findings(subject: Drug) -> list[Finding]:
     return [
-        Finding(
-            FindingKind.RECOMMENDED_COMBINATION,
-            f"Combine {subject.name} with {c.therapy}"
-            + (f" ({c.condition})." if c.condition else "."),
-            c.references,
-        )
+        Finding(FindingKind.RECOMMENDED_COMBINATION, c.sentence(subject.name), c.references)
         for c in subject.combinations
         if c.advice is CombinationAdvice.RECOMMENDED
     ]

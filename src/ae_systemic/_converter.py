@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
 import attrs
 
-from ._errors import DataError, DataProblem, join_path, shown
-from ._validators import FieldTypeError
+from ._errors import ArgumentTypeError, DataError, DataProblem, join_path, shown
 
 if TYPE_CHECKING:
     import cattrs
@@ -46,7 +45,9 @@ def structure(data: object, cls: type[T]) -> T:
     Raises :class:`~ae_systemic.DataError` listing every problem with its path.
     """
     if not _is_model_class(cls):
-        raise TypeError(f"cls: expected a model class such as Drug or Guideline, got {shown(cls)}")
+        raise ArgumentTypeError(
+            "cls", f"expected a model class such as Drug or Guideline, got {shown(cls)}"
+        )
     fast = _converter(detailed=False)  # outside the try: a broken install is not bad data
     try:
         return fast.structure(data, cls)
@@ -226,8 +227,8 @@ def _problems(exc: BaseException, path: str) -> Iterator[DataProblem]:
     elif isinstance(exc, DataError):
         for problem in exc.problems:
             yield DataProblem(join_path(path, problem.path), problem.message)
-    elif isinstance(exc, FieldTypeError):
-        yield DataProblem(join_path(path, exc.field), str(exc).removeprefix(f"{exc.field}: "))
+    elif isinstance(exc, ArgumentTypeError):
+        yield DataProblem(join_path(path, exc.where), exc.problem)
     elif isinstance(exc, KeyError):
         yield DataProblem(path, "is required but missing")
     else:

@@ -15,38 +15,28 @@ and cell, because content is data and a data pack may hold anything:
   (C0 controls but tab, newline and return; lone surrogates; U+FFFE, U+FFFF)
   become U+FFFD.
 
-This module is imported on the first display only, never with the package.
+Which tables a value shows is chosen by its type, in one place: :func:`html` and
+:func:`markdown`, which the :class:`~ae_systemic._notebook.NotebookDisplay` mixin
+calls.  This module is imported on the first display only, never with the package.
 """
 
 from __future__ import annotations
 
-import html
+import html as _html_module
 import re
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ._assessment import Assessment
+from ._dosing import DoseRange
+from ._model import DoseRegimen, Drug, EffectEstimate, Recommendation
+from ._monitoring import Schedule, Visit
+from ._text import counted, interval, reference_list, span
 
 if TYPE_CHECKING:
-    from ._assessment import Assessment
-    from ._dosing import DoseRange, FloatArray
-    from ._model import DoseRegimen, Drug, EffectEstimate, Recommendation
-    from ._monitoring import Schedule, Visit
+    from ._dosing import FloatArray
 
-__all__ = [
-    "assessment_html",
-    "assessment_markdown",
-    "dose_range_html",
-    "dose_range_markdown",
-    "drug_html",
-    "drug_markdown",
-    "estimate_html",
-    "estimate_markdown",
-    "recommendation_html",
-    "recommendation_markdown",
-    "schedule_html",
-    "schedule_markdown",
-    "visit_html",
-    "visit_markdown",
-]
+__all__ = ["html", "markdown"]
 
 #: What the table shows where the source states nothing (an unboxed recommendation).
 NOT_STATED = "not stated"
@@ -73,7 +63,7 @@ def _safe(text: str) -> str:
 
 
 def _h(text: str) -> str:
-    return html.escape(_safe(text))
+    return _html_module.escape(_safe(text))
 
 
 def _md(text: str) -> str:
@@ -81,7 +71,7 @@ def _md(text: str) -> str:
     return "<br>".join(escaped.splitlines())
 
 
-def _html(tables: Iterable[_Table]) -> str:
+def _html_tables(tables: Iterable[_Table]) -> str:
     return f'<div class="ae-systemic">{_STYLE}{"".join(map(_html_table, tables))}</div>'
 
 
@@ -99,7 +89,7 @@ def _html_row(cells: Sequence[str], tag: str, keyed: bool) -> str:
     )
 
 
-def _markdown(tables: Iterable[_Table]) -> str:
+def _markdown_tables(tables: Iterable[_Table]) -> str:
     return "\n\n".join(map(_markdown_table, tables)) + "\n"
 
 
@@ -130,16 +120,8 @@ def _listing(caption: str, columns: Sequence[str], records: Iterable[Fields]) ->
 # -- small texts --------------------------------------------------------------------------------
 
 
-def _refs(numbers: Iterable[int]) -> str:
-    return ", ".join(map(str, numbers))
-
-
-def _span(low: float, high: float, unit: str) -> str:
-    return f"{low:g} {unit}" if low == high else f"{low:g}–{high:g} {unit}"
-
-
 def _doses_a_day(count: int) -> str:
-    return f"{count} dose{'s' * (count != 1)} a day"
+    return f"{counted(count, 'dose')} a day"
 
 
 def _extent(values: float | FloatArray) -> tuple[float, float]:
@@ -171,7 +153,7 @@ def _recommendation_fields(rec: Recommendation) -> Fields:
         ("Strength", strength),
         ("Consensus", rec.consensus.text if rec.consensus else NOT_STATED),
         ("Statement", rec.statement),
-        ("References", _refs(rec.references)),
+        ("References", reference_list(rec.references)),
         ("See also", rec.see_also or ""),
         ("Note", rec.note or ""),
         ("Source", rec.location),
@@ -183,24 +165,14 @@ def _estimate_fields(est: EffectEstimate) -> Fields:
         ("Outcome", str(est.outcome)),
         ("Dose", str(est.dose_level)),
         ("Estimate", f"{est.measure.value.upper()} {est.estimate:g} vs {est.comparator}"),
-        ("95% CI", f"{est.ci_low:g} to {est.ci_high:g}"),
+        ("95% CI", interval(est.ci_low, est.ci_high)),
         ("Significant", "yes ✓" if est.is_significant else "no"),
         ("Certainty", f"{est.certainty.symbol} {est.certainty.label}"),
         ("Time frame", f"up to {est.max_weeks} weeks"),
         ("Analysis", est.analysis),
-        ("References", _refs(est.references)),
+        ("References", reference_list(est.references)),
         ("Source", est.location),
     )
-
-
-def _regimen_dose(regimen: DoseRegimen) -> str:
-    rate = regimen.rate
-    if rate is not None:
-        split = _doses_a_day(regimen.doses_per_day) if regimen.doses_per_day else "once a week"
-        text = f"{_span(rate.low, rate.high, rate.unit)}, {split}"
-    else:
-        text = str(regimen.fixed) if regimen.fixed else "; ".join(map(str, regimen.bands))
-    return f"{text}, after a loading dose of {regimen.loading}" if regimen.loading else text
 
 
 def _regimen_fields(regimen: DoseRegimen) -> Fields:
@@ -208,22 +180,18 @@ def _regimen_fields(regimen: DoseRegimen) -> Fields:
         ("Population", str(regimen.population)),
         ("Phase", str(regimen.phase) if regimen.phase else "standard"),
         ("Regimen", regimen.label),
-        ("Dose", _regimen_dose(regimen)),
-        ("References", _refs(regimen.references)),
+        ("Dose", regimen.dose_text),
+        ("References", reference_list(regimen.references)),
     )
 
 
 def _drug_tables(drug: Drug) -> list[_Table]:
-    m = drug.monitoring
-    example = " (an example)" if m.schedule_is_example else ""
-    timing = f"after {m.first_follow_up_weeks} weeks, then every {m.interval_months} months"
-    timing = f"at baseline, {timing}" if m.at_baseline else timing
     summary = (
         ("Drug", drug.name),
         ("Synonyms", ", ".join(drug.synonyms)),
         ("Licensed from", f"{drug.licence.min_age_years} years"),
-        ("Monitoring", f"{', '.join(m.checks)}: {timing}{example}"),
-        ("Screening", ", ".join(drug.screening.tests)),
+        ("Monitoring", drug.monitoring.summary),
+        ("Screening", drug.screening.summary),
     )
     references = (
         (("No.", str(r.number)), ("Reference", str(r).removeprefix(f"{r.number}. ")))
@@ -249,24 +217,24 @@ def _dose_fields(dose: DoseRange[float] | DoseRange[FloatArray]) -> Fields:
     per_dose = f"per dose, {_doses_a_day(dose.doses_per_day)}"
     if isinstance(weight, float):
         amounts: Fields = (
-            ("Body weight", _span(weight, weight, "kg")),
-            ("Daily dose", _span(low[0], high[0], "mg/day")),
-            ("Single dose", f"{_span(one_low[0], one_high[0], 'mg')} {per_dose}"),
+            ("Body weight", span(weight, weight, "kg")),
+            ("Daily dose", span(low[0], high[0], "mg/day")),
+            ("Single dose", f"{span(one_low[0], one_high[0], 'mg')} {per_dose}"),
         )
     else:  # an array: a summary, never a row per weight
         amounts = (
-            ("Body weights", f"{weight.size} weights, {_span(*_extent(weight), 'kg')}"),
-            ("Daily dose, lower end", _span(*low, "mg/day")),
-            ("Daily dose, upper end", _span(*high, "mg/day")),
-            ("Single dose, lower end", f"{_span(*one_low, 'mg')} {per_dose}"),
-            ("Single dose, upper end", f"{_span(*one_high, 'mg')} {per_dose}"),
+            ("Body weights", f"{weight.size} weights, {span(*_extent(weight), 'kg')}"),
+            ("Daily dose, lower end", span(*low, "mg/day")),
+            ("Daily dose, upper end", span(*high, "mg/day")),
+            ("Single dose, lower end", f"{span(*one_low, 'mg')} {per_dose}"),
+            ("Single dose, upper end", f"{span(*one_high, 'mg')} {per_dose}"),
         )
     return (
         ("Regimen", dose.regimen.label),
-        ("Rate", _regimen_dose(dose.regimen)),
+        ("Rate", dose.regimen.dose_text),
         *amounts,
         ("Fallback", dose.fallback or ""),
-        ("References", _refs(dose.references)),
+        ("References", reference_list(dose.references)),
     )
 
 
@@ -278,7 +246,11 @@ def _assessment_tables(assessment: Assessment) -> list[_Table]:
         *_dose_fields(assessment.dose),
     )
     findings = (
-        (("Kind", str(f.kind)), ("Finding", f.message), ("References", _refs(f.references)))
+        (
+            ("Kind", str(f.kind)),
+            ("Finding", f.message),
+            ("References", reference_list(f.references)),
+        )
         for f in assessment.findings
     )
     return [
@@ -292,7 +264,7 @@ def _visit_fields(visit: Visit) -> Fields:
         ("Date", visit.date.isoformat()),
         ("Visit", visit.label),
         ("Checks", ", ".join(visit.checks)),
-        ("References", _refs(visit.references)),
+        ("References", reference_list(visit.references)),
     )
 
 
@@ -302,60 +274,33 @@ def _schedule_table(schedule: Schedule) -> _Table:
     return _listing(caption, _VISIT_COLUMNS, map(_visit_fields, schedule))
 
 
-# -- the entry points of the ``_repr_*_`` methods -----------------------------------------------
+# -- the entry points of the ``_repr_*_`` methods: the tables of each type, chosen once ----------
 
 
-def drug_html(drug: Drug) -> str:
-    return _html(_drug_tables(drug))
+def _tables_of(value: object) -> list[_Table]:
+    """The tables that show ``value``, chosen by its type."""
+    for kind, tables in _TABLES:
+        if isinstance(value, kind):
+            return tables(value)
+    raise TypeError(f"no notebook display for {type(value).__name__}")
 
 
-def drug_markdown(drug: Drug) -> str:
-    return _markdown(_drug_tables(drug))
+_TABLES: tuple[tuple[type, Callable[[Any], list[_Table]]], ...] = (
+    (Drug, _drug_tables),
+    (Recommendation, lambda rec: [_record(_recommendation_fields(rec), "Recommendation")]),
+    (EffectEstimate, lambda est: [_record(_estimate_fields(est), "Effect estimate")]),
+    (DoseRange, lambda dose: [_record(_dose_fields(dose), "Dose range")]),
+    (Assessment, _assessment_tables),
+    (Visit, lambda visit: [_record(_visit_fields(visit), "Monitoring visit")]),
+    (Schedule, lambda schedule: [_schedule_table(schedule)]),
+)
 
 
-def recommendation_html(rec: Recommendation) -> str:
-    return _html([_record(_recommendation_fields(rec), "Recommendation")])
+def html(value: object) -> str:
+    """The notebook display of ``value`` as HTML (``_repr_html_``)."""
+    return _html_tables(_tables_of(value))
 
 
-def recommendation_markdown(rec: Recommendation) -> str:
-    return _markdown([_record(_recommendation_fields(rec), "Recommendation")])
-
-
-def estimate_html(est: EffectEstimate) -> str:
-    return _html([_record(_estimate_fields(est), "Effect estimate")])
-
-
-def estimate_markdown(est: EffectEstimate) -> str:
-    return _markdown([_record(_estimate_fields(est), "Effect estimate")])
-
-
-def dose_range_html(dose: DoseRange[float] | DoseRange[FloatArray]) -> str:
-    return _html([_record(_dose_fields(dose), "Dose range")])
-
-
-def dose_range_markdown(dose: DoseRange[float] | DoseRange[FloatArray]) -> str:
-    return _markdown([_record(_dose_fields(dose), "Dose range")])
-
-
-def assessment_html(assessment: Assessment) -> str:
-    return _html(_assessment_tables(assessment))
-
-
-def assessment_markdown(assessment: Assessment) -> str:
-    return _markdown(_assessment_tables(assessment))
-
-
-def visit_html(visit: Visit) -> str:
-    return _html([_record(_visit_fields(visit), "Monitoring visit")])
-
-
-def visit_markdown(visit: Visit) -> str:
-    return _markdown([_record(_visit_fields(visit), "Monitoring visit")])
-
-
-def schedule_html(schedule: Schedule) -> str:
-    return _html([_schedule_table(schedule)])
-
-
-def schedule_markdown(schedule: Schedule) -> str:
-    return _markdown([_schedule_table(schedule)])
+def markdown(value: object) -> str:
+    """The notebook display of ``value`` as Markdown (``_repr_markdown_``)."""
+    return _markdown_tables(_tables_of(value))

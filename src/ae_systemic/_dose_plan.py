@@ -13,11 +13,19 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._dosing import _units_of, checked_weight, select_regimen
+from ._dosing import select_regimen
 from ._errors import DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import Amount, DoseRegimen, Drug, WeightBand
-from ._units import application_registry, underlying_registry
+from ._text import span
+from ._units import (
+    QuantityLike,
+    application_registry,
+    checked_weight,
+    registry_of,
+    underlying_registry,
+    units_of,
+)
 from ._vocabulary import Phase, Population
 
 if TYPE_CHECKING:
@@ -50,7 +58,7 @@ class DosePlan:
     fallback: str | None = None
 
     def _mg(self, value: float) -> pint.Quantity[float]:
-        amount: pint.Quantity[float] = self._registry.Quantity(value, _units_of(self._registry).mg)
+        amount: pint.Quantity[float] = self._registry.Quantity(value, units_of(self._registry).mg)
         return amount
 
     @property
@@ -81,21 +89,17 @@ class DosePlan:
         return None if self._loading_mg is None else self._mg(self._loading_mg[1])
 
     def __str__(self) -> str:
-        low, high = self._amount_mg
-        amount = f"{low:g} mg" if low == high else f"{low:g}-{high:g} mg"
         value, unit = self._interval
         every = f"every {value:g} {unit}" + ("s" if value != 1 else "")
-        text = f"{amount} {every}"
+        text = f"{span(*self._amount_mg, 'mg')} {every}"
         if self._loading_mg is not None:
-            first, last = self._loading_mg
-            loading = f"{first:g} mg" if first == last else f"{first:g}-{last:g} mg"
-            text = f"loading dose {loading}, then {text}"
+            text = f"loading dose {span(*self._loading_mg, 'mg')}, then {text}"
         return f"{text} ({self.regimen.label})"
 
 
 def dose_plan(
     drug: Drug | str,
-    weight: pint.Quantity[float] | pint.Quantity[int] | str | None = None,
+    weight: QuantityLike | None = None,
     *,
     population: Population = Population.ADULT,
     phase: Phase | None = None,
@@ -124,8 +128,8 @@ def dose_plan(
         registry, kg = application_registry(), None
     else:
         quantity, kg = checked_weight(weight)
-        registry = quantity._REGISTRY
-    units = _units_of(registry)
+        registry = registry_of(quantity)
+    units = units_of(registry)
 
     def mg(amount: Amount) -> tuple[float, float]:
         factor = units.named(amount.unit, "mg")
@@ -136,7 +140,8 @@ def dose_plan(
         rate = regimen.rate
         if kg is None:
             raise DoseInputError(
-                f"weight: {shown(regimen.label)} is dosed by body weight ({rate}); give the weight"
+                "weight",
+                f"{shown(regimen.label)} is dosed by body weight ({rate}); give the weight",
             )
         per_kg = units.named(rate.amount_unit, "mg") / units.named(rate.body_weight_unit, "kg")
         doses = regimen.doses_per_day or 1
@@ -158,12 +163,12 @@ def _band_for(
 ) -> WeightBand:
     if kg is None:
         raise DoseInputError(
-            f"weight: {shown(regimen.label)} is dosed by weight band; give the weight"
+            "weight", f"{shown(regimen.label)} is dosed by weight band; give the weight"
         )
     for band in regimen.bands:
         if band.contains(kg / kg_per(band.weight_unit, "kg")):
             return band
     bands = "; ".join(str(b) for b in regimen.bands)
     raise DoseInputError(
-        f"weight: no weight band of {shown(regimen.label)} holds {kg:g} kg (bands: {bands})"
+        "weight", f"no weight band of {shown(regimen.label)} holds {kg:g} kg (bands: {bands})"
     )

@@ -15,34 +15,38 @@ patients) without ever confusing units:
 
 from __future__ import annotations
 
-import functools
 import math
-import numbers
-import re
-import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 
-from ._errors import DoseInputError, shown
+from ._errors import ArgumentError, ArgumentTypeError, DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRate, DoseRegimen, Drug
-from ._units import application_registry, underlying_registry
+from ._notebook import NotebookDisplay
+from ._text import counted, span
+from ._units import (
+    MAX_BODY_WEIGHT_KG,
+    MIN_BODY_WEIGHT_KG,
+    QuantityLike,
+    checked_age,
+    mass_in_kg,
+    short,
+    underlying_registry,
+    units_of,
+    weight_in_kg,
+)
 from ._vocabulary import Phase, Population
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import pint
-    from pint.util import UnitsContainer
 
     FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
-    "MAX_AGE_YEARS",
-    "MAX_BODY_WEIGHT_KG",
-    "MIN_BODY_WEIGHT_KG",
     "DoseRange",
     "daily_dose",
     "is_licensed",
@@ -50,97 +54,7 @@ __all__ = [
     "select_regimen",
 ]
 
-#: Heaviest body weight accepted, in kg. A plausibility bound chosen by this
-#: library (the heaviest person on record weighed about 635 kg), not a guideline
-#: number: it catches grams or pounds read as kilograms.
-MAX_BODY_WEIGHT_KG = 700.0
-#: Lightest body weight accepted, in kg. A plausibility bound chosen by this library (the
-#: lightest newborn on record to survive weighed about 0.21 kg), not a guideline number: it
-#: catches milligrams or grams read as kilograms.
-MIN_BODY_WEIGHT_KG = 0.2
-#: Oldest age accepted, in years. A plausibility bound chosen by this library
-#: (the oldest person on record lived 122 years), not a guideline number.
-MAX_AGE_YEARS = 130.0
-
 M = TypeVar("M", float, "FloatArray")
-
-_NUMBER_FIRST = re.compile(r"\s*[+-]?(\d|\.\d)")
-#: What a quantity string may be: one number (decimal point, optional exponent) and at most
-#: one unit word.  Anything else -- a decimal comma ("6,5 kg", which pint would read as 65 kg),
-#: a second number, operators ("9**9**9 kg"), control characters -- is refused before pint
-#: sees it, and so is text longer than ``_MAX_QUANTITY_TEXT``, which pint would parse slowly.
-_QUANTITY_TEXT = re.compile(
-    r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?(?:\s*[^\W\d]+)?\s*"
-)
-_MAX_QUANTITY_TEXT = 64
-
-
-class _RegistryUnits:
-    """Units parsed once for one registry, and conversion factors found once per unit."""
-
-    def __init__(self, registry: pint.UnitRegistry[float]) -> None:
-        self.registry = registry
-        self.mg = registry.Unit("mg")
-        self.mg_per_day = registry.Unit("mg/day")
-        self.kg = registry.Unit("kg")
-        self._to_kg: dict[UnitsContainer, float | None] = {}
-        self._to_second: dict[UnitsContainer, float | None] = {}
-        self._named: dict[tuple[str, str], float] = {}
-
-    @functools.cached_property
-    def second(self) -> pint.Unit:
-        return self.registry.Unit("second")
-
-    @functools.cached_property
-    def seconds_per_year(self) -> float:
-        return float(self.registry.Quantity(1.0, "year").m_as(self.second))
-
-    def kg_per(self, units: UnitsContainer) -> float | None:
-        """Kilograms in one ``units``, or ``None`` when ``units`` is not a mass."""
-        try:
-            return self._to_kg[units]
-        except KeyError:
-            factor = self._factor(units, "[mass]", self.kg)
-            self._to_kg[units] = factor
-            return factor
-
-    def seconds_per(self, units: UnitsContainer) -> float | None:
-        """Seconds in one ``units``, or ``None`` when ``units`` is not a time."""
-        try:
-            return self._to_second[units]
-        except KeyError:
-            factor = self._factor(units, "[time]", self.second)
-            self._to_second[units] = factor
-            return factor
-
-    def _factor(self, units: UnitsContainer, dimension: str, target: pint.Unit) -> float | None:
-        one = self.registry.Quantity(1.0, units)
-        if not one.check(dimension):
-            return None
-        if self.registry.Quantity(0.0, units).m_as(target) != 0.0:
-            return None  # an offset unit: no single factor exists
-        return float(one.m_as(target))
-
-    def named(self, unit: str, target: str) -> float:
-        """How many ``target`` in one ``unit``: both spellings from the data allow-lists."""
-        key = (unit, target)
-        try:
-            return self._named[key]
-        except KeyError:
-            factor = float(self.registry.Quantity(1.0, unit).m_as(target))
-            self._named[key] = factor
-            return factor
-
-
-_registries: weakref.WeakKeyDictionary[Any, _RegistryUnits] = weakref.WeakKeyDictionary()
-
-
-def _units_of(registry: pint.UnitRegistry[float]) -> _RegistryUnits:
-    try:
-        return _registries[registry]
-    except KeyError:
-        found = _registries[registry] = _RegistryUnits(registry)
-        return found
 
 
 def _same_magnitude(a: object, b: object) -> bool:
@@ -183,8 +97,9 @@ def _plausible_weight_kg(instance: object, attribute: attrs.Attribute[Any], valu
         ):
             return
     raise DoseInputError(
-        f"weight_kg: expected a weight in kg from {MIN_BODY_WEIGHT_KG:g} to {MAX_BODY_WEIGHT_KG:g} "
-        "(a float or a read-only float64 array); build dose ranges with daily_dose"
+        "weight_kg",
+        f"expected a weight in kg from {MIN_BODY_WEIGHT_KG:g} to {MAX_BODY_WEIGHT_KG:g} "
+        "(a float or a read-only float64 array); build dose ranges with daily_dose",
     )
 
 
@@ -193,20 +108,21 @@ def _daily_rate(regimen: DoseRegimen) -> tuple[DoseRate, int]:
     rate, doses = regimen.rate, regimen.doses_per_day
     if rate is None or rate.period != "day" or doses is None:
         raise DoseInputError(
-            f"regimen: {shown(regimen.label)} is not a weight-based daily dose ({regimen}); "
-            "daily_dose computes those only; use dose_plan for every shape of regimen"
+            "regimen",
+            f"{shown(regimen.label)} is not a weight-based daily dose ({regimen}); "
+            "daily_dose computes those only; use dose_plan for every shape of regimen",
         )
     return rate, doses
 
 
 def _weight_based_daily(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, DoseRegimen):
-        raise DoseInputError(f"regimen: expected a DoseRegimen, got {type(value).__name__}")
+        raise ArgumentTypeError("regimen", f"expected a DoseRegimen, got {type(value).__name__}")
     _daily_rate(value)
 
 
 @attrs.frozen
-class DoseRange(Generic[M]):
+class DoseRange(NotebookDisplay, Generic[M]):
     """A patient's daily dose range under one regimen, with the divided doses.
 
     Built by :func:`daily_dose`.  Quantities are handed out fresh on every
@@ -235,7 +151,7 @@ class DoseRange(Generic[M]):
         return scaled
 
     def _per_kg(self, rate: float) -> float:
-        units = _units_of(self._registry)
+        units = units_of(self._registry)
         parts, _ = _daily_rate(self.regimen)
         return (
             rate
@@ -247,7 +163,7 @@ class DoseRange(Generic[M]):
     def weight(self) -> pint.Quantity[M]:
         """The body weight the dose was computed for, in kg."""
         weight: pint.Quantity[M] = self._registry.Quantity(
-            self._scaled(1.0), _units_of(self._registry).kg
+            self._scaled(1.0), units_of(self._registry).kg
         )
         return weight
 
@@ -283,39 +199,27 @@ class DoseRange(Generic[M]):
 
     def _daily(self, rate: float) -> pint.Quantity[M]:
         daily: pint.Quantity[M] = self._registry.Quantity(
-            self._scaled(self._per_kg(rate)), _units_of(self._registry).mg_per_day
+            self._scaled(self._per_kg(rate)), units_of(self._registry).mg_per_day
         )
         return daily
 
     def _single(self, rate: float) -> pint.Quantity[M]:
         single: pint.Quantity[M] = self._registry.Quantity(
             self._scaled(self._per_kg(rate) / self.doses_per_day),
-            _units_of(self._registry).mg,
+            units_of(self._registry).mg,
         )
         return single
 
     def __str__(self) -> str:
         if not isinstance(self._weight_kg, float):
             return f"{self.regimen} for {self._weight_kg.size} weights"
-        low, high = (
-            self._scaled(self._per_kg(_daily_rate(self.regimen)[0].low)),
-            self._scaled(self._per_kg(_daily_rate(self.regimen)[0].high)),
-        )
+        rate = _daily_rate(self.regimen)[0]
+        low, high = self._scaled(self._per_kg(rate.low)), self._scaled(self._per_kg(rate.high))
         per = self.doses_per_day
         return (
-            f"{low:g}-{high:g} mg/day ({low / per:g}-{high / per:g} mg per dose, "
-            f"{per} doses a day) for {self._weight_kg:g} kg: {self.regimen}"
+            f"{span(low, high, 'mg/day')} ({span(low / per, high / per, 'mg')} per dose, "
+            f"{counted(per, 'dose')} a day) for {self._weight_kg:g} kg: {self.regimen}"
         )
-
-    def _repr_html_(self) -> str:
-        from . import _display
-
-        return _display.dose_range_html(self)
-
-    def _repr_markdown_(self) -> str:
-        from . import _display
-
-        return _display.dose_range_markdown(self)
 
 
 def select_regimen(
@@ -328,12 +232,12 @@ def select_regimen(
     no regimen is ever invented.
     """
     if not isinstance(population, Population):
-        raise DoseInputError(
-            f"population: expected Population.ADULT or Population.CHILD, got {shown(population)}"
+        raise ArgumentTypeError(
+            "population", f"expected Population.ADULT or Population.CHILD, got {shown(population)}"
         )
     if phase is not None and not isinstance(phase, Phase):
-        raise DoseInputError(
-            f"phase: expected None, Phase.ACUTE or Phase.LONG_TERM, got {shown(phase)}"
+        raise ArgumentTypeError(
+            "phase", f"expected None, Phase.ACUTE or Phase.LONG_TERM, got {shown(phase)}"
         )
     standard = None
     for regimen in subject.regimens:
@@ -344,7 +248,7 @@ def select_regimen(
                 standard = regimen
     if standard is None:
         raise DoseInputError(
-            f"population: the guideline gives {subject.name} no dose regimen for {population}"
+            "population", f"the guideline gives {subject.name} no dose regimen for {population}"
         )
     note = (
         f"The guideline gives no {phase} regimen of {subject.name} for {population}; "
@@ -356,7 +260,7 @@ def select_regimen(
 @overload
 def daily_dose(
     drug: Drug | str,
-    weight: pint.Quantity[float] | pint.Quantity[int] | str,
+    weight: QuantityLike,
     *,
     population: Population = ...,
     phase: Phase | None = ...,
@@ -375,7 +279,7 @@ def daily_dose(
 
 def daily_dose(
     drug: Drug | str,
-    weight: pint.Quantity[float] | pint.Quantity[int] | pint.Quantity[FloatArray] | str,
+    weight: QuantityLike | pint.Quantity[FloatArray],
     *,
     population: Population = Population.ADULT,
     phase: Phase | None = None,
@@ -397,147 +301,13 @@ def daily_dose(
     subject = resolve_drug(drug)
     regimen, fallback = select_regimen(subject, population, phase)
     _daily_rate(regimen)
-    registry, weight_kg = _weight_in_kg(weight)
+    registry, weight_kg = weight_in_kg(weight)
     if isinstance(weight_kg, float):
         return DoseRange(regimen, weight_kg, registry, fallback)
     return DoseRange(regimen, weight_kg, registry, fallback)
 
 
-def _quantity(value: object, what: str, example: str) -> tuple[pint.UnitRegistry[float], Any]:
-    """``value`` as a pint quantity and its registry; strings use the application registry."""
-    import pint
-
-    if isinstance(value, pint.Quantity):
-        return value._REGISTRY, value
-    if isinstance(value, str):
-        registry = application_registry()
-        if len(value) > _MAX_QUANTITY_TEXT:
-            raise DoseInputError(
-                f"{what}: {shown(value)} is too long for a quantity "
-                f"(at most {_MAX_QUANTITY_TEXT} characters); write e.g. {example}"
-            )
-        if _NUMBER_FIRST.match(value) is None:
-            raise DoseInputError(
-                f"{what}: {shown(value)} does not start with a number; write e.g. {example}"
-            )
-        if _QUANTITY_TEXT.fullmatch(value) is None:
-            raise DoseInputError(
-                f"{what}: {shown(value)} is not one number and one unit; write e.g. {example} "
-                "(with a decimal point, not a comma)"
-            )
-        try:
-            parsed: pint.Quantity[Any] = registry.Quantity(value)
-        except Exception:  # pint raises several unrelated types for unreadable text
-            raise DoseInputError(
-                f"{what}: {shown(value)} cannot be read as a quantity; write e.g. {example}"
-            ) from None
-        return registry, parsed
-    if isinstance(value, numbers.Number) or type(value).__module__ == "numpy":
-        raise DoseInputError(
-            f"{what}: {shown(value)} has no unit; "
-            f"pass a pint quantity or a string such as {example}"
-        )
-    raise DoseInputError(
-        f"{what}: expected a pint quantity or a string such as {example}, "
-        f"got {type(value).__name__}"
-    )
-
-
-def _weight_in_kg(weight: object) -> tuple[pint.UnitRegistry[float], float | FloatArray]:
-    registry, quantity = _quantity(weight, "weight", "'70 kg' or '154 lb'")
-    factor = _units_of(registry).kg_per(quantity._units)
-    if factor is None:
-        raise DoseInputError(
-            f"weight: {_unit_problem(quantity, 'mass')}; give it in kg, g, lb or stone"
-        )
-    magnitude = quantity.magnitude
-    if isinstance(magnitude, (int, float)) and not isinstance(magnitude, bool):
-        kg = _as_float(magnitude) * factor
-        _check_weight(kg, magnitude, quantity, None)
-        return registry, kg
-    return registry, _array_in_kg(magnitude, factor, quantity)
-
-
-def _unit_problem(quantity: Any, dimension: str) -> str:
-    if not quantity._units:  # pint calls mg/kg "unitless" too
-        return f"{_short(quantity.magnitude)} has no unit"
-    return f"{quantity.units} is not a unit of {dimension}"
-
-
-def _short(value: object) -> str:
-    try:
-        text = str(value)
-    except Exception:  # an int beyond the str-conversion limit, say
-        text = f"<{type(value).__name__}>"
-    return text if len(text) <= 24 else text[:20] + "..."
-
-
-def _as_float(number: int | float) -> float:
-    """``number`` as a float; integers too large for a float become infinity."""
-    try:
-        return float(number)
-    except OverflowError:
-        return math.inf if number > 0 else -math.inf
-
-
-def _array_in_kg(magnitude: object, factor: float, quantity: Any) -> float | FloatArray:
-    import numpy as np
-
-    if not isinstance(magnitude, np.ndarray) and not isinstance(magnitude, np.generic):
-        raise DoseInputError(
-            f"weight: the magnitude must be a real number or a numpy array, "
-            f"got {type(magnitude).__name__}"
-        )
-    array = np.asarray(magnitude)
-    if array.dtype.kind not in "iuf":
-        raise DoseInputError(
-            f"weight: the magnitude must hold real numbers, got dtype {array.dtype}"
-        )
-    if array.ndim == 0:
-        kg = float(array) * factor
-        _check_weight(kg, array.item(), quantity, None)
-        return kg
-    if array.size == 0:
-        raise DoseInputError("weight: the array of weights is empty; give at least one weight")
-    kg_array: FloatArray = array.astype(np.float64) * factor
-    low, high = kg_array.min(), kg_array.max()
-    if not (low >= MIN_BODY_WEIGHT_KG and high <= MAX_BODY_WEIGHT_KG):  # NaN fails both
-        bad = ~((kg_array >= MIN_BODY_WEIGHT_KG) & (kg_array <= MAX_BODY_WEIGHT_KG))
-        flat = int(np.argmax(bad))
-        index = np.unravel_index(flat, array.shape)
-        where = index[0] if array.ndim == 1 else tuple(int(i) for i in index)
-        _check_weight(
-            float(kg_array.flat[flat]), array.flat[flat].item(), quantity, where, int(bad.sum())
-        )
-    return kg_array
-
-
-def _check_weight(kg: float, given: object, quantity: Any, index: object, count: int = 1) -> None:
-    if MIN_BODY_WEIGHT_KG <= kg <= MAX_BODY_WEIGHT_KG:
-        return
-    where = "" if index is None else f" at index {index}"
-    more = f" ({count} bad elements in all)" if count > 1 else ""
-    shown = f"{_short(given)} {quantity.units}"
-    if math.isnan(kg):
-        problem = "is not a number (NaN)"
-    elif math.isinf(kg):
-        problem = "is infinite"
-    elif kg <= 0.0:
-        problem = "must be positive"
-    elif kg < MIN_BODY_WEIGHT_KG:
-        problem = (
-            f"is below {MIN_BODY_WEIGHT_KG:g} kg, lighter than any person on record; "
-            "check the unit (milligrams or grams read as kilograms?)"
-        )
-    else:
-        problem = (
-            f"is above {MAX_BODY_WEIGHT_KG:g} kg, heavier than any person on record; "
-            "check the unit (grams or pounds read as kilograms?)"
-        )
-    raise DoseInputError(f"weight{where}: {shown} {problem}{more}")
-
-
-def is_licensed(drug: Drug | str, age: pint.Quantity[float] | pint.Quantity[int] | str) -> bool:
+def is_licensed(drug: Drug | str, age: QuantityLike) -> bool:
     """Whether a patient of ``age`` (a ``[time]`` quantity) is within the drug's licence.
 
     >>> import pint
@@ -547,53 +317,12 @@ def is_licensed(drug: Drug | str, age: pint.Quantity[float] | pint.Quantity[int]
     """
     subject = resolve_drug(drug)
     registry, _, seconds = checked_age(age)
-    return seconds >= subject.licence.min_age_years * _units_of(registry).seconds_per_year
-
-
-def checked_age(age: object, what: str = "age") -> tuple[pint.UnitRegistry[float], Any, float]:
-    """``age`` as (registry, quantity, seconds), or :class:`DoseInputError` saying what is wrong.
-
-    Ages are compared in seconds, where pint's year (365.25 days) and month (a
-    twelfth of it) are whole numbers, so that 192 months is exactly 16 years.
-    """
-    registry, quantity = _quantity(age, what, "'16 years' or '18 months'")
-    units = _units_of(registry)
-    factor = units.seconds_per(quantity._units)
-    if factor is None:
-        raise DoseInputError(
-            f"{what}: {_unit_problem(quantity, 'time')}; give it in years or months"
-        )
-    magnitude = quantity.magnitude
-    if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
-        raise DoseInputError(
-            f"{what}: expected one age as a real number with a unit, got {type(magnitude).__name__}"
-        )
-    seconds = _as_float(magnitude) * factor
-    if not 0.0 <= seconds <= MAX_AGE_YEARS * units.seconds_per_year:
-        raise DoseInputError(
-            f"{what}: {_short(magnitude)} {quantity.units} must lie between 0 and "
-            f"{MAX_AGE_YEARS:g} years"
-        )
-    return registry, quantity, seconds
-
-
-def seconds_per_year(registry: pint.UnitRegistry[float]) -> float:
-    """Seconds in pint's year (365.25 days) in ``registry``."""
-    return _units_of(registry).seconds_per_year
-
-
-def checked_weight(weight: object, what: str = "weight") -> tuple[Any, float]:
-    """One body ``weight`` as (quantity, kg), or :class:`DoseInputError` saying what is wrong."""
-    _, quantity = _quantity(weight, what, "'70 kg' or '154 lb'")
-    _, kg = _weight_in_kg(quantity)
-    if not isinstance(kg, float):
-        raise DoseInputError(f"{what}: expected the weight of one person, got an array")
-    return quantity, kg
+    return seconds >= subject.licence.min_age_years * units_of(registry).seconds_per_year
 
 
 def round_to_strengths(
     dose: DoseRange[float],
-    strengths: Sequence[pint.Quantity[float] | pint.Quantity[int] | str],
+    strengths: Sequence[QuantityLike],
 ) -> pint.Quantity[float]:
     """The single-dose amount nearest the middle of ``dose``'s range that the strengths can make.
 
@@ -603,16 +332,22 @@ def round_to_strengths(
     amounts equally near the middle the lower is chosen.  Raises
     :class:`~ae_systemic.DoseInputError` when no such amount exists.
     """
+    if not isinstance(dose, DoseRange):
+        raise ArgumentTypeError(
+            "dose", f"expected the DoseRange of one patient from daily_dose, got {shown(dose)}"
+        )
     if not _is_one_patient(dose):
         raise DoseInputError(
-            "dose: expected the DoseRange of one patient (a scalar weight) from daily_dose"
+            "dose", "expected the DoseRange of one patient (a scalar weight) from daily_dose"
         )
     if not isinstance(strengths, (list, tuple)):
-        raise DoseInputError(
-            "strengths: expected a list of unit strengths such as ['25 mg', '50 mg', '100 mg']"
+        raise ArgumentTypeError(
+            "strengths",
+            "expected a list of unit strengths such as ['25 mg', '50 mg', '100 mg'], "
+            f"got {type(strengths).__name__}",
         )
     if not strengths:
-        raise DoseInputError("strengths: give at least one unit strength, e.g. ['25 mg']")
+        raise DoseInputError("strengths", "give at least one unit strength, e.g. ['25 mg']")
     units_ug = [_strength_in_micrograms(s, i) for i, s in enumerate(strengths)]
     low_mg, high_mg = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
     step = math.gcd(*units_ug)
@@ -620,19 +355,21 @@ def round_to_strengths(
     high_n = math.floor((high_mg * 1000 + 1e-6) / step)
     if high_n > _MAX_ROUNDING_STEPS:
         raise DoseInputError(
-            f"strengths: the dose ({high_mg:g} mg) is more than {_MAX_ROUNDING_STEPS} times the "
-            f"common measure of the strengths ({step / 1000:g} mg); give coarser strengths"
+            "strengths",
+            f"the dose ({high_mg:g} mg) is more than {_MAX_ROUNDING_STEPS} times the "
+            f"common measure of the strengths ({step / 1000:g} mg); give coarser strengths",
         )
     reachable = _sums_up_to([u // step for u in units_ug], high_n)
     best = _nearest_set_bit(reachable, low_n, high_n, (low_mg + high_mg) * 500 / step)
     if best is None:
-        listed = ", ".join(f"{u / 1000:g} mg" for u in units_ug)
+        made_from = ", ".join(f"{u / 1000:g} mg" for u in units_ug)
         raise DoseInputError(
-            f"strengths: no amount between {low_mg:g} and {high_mg:g} mg per dose "
-            f"can be made from {listed}"
+            "strengths",
+            f"no amount between {low_mg:g} and {high_mg:g} mg per dose "
+            f"can be made from {made_from}",
         )
     registry = dose._registry
-    amount: pint.Quantity[float] = registry.Quantity(best * step / 1000, _units_of(registry).mg)
+    amount: pint.Quantity[float] = registry.Quantity(best * step / 1000, units_of(registry).mg)
     return amount
 
 
@@ -660,23 +397,24 @@ def _is_one_patient(dose: object) -> bool:
 
 
 def _strength_in_micrograms(strength: object, index: int) -> int:
-    registry, quantity = _quantity(strength, f"strengths[{index}]", "'25 mg'")
-    factor = _units_of(registry).kg_per(quantity._units)
-    magnitude = quantity.magnitude
-    if factor is None:
-        raise DoseInputError(f"strengths[{index}]: {_unit_problem(quantity, 'mass')}")
-    if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
-        raise DoseInputError(f"strengths[{index}]: expected one amount, such as '25 mg'")
-    micrograms = _as_float(magnitude) * factor * 1e9
+    try:
+        _, quantity, kg = mass_in_kg(strength, "strengths", "'25 mg'")
+    except ArgumentError as exc:
+        raise exc.with_index(index) from None
+    micrograms = kg * 1e9
     if not (math.isfinite(micrograms) and micrograms >= 1 and micrograms < 1e12):
         raise DoseInputError(
-            f"strengths[{index}]: {_short(magnitude)} {quantity.units} is not a usable strength; "
-            "give a positive amount of at least 1 microgram"
+            "strengths",
+            f"{short(quantity.magnitude)} {quantity.units} is not a usable strength; "
+            "give a positive amount of at least 1 microgram",
+            index,
         )
     whole = round(micrograms)
     if abs(micrograms - whole) > 1e-6 * max(1.0, micrograms):
         raise DoseInputError(
-            f"strengths[{index}]: {magnitude} {quantity.units} is not a whole number of micrograms"
+            "strengths",
+            f"{quantity.magnitude} {quantity.units} is not a whole number of micrograms",
+            index,
         )
     return whole
 

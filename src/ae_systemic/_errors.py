@@ -2,29 +2,160 @@
 
 Everything derives from :class:`AeSystemicError`, and each concrete error also
 derives from the built-in exception a caller would naturally catch
-(:class:`LookupError` for an unknown name, :class:`ValueError` for bad data,
-:class:`ImportError` for a missing optional dependency).
+(:class:`TypeError` for an argument of the wrong type, :class:`ValueError` for an
+unusable value or bad data, :class:`LookupError` for a name, number or key that is not
+in the content, :class:`ImportError` for a missing optional dependency).
+
+Every error pickles to an equal error (same type, message and attributes), so that an
+error raised in a worker process (multiprocessing, Dask, pytest-xdist) reaches the
+caller as itself: each class whose constructor takes other arguments than the message
+rebuilds itself from them (``__reduce__``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any, Self
 
 import attrs
 
 __all__ = [
     "AeSystemicError",
+    "ArgumentError",
+    "ArgumentTypeError",
     "DataError",
     "DataProblem",
     "DoseInputError",
     "InputError",
     "MissingExtraError",
+    "NotFoundError",
     "UnknownDrugError",
+    "join_path",
+    "shown",
 ]
 
 
 class AeSystemicError(Exception):
     """Root of every error raised on purpose by ``ae_systemic``."""
+
+
+class ArgumentError(AeSystemicError):
+    """An argument (or a field of a value being built) is unusable; ``argument`` names it.
+
+    The base of :class:`ArgumentTypeError` (a value of the wrong type) and
+    :class:`InputError` (a value of the right type that cannot be used): catch it for
+    both.  ``index`` locates the offending item when the argument is a sequence or an
+    array (``strengths[1]``, ``weight[3]``); ``problem`` says what was wrong and what
+    would be right.  The message is ``"{argument}[{index}]: {problem}"``.
+    """
+
+    def __init__(
+        self, argument: str, problem: str, index: int | tuple[int, ...] | None = None
+    ) -> None:
+        self.argument = argument
+        self.problem = problem
+        self.index = index
+        super().__init__(f"{self.where}: {problem}")
+
+    @property
+    def where(self) -> str:
+        """The argument and, where there is one, the index of the offending item."""
+        if self.index is None:
+            return self.argument
+        index = self.index if isinstance(self.index, int) else ", ".join(map(str, self.index))
+        return f"{self.argument}[{index}]"
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.argument, self.problem, self.index), self.__dict__)
+
+    def with_index(self, index: int | tuple[int, ...]) -> Self:
+        """The same error, about item ``index`` of the argument."""
+        return type(self)(self.argument, self.problem, index)
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument or a field was given a value of the wrong type.
+
+    Raised by every public function and every value class of the package for a value
+    of a type it does not accept (``drug(5)``, ``DoseRate("2.5", 5)``,
+    ``Patient(..., pregnant="yes")``).  ``argument`` names the argument or field,
+    ``index`` the item of a sequence; the message says what was expected.
+    """
+
+
+class InputError(ArgumentError, ValueError):
+    """An argument a caller passed has the right type but is unusable.
+
+    ``argument`` names it (``"months"``, ``"start"``), ``index`` the item of a sequence
+    where that is the trouble, and the message says what was wrong and what would be
+    right.  The command line reads ``argument`` to name the option the value came from.
+    """
+
+
+class DoseInputError(InputError):
+    """A weight, an age or another argument of the dosing functions is unusable.
+
+    Raised for a weight without a unit or with a unit that is not a mass, a
+    string that does not read as a quantity, a weight that is zero, negative,
+    not finite or beyond any human's, an empty array, an age that is not a
+    time or is out of range, and for a dose the caller's strengths cannot make.
+    :class:`~ae_systemic.Patient` raises it for an unusable age or weight.
+    """
+
+
+class NotFoundError(AeSystemicError, LookupError):
+    """The content has nothing under the name, number or key asked for.
+
+    ``key`` is what was asked for, ``owner`` where it was looked for (a drug's
+    name) and ``what`` the kind of entry (``"reference"``, ``"statement"``);
+    ``known`` lists the keys there are, ``suggestions`` the closest of them.
+    """
+
+    def __init__(
+        self,
+        key: str | int,
+        *,
+        what: str,
+        owner: str,
+        known: Sequence[str | int],
+        suggestions: Sequence[str] = (),
+    ) -> None:
+        self.key = key
+        self.what = what
+        self.owner = owner
+        self.known = tuple(known)
+        self.suggestions = tuple(suggestions)
+        hint = f"did you mean {_quoted_list(self.suggestions)}? " if self.suggestions else ""
+        super().__init__(
+            f"{owner} has no {what} {key!r}: {hint}known {what}s are {_known_text(self.known)}"
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        keywords = {
+            "what": self.what,
+            "owner": self.owner,
+            "known": self.known,
+            "suggestions": self.suggestions,
+        }
+        return (_rebuild, (type(self), (self.key,), keywords, self.__dict__))
+
+
+def _known_text(known: Sequence[str | int]) -> str:
+    """``1-14`` for a run of whole numbers, else the keys quoted; ``none`` for none."""
+    if not known:
+        return "none"
+    numbers = [k for k in known if isinstance(k, int)]
+    if len(numbers) == len(known) and sorted(numbers) == list(
+        range(min(numbers), max(numbers) + 1)
+    ):
+        return f"{min(numbers)}-{max(numbers)}" if len(numbers) > 1 else str(numbers[0])
+    return ", ".join(repr(k) for k in known)
 
 
 class UnknownDrugError(AeSystemicError, LookupError):
@@ -44,21 +175,8 @@ class UnknownDrugError(AeSystemicError, LookupError):
     def __str__(self) -> str:
         return str(self.args[0])
 
-
-class InputError(AeSystemicError, ValueError):
-    """An argument a caller passed is unusable; the message says what was wrong and what would
-    be right, starting with the name of the argument."""
-
-
-class DoseInputError(InputError):
-    """A weight, an age or another argument of the dosing functions is unusable.
-
-    Raised for a weight without a unit or with a unit that is not a mass, a
-    string that does not read as a quantity, a weight that is zero, negative,
-    not finite or beyond any human's, an empty array, an age that is not a
-    time or is out of range, and for a dose the caller's strengths cannot make.
-    :class:`~ae_systemic.Patient` raises it for an unusable age or weight.
-    """
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.name, self.suggestions, self.known), self.__dict__)
 
 
 class MissingExtraError(AeSystemicError, ImportError):
@@ -79,6 +197,9 @@ class MissingExtraError(AeSystemicError, ImportError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.feature, self.name, self.extra), self.__dict__)
 
 
 @attrs.frozen
@@ -119,6 +240,9 @@ class DataError(AeSystemicError, ValueError):
     def __str__(self) -> str:
         return self._render()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), (self.problems,), {"file": self.file}, self.__dict__))
+
     @property
     def paths(self) -> tuple[str, ...]:
         """The paths of the offending fields, in the order they were found."""
@@ -134,6 +258,38 @@ class DataError(AeSystemicError, ValueError):
             (DataProblem(join_path(prefix, p.path), p.message) for p in self.problems),
             file=self.file,
         )
+
+
+def _rebuild(
+    cls: type[BaseException],
+    args: tuple[Any, ...],
+    keywords: dict[str, Any],
+    state: dict[str, Any],
+) -> BaseException:
+    """An error of ``cls`` built again from its arguments, with the attributes it had.
+
+    For constructors with keyword-only arguments, which ``__reduce__`` cannot pass alone.
+    """
+    error = cls(*args, **keywords)
+    error.__dict__.update(state)
+    return error
+
+
+# Tracebacks name the errors as users import them (``ae_systemic.InputError``), and pickle
+# finds them there too (the package resolves the name on first use).
+for _public in (
+    AeSystemicError,
+    ArgumentError,
+    ArgumentTypeError,
+    InputError,
+    DoseInputError,
+    NotFoundError,
+    UnknownDrugError,
+    MissingExtraError,
+    DataProblem,
+    DataError,
+):
+    _public.__module__ = "ae_systemic"
 
 
 def shown(value: object, limit: int = 40) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from ._converter import structure
-from ._errors import DataError, DataProblem, join_path, shown
+from ._errors import ArgumentTypeError, DataError, DataProblem, join_path, shown
 from ._model import Drug, Guideline
 
 __all__ = ["MAX_PACK_BYTES", "load_guideline", "packaged_guideline", "parse_json"]
@@ -83,12 +83,12 @@ def load_guideline(path: str | os.PathLike[str]) -> Guideline:
     UTF-8 is refused the same way.
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
-            f"path: expected a file path (str or os.PathLike), got {type(path).__name__}"
+        raise ArgumentTypeError(
+            "path", f"expected a file path (str or os.PathLike), got {type(path).__name__}"
         )
     name = os.fspath(path)
     if not isinstance(name, str):
-        raise TypeError("path: expected a text path, not bytes")
+        raise ArgumentTypeError("path", "expected a text path, not bytes")
     try:
         with open(name, "rb") as handle:
             raw = handle.read(MAX_PACK_BYTES + 1)

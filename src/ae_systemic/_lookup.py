@@ -1,10 +1,14 @@
-"""Finding content: the guideline, its drugs, and a drug by any of its names."""
+"""Finding content: the packaged guideline, its drugs, and a drug by any of its names.
+
+The matching itself (case and spaces ignored, synonyms, suggestions for a misspelt
+name) is :meth:`~ae_systemic.Guideline.drug`, so that a guideline read with
+:func:`~ae_systemic.load_guideline` is searched the same way; :func:`drug` is that
+lookup on the guideline shipped with the package.
+"""
 
 from __future__ import annotations
 
-import functools
-
-from ._errors import InputError, UnknownDrugError
+from ._errors import ArgumentTypeError
 from ._loading import packaged_guideline
 from ._model import Drug, Guideline
 
@@ -22,43 +26,28 @@ def drugs() -> tuple[Drug, ...]:
 
 
 def drug(name: str) -> Drug:
-    """The drug called ``name``, or with ``name`` among its synonyms.
+    """The drug of the shipped guideline called ``name``, or with ``name`` among its synonyms.
 
-    Case and surrounding spaces are ignored: ``drug(" CsA ")`` is ciclosporin.
-    Raises :class:`~ae_systemic.UnknownDrugError` (a ``LookupError``) naming
-    the closest known names, and ``TypeError`` when ``name`` is not a string.
+    The same lookup as :meth:`Guideline.drug <ae_systemic.Guideline.drug>` on
+    :func:`guideline`: case and surrounding spaces are ignored, so ``drug(" CsA ")``
+    is ciclosporin.  Raises :class:`~ae_systemic.UnknownDrugError` (a
+    ``LookupError``) naming the closest known names, and
+    :class:`~ae_systemic.ArgumentTypeError` (a ``TypeError``) when ``name`` is not
+    a string.
 
     >>> drug("Cyclosporine").name
     'ciclosporin'
     """
-    if not isinstance(name, str):
-        raise TypeError(f"drug name must be a string, got {type(name).__name__}")
-    found = _packaged_index().get(_normalise(name))
-    if found is None:
-        import difflib
-
-        known = [n for d in packaged_guideline().drugs for n in d.names]
-        folded = {_normalise(n): n for n in known}
-        close = difflib.get_close_matches(_normalise(name), folded, n=3, cutoff=0.6)
-        raise UnknownDrugError(name, [folded[c] for c in close], known)
-    return found
+    return packaged_guideline().drug(name)
 
 
-def _normalise(name: str) -> str:
-    return name.strip().casefold()
-
-
-@functools.cache
-def _packaged_index() -> dict[str, Drug]:
-    return {_normalise(n): d for d in packaged_guideline().drugs for n in d.names}
-
-
-def resolve_drug(subject: Drug | str) -> Drug:
+def resolve_drug(subject: Drug | str, argument: str = "drug") -> Drug:
     """``subject`` itself when it is a :class:`Drug`, else the drug it names (see :func:`drug`)."""
     if isinstance(subject, Drug):
         return subject
     if isinstance(subject, str):
         return drug(subject)
-    raise InputError(
-        f"drug: expected a Drug or a drug name such as 'ciclosporin', got {type(subject).__name__}"
+    raise ArgumentTypeError(
+        argument,
+        f"expected a Drug or a drug name such as 'ciclosporin', got {type(subject).__name__}",
     )

@@ -14,12 +14,23 @@ naming the offending field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._errors import DataError, DataProblem, join_path
+from ._errors import (
+    ArgumentTypeError,
+    DataError,
+    DataProblem,
+    NotFoundError,
+    UnknownDrugError,
+    join_path,
+    shown,
+)
+from ._notebook import NotebookDisplay
+from ._text import counted, interval, listed, sentence, span
 from ._units import AMOUNT_UNITS, BODY_WEIGHT_UNITS, PERIOD_UNITS, application_registry
 from ._validators import (
     enum_of,
@@ -81,7 +92,7 @@ def _references() -> Any:
 
 def _bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise TypeError(f"{attribute.name}: expected true or false, got {type(value).__name__}")
+        raise ArgumentTypeError(attribute.name, f"expected true or false, got {shown(value)}")
 
 
 @attrs.frozen
@@ -122,7 +133,7 @@ class Statement:
 
 
 @attrs.frozen
-class Recommendation:
+class Recommendation(NotebookDisplay):
     """A recommendation of the guideline with its strength and consensus.
 
     ``number`` is its position among the section's recommendations.  A
@@ -150,19 +161,9 @@ class Recommendation:
         consensus = f" [{self.consensus.text}]" if self.consensus else ""
         return f"{grade}{self.statement}{consensus}"
 
-    def _repr_html_(self) -> str:
-        from . import _display
-
-        return _display.recommendation_html(self)
-
-    def _repr_markdown_(self) -> str:
-        from . import _display
-
-        return _display.recommendation_markdown(self)
-
 
 @attrs.frozen
-class EffectEstimate:
+class EffectEstimate(NotebookDisplay):
     """One network meta-analysis estimate with its GRADE certainty.
 
     ``estimate`` is the standardised mean difference versus ``comparator``,
@@ -199,18 +200,8 @@ class EffectEstimate:
     def __str__(self) -> str:
         return (
             f"{self.certainty} {self.dose_level}, {self.outcome}: "
-            f"SMD {self.estimate:g} ({self.ci_low:g}, {self.ci_high:g})"
+            f"SMD {self.estimate:g} {interval(self.ci_low, self.ci_high)}"
         )
-
-    def _repr_html_(self) -> str:
-        from . import _display
-
-        return _display.estimate_html(self)
-
-    def _repr_markdown_(self) -> str:
-        from . import _display
-
-        return _display.estimate_markdown(self)
 
 
 #: Dose numbers in the data lie in this span (in their own unit: mg, g, per kg or not). A bound
@@ -228,10 +219,6 @@ def _check_range(low: float, high: float) -> None:
         raise fail("high", f"the range is inverted: low {low} > high {high}")
     if high > largest:
         raise fail("high", f"{high} is above {largest:g}, the largest dose number accepted")
-
-
-def _span_text(low: float, high: float) -> str:
-    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
 
 
 @attrs.frozen
@@ -271,7 +258,7 @@ class DoseRate:
         return f"{self.amount_unit}/{self.body_weight_unit}/{self.period}"
 
     def __str__(self) -> str:
-        return f"{_span_text(self.low, self.high)} {self.unit}"
+        return span(self.low, self.high, self.unit)
 
 
 @attrs.frozen
@@ -290,7 +277,7 @@ class Amount:
         _check_range(self.low, self.high)
 
     def __str__(self) -> str:
-        return f"{_span_text(self.low, self.high)} {self.unit}"
+        return span(self.low, self.high, self.unit)
 
 
 @attrs.frozen
@@ -430,17 +417,24 @@ class DoseRegimen:
                     "(each min_weight at or above the previous max_weight)",
                 )
 
-    def __str__(self) -> str:
+    @property
+    def dose_text(self) -> str:
+        """The dose in words, without the label: ``2.5–5 mg/kg/day in 2 single doses``."""
         if self.rate is not None:
             split = (
-                f" in {self.doses_per_day} single doses" if self.doses_per_day else " once a week"
+                f"in {counted(self.doses_per_day, 'single dose')}"
+                if self.doses_per_day
+                else "once a week"
             )
-            text = f"{self.label}: {self.rate}{split}"
+            text = f"{self.rate} {split}"
         elif self.fixed is not None:
-            text = f"{self.label}: {self.fixed}"
+            text = str(self.fixed)
         else:
-            text = f"{self.label}: " + "; ".join(str(b) for b in self.bands)
+            text = "; ".join(str(b) for b in self.bands)
         return f"{text}, after a loading dose of {self.loading}" if self.loading else text
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.dose_text}"
 
 
 @attrs.frozen
@@ -489,6 +483,12 @@ class Monitoring:
         ]
         return ", ".join(parts)
 
+    @property
+    def summary(self) -> str:
+        """The checks, their timing and the note, in words (every output uses this text)."""
+        checks = f" of {listed(self.checks)}" if self.checks else ""
+        return f"Monitoring{checks}: {self.timing}. {self.note}"
+
 
 @attrs.frozen
 class Screening:
@@ -500,6 +500,13 @@ class Screening:
     location: str = attrs.field(validator=non_empty)
     references: tuple[int, ...] = _references()
     see_also: str | None = attrs.field(default=None, validator=optional(non_empty))
+
+    @property
+    def summary(self) -> str:
+        """The screening in words: ``Screening for a, b and c before therapy should be ...``."""
+        see = f" See {self.see_also}." if self.see_also else ""
+        tests = f" for {listed(self.tests)}" if self.tests else ""
+        return f"Screening{tests} {self.when} {self.advice}.{see}"
 
 
 @attrs.frozen
@@ -513,6 +520,25 @@ class Combination:
     condition: str | None = attrs.field(default=None, validator=optional(non_empty))
     reason: str | None = attrs.field(default=None, validator=optional(non_empty))
 
+    def sentence(self, drug: str) -> str:
+        """The advice in words, for ``drug``: see :func:`combination_sentence`."""
+        return combination_sentence(drug, (self,))
+
+
+def combination_sentence(drug: str, combinations: Sequence[Combination]) -> str:
+    """One sentence for combinations that share their advice, condition and reason.
+
+    ``"Ciclosporin should not be combined with UVA, UVB and PUVA, because of ..."``;
+    ``"Combine ciclosporin with topical anti-inflammatory treatment (whenever needed)."``
+    """
+    first = combinations[0]
+    therapies = listed([c.therapy for c in combinations])
+    condition = f" ({first.condition})" if first.condition else ""
+    reason = f", because of {first.reason}" if first.reason else ""
+    if first.advice is CombinationAdvice.AVOID:
+        return sentence(f"{drug} should not be combined with {therapies}{condition}{reason}.")
+    return f"Combine {drug} with {therapies}{condition}{reason}."
+
 
 @attrs.frozen
 class Interaction:
@@ -524,6 +550,11 @@ class Interaction:
     consequence: str = attrs.field(validator=non_empty)
     location: str = attrs.field(validator=non_empty)
     references: tuple[int, ...] = _references()
+
+    @property
+    def summary(self) -> str:
+        """What the drug does on the pathway: ``inhibitor of cytochrome P450 3A4 (CYP3A4)``."""
+        return f"{self.role} of {self.target}"
 
 
 @attrs.frozen
@@ -615,7 +646,7 @@ def _citations_and_keys(
 
 
 @attrs.frozen
-class Drug:
+class Drug(NotebookDisplay):
     """Everything the guideline section says about one systemic drug.
 
     ``references`` is the section's numbered reference list; every
@@ -688,36 +719,53 @@ class Drug:
         return (self.name, *self.synonyms)
 
     def reference(self, number: int) -> Reference:
-        """The reference numbered ``number`` in this drug's section."""
+        """The reference numbered ``number`` in this drug's section.
+
+        Raises :class:`~ae_systemic.NotFoundError` (a ``LookupError``) for a number
+        not in the list.
+        """
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise ArgumentTypeError("number", f"expected a whole number, got {shown(number)}")
         for ref in self.references:
             if ref.number == number:
                 return ref
-        known = {r.number for r in self.references}
-        raise KeyError(f"{self.name} has no reference {number} (numbers {_span(known)})")
+        raise NotFoundError(
+            number, what="reference", owner=self.name, known=[r.number for r in self.references]
+        )
 
-    def statement(self, key: str) -> Statement:
-        """The statement with this ``key``, wherever it sits in the drug."""
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        """Every statement of the drug, wherever it sits: mechanism, efficacy, safety,
+        licence notes, special populations and comparisons, in that order."""
         pools = [self.mechanism, self.efficacy, self.safety, self.licence.notes]
         pools += [p.statements for p in self.special_populations]
         pools += [c.findings for c in self.comparisons]
-        for pool in pools:
-            for statement in pool:
-                if statement.key == key:
-                    return statement
-        raise KeyError(f"{self.name} has no statement with key {key!r}")
+        return tuple(statement for pool in pools for statement in pool)
+
+    def statement(self, key: str) -> Statement:
+        """The statement with this ``key``, wherever it sits in the drug.
+
+        Raises :class:`~ae_systemic.NotFoundError` (a ``LookupError``), with the
+        closest keys, for a key the drug does not have.
+        """
+        if not isinstance(key, str):
+            raise ArgumentTypeError("key", f"expected a string, got {shown(key)}")
+        for statement in self.statements:
+            if statement.key == key:
+                return statement
+        import difflib
+
+        keys = [s.key for s in self.statements]
+        raise NotFoundError(
+            key,
+            what="statement",
+            owner=self.name,
+            known=keys,
+            suggestions=difflib.get_close_matches(key, keys, n=3, cutoff=0.6),
+        )
 
     def __str__(self) -> str:
         return self.name
-
-    def _repr_html_(self) -> str:
-        from . import _display
-
-        return _display.drug_html(self)
-
-    def _repr_markdown_(self) -> str:
-        from . import _display
-
-        return _display.drug_markdown(self)
 
 
 def _repeats(items: list[tuple[str, Any]], what: str) -> list[DataProblem]:
@@ -763,3 +811,33 @@ class Guideline:
         problems = _repeats(names, "drug name (ignoring case)")
         if problems:
             raise DataError(problems)
+
+    @functools.cached_property
+    def _index(self) -> dict[str, Drug]:
+        return {_folded(name): drug for drug in self.drugs for name in drug.names}
+
+    def drug(self, name: str) -> Drug:
+        """The drug of this guideline called ``name``, or with ``name`` among its synonyms.
+
+        Case and surrounding spaces are ignored: ``drug(" CsA ")`` is ciclosporin.
+        Raises :class:`~ae_systemic.UnknownDrugError` (a ``LookupError``) naming
+        the closest known names, and :class:`~ae_systemic.ArgumentTypeError` when
+        ``name`` is not a string.
+        """
+        if not isinstance(name, str):
+            raise ArgumentTypeError(
+                "name", f"expected a drug name (a string), got {type(name).__name__}"
+            )
+        found = self._index.get(_folded(name))
+        if found is None:
+            import difflib
+
+            known = [n for d in self.drugs for n in d.names]
+            folded = {_folded(n): n for n in known}
+            close = difflib.get_close_matches(_folded(name), folded, n=3, cutoff=0.6)
+            raise UnknownDrugError(name, [folded[c] for c in close], known)
+        return found
+
+
+def _folded(name: str) -> str:
+    return name.strip().casefold()

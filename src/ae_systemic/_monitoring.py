@@ -14,9 +14,11 @@ import datetime
 
 import attrs
 
-from ._errors import InputError, shown
+from ._errors import ArgumentTypeError, InputError, shown
 from ._lookup import resolve_drug
 from ._model import Drug
+from ._notebook import NotebookDisplay
+from ._text import cited
 
 __all__ = ["MAX_SCHEDULE_MONTHS", "Schedule", "Visit", "add_months", "monitoring_schedule"]
 
@@ -25,7 +27,7 @@ MAX_SCHEDULE_MONTHS = 120
 
 
 @attrs.frozen
-class Visit:
+class Visit(NotebookDisplay):
     """One dated monitoring visit: when, which visit it is, and the checks due."""
 
     date: datetime.date
@@ -34,20 +36,12 @@ class Visit:
     references: tuple[int, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.date:%d %b %Y} ({self.label}): {', '.join(self.checks)}"
-
-    def _repr_html_(self) -> str:
-        from . import _display
-
-        return _display.visit_html(self)
-
-    def _repr_markdown_(self) -> str:
-        from . import _display
-
-        return _display.visit_markdown(self)
+        return cited(
+            f"{self.date:%d %b %Y} ({self.label}): {', '.join(self.checks)}", self.references
+        )
 
 
-class Schedule(tuple[Visit, ...]):
+class Schedule(NotebookDisplay, tuple[Visit, ...]):
     """The visits of :func:`monitoring_schedule`: a plain tuple of :class:`Visit` s, in date order.
 
     A tuple subclass that only adds notebook display (an HTML or Markdown
@@ -56,16 +50,6 @@ class Schedule(tuple[Visit, ...]):
     """
 
     __slots__ = ()
-
-    def _repr_html_(self) -> str:
-        from . import _display
-
-        return _display.schedule_html(self)
-
-    def _repr_markdown_(self) -> str:
-        from . import _display
-
-        return _display.schedule_markdown(self)
 
 
 def add_months(start: datetime.date, months: int) -> datetime.date:
@@ -102,14 +86,14 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
     """
     subject = resolve_drug(drug)
     if not _is_date(start):
-        raise InputError(
-            f"start: expected a datetime.date such as date(2027, 1, 15), got {shown(start)}"
+        raise ArgumentTypeError(
+            "start", f"expected a datetime.date such as date(2027, 1, 15), got {shown(start)}"
         )
     if isinstance(months, bool) or not isinstance(months, int):
-        raise InputError(f"months: expected a whole number of months, got {shown(months)}")
+        raise ArgumentTypeError("months", f"expected a whole number of months, got {shown(months)}")
     if not 1 <= months <= MAX_SCHEDULE_MONTHS:
         raise InputError(
-            f"months: must lie between 1 and {MAX_SCHEDULE_MONTHS}, got {shown(months)}"
+            "months", f"must lie between 1 and {MAX_SCHEDULE_MONTHS}, got {shown(months)}"
         )
     monitoring = subject.monitoring
     end = _shifted(start, months, "months")
@@ -139,5 +123,5 @@ def _shifted(start: datetime.date, amount: int, unit: str) -> datetime.date:
         return add_months(start, amount)
     except (OverflowError, ValueError):
         raise InputError(
-            f"start: {start} plus {amount} {unit} lies beyond the calendar (year 9999)"
+            "start", f"{start} plus {amount} {unit} lies beyond the calendar (year 9999)"
         ) from None

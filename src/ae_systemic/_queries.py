@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._errors import InputError, shown
+from ._errors import ArgumentTypeError, shown
 from ._lookup import resolve_drug
 from ._model import Drug, EffectEstimate, Recommendation
 from ._vocabulary import DoseLevel, Outcome, Strength
@@ -48,4 +48,4 @@ def evidence(
 def _check(value: object, kind: type, name: str) -> None:
     if value is not None and not isinstance(value, kind):
         allowed = ", ".join(f"{kind.__name__}.{m.name}" for m in kind)  # type: ignore[attr-defined]
-        raise InputError(f"{name}: expected None or one of {allowed}, got {shown(value)}")
+        raise ArgumentTypeError(name, f"expected None or one of {allowed}, got {shown(value)}")

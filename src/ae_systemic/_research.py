@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ._errors import InputError, MissingExtraError
+from ._errors import ArgumentTypeError, MissingExtraError
 from ._lookup import resolve_drug
 from ._model import Drug, EffectEstimate
 from ._vocabulary import Certainty, DoseLevel, Outcome
@@ -114,13 +114,14 @@ def _categorical(
 def resolve_drugs(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> tuple[Drug, ...]:
     """The drugs named or given: one for a :class:`Drug` or a name, each of an iterable."""
     if isinstance(drug_or_drugs, Drug | str):
-        return (resolve_drug(drug_or_drugs),)
+        return (resolve_drug(drug_or_drugs, "drug_or_drugs"),)
     if not isinstance(drug_or_drugs, Iterable):
-        raise InputError(
-            "drug_or_drugs: expected a Drug, a drug name such as 'ciclosporin' or an iterable "
-            f"of them, got {type(drug_or_drugs).__name__}"
+        raise ArgumentTypeError(
+            "drug_or_drugs",
+            "expected a Drug, a drug name such as 'ciclosporin' or an iterable of them, "
+            f"got {type(drug_or_drugs).__name__}",
         )
-    return tuple(resolve_drug(item) for item in drug_or_drugs)
+    return tuple(resolve_drug(item, "drug_or_drugs") for item in drug_or_drugs)
 
 
 def _estimates(drugs: Iterable[Drug]) -> list[tuple[Drug, EffectEstimate]]:

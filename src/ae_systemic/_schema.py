@@ -54,7 +54,6 @@ import attrs
 
 from . import _validators
 from ._model import Guideline
-from ._vocabulary import _check_percent
 
 __all__ = ["SCHEMA_ID", "schema"]
 
@@ -106,7 +105,7 @@ _VALIDATOR_KEYWORDS: Mapping[Callable[..., object], Mapping[str, Mapping[str, ob
         },
         "integer": {"minimum": 1, "maximum": _validators.MAX_COUNT},
     },
-    _check_percent: {"integer": {"minimum": 0, "maximum": 100}},
+    _validators.percent: {"integer": {"minimum": 0, "maximum": 100}},
 }
 
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"

@@ -1,16 +1,76 @@
-"""Small helpers that put facts into words, shared by the findings and the command line."""
+"""How facts are put into words: the one home of each small wording every output shares.
+
+Ranges, reference lists, listings, ages and counts are written here once and used by
+``str()`` of the values, the notebook display, the command line, the FHIR narrative and
+the iCalendar export, so that a fact reads the same wherever a user meets it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-__all__ = ["age_text", "listed"]
+__all__ = [
+    "age_text",
+    "cited",
+    "counted",
+    "interval",
+    "listed",
+    "number",
+    "reference_list",
+    "sentence",
+    "span",
+]
+
+#: The dash between the ends of a range: an en dash, as in "2.5–5 mg/kg/day".
+RANGE_DASH = "–"
 
 
 def listed(items: Sequence[str]) -> str:
-    """``a, b and c``."""
+    """``a, b and c``; ``a`` alone; empty for none."""
     items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def span(low: float, high: float, unit: str = "") -> str:
+    """A range of numbers with its unit: ``2.5–5 mg/kg/day``, or ``5 mg`` when both ends agree.
+
+    Numbers are written with ``:g`` (shortest form, six significant digits).
+    """
+    numbers = f"{low:g}" if low == high else f"{low:g}{RANGE_DASH}{high:g}"
+    return f"{numbers} {unit}" if unit else numbers
+
+
+def interval(low: float, high: float) -> str:
+    """An interval as the guideline prints it: ``(-1.6, -0.4)``."""
+    return f"({low:g}, {high:g})"
+
+
+def number(value: float, digits: int = 1) -> str:
+    """``value`` rounded to ``digits`` decimals, without trailing zeros: 280, 43.8."""
+    text = f"{value:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def reference_list(numbers: Iterable[int]) -> str:
+    """Reference numbers as a list: ``1, 2, 5`` (empty for none)."""
+    return ", ".join(map(str, numbers))
+
+
+def cited(text: str, numbers: Sequence[int]) -> str:
+    """``text`` followed by its references: ``"... [refs 1, 2]"``; unchanged without any."""
+    return f"{text} [refs {reference_list(numbers)}]" if numbers else text
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 dose``, ``2 doses``: a count and a regular noun."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (drug names are lower case in the data)."""
+    return text[:1].upper() + text[1:]
 
 
 def age_text(years: float, *, days: bool = False) -> str:
@@ -20,9 +80,8 @@ def age_text(years: float, *, days: bool = False) -> str:
     """
     whole, months = divmod(int(years * 12 + 1e-9), 12)
     if whole == 0 and months == 0 and days:
-        count = int(years * 365.25 + 1e-9)
-        return f"{count} day{'s' * (count != 1)}"
-    parts = [f"{whole} year{'s' * (whole != 1)}"] if whole or not months else []
+        return counted(int(years * 365.25 + 1e-9), "day")
+    parts = [counted(whole, "year")] if whole or not months else []
     if months:
-        parts.append(f"{months} month{'s' * (months != 1)}")
+        parts.append(counted(months, "month"))
     return " ".join(parts)

@@ -1,29 +1,71 @@
-"""Units: the spellings allowed in data files and the caller's pint registry.
+"""Units: the caller's pint registry, caller quantities read and checked, data-file spellings.
 
-Data files name units as short strings from fixed allow-lists, checked when the
-data is read, so that a misspelt or dimensionally wrong unit never reaches pint.
-A per-kg dose is kept as three parts (amount unit, body-weight unit, period)
-because a single ``mg/kg/d`` quantity cancels to ``1/[time]``.
+Everything the package does with a caller's quantity starts here:
 
-pint is imported only when a quantity is first needed, and the registry used is
-always the application registry the caller has set (never a private one).
+* :data:`QuantityLike`, the type every public function accepts for a quantity: a pint
+  quantity or a string such as ``"154 lb"``;
+* :func:`quantity_of` reads one (strings strictly: one number and one unit word), in the
+  registry it came from, or the application registry for strings (never a private one);
+* :func:`weight_in_kg`, :func:`checked_weight`, :func:`checked_age` and
+  :func:`mass_in_kg` check the dimension and the plausibility bounds and convert once;
+* :class:`RegistryUnits` (through :func:`units_of`) parses each unit once per registry
+  and finds each conversion factor once per unit.
+
+Data files name units as short strings from fixed allow-lists, checked when the data is
+read, so that a misspelt or dimensionally wrong unit never reaches pint.  A per-kg dose is
+kept as three parts (amount unit, body-weight unit, period) because a single ``mg/kg/d``
+quantity cancels to ``1/[time]``.
+
+pint is imported only when a quantity is first needed.  Errors are
+:class:`~ae_systemic.DoseInputError` naming the argument (a quantity whose unit,
+magnitude or size cannot be right), or :class:`~ae_systemic.ArgumentTypeError` for a
+value that is neither a quantity nor a string.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import math
+import numbers
+import re
+import weakref
+from typing import TYPE_CHECKING, Any, TypeAlias, Union
+
+from ._errors import ArgumentTypeError, DoseInputError, shown
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pint
+    from pint.util import UnitsContainer
+
+    FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "AGE_UNITS",
     "AMOUNT_UNITS",
     "BODY_WEIGHT_UNITS",
+    "MAX_AGE_YEARS",
+    "MAX_BODY_WEIGHT_KG",
+    "MIN_BODY_WEIGHT_KG",
     "PERIOD_UNITS",
+    "QuantityLike",
+    "RegistryUnits",
     "application_registry",
+    "checked_age",
+    "checked_weight",
+    "mass_in_kg",
+    "quantity_of",
+    "registry_of",
+    "seconds_per_year",
     "underlying_registry",
+    "units_of",
+    "weight_in_kg",
 ]
+
+#: A quantity as callers pass it: a pint quantity (``Q(70, "kg")``) or a string
+#: (``"154 lb"``) that :func:`quantity_of` reads in the application registry.
+QuantityLike: TypeAlias = Union["pint.Quantity[float]", "pint.Quantity[int]", str]
 
 #: Units a dose amount may be written in (``[mass]``).
 AMOUNT_UNITS: tuple[str, ...] = ("mg", "g")
@@ -33,6 +75,34 @@ BODY_WEIGHT_UNITS: tuple[str, ...] = ("kg",)
 PERIOD_UNITS: tuple[str, ...] = ("day", "week")
 #: Units ages are given in (``[time]``).
 AGE_UNITS: tuple[str, ...] = ("year", "month", "week")
+
+#: Heaviest body weight accepted, in kg. A plausibility bound chosen by this
+#: library (the heaviest person on record weighed about 635 kg), not a guideline
+#: number: it catches grams or pounds read as kilograms.
+MAX_BODY_WEIGHT_KG = 700.0
+#: Lightest body weight accepted, in kg. A plausibility bound chosen by this library (the
+#: lightest newborn on record to survive weighed about 0.21 kg), not a guideline number: it
+#: catches milligrams or grams read as kilograms.
+MIN_BODY_WEIGHT_KG = 0.2
+#: Oldest age accepted, in years. A plausibility bound chosen by this library
+#: (the oldest person on record lived 122 years), not a guideline number.
+MAX_AGE_YEARS = 130.0
+
+_WEIGHT_EXAMPLE = "'70 kg' or '154 lb'"
+_AGE_EXAMPLE = "'16 years' or '18 months'"
+
+_NUMBER_FIRST = re.compile(r"\s*[+-]?(\d|\.\d)")
+#: What a quantity string may be: one number (decimal point, optional exponent) and at most
+#: one unit word.  Anything else -- a decimal comma ("6,5 kg", which pint would read as 65 kg),
+#: a second number, operators ("9**9**9 kg"), control characters -- is refused before pint
+#: sees it, and so is text longer than ``_MAX_QUANTITY_TEXT``, which pint would parse slowly.
+_QUANTITY_TEXT = re.compile(
+    r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?(?:\s*[^\W\d]+)?\s*"
+)
+_MAX_QUANTITY_TEXT = 64
+
+
+# --- the registry ------------------------------------------------------------------------
 
 
 def application_registry() -> pint.UnitRegistry[float]:
@@ -57,3 +127,304 @@ def underlying_registry(registry: pint.UnitRegistry[float]) -> pint.UnitRegistry
         inner: pint.UnitRegistry[float] = registry.get()
         return inner
     return registry
+
+
+def registry_of(quantity: pint.Quantity[Any]) -> pint.UnitRegistry[float]:
+    """The registry ``quantity`` was made in."""
+    registry: pint.UnitRegistry[float] = quantity._REGISTRY
+    return registry
+
+
+class RegistryUnits:
+    """Units parsed once for one registry, and conversion factors found once per unit."""
+
+    def __init__(self, registry: pint.UnitRegistry[float]) -> None:
+        self.registry = registry
+        self.mg = registry.Unit("mg")
+        self.mg_per_day = registry.Unit("mg/day")
+        self.kg = registry.Unit("kg")
+        self._to_kg: dict[UnitsContainer, float | None] = {}
+        self._to_second: dict[UnitsContainer, float | None] = {}
+        self._named: dict[tuple[str, str], float] = {}
+
+    @functools.cached_property
+    def second(self) -> pint.Unit:
+        return self.registry.Unit("second")
+
+    @functools.cached_property
+    def seconds_per_year(self) -> float:
+        return float(self.registry.Quantity(1.0, "year").m_as(self.second))
+
+    def kg_per(self, units: UnitsContainer) -> float | None:
+        """Kilograms in one ``units``, or ``None`` when ``units`` is not a mass."""
+        try:
+            return self._to_kg[units]
+        except KeyError:
+            factor = self._factor(units, "[mass]", self.kg)
+            self._to_kg[units] = factor
+            return factor
+
+    def seconds_per(self, units: UnitsContainer) -> float | None:
+        """Seconds in one ``units``, or ``None`` when ``units`` is not a time."""
+        try:
+            return self._to_second[units]
+        except KeyError:
+            factor = self._factor(units, "[time]", self.second)
+            self._to_second[units] = factor
+            return factor
+
+    def _factor(self, units: UnitsContainer, dimension: str, target: pint.Unit) -> float | None:
+        one = self.registry.Quantity(1.0, units)
+        if not one.check(dimension):
+            return None
+        if self.registry.Quantity(0.0, units).m_as(target) != 0.0:
+            return None  # an offset unit: no single factor exists
+        return float(one.m_as(target))
+
+    def named(self, unit: str, target: str) -> float:
+        """How many ``target`` in one ``unit``: both spellings from the data allow-lists."""
+        key = (unit, target)
+        try:
+            return self._named[key]
+        except KeyError:
+            factor = float(self.registry.Quantity(1.0, unit).m_as(target))
+            self._named[key] = factor
+            return factor
+
+
+_registries: weakref.WeakKeyDictionary[Any, RegistryUnits] = weakref.WeakKeyDictionary()
+
+
+def units_of(registry: pint.UnitRegistry[float]) -> RegistryUnits:
+    """The units of ``registry``, parsed on first use and kept while the registry lives."""
+    try:
+        return _registries[registry]
+    except KeyError:
+        found = _registries[registry] = RegistryUnits(registry)
+        return found
+
+
+def seconds_per_year(registry: pint.UnitRegistry[float]) -> float:
+    """Seconds in pint's year (365.25 days) in ``registry``."""
+    return units_of(registry).seconds_per_year
+
+
+# --- reading a caller's quantity ---------------------------------------------------------
+
+
+def quantity_of(value: object, argument: str, example: str) -> tuple[pint.UnitRegistry[float], Any]:
+    """``value`` as a pint quantity and its registry; strings use the application registry.
+
+    ``argument`` names the caller's argument in errors and ``example`` shows a valid value.
+    """
+    import pint
+
+    if isinstance(value, pint.Quantity):
+        return registry_of(value), value
+    if isinstance(value, str):
+        return application_registry(), _parsed(value, argument, example)
+    if isinstance(value, numbers.Number) or type(value).__module__ == "numpy":
+        raise DoseInputError(
+            argument,
+            f"{shown(value)} has no unit; pass a pint quantity or a string such as {example}",
+        )
+    raise ArgumentTypeError(
+        argument,
+        f"expected a pint quantity or a string such as {example}, got {type(value).__name__}",
+    )
+
+
+def _parsed(text: str, argument: str, example: str) -> Any:
+    if len(text) > _MAX_QUANTITY_TEXT:
+        raise DoseInputError(
+            argument,
+            f"{shown(text)} is too long for a quantity (at most {_MAX_QUANTITY_TEXT} "
+            f"characters); write e.g. {example}",
+        )
+    if _NUMBER_FIRST.match(text) is None:
+        raise DoseInputError(
+            argument, f"{shown(text)} does not start with a number; write e.g. {example}"
+        )
+    if _QUANTITY_TEXT.fullmatch(text) is None:
+        raise DoseInputError(
+            argument,
+            f"{shown(text)} is not one number and one unit; write e.g. {example} "
+            "(with a decimal point, not a comma)",
+        )
+    try:
+        return application_registry().Quantity(text)
+    except Exception:  # pint raises several unrelated types for unreadable text
+        raise DoseInputError(
+            argument, f"{shown(text)} cannot be read as a quantity; write e.g. {example}"
+        ) from None
+
+
+def unit_problem(quantity: Any, dimension: str) -> str:
+    """Why ``quantity`` is not of ``dimension``: no unit at all, or another unit."""
+    if not quantity._units:  # pint calls mg/kg "unitless" too
+        return f"{short(quantity.magnitude)} has no unit"
+    return f"{quantity.units} is not a unit of {dimension}"
+
+
+def short(value: object) -> str:
+    """``str(value)``, cut to 24 characters; never raises."""
+    try:
+        text = str(value)
+    except Exception:  # an int beyond the str-conversion limit, say
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 24 else text[:20] + "..."
+
+
+def as_float(number: int | float) -> float:
+    """``number`` as a float; integers too large for a float become infinity."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
+
+
+def _scalar(quantity: Any, argument: str, example: str) -> float:
+    """The magnitude of a one-value quantity as a float, or a clear error."""
+    magnitude = quantity.magnitude
+    if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
+        raise DoseInputError(
+            argument,
+            f"expected one real number with a unit, such as {example}, "
+            f"got a magnitude of type {type(magnitude).__name__}",
+        )
+    return as_float(magnitude)
+
+
+def mass_in_kg(
+    value: object, argument: str, example: str
+) -> tuple[pint.UnitRegistry[float], Any, float]:
+    """One mass as (registry, quantity, kg); any finite or infinite number, unchecked."""
+    registry, quantity = quantity_of(value, argument, example)
+    factor = units_of(registry).kg_per(quantity._units)
+    if factor is None:
+        raise DoseInputError(argument, unit_problem(quantity, "mass"))
+    return registry, quantity, _scalar(quantity, argument, example) * factor
+
+
+# --- body weight -------------------------------------------------------------------------
+
+
+def weight_in_kg(
+    weight: object, argument: str = "weight"
+) -> tuple[pint.UnitRegistry[float], float | FloatArray]:
+    """A body weight (scalar, or numpy array of weights) in kg, each within the bounds."""
+    registry, quantity = quantity_of(weight, argument, _WEIGHT_EXAMPLE)
+    factor = units_of(registry).kg_per(quantity._units)
+    if factor is None:
+        raise DoseInputError(
+            argument, f"{unit_problem(quantity, 'mass')}; give it in kg, g, lb or stone"
+        )
+    magnitude = quantity.magnitude
+    if isinstance(magnitude, (int, float)) and not isinstance(magnitude, bool):
+        kg = as_float(magnitude) * factor
+        _check_weight(kg, magnitude, quantity, argument, None)
+        return registry, kg
+    return registry, _array_in_kg(magnitude, factor, quantity, argument)
+
+
+def checked_weight(weight: object, argument: str = "weight") -> tuple[Any, float]:
+    """One body ``weight`` as (quantity, kg), or :class:`DoseInputError` saying what is wrong."""
+    _, quantity = quantity_of(weight, argument, _WEIGHT_EXAMPLE)
+    _, kg = weight_in_kg(quantity, argument)
+    if not isinstance(kg, float):
+        raise DoseInputError(argument, "expected the weight of one person, got an array")
+    return quantity, kg
+
+
+def _array_in_kg(magnitude: object, factor: float, quantity: Any, argument: str) -> float | Any:
+    import numpy as np
+
+    if not isinstance(magnitude, np.ndarray) and not isinstance(magnitude, np.generic):
+        raise DoseInputError(
+            argument,
+            f"the magnitude must be a real number or a numpy array, got {type(magnitude).__name__}",
+        )
+    array = np.asarray(magnitude)
+    if array.dtype.kind not in "iuf":
+        raise DoseInputError(
+            argument, f"the magnitude must hold real numbers, got dtype {array.dtype}"
+        )
+    if array.ndim == 0:
+        kg = float(array) * factor
+        _check_weight(kg, array.item(), quantity, argument, None)
+        return kg
+    if array.size == 0:
+        raise DoseInputError(argument, "the array of weights is empty; give at least one weight")
+    kg_array = array.astype(np.float64) * factor
+    low, high = kg_array.min(), kg_array.max()
+    if not (low >= MIN_BODY_WEIGHT_KG and high <= MAX_BODY_WEIGHT_KG):  # NaN fails both
+        bad = ~((kg_array >= MIN_BODY_WEIGHT_KG) & (kg_array <= MAX_BODY_WEIGHT_KG))
+        flat = int(np.argmax(bad))
+        where = np.unravel_index(flat, array.shape)
+        index = int(where[0]) if array.ndim == 1 else tuple(int(i) for i in where)
+        _check_weight(
+            float(kg_array.flat[flat]),
+            array.flat[flat].item(),
+            quantity,
+            argument,
+            index,
+            int(bad.sum()),
+        )
+    return kg_array
+
+
+def _check_weight(
+    kg: float,
+    given: object,
+    quantity: Any,
+    argument: str,
+    index: int | tuple[int, ...] | None,
+    count: int = 1,
+) -> None:
+    if MIN_BODY_WEIGHT_KG <= kg <= MAX_BODY_WEIGHT_KG:
+        return
+    more = f" ({count} bad elements in all)" if count > 1 else ""
+    value = f"{short(given)} {quantity.units}"
+    if math.isnan(kg):
+        problem = "is not a number (NaN)"
+    elif math.isinf(kg):
+        problem = "is infinite"
+    elif kg <= 0.0:
+        problem = "must be positive"
+    elif kg < MIN_BODY_WEIGHT_KG:
+        problem = (
+            f"is below {MIN_BODY_WEIGHT_KG:g} kg, lighter than any person on record; "
+            "check the unit (milligrams or grams read as kilograms?)"
+        )
+    else:
+        problem = (
+            f"is above {MAX_BODY_WEIGHT_KG:g} kg, heavier than any person on record; "
+            "check the unit (grams or pounds read as kilograms?)"
+        )
+    raise DoseInputError(argument, f"{value} {problem}{more}", index)
+
+
+# --- age ---------------------------------------------------------------------------------
+
+
+def checked_age(age: object, argument: str = "age") -> tuple[pint.UnitRegistry[float], Any, float]:
+    """``age`` as (registry, quantity, seconds), or :class:`DoseInputError` saying what is wrong.
+
+    Ages are compared in seconds, where pint's year (365.25 days) and month (a
+    twelfth of it) are whole numbers, so that 192 months is exactly 16 years.
+    """
+    registry, quantity = quantity_of(age, argument, _AGE_EXAMPLE)
+    units = units_of(registry)
+    factor = units.seconds_per(quantity._units)
+    if factor is None:
+        raise DoseInputError(
+            argument, f"{unit_problem(quantity, 'time')}; give it in years or months"
+        )
+    seconds = _scalar(quantity, argument, _AGE_EXAMPLE) * factor
+    if not 0.0 <= seconds <= MAX_AGE_YEARS * units.seconds_per_year:
+        raise DoseInputError(
+            argument,
+            f"{short(quantity.magnitude)} {quantity.units} must lie between 0 and "
+            f"{MAX_AGE_YEARS:g} years",
+        )
+    return registry, quantity, seconds

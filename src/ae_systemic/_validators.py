@@ -1,9 +1,9 @@
 """Small named attrs validators shared by the model classes.
 
 Each raises :class:`~ae_systemic.DataError` (a ``ValueError``) for a bad value
-and :class:`FieldTypeError` (a ``TypeError``) for a value of the wrong type,
-both naming the field, so that the converter can report the full path of the
-offending field in a data file.
+and :class:`~ae_systemic.ArgumentTypeError` (a ``TypeError``) for a value of the
+wrong type, both naming the field, so that the converter can report the full path
+of the offending field in a data file.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ._errors import DataError, DataProblem
+from ._errors import ArgumentTypeError, DataError, DataProblem, shown
 
 __all__ = [
-    "FieldTypeError",
+    "MAX_COUNT",
     "enum_of",
     "fail",
     "finite_float",
@@ -25,6 +25,7 @@ __all__ = [
     "non_empty",
     "non_empty_texts",
     "optional",
+    "percent",
     "positive_int",
     "reference_numbers",
     "tuple_of",
@@ -33,14 +34,6 @@ __all__ = [
 
 T = TypeVar("T")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
-
-
-class FieldTypeError(TypeError):
-    """A field was given a value of the wrong type; ``field`` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 def fail(field: str, message: str) -> DataError:
@@ -55,7 +48,7 @@ def _type_name(value: object) -> str:
 def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A non-empty string with something other than spaces in it."""
     if not isinstance(value, str):
-        raise FieldTypeError(attribute.name, f"expected a string, got {_type_name(value)}")
+        raise ArgumentTypeError(attribute.name, f"expected a string, got {_type_name(value)}")
     if not value.strip():
         raise fail(attribute.name, "must not be empty")
 
@@ -63,7 +56,7 @@ def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) 
 def finite_float(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A finite real number (an ``int`` or ``float``, never a ``bool``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise FieldTypeError(attribute.name, f"expected a number, got {_type_name(value)}")
+        raise ArgumentTypeError(attribute.name, f"expected a number, got {_type_name(value)}")
     if not math.isfinite(value):
         raise fail(attribute.name, f"must be a finite number, got {value}")
 
@@ -76,7 +69,7 @@ MAX_COUNT = 1_000_000
 def positive_int(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A whole number from 1 to :data:`MAX_COUNT`."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldTypeError(attribute.name, f"expected a whole number, got {_type_name(value)}")
+        raise ArgumentTypeError(attribute.name, f"expected a whole number, got {_type_name(value)}")
     if not 1 <= value <= MAX_COUNT:
         raise fail(attribute.name, f"must lie between 1 and {MAX_COUNT}, got {_short_int(value)}")
 
@@ -89,16 +82,12 @@ def _short_int(value: int) -> str:
     )
 
 
-def enum_of(kind: type) -> Validator:
-    """A member of the enum ``kind``."""
-
-    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            raise FieldTypeError(
-                attribute.name, f"expected a {kind.__name__}, got {_type_name(value)}"
-            )
-
-    return check
+def percent(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A whole number of percent, from 0 to 100."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentTypeError(attribute.name, f"expected a whole number, got {_type_name(value)}")
+    if not 0 <= value <= 100:
+        raise fail(attribute.name, f"must lie between 0 and 100, got {shown(value)}")
 
 
 def tuple_of(item: Validator) -> Validator:
@@ -106,7 +95,7 @@ def tuple_of(item: Validator) -> Validator:
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, tuple):
-            raise FieldTypeError(attribute.name, f"expected a tuple, got {_type_name(value)}")
+            raise ArgumentTypeError(attribute.name, f"expected a tuple, got {_type_name(value)}")
         for index, element in enumerate(value):
             try:
                 item(instance, attribute, element)
@@ -118,9 +107,8 @@ def tuple_of(item: Validator) -> Validator:
                     )
                     for p in exc.problems
                 ) from None
-            except FieldTypeError as exc:
-                message = str(exc).removeprefix(f"{attribute.name}: ")
-                raise FieldTypeError(f"{attribute.name}[{index}]", message) from None
+            except ArgumentTypeError as exc:
+                raise exc.with_index(index) from None
 
     return check
 
@@ -130,11 +118,16 @@ def instance_of(kind: type) -> Validator:
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, kind):
-            raise FieldTypeError(
+            raise ArgumentTypeError(
                 attribute.name, f"expected a {kind.__name__}, got {_type_name(value)}"
             )
 
     return check
+
+
+def enum_of(kind: type) -> Validator:
+    """A member of the enum ``kind``."""
+    return instance_of(kind)
 
 
 def optional(inner: Validator) -> Validator:
@@ -162,7 +155,9 @@ def unit_in(allowed: Collection[str], what: str) -> Validator:
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
-            raise FieldTypeError(attribute.name, f"expected a unit name, got {_type_name(value)}")
+            raise ArgumentTypeError(
+                attribute.name, f"expected a unit name, got {_type_name(value)}"
+            )
         if value not in allowed:
             raise fail(
                 attribute.name,

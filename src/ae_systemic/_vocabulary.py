@@ -13,8 +13,8 @@ import re
 
 import attrs
 
-from ._errors import shown
-from ._validators import FieldTypeError, enum_of, fail
+from ._errors import ArgumentTypeError, InputError, shown
+from ._validators import enum_of, fail, percent
 
 __all__ = [
     "Certainty",
@@ -76,13 +76,13 @@ class Strength(enum.Enum):
     @classmethod
     def from_symbol(cls, symbol: str) -> Strength:
         """The strength printed as ``symbol`` (``"↑↑"``, ``"↑"``, ``"0"``, ``"↓"``, ``"↓↓"``)."""
-        if isinstance(symbol, str):
-            for strength, known in _STRENGTH_SYMBOLS.items():
-                if symbol.strip() == known:
-                    return strength
-        raise ValueError(
+        for strength, known in _STRENGTH_SYMBOLS.items():
+            if _text_argument(symbol, "symbol", "'↑↑'").strip() == known:
+                return strength
+        raise InputError(
+            "symbol",
             f"{shown(symbol)} is not a strength of recommendation; "
-            f"expected one of {', '.join(_STRENGTH_SYMBOLS.values())}"
+            f"expected one of {', '.join(_STRENGTH_SYMBOLS.values())}",
         )
 
     def __str__(self) -> str:
@@ -144,13 +144,13 @@ class Certainty(enum.Enum):
     @classmethod
     def from_symbol(cls, symbol: str) -> Certainty:
         """The certainty drawn as ``symbol``, four circles of which the first are filled."""
-        if isinstance(symbol, str):
-            for certainty in _CERTAINTY_ORDER:
-                if symbol.strip() == certainty.symbol:
-                    return certainty
-        raise ValueError(
+        for certainty in _CERTAINTY_ORDER:
+            if _text_argument(symbol, "symbol", "'⊕⊕⊕○'").strip() == certainty.symbol:
+                return certainty
+        raise InputError(
+            "symbol",
             f"{shown(symbol)} is not a GRADE certainty symbol; expected one of "
-            f"{', '.join(c.symbol for c in _CERTAINTY_ORDER)}"
+            f"{', '.join(c.symbol for c in _CERTAINTY_ORDER)}",
         )
 
     def __str__(self) -> str:
@@ -215,13 +215,6 @@ class ConsensusBound(enum.Enum):
 _CONSENSUS_TEXT = re.compile(r"\s*(>)?\s*(\d{1,3})\s*%\s*")
 
 
-def _check_percent(instance: Consensus, attribute: attrs.Attribute[int], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldTypeError("percent", f"expected a whole number, got {type(value).__name__}")
-    if not 0 <= value <= 100:
-        raise fail("percent", f"must lie between 0 and 100, got {shown(value)}")
-
-
 @attrs.frozen
 class Consensus:
     """Agreement of the guideline group behind a recommendation.
@@ -236,7 +229,7 @@ class Consensus:
     '>75% Evidence and consensus based'
     """
 
-    percent: int = attrs.field(validator=_check_percent)
+    percent: int = attrs.field(validator=percent)
     bound: ConsensusBound = attrs.field(validator=enum_of(ConsensusBound))
     basis: ConsensusBasis = attrs.field(validator=enum_of(ConsensusBasis))
 
@@ -247,10 +240,11 @@ class Consensus:
     @classmethod
     def parse(cls, text: str, basis: ConsensusBasis) -> Consensus:
         """Read a percentage as printed in the guideline (``">75%"``, ``"100%"``)."""
-        match = _CONSENSUS_TEXT.fullmatch(_string_or_empty(text))
+        match = _CONSENSUS_TEXT.fullmatch(_text_argument(text, "text", "'>75%'"))
         if match is None:
-            raise ValueError(
-                f"{shown(text)} is not a consensus percentage; expected e.g. '>75%' or '100%'"
+            raise InputError(
+                "text",
+                f"{shown(text)} is not a consensus percentage; expected e.g. '>75%' or '100%'",
             )
         bound = ConsensusBound.MORE_THAN if match.group(1) else ConsensusBound.EXACTLY
         return cls(int(match.group(2)), bound, basis)
@@ -264,8 +258,13 @@ class Consensus:
         return f"{self.bound.prefix}{self.percent}%"
 
 
-def _string_or_empty(value: object) -> str:
-    return value if isinstance(value, str) else ""
+def _text_argument(value: object, argument: str, example: str) -> str:
+    """``value`` if it is a string, else :class:`~ae_systemic.ArgumentTypeError`."""
+    if not isinstance(value, str):
+        raise ArgumentTypeError(
+            argument, f"expected a string such as {example}, got {type(value).__name__}"
+        )
+    return value
 
 
 class Outcome(enum.Enum):

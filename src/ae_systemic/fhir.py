@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from ._converter import JSONValue
+from ._errors import ArgumentTypeError
+from ._lookup import resolve_drug
 from ._model import (
     Amount,
     DoseRate,
@@ -100,8 +102,11 @@ _UCUM_PERIOD: Final = {"day": "d", "week": "wk"}
 _Obj = dict[str, JSONValue]
 
 
-def to_bundle(drug_or_guideline: Drug | Guideline) -> dict[str, JSONValue]:
+def to_bundle(drug_or_guideline: Drug | Guideline | str) -> dict[str, JSONValue]:
     """A FHIR R5 ``Bundle`` (type ``collection``) of the drug, or of every drug of the guideline.
+
+    ``drug_or_guideline`` is a :class:`~ae_systemic.Drug`, a drug name that
+    :func:`~ae_systemic.drug` accepts, or a whole :class:`~ae_systemic.Guideline`.
 
     Returns JSON-ready data (dicts, lists, strings, numbers): pass it to
     ``json.dumps`` or to ``fhir.resources.bundle.Bundle.model_validate``.  The
@@ -117,14 +122,15 @@ def to_bundle(drug_or_guideline: Drug | Guideline) -> dict[str, JSONValue]:
         for drug, slug in zip(guideline.drugs, _drug_slugs(guideline.drugs), strict=True):
             resources += _drug_resources(drug, slug)
         bundle_id = "guideline"
-    elif isinstance(drug_or_guideline, Drug):
-        slug = _id(drug_or_guideline.name)
-        resources = _drug_resources(drug_or_guideline, slug)
+    elif isinstance(drug_or_guideline, Drug | str):
+        drug = resolve_drug(drug_or_guideline, "drug_or_guideline")
+        slug = _id(drug.name)
+        resources = _drug_resources(drug, slug)
         bundle_id = slug
     else:
-        raise TypeError(
-            f"drug_or_guideline: expected a Drug or a Guideline, "
-            f"got {type(drug_or_guideline).__name__}"
+        raise ArgumentTypeError(
+            "drug_or_guideline",
+            f"expected a Drug, a drug name or a Guideline, got {type(drug_or_guideline).__name__}",
         )
     entries: list[JSONValue] = [
         {
@@ -480,12 +486,7 @@ def _clinical_use_definitions(drug: Drug, slug: str) -> list[_Obj]:
                 },
                 [c.location for c in avoid],
                 [n for c in avoid for n in c.references],
-                narrative=_narrative(
-                    f"Avoid combining {drug.name} with {c.therapy}"
-                    + (f" ({c.condition})" if c.condition else "")
-                    + (f": {c.reason}." if c.reason else ".")
-                    for c in avoid
-                ),
+                narrative=_narrative(c.sentence(drug.name) for c in avoid),
             )
         )
     groups: dict[tuple[str, str], list[int]] = {}
@@ -512,31 +513,23 @@ def _clinical_use_definitions(drug: Drug, slug: str) -> list[_Obj]:
             )
         )
     monitoring = drug.monitoring
-    schedule = [f"every {monitoring.interval_months} months"]
-    schedule.insert(0, f"after {monitoring.first_follow_up_weeks} weeks")
-    if monitoring.at_baseline:
-        schedule.insert(0, "at baseline")
-    example = " (given as an example)" if monitoring.schedule_is_example else ""
     resources.append(
         _warning(
             drug,
             slug,
             "monitoring",
-            f"Check {', '.join(monitoring.checks)}: {', '.join(schedule[:-1])}, then "
-            f"{schedule[-1]}{example}. {monitoring.note}",
+            monitoring.summary,
             [monitoring.location],
             monitoring.references,
         )
     )
     screening = drug.screening
-    see_also = f" See also: {screening.see_also}." if screening.see_also else ""
     resources.append(
         _warning(
             drug,
             slug,
             "screening",
-            f"Screening for {', '.join(screening.tests)} {screening.advice} "
-            f"{screening.when}.{see_also}",
+            screening.summary,
             [screening.location],
             screening.references,
         )

@@ -68,12 +68,13 @@ def forest(drug_or_drugs: Drug | str | Iterable[Drug | str], *, ax: Axes | None 
     rows = _rows(drugs)
     if not rows:
         names = ", ".join(drug.name for drug in drugs) or "no drug"
-        raise InputError(f"drug_or_drugs: no effect estimates to plot ({names})")
+        raise InputError("drug_or_drugs", f"no effect estimates to plot ({names})")
     comparators = sorted({estimate.comparator for _, estimate in rows})
     if len(comparators) > 1:
         raise InputError(
-            "drug_or_drugs: a forest plot compares against one comparator; these estimates "
-            f"are against {', '.join(comparators)}"
+            "drug_or_drugs",
+            "a forest plot compares against one comparator; these estimates "
+            f"are against {', '.join(comparators)}",
         )
 
     if ax is None:
@@ -88,7 +89,7 @@ def forest(drug_or_drugs: Drug | str | Iterable[Drug | str], *, ax: Axes | None 
         while isinstance(parent, SubFigure):
             parent = parent.figure
         if not isinstance(parent, Figure):
-            raise InputError("ax: the axes must belong to a figure")
+            raise InputError("ax", "the axes must belong to a figure")
         figure = parent
 
     _draw(ax, rows, several=len(drugs) > 1, comparator=comparators[0])

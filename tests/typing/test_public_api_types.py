@@ -315,8 +315,8 @@ def test_exceptions_are_typed_under_pytest_raises() -> None:
 @pytest.mark.parametrize(
     ("cls", "parameter", "expected"),
     [
-        (Patient, "age", ("Quantity", "str")),
-        (Patient, "weight", ("Quantity", "str")),
+        (Patient, "age", ("QuantityLike",)),
+        (Patient, "weight", ("QuantityLike",)),
         (CoMedication, "name", ("str",)),
     ],
 )

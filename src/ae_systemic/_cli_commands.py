@@ -1,0 +1,390 @@
+"""The commands of ``ae-systemic``: each one's options and what it does, side by side.
+
+Every command is a pair: ``add_<command>(commands)`` declares its parser and options, and
+the handler next to it reads the options, asks the library's public functions, and
+returns the text (a report from :mod:`ae_systemic._report`, or JSON).  Each handler
+imports only what its command needs, so that ``dose`` never imports the assessment,
+FHIR or schema code, and only ``dose`` and ``assess`` import pint.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import _cli_options as option
+from ._cli_options import CommandError, add_drug, add_json, add_phase, add_weight, json_text
+
+if TYPE_CHECKING:
+    import datetime
+    import enum
+
+    from ._assessment import Assessment, CoMedication, Patient
+    from ._converter import JSONValue
+    from ._dosing import DoseRange
+    from ._model import Drug
+
+__all__ = ["COMMANDS"]
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    handler: Callable[[argparse.Namespace], str],
+    help: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """A command named after its ``handler``, with ``--json``."""
+    parser = commands.add_parser(handler.__name__, help=help, description=description)
+    parser.set_defaults(handler=handler)
+    add_json(parser)
+    return parser
+
+
+# --- drugs -------------------------------------------------------------------------------
+
+
+def add_drugs(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _command(commands, drugs, help="the drugs and their synonyms")
+
+
+def drugs(options: argparse.Namespace) -> str:
+    from ._lookup import drugs as all_drugs
+
+    found = all_drugs()
+    if options.json:
+        return json_text([{"name": d.name, "synonyms": list(d.synonyms)} for d in found])
+    width = max(len(d.name) for d in found) + 2
+    return "\n".join(f"{d.name:<{width}}{', '.join(d.synonyms)}" for d in found)
+
+
+# --- show --------------------------------------------------------------------------------
+
+
+def add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        show,
+        help="what the guideline says about a drug",
+        description="Recommendations (arrows, consensus), evidence (GRADE ⊕ symbols), dose "
+        "regimens, licence, monitoring, screening, combinations, interactions, special "
+        "populations, safety and references.",
+    )
+    add_drug(parser)
+
+
+def show(options: argparse.Namespace) -> str:
+    subject = option.drug(options.drug)
+    if options.json:
+        return json_text(_unstructure(subject))
+    from ._lookup import guideline
+    from ._report import drug_report
+
+    more = "Everything above, and the rest of the content, as JSON: --json"
+    return f"{drug_report(subject, guideline())}\n\n{more}"
+
+
+# --- dose --------------------------------------------------------------------------------
+
+
+def add_dose(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        dose,
+        help="a patient's daily and single doses for a body weight",
+        description="The daily dose range for a body weight, the single doses and, with "
+        "--strengths, the practical amount per dose those strengths can make.",
+    )
+    add_drug(parser)
+    add_weight(parser)
+    parser.add_argument(
+        "--population",
+        choices=("adult", "child"),
+        default="adult",
+        help="whose regimen (default: adult); the guideline does not say where children end",
+    )
+    add_phase(parser)
+    parser.add_argument(
+        "--strengths",
+        metavar="LIST",
+        help="unit strengths you have, separated by commas, e.g. 25mg,50mg,100mg",
+    )
+
+
+def dose(options: argparse.Namespace) -> str:
+    from ._dosing import daily_dose, round_to_strengths
+    from ._report import dose_lines, wrap
+    from ._text import number
+    from ._vocabulary import Population
+
+    subject = option.drug(options.drug)
+    strengths = option.strengths(options.strengths) if options.strengths is not None else None
+    population = Population(options.population)
+    phase = option.phase(options.phase)
+    option.registry(options)
+    found = daily_dose(subject, options.weight, population=population, phase=phase)
+    per_dose = None
+    if strengths is not None:
+        per_dose = round_to_strengths(found, strengths).m_as("mg")
+    if options.json:
+        data: dict[str, JSONValue] = {
+            "drug": subject.name,
+            "population": population.value,
+            "phase": options.phase,
+            **_dose_json(found),
+        }
+        if strengths is not None and per_dose is not None:
+            data["strengths"] = list(strengths)
+            data["practical_per_dose"] = option.quantity_json(per_dose, "mg")
+            data["practical_daily"] = option.quantity_json(per_dose * found.doses_per_day, "mg/day")
+        return json_text(data)
+    weight = f"{number(found.weight.m_as('kg'), 2)} kg"
+    if options.weight.replace(" ", "") != weight.replace(" ", ""):
+        weight += f" ({options.weight.strip()})"
+    asked = f"{phase}" if phase is not None else "standard range"
+    practical = []
+    if strengths is not None and per_dose is not None:
+        practical = wrap(
+            f"{number(per_dose, 3)} mg per dose "
+            f"({number(per_dose * found.doses_per_day, 3)} mg/day)"
+            f" from strengths {', '.join(strengths)}",
+            15,
+            "  practical",
+        )
+    lines = [f"{subject.name}: {population}, {weight}; {asked}"]
+    return "\n".join(lines + dose_lines(found, practical))
+
+
+def _dose_json(found: DoseRange[float]) -> dict[str, JSONValue]:
+    return {
+        "weight": option.quantity_json(found.weight.m_as("kg"), "kg"),
+        "low": option.quantity_json(found.low.m_as("mg/day"), "mg/day"),
+        "high": option.quantity_json(found.high.m_as("mg/day"), "mg/day"),
+        "per_dose_low": option.quantity_json(found.per_dose_low.m_as("mg"), "mg"),
+        "per_dose_high": option.quantity_json(found.per_dose_high.m_as("mg"), "mg"),
+        "doses_per_day": found.doses_per_day,
+        "regimen": _unstructure(found.regimen),
+        "fallback": found.fallback,
+        "references": list(found.references),
+    }
+
+
+# --- assess ------------------------------------------------------------------------------
+
+
+def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        assess,
+        help="what the guideline says for one patient",
+        description="Population and regimen for the age, the dose for the weight, the "
+        "licence, and every statement of the guideline that applies, with its references.",
+    )
+    add_drug(parser)
+    parser.add_argument(
+        "--age",
+        required=True,
+        metavar="AGE",
+        help="age with a unit: 12y, 15y11m, 18m (months), '16 years', '18 months'",
+    )
+    add_weight(parser)
+    parser.add_argument("--pregnant", action="store_true", help="the patient is pregnant")
+    parser.add_argument("--uva", action="store_true", help="UVA phototherapy is planned")
+    parser.add_argument("--uvb", action="store_true", help="UVB phototherapy is planned")
+    parser.add_argument("--puva", action="store_true", help="PUVA is planned")
+    parser.add_argument(
+        "--co-medication",
+        dest="co_medications",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="NAME[:PATHWAYS]",
+        help="a medicine the patient takes and the pathways it is a substrate of "
+        "(CYP3A4, P-gp, OATP; any case), e.g. atorvastatin:CYP3A4,OATP; repeat or list several",
+    )
+    add_phase(parser)
+    parser.add_argument(
+        "--adult-from",
+        metavar="AGE",
+        help="age from which the adult regimens apply (default: 18 years, a choice of "
+        "this library; the guideline does not say)",
+    )
+
+
+def assess(options: argparse.Namespace) -> str:
+    from ._assessment import DEFAULT_ADULT_FROM_YEARS, CoMedication, Patient
+    from ._assessment import assess as assess_patient
+    from ._report import assessment_report
+    from ._vocabulary import Phototherapy
+
+    subject = option.drug(options.drug)
+    medicines = [option.pathways(spec) for spec in options.co_medications]
+    age = option.age(options.age, options)
+    adult_from = (
+        option.age(options.adult_from, options, "--adult-from") if options.adult_from else None
+    )
+    option.registry(options)
+    planned = {
+        Phototherapy.UVA: options.uva,
+        Phototherapy.UVB: options.uvb,
+        Phototherapy.PUVA: options.puva,
+    }
+    patient = Patient(
+        age=age,
+        weight=options.weight,
+        pregnant=options.pregnant,
+        phototherapy=frozenset(therapy for therapy, yes in planned.items() if yes),
+        co_medications=tuple(CoMedication(n, p) for n, p in medicines),
+    )
+    result = assess_patient(
+        subject, patient, phase=option.phase(options.phase), adult_from=adult_from
+    )
+    if options.json:
+        return json_text(_assessment_json(result, patient, options.phase))
+    threshold = options.adult_from or f"{DEFAULT_ADULT_FROM_YEARS} years, a choice of this library"
+    return assessment_report(result, patient, subject, adult_from=threshold)
+
+
+def _assessment_json(result: Assessment, patient: Patient, phase: str | None) -> JSONValue:
+    return {
+        "drug": result.drug,
+        "patient": _patient_json(patient),
+        "phase": phase,
+        "population": result.population.value,
+        "regimen": _unstructure(result.regimen),
+        "dose": _dose_json(result.dose),
+        "licensed": result.licensed,
+        "findings": [_unstructure(finding) for finding in result.findings],
+    }
+
+
+def _patient_json(patient: Patient) -> JSONValue:
+    return {
+        "age": option.quantity_json(patient.age.m_as("year"), "year"),
+        "weight": option.quantity_json(patient.weight.m_as("kg"), "kg"),
+        "pregnant": patient.pregnant,
+        "phototherapy": _values(patient.phototherapy),
+        "co_medications": [_co_medication_json(m) for m in patient.co_medications],
+    }
+
+
+def _co_medication_json(medicine: CoMedication) -> JSONValue:
+    return {"name": medicine.name, "pathways": _values(medicine.pathways)}
+
+
+def _values(members: Iterable[enum.Enum]) -> list[JSONValue]:
+    """The values of enum ``members``, in the order of their enum, as JSON."""
+    from ._report import in_order
+
+    values: list[JSONValue] = []
+    values.extend(str(member.value) for member in in_order(members))
+    return values
+
+
+# --- schedule ----------------------------------------------------------------------------
+
+
+def add_schedule(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        schedule,
+        help="dated monitoring visits",
+        description="Monitoring visits from a start date: baseline, after the first "
+        "follow-up interval, then at regular intervals counted from the start.",
+    )
+    add_drug(parser)
+    parser.add_argument(
+        "--start", metavar="DATE", help="first day of treatment, YYYY-MM-DD (default: today)"
+    )
+    parser.add_argument("--months", metavar="N", default="12", help="months to cover (default: 12)")
+    parser.add_argument(
+        "--ics",
+        metavar="FILE",
+        help="also write the visits to an iCalendar file (needs the extra ae-systemic[ics])",
+    )
+
+
+def schedule(options: argparse.Namespace) -> str:
+    from ._monitoring import monitoring_schedule
+    from ._report import schedule_report
+
+    subject = option.drug(options.drug)
+    start = option.start(options.start)
+    months = option.months(options.months)
+    visits = monitoring_schedule(subject, start, months=months)
+    if options.ics:
+        _write_ics(options.ics, subject, start, months)
+    if options.json:
+        monitoring = subject.monitoring
+        data: dict[str, JSONValue] = {
+            "drug": subject.name,
+            "start": start.isoformat(),
+            "months": months,
+            "schedule_is_example": monitoring.schedule_is_example,
+            "note": monitoring.note,
+            "visits": [_unstructure(visit) for visit in visits],
+        }
+        if options.ics:
+            data["ics"] = options.ics
+        return json_text(data)
+    text = schedule_report(subject, start, months, visits)
+    if options.ics:
+        text += f"\n\nwrote {len(visits)} visits to {options.ics}"
+    return text
+
+
+def _write_ics(file: str, subject: Drug, start: datetime.date, months: int) -> None:
+    from . import ics
+    from ._errors import MissingExtraError
+
+    try:
+        calendar = ics.to_calendar(subject, start, months=months)
+    except MissingExtraError:
+        raise CommandError("--ics needs icalendar: pip install 'ae-systemic[ics]'") from None
+    try:
+        Path(file).write_bytes(calendar)
+    except OSError as exc:
+        raise CommandError(f"--ics: cannot write {file!r}: {exc.strerror or exc}") from None
+
+
+# --- export and schema -------------------------------------------------------------------
+
+
+def add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(commands, export, help="export a drug in an interchange format (JSON)")
+    parser.add_argument("format", choices=("fhir",), help="fhir: a FHIR R5 Bundle")
+    add_drug(parser)
+
+
+def export(options: argparse.Namespace) -> str:
+    subject = option.drug(options.drug)
+    from . import fhir
+
+    return json_text(fhir.to_bundle(subject))
+
+
+def add_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _command(commands, schema, help="the JSON Schema of the data-pack format")
+
+
+def schema(options: argparse.Namespace) -> str:
+    import json
+
+    from ._schema import schema as data_pack_schema
+
+    # The same text as the published docs/schema.json.
+    return json.dumps(data_pack_schema(), indent=2, ensure_ascii=False, sort_keys=True)
+
+
+# --- shared ------------------------------------------------------------------------------
+
+
+def _unstructure(obj: object) -> JSONValue:
+    from ._converter import unstructure
+
+    return unstructure(obj)
+
+
+#: Every command, in the order ``--help`` lists them.
+COMMANDS = (add_drugs, add_show, add_dose, add_assess, add_schedule, add_export, add_schema)

@@ -1,0 +1,247 @@
+"""Options of the command line: the arguments every command shares, and reading option text.
+
+Each reader turns the text of one option into what the library takes (a quantity or
+its text, a list of strengths, a medicine with its pathways, a date, a count) and
+refuses what it cannot read with :class:`CommandError`, naming the option.  Quantities
+themselves are checked by the library, whose errors name the argument; the command
+line maps the argument back to its option (:data:`OPTION_OF`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import datetime
+
+    import pint
+
+    from ._converter import JSONValue
+    from ._model import Drug
+    from ._vocabulary import Pathway, Phase
+
+__all__ = [
+    "OPTION_OF",
+    "CommandError",
+    "add_drug",
+    "add_json",
+    "add_phase",
+    "add_weight",
+    "age",
+    "drug",
+    "json_text",
+    "months",
+    "pathways",
+    "phase",
+    "quantity_json",
+    "registry",
+    "start",
+    "strengths",
+]
+
+#: The library's argument names, and the options of the command line they come from.
+OPTION_OF = {
+    "weight": "--weight",
+    "age": "--age",
+    "adult_from": "--adult-from",
+    "start": "--start",
+    "months": "--months",
+    "strengths": "--strengths",
+}
+
+
+class CommandError(Exception):
+    """Bad input on the command line: printed as one line on stderr, exit code 2."""
+
+
+# --- options shared by several commands ------------------------------------------------
+
+
+def add_json(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """``--json``.  Sub-commands use SUPPRESS, so that their default does not overwrite a
+    ``--json`` given before the command (``ae-systemic --json dose ...``)."""
+    parser.add_argument(
+        "--json", action="store_true", default=default, help="print JSON instead of text"
+    )
+
+
+def add_drug(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("drug", metavar="DRUG", help="a drug name or synonym, e.g. ciclosporin")
+
+
+def add_weight(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--weight",
+        required=True,
+        metavar="WEIGHT",
+        help="body weight with a unit: 70kg, 154lb, '70000 g'",
+    )
+
+
+def add_phase(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--phase",
+        choices=("acute", "long-term"),
+        help="acute flare (short-term) or long-term; default: the standard range",
+    )
+
+
+# --- the registry ------------------------------------------------------------------------
+
+
+def registry(options: argparse.Namespace) -> pint.UnitRegistry[float]:
+    """pint's registry for this run: set up for the process first when the run owns it.
+
+    Called by the commands that handle quantities before anything imports pint.
+    """
+    if options.owns_process:
+        from ._startup import set_up_pint_for_this_process
+
+        return set_up_pint_for_this_process()
+    from ._units import application_registry
+
+    return application_registry()
+
+
+# --- reading option text -----------------------------------------------------------------
+
+
+def drug(name: str) -> Drug:
+    from ._lookup import drug as lookup
+
+    return lookup(name)
+
+
+def phase(value: str | None) -> Phase | None:
+    if value is None:
+        return None
+    from ._vocabulary import Phase
+
+    return Phase(value)
+
+
+_BARE_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_AGE_PART = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]+)")
+#: Unit words of compound or short ages, and pint's name for each.
+_AGE_UNITS = {
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "year"),
+    **dict.fromkeys(("m", "mo", "mos", "month", "months"), "month"),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), "week"),
+    **dict.fromkeys(("d", "day", "days"), "day"),
+}
+#: Single-part ages pint reads as written (``16 years``): passed to the library as text.
+_PINT_AGE_WORDS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days"})
+
+
+def age(
+    text: str, options: argparse.Namespace, option: str = "--age"
+) -> pint.Quantity[float] | str:
+    """An age for the library: a quantity for short or compound forms, else the text itself.
+
+    ``12y``, ``15y11m``, ``18m`` (months), ``1y 6mo`` and ``15 years 11 months`` become
+    quantities in the command line's registry (``Q(15, "year") + Q(11, "month")``);
+    ``16 years`` and anything else are passed on as text, which the library reads and
+    checks.  A bare number is refused: the unit is not guessed.
+    """
+    stripped = text.strip()
+    if _BARE_NUMBER.fullmatch(stripped):
+        raise CommandError(
+            f"{option}: {text!r} has no unit; add one, e.g. {stripped}y or '{stripped} years' "
+            "(15y11m, 18m and '18 months' work too)"
+        )
+    negative = stripped.startswith("-")
+    body = stripped[1:] if negative else stripped
+    parts: list[tuple[int | float, str]] = []
+    position = 0
+    while position < len(body):
+        match = _AGE_PART.match(body, position)
+        if match is None or match.group(2).lower() not in _AGE_UNITS:
+            return stripped
+        digits = match.group(1)
+        magnitude = float(digits) if "." in digits else int(digits)
+        parts.append((magnitude, _AGE_UNITS[match.group(2).lower()]))
+        position = match.end()
+    if not parts or (len(parts) == 1 and body.split()[-1].lower() in _PINT_AGE_WORDS):
+        return stripped  # pint reads it as written: the library's own path
+    sign = -1 if negative else 1
+    quantity = registry(options).Quantity
+    total: pint.Quantity[float] = quantity(sign * parts[0][0], parts[0][1])
+    for magnitude, unit in parts[1:]:
+        total = total + quantity(sign * magnitude, unit)
+    return total
+
+
+def strengths(text: str) -> list[str]:
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise CommandError(
+            f"--strengths: {text!r} has an empty item; list the unit strengths you have, "
+            "separated by commas, e.g. 25mg,50mg,100mg"
+        )
+    return items
+
+
+def pathways(spec: str) -> tuple[str, frozenset[Pathway]]:
+    """``NAME[:PATHWAYS]`` as the medicine's name and its pathways (any case)."""
+    from ._vocabulary import Pathway
+
+    known = {_fold(p.value): p for p in Pathway} | {_fold(p.name): p for p in Pathway}
+    name, _, listed = spec.rpartition(":") if ":" in spec else (spec, "", "")
+    if not name.strip():
+        raise CommandError(
+            f"--co-medication: {spec!r} has no medicine name; write NAME:PATHWAYS, "
+            "e.g. atorvastatin:CYP3A4,OATP"
+        )
+    found: set[Pathway] = set()
+    for word in filter(None, (w.strip() for w in listed.split(","))):
+        if _fold(word) not in known:
+            raise CommandError(
+                f"--co-medication: {word!r} in {spec!r} is not a pathway the guideline "
+                f"names; use {', '.join(p.value for p in Pathway)} (any case)"
+            )
+        found.add(known[_fold(word)])
+    return name.strip(), frozenset(found)
+
+
+def _fold(word: str) -> str:
+    return word.casefold().replace("-", "").replace("_", "")
+
+
+def start(text: str | None) -> datetime.date:
+    import datetime
+
+    if text is None:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
+            problem = f"is not a day of the calendar ({exc})"
+        else:
+            problem = "is not a date in the form YYYY-MM-DD"
+        raise CommandError(f"--start: {text!r} {problem}; write e.g. 2027-01-15") from None
+
+
+def months(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise CommandError(
+            f"--months: {text!r} is not a whole number of months; write e.g. 12"
+        ) from None
+
+
+# --- JSON output -------------------------------------------------------------------------
+
+
+def json_text(data: JSONValue) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def quantity_json(value: float, unit: str) -> JSONValue:
+    """A quantity as JSON: ``{"value": 280.0, "unit": "mg/day"}`` (the value always a float)."""
+    return {"value": float(value), "unit": unit}

@@ -1,0 +1,218 @@
+"""Plain-text reports for a terminal: a drug, a dose, an assessment, a monitoring calendar.
+
+``ae-systemic show``, ``dose``, ``assess`` and ``schedule`` print these, and so does the
+demonstration ``python -m ae_systemic``: one renderer for every text face.  Each fact is
+worded by its own home (the model's properties such as
+:attr:`~ae_systemic.Monitoring.summary`, :mod:`ae_systemic._text` for ranges and
+reference lists); this module only lays the words out in sections, wrapped to
+:data:`WIDTH` columns.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from ._model import combination_sentence
+from ._text import age_text, cited, counted, interval, listed, number, sentence
+from ._vocabulary import CombinationAdvice
+
+if TYPE_CHECKING:
+    import datetime
+    import enum
+
+    from ._assessment import Assessment, Patient
+    from ._dosing import DoseRange
+    from ._model import Combination, Drug, Guideline
+    from ._monitoring import Visit
+
+__all__ = [
+    "WIDTH",
+    "assessment_report",
+    "dose_lines",
+    "drug_report",
+    "in_order",
+    "schedule_report",
+    "wrap",
+]
+
+#: Width of the reports, in characters.
+WIDTH = 80
+
+
+def wrap(text: str, indent: int, first: str = "") -> list[str]:
+    """``text`` wrapped to :data:`WIDTH`, the first line after ``first``, the rest indented."""
+    lines = textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=first.ljust(indent),
+        subsequent_indent=" " * indent,
+        break_on_hyphens=False,
+    )
+    return lines or [first]
+
+
+def in_order(members: Iterable[enum.Enum]) -> list[enum.Enum]:
+    """Enum ``members`` in the order of their enum (a set has none)."""
+    return sorted(members, key=lambda member: [*type(member).__members__.values()].index(member))
+
+
+# --- a drug ------------------------------------------------------------------------------
+
+
+def drug_report(subject: Drug, source: Guideline) -> str:
+    """Everything the section says about ``subject``, as the sections of a text report."""
+    lines = [subject.name]
+    lines += wrap(", ".join(subject.synonyms), 16, "also known as")
+    lines += wrap(f"{source.title}; {source.chapter}", 16, "source")
+    lines += ["", "Recommendations"]
+    for rec in subject.recommendations:
+        if rec.strength is not None and rec.consensus is not None:
+            head = f"{rec.strength.symbol:<3}{rec.strength.wording}, consensus {rec.consensus.text}"
+        else:
+            head = "–  strength and consensus not stated"
+        lines.append(f"  {rec.number:>2}. {head}")
+        lines += wrap(cited(rec.statement, rec.references), 6)
+        if rec.see_also:
+            lines += wrap(f"See also: {rec.see_also}.", 6)
+        if rec.note:
+            lines += wrap(f"Note: {rec.note}", 6)
+    lines += _evidence_lines(subject)
+    lines += ["", "Dosing"]
+    column = min(max(len(r.label) for r in subject.regimens) + 4, 40)
+    for regimen in subject.regimens:
+        lines += wrap(cited(regimen.dose_text, regimen.references), column, f"  {regimen.label}")
+        if regimen.note:
+            lines += wrap(regimen.note, column)
+    licence = subject.licence
+    lines += ["", "Licence"]
+    lines += wrap(cited(f"from {licence.min_age_years} years of age", licence.references), 2)
+    for note in licence.notes:
+        lines += wrap(cited(note.text, note.references), 2)
+    monitoring, screening = subject.monitoring, subject.screening
+    lines += ["", "Monitoring", *wrap(cited(monitoring.summary, monitoring.references), 2)]
+    lines += ["", "Screening", *wrap(cited(screening.summary, screening.references), 2)]
+    if subject.combinations:
+        lines += ["", "Combinations"]
+        for group in _combination_groups(subject.combinations):
+            lines += wrap(cited(combination_sentence(subject.name, group), group[0].references), 2)
+    if subject.interactions:
+        lines += ["", "Interactions"]
+        for i in subject.interactions:
+            lines += wrap(cited(i.summary, i.references), 10, f"  {i.pathway}")
+        for consequence in dict.fromkeys(i.consequence for i in subject.interactions):
+            lines += wrap(consequence, 2)
+    for group_of_patients in subject.special_populations:
+        lines += ["", sentence(group_of_patients.group)]
+        for statement in group_of_patients.statements:
+            lines += wrap(cited(statement.text, statement.references), 4, "  -")
+    if subject.safety:
+        lines += ["", "Safety"]
+        for statement in subject.safety:
+            lines += wrap(cited(statement.text, statement.references), 4, "  -")
+    if subject.references:
+        lines += ["", "References"]
+        for reference in subject.references:
+            text = str(reference).removeprefix(f"{reference.number}. ")
+            lines += wrap(text, 6, f"  {reference.number:>2}.")
+    return "\n".join(lines)
+
+
+def _evidence_lines(subject: Drug) -> list[str]:
+    if not subject.evidence:
+        return []
+    kinds = {(e.measure, e.comparator, e.max_weeks) for e in subject.evidence}
+    lines = ["", "Evidence (GRADE certainty, estimate with 95% CI)"]
+    if len(kinds) == 1:
+        measure, comparator, weeks = next(iter(kinds))
+        lines += wrap(f"{measure} vs {comparator}, up to {weeks} weeks", 2)
+    for est in subject.evidence:
+        row = (
+            f"  {est.certainty.symbol} {est.certainty.label:<9} {est.dose_level!s:<13}"
+            f"{est.outcome!s:<17}{est.estimate:>4g} {interval(est.ci_low, est.ci_high)}"
+        )
+        if len(kinds) > 1:
+            row += f" {est.measure} vs {est.comparator}, ≤{est.max_weeks} weeks"
+        lines.append(cited(row, est.references))
+    return lines
+
+
+def _combination_groups(combinations: Sequence[Combination]) -> list[list[Combination]]:
+    """Combinations with the same advice, condition, reason and references, together."""
+    groups: dict[object, list[Combination]] = {}
+    for c in combinations:
+        alone = None if c.advice is CombinationAdvice.AVOID else c.therapy
+        groups.setdefault((c.advice, c.condition, c.reason, c.references, alone), []).append(c)
+    return list(groups.values())
+
+
+# --- a dose ------------------------------------------------------------------------------
+
+
+def dose_lines(dose: DoseRange[float], more: Sequence[str] = ()) -> list[str]:
+    """The regimen, the daily and single doses, ``more`` lines, the fallback note, references."""
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    single_low, single_high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
+    lines = wrap(str(dose.regimen), 15, "  regimen")
+    lines.append(f"  {'daily dose':<13}{number(low)}–{number(high)} mg/day")
+    lines.append(
+        f"  {'per dose':<13}{number(single_low)}–{number(single_high)} mg, "
+        f"{counted(dose.doses_per_day, 'dose')} a day"
+    )
+    lines += more
+    if dose.fallback:
+        lines += wrap(dose.fallback, 15, "  note")
+    references = ", ".join(map(str, dose.references)) or "none printed in the source"
+    lines.append(f"  {'references':<13}{references}")
+    return lines
+
+
+# --- an assessment -----------------------------------------------------------------------
+
+
+def assessment_report(
+    result: Assessment, patient: Patient, subject: Drug, *, adult_from: str
+) -> str:
+    """The patient, the population, the dose and every finding, numbered.
+
+    ``adult_from`` says where the adult regimens start and whose choice that is.
+    """
+    facts = [
+        age_text(patient.age.m_as("year"), days=True),
+        f"{number(patient.weight.m_as('kg'), 2)} kg",
+    ]
+    if patient.pregnant:
+        facts.append("pregnant")
+    facts += [f"{p} planned" for p in in_order(patient.phototherapy)]
+    for medicine in patient.co_medications:
+        pathways = ", ".join(str(p) for p in in_order(medicine.pathways))
+        facts.append(f"takes {medicine.name}" + (f" ({pathways})" if pathways else ""))
+    lines = [result.drug, *wrap(", ".join(facts), 15, "  patient")]
+    lines += wrap(f"{result.population} (adult regimens from {adult_from})", 15, "  population")
+    licence = subject.licence.min_age_years
+    licensed = f"{'yes' if result.licensed else 'no'} (from {licence} years of age)"
+    lines += dose_lines(result.dose, [f"  {'licensed':<13}{licensed}"])
+    lines += ["", "Findings"]
+    for count, finding in enumerate(result.findings, 1):
+        lines.append(f"  {count:>2}. {finding.kind}")
+        lines += wrap(cited(finding.message, finding.references), 6)
+    return "\n".join(lines)
+
+
+# --- a monitoring calendar ---------------------------------------------------------------
+
+
+def schedule_report(
+    subject: Drug, start: datetime.date, months: int, visits: Sequence[Visit]
+) -> str:
+    """The checks, the caveat where the schedule is an example, and the dated visits."""
+    monitoring = subject.monitoring
+    lines = [f"{subject.name}: monitoring from {start.isoformat()}, {months} months"]
+    checks = f"checks at every visit: {listed(monitoring.checks)}"
+    lines += wrap(cited(checks, monitoring.references), 2, "")
+    if monitoring.schedule_is_example:
+        lines += wrap(monitoring.note, 2, "")
+    lines.append("")
+    lines += [f"  {visit.date.isoformat()}  {visit.date:%a}  {visit.label}" for visit in visits]
+    return "\n".join(lines)

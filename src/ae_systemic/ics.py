@@ -1,0 +1,96 @@
+"""The monitoring calendar as iCalendar (RFC 5545): one all-day event per visit.
+
+:func:`to_calendar` turns :func:`~ae_systemic.monitoring_schedule` into the text of an
+``.ics`` file that any calendar program imports, as :mod:`ae_systemic.fhir` turns the
+content into a FHIR Bundle.  Each visit is an all-day ``VEVENT`` with a stable ``UID``
+(drug, start and visit date), so importing the same calendar twice updates the events
+instead of doubling them; the description lists the checks, their references and, where
+the source gives the schedule as an example, its caveat.
+
+icalendar is an optional dependency (the extra ``ics``); it is imported when
+:func:`to_calendar` is called, never when ``ae_systemic`` or this module is imported.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from ._errors import ArgumentTypeError, InputError, MissingExtraError, shown
+from ._lookup import resolve_drug
+from ._model import Drug
+from ._monitoring import monitoring_schedule
+from ._text import reference_list
+from ._version import __version__
+
+__all__ = ["to_calendar"]
+
+
+def to_calendar(
+    drug: Drug | str,
+    start: datetime.date,
+    *,
+    months: int = 12,
+    stamp: datetime.datetime | None = None,
+) -> bytes:
+    """The monitoring visits of ``drug`` from ``start`` as an iCalendar file (UTF-8 bytes).
+
+    ``drug`` is a :class:`~ae_systemic.Drug` or a drug name; ``start`` and ``months``
+    are those of :func:`~ae_systemic.monitoring_schedule`, which chooses the visits.
+    ``stamp`` is the time the calendar is made (``DTSTAMP``, in UTC; default: now), so
+    that a caller who needs the same bytes twice can fix it.  Write the result to a
+    file with ``Path("visits.ics").write_bytes(...)``.
+
+    Needs icalendar (``pip install 'ae-systemic[ics]'``); without it raises
+    :class:`~ae_systemic.MissingExtraError`, an :class:`ImportError`.
+
+    >>> calendar = to_calendar("ciclosporin", datetime.date(2027, 1, 15),
+    ...                        stamp=datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC))
+    >>> calendar.count(b"BEGIN:VEVENT"), b"SUMMARY:ciclosporin monitoring: week 4" in calendar
+    (6, True)
+    """
+    try:
+        import icalendar
+    except ImportError as exc:
+        raise MissingExtraError("to_calendar", "icalendar", "ics") from exc
+    subject = resolve_drug(drug)
+    visits = monitoring_schedule(subject, start, months=months)
+    made = _utc(stamp)
+    monitoring = subject.monitoring
+    note = monitoring.note if monitoring.schedule_is_example else ""
+    slug = re.sub(r"[^a-z0-9]+", "-", subject.name.lower()).strip("-")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//ae_systemic//ae-systemic {__version__}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{subject.name} monitoring")
+    for visit in visits:
+        event = icalendar.Event()
+        event.add("uid", f"{slug}-{start:%Y%m%d}-{visit.date:%Y%m%d}@ae-systemic")
+        event.add("dtstamp", made)
+        event.add("dtstart", visit.date)
+        event.add("dtend", visit.date + datetime.timedelta(days=1))
+        event.add("summary", f"{subject.name} monitoring: {visit.label}")
+        description = f"Checks: {', '.join(visit.checks)}."
+        if visit.references:
+            description += f" References: {reference_list(visit.references)}."
+        if note:
+            description += f"\n{note}"
+        event.add("description", description)
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    ical: bytes = calendar.to_ical()
+    return ical
+
+
+def _utc(stamp: object) -> datetime.datetime:
+    """``stamp`` in UTC, to the second; now when it is ``None``."""
+    if stamp is None:
+        return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    if not isinstance(stamp, datetime.datetime):
+        raise ArgumentTypeError(
+            "stamp", f"expected None or an aware datetime.datetime, got {shown(stamp)}"
+        )
+    if stamp.tzinfo is None or stamp.utcoffset() is None:
+        raise InputError("stamp", "expected an aware datetime (with a time zone), got a naive one")
+    return stamp.astimezone(datetime.UTC).replace(microsecond=0)

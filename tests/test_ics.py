@@ -1,0 +1,101 @@
+"""The monitoring calendar as iCalendar: ``ae_systemic.ics.to_calendar``."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+
+import icalendar
+import pytest
+
+import ae_systemic
+from ae_systemic import ArgumentTypeError, InputError
+from ae_systemic.ics import to_calendar
+
+START = datetime.date(2027, 1, 15)
+STAMP = datetime.datetime(2027, 1, 1, 8, 30, tzinfo=datetime.UTC)
+
+
+def events(data: bytes) -> list[icalendar.cal.Component]:
+    calendar = icalendar.Calendar.from_ical(data)
+    return list(calendar.walk("VEVENT"))
+
+
+def test_one_all_day_event_per_visit_of_the_schedule() -> None:
+    visits = ae_systemic.monitoring_schedule("ciclosporin", START)
+    found = events(to_calendar("ciclosporin", START, stamp=STAMP))
+    assert [e.decoded("dtstart") for e in found] == [v.date for v in visits]
+    assert [e.decoded("dtend") - e.decoded("dtstart") for e in found] == [
+        datetime.timedelta(days=1)
+    ] * len(visits)
+    assert [str(e["summary"]) for e in found] == [
+        f"ciclosporin monitoring: {v.label}" for v in visits
+    ]
+
+
+def test_each_event_lists_the_checks_and_the_example_caveat() -> None:
+    monitoring = ae_systemic.drug("ciclosporin").monitoring
+    description = str(events(to_calendar("CsA", START, stamp=STAMP))[1]["description"])
+    assert description.startswith(f"Checks: {', '.join(monitoring.checks)}.")
+    assert monitoring.note in description
+
+
+def test_the_same_input_gives_the_same_bytes_and_stable_uids() -> None:
+    first = to_calendar("ciclosporin", START, months=24, stamp=STAMP)
+    assert to_calendar(ae_systemic.drug("ciclosporin"), START, months=24, stamp=STAMP) == first
+    uids = [str(e["uid"]) for e in events(first)]
+    assert uids[0] == "ciclosporin-20270115-20270115@ae-systemic"
+    assert len(set(uids)) == len(uids)
+
+
+def test_the_stamp_is_written_in_utc() -> None:
+    berlin = datetime.timezone(datetime.timedelta(hours=1))
+    stamp = datetime.datetime(2027, 1, 1, 9, 30, 15, 999, tzinfo=berlin)
+    found = events(to_calendar("ciclosporin", START, stamp=stamp))
+    assert found[0].decoded("dtstamp") == datetime.datetime(
+        2027, 1, 1, 8, 30, 15, tzinfo=datetime.UTC
+    )
+
+
+def test_a_naive_or_wrong_stamp_is_refused() -> None:
+    with pytest.raises(InputError, match=r"^stamp: expected an aware datetime"):
+        to_calendar("ciclosporin", START, stamp=datetime.datetime(2027, 1, 1))
+    with pytest.raises(ArgumentTypeError, match=r"^stamp"):
+        to_calendar("ciclosporin", START, stamp="2027-01-01")  # type: ignore[arg-type]
+
+
+def test_the_schedule_rules_apply() -> None:
+    with pytest.raises(ArgumentTypeError, match=r"^start"):
+        to_calendar("ciclosporin", "2027-01-15")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^months"):
+        to_calendar("ciclosporin", START, months=0)
+    with pytest.raises(ae_systemic.UnknownDrugError):
+        to_calendar("tacrolimus", START)
+
+
+def test_without_icalendar_the_extra_is_named() -> None:
+    code = (
+        "import sys, datetime; sys.modules['icalendar'] = None\n"
+        "from ae_systemic.ics import to_calendar\n"
+        "import ae_systemic\n"
+        "try:\n"
+        "    to_calendar('ciclosporin', datetime.date(2027, 1, 15))\n"
+        "except ae_systemic.MissingExtraError as exc:\n"
+        "    print(type(exc).__name__, exc.name, exc.extra, exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == (
+        "MissingExtraError icalendar ics to_calendar needs icalendar: "
+        "pip install 'ae-systemic[ics]'"
+    )
+
+
+def test_importing_the_module_does_not_import_icalendar() -> None:
+    code = "import sys, ae_systemic.ics; print('icalendar' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "False"
