@@ -242,3 +242,12 @@ def test_the_command_line_names_the_option_from_the_errors_argument() -> None:
     )
     # An argument the command line has no option for keeps the library's wording.
     assert _message(InputError("regimen", "is not daily")) == "regimen: is not daily"
+
+
+def test_the_error_catalogue_lists_every_public_error() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "errors.md").read_text("utf-8")
+    catalogue = page.split("## The catalogue", 1)[1].split("\n## ", 1)[0]
+    for cls in PUBLIC_ERRORS:
+        assert f"| `{cls.__name__}` |" in catalogue, f"{cls.__name__} is not in docs/errors.md"

@@ -31,7 +31,7 @@ from ._assessment import Assessment
 from ._dosing import DoseRange
 from ._model import DoseRegimen, Drug, EffectEstimate, Recommendation
 from ._monitoring import Schedule, Visit
-from ._text import counted, interval, reference_list, span
+from ._text import doses_a_day, interval, reference_list, span
 
 if TYPE_CHECKING:
     from ._dosing import FloatArray
@@ -118,10 +118,6 @@ def _listing(caption: str, columns: Sequence[str], records: Iterable[Fields]) ->
 
 
 # -- small texts --------------------------------------------------------------------------------
-
-
-def _doses_a_day(count: int) -> str:
-    return f"{counted(count, 'dose')} a day"
 
 
 def _extent(values: float | FloatArray) -> tuple[float, float]:
@@ -214,7 +210,7 @@ def _dose_fields(dose: DoseRange[float] | DoseRange[FloatArray]) -> Fields:
     weight = dose.weight.magnitude
     low, high = _extent(dose.low.magnitude), _extent(dose.high.magnitude)
     one_low, one_high = _extent(dose.per_dose_low.magnitude), _extent(dose.per_dose_high.magnitude)
-    per_dose = f"per dose, {_doses_a_day(dose.doses_per_day)}"
+    per_dose = f"per dose, {doses_a_day(dose.doses_per_day)}"
     if isinstance(weight, float):
         amounts: Fields = (
             ("Body weight", span(weight, weight, "kg")),

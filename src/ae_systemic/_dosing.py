@@ -25,7 +25,7 @@ from ._errors import ArgumentError, ArgumentTypeError, DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRate, DoseRegimen, Drug
 from ._notebook import NotebookDisplay
-from ._text import counted, span
+from ._text import doses_a_day, span
 from ._units import (
     MAX_BODY_WEIGHT_KG,
     MIN_BODY_WEIGHT_KG,
@@ -218,7 +218,7 @@ class DoseRange(NotebookDisplay, Generic[M]):
         per = self.doses_per_day
         return (
             f"{span(low, high, 'mg/day')} ({span(low / per, high / per, 'mg')} per dose, "
-            f"{counted(per, 'dose')} a day) for {self._weight_kg:g} kg: {self.regimen}"
+            f"{doses_a_day(per)}) for {self._weight_kg:g} kg: {self.regimen}"
         )
 
 

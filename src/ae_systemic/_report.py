@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ._model import combination_sentence
-from ._text import age_text, cited, counted, interval, listed, number, sentence
+from ._text import age_text, cited, doses_a_day, interval, listed, number, sentence, span
 from ._vocabulary import CombinationAdvice
 
 if TYPE_CHECKING:
@@ -155,10 +155,10 @@ def dose_lines(dose: DoseRange[float], more: Sequence[str] = ()) -> list[str]:
     low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
     single_low, single_high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
     lines = wrap(str(dose.regimen), 15, "  regimen")
-    lines.append(f"  {'daily dose':<13}{number(low)}–{number(high)} mg/day")
+    lines.append(f"  {'daily dose':<13}{span(low, high, 'mg/day', digits=1)}")
     lines.append(
-        f"  {'per dose':<13}{number(single_low)}–{number(single_high)} mg, "
-        f"{counted(dose.doses_per_day, 'dose')} a day"
+        f"  {'per dose':<13}{span(single_low, single_high, 'mg', digits=1)}, "
+        f"{doses_a_day(dose.doses_per_day)}"
     )
     lines += more
     if dose.fallback:

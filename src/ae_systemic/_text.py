@@ -13,6 +13,7 @@ __all__ = [
     "age_text",
     "cited",
     "counted",
+    "doses_a_day",
     "interval",
     "listed",
     "number",
@@ -33,13 +34,20 @@ def listed(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def span(low: float, high: float, unit: str = "") -> str:
+def span(low: float, high: float, unit: str = "", *, digits: int | None = None) -> str:
     """A range of numbers with its unit: ``2.5–5 mg/kg/day``, or ``5 mg`` when both ends agree.
 
-    Numbers are written with ``:g`` (shortest form, six significant digits).
+    Numbers are written with ``:g`` (shortest form, six significant digits), or rounded to
+    ``digits`` decimals without trailing zeros (see :func:`number`).
     """
-    numbers = f"{low:g}" if low == high else f"{low:g}{RANGE_DASH}{high:g}"
+    shown = [f"{n:g}" if digits is None else number(n, digits) for n in (low, high)]
+    numbers = shown[0] if shown[0] == shown[1] else RANGE_DASH.join(shown)
     return f"{numbers} {unit}" if unit else numbers
+
+
+def doses_a_day(count: int) -> str:
+    """``1 dose a day``, ``2 doses a day``."""
+    return f"{counted(count, 'dose')} a day"
 
 
 def interval(low: float, high: float) -> str:
