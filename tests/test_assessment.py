@@ -93,7 +93,19 @@ TOPICALS: Expected = (
     (),
     ("topical anti-inflammatory treatment", "whenever needed"),
 )
-ALWAYS: tuple[Expected, ...] = (MONITORING, SCREENING, EMOLLIENTS, TOPICALS)
+SAFETY: tuple[Expected, ...] = (
+    (K.SAFETY, (), ("narrow therapeutic index", "blood pressure", "renal impairment")),
+    (K.SAFETY, (4, 11, 12), ("creatinine", "TREAT")),
+    (K.SAFETY, (), ("oral hygiene", "gingival hyperplasia")),
+)
+ALWAYS: tuple[Expected, ...] = (*SAFETY, MONITORING, SCREENING, EMOLLIENTS, TOPICALS)
+#: For a patient below the adult threshold (18 years unless the caller says otherwise).
+CHILDREN: Expected = (K.CHILDREN, (3, 5, 13), ("children and adolescents", "tolerate"))
+
+
+def not_checked(name: str) -> Expected:
+    """The note for a co-medication given without pathways."""
+    return (K.INTERACTION_NOT_CHECKED, (), (name, "could not be checked", "CYP3A4"))
 
 
 def off_label(*age_texts: str) -> Expected:
@@ -102,7 +114,7 @@ def off_label(*age_texts: str) -> Expected:
 
 
 def avoid(therapy: str) -> Expected:
-    return (K.CONTRAINDICATED_COMBINATION, (), ("should not be combined", therapy, "skin cancer"))
+    return (K.AVOID_COMBINATION, (), ("should not be combined", therapy, "skin cancer"))
 
 
 def interaction(name: str, *pathways: Pathway) -> Expected:
@@ -129,19 +141,25 @@ EVERYTHING = Patient(
 
 CASES: list[tuple[str, Patient, tuple[Expected, ...]]] = [
     ("adult with nothing special", adult(), ALWAYS),
-    ("12-year-old, 35 kg", Patient(Q(12, "year"), Q(35, "kg")), (off_label("12 years"), *ALWAYS)),
+    (
+        "12-year-old, 35 kg",
+        Patient(Q(12, "year"), Q(35, "kg")),
+        (off_label("12 years"), CHILDREN, *ALWAYS),
+    ),
     (
         "15 years 11 months",
         Patient(Q(15, "year") + Q(11, "month"), Q(60, "kg")),
-        (off_label("15 years 11 months", "15.9 years"), *ALWAYS),
+        (off_label("15 years 11 months", "15.9 years"), CHILDREN, *ALWAYS),
     ),
-    ("16 years", Patient(Q(16, "year"), Q(60, "kg")), ALWAYS),
+    ("16 years", Patient(Q(16, "year"), Q(60, "kg")), (CHILDREN, *ALWAYS)),
     (
         "191 months",
         Patient(Q(191, "month"), Q(60, "kg")),
-        (off_label("15 years 11 months", "15.9 years"), *ALWAYS),
+        (off_label("15 years 11 months", "15.9 years"), CHILDREN, *ALWAYS),
     ),
-    ("192 months", Patient(Q(192, "month"), Q(60, "kg")), ALWAYS),
+    ("192 months", Patient(Q(192, "month"), Q(60, "kg")), (CHILDREN, *ALWAYS)),
+    ("17 years", Patient(Q(17, "year"), Q(60, "kg")), (CHILDREN, *ALWAYS)),
+    ("18 years", Patient(Q(18, "year"), Q(60, "kg")), ALWAYS),
     ("UVA", adult(phototherapy=frozenset({UVA})), (avoid("UVA"), *ALWAYS)),
     ("UVB", adult(phototherapy=frozenset({UVB})), (avoid("UVB"), *ALWAYS)),
     ("PUVA", adult(phototherapy=frozenset({PUVA})), (avoid("PUVA"), *ALWAYS)),
@@ -160,16 +178,30 @@ CASES: list[tuple[str, Patient, tuple[Expected, ...]]] = [
         adult(co_medications=(REPAGLINIDE,)),
         (interaction("Repaglinide", P_GP, OATP), *ALWAYS),
     ),
-    ("a co-medication with no pathways", adult(co_medications=(PARACETAMOL,)), ALWAYS),
+    (
+        "a co-medication with no pathways",
+        adult(co_medications=(PARACETAMOL,)),
+        (not_checked("Paracetamol"), *ALWAYS),
+    ),
     (
         "several co-medications, in the patient's order",
         adult(co_medications=(DIGOXIN, PARACETAMOL, ATORVASTATIN)),
-        (interaction("Digoxin", P_GP), interaction("Atorvastatin", CYP3A4, OATP), *ALWAYS),
+        (
+            interaction("Digoxin", P_GP),
+            interaction("Atorvastatin", CYP3A4, OATP),
+            not_checked("Paracetamol"),
+            *ALWAYS,
+        ),
     ),
     (
         "the same co-medications the other way round",
         adult(co_medications=(ATORVASTATIN, PARACETAMOL, DIGOXIN)),
-        (interaction("Atorvastatin", CYP3A4, OATP), interaction("Digoxin", P_GP), *ALWAYS),
+        (
+            interaction("Atorvastatin", CYP3A4, OATP),
+            interaction("Digoxin", P_GP),
+            not_checked("Paracetamol"),
+            *ALWAYS,
+        ),
     ),
     ("pregnancy", adult(pregnant=True), (*PREGNANCY, *ALWAYS)),
     (
@@ -182,7 +214,9 @@ CASES: list[tuple[str, Patient, tuple[Expected, ...]]] = [
             avoid("PUVA"),
             interaction("Digoxin", P_GP),
             interaction("Atorvastatin", CYP3A4, OATP),
+            not_checked("Paracetamol"),
             *PREGNANCY,
+            CHILDREN,
             *ALWAYS,
         ),
     ),
@@ -396,7 +430,8 @@ def test_every_reference_of_a_finding_is_in_the_drugs_reference_list(patient: Pa
 
 
 def test_the_pregnancy_findings_cite_reference_14_vestergaard() -> None:
-    cited = {n for f in assess("ciclosporin", adult(pregnant=True)).findings for n in f.references}
+    findings = assess("ciclosporin", adult(pregnant=True)).of_kind(K.PREGNANCY)
+    cited = {n for f in findings for n in f.references}
     assert cited == {14}
     (vestergaard,) = [r for r in csa().references if r.number == 14]
     assert "pregnancy" in vestergaard.title

@@ -388,6 +388,7 @@ def test_monitoring_at_baseline_4_weeks_then_every_3_months_as_an_example(csa: D
     assert monitoring.interval_months == 3
     assert monitoring.schedule_is_example is True
     assert "national guidelines" in monitoring.note.lower()
+    assert "e.g. at baseline, 4 weeks and then 3-monthly" in monitoring.note
 
 
 def test_screening_for_hepatitis_b_c_and_hiv_before_therapy_should_be_considered(
@@ -548,7 +549,11 @@ def test_dupilumab_similarly_effective_with_longer_drug_survival_after_16_months
     csa: Drug,
 ) -> None:
     comparison = _comparison(csa, "dupilumab", head_to_head=False)
-    assert comparison.result is ComparisonResult.SIMILAR
+    # Similar effectiveness, but longer drug survival of dupilumab: a mixed result.
+    assert comparison.result is ComparisonResult.MIXED
+    # Adult trials in the network meta-analysis; adults and children in A-STAR.
+    assert comparison.population.startswith("adults in the network meta-analysis")
+    assert "adults and children in the A-STAR register" in comparison.population
     assert comparison.references == (6, 7, 8)
     (a_star,) = [f for f in comparison.findings if f.references == (6,)]
     assert "A-STAR" in a_star.text
@@ -671,6 +676,8 @@ def test_narrow_therapeutic_index_needs_blood_pressure_and_renal_follow_up(csa: 
     (statement,) = [s for s in csa.safety if "therapeutic index" in s.text]
     assert "blood pressure" in statement.text
     assert "renal" in statement.text
+    # The source joins the two with "and": the index does not cause the follow-up ("so").
+    assert "narrow therapeutic index and needs close follow-up" in statement.text
 
 
 def test_relevant_creatinine_rise_less_common_than_expected_refs_4_11_12(csa: Drug) -> None:

@@ -183,11 +183,43 @@ def test_drug_shows_arrows_consensus_certainty_and_doses(csa: Drug) -> None:
     assert "not stated" in shown  # recommendation 4 has neither arrow nor consensus
     assert "16 years" in shown
     assert "Drucker AM" in shown  # the references
-    assert len(html_tree(out_html).findall("div/table")) == 5
+    captions = [c.text for c in html_tree(out_html).findall("div/table/caption")]
+    assert captions == [
+        "Mechanism of action",
+        "Efficacy",
+        "Recommendations",
+        "Effect estimates",
+        "Comparisons",
+        "Dose regimens",
+        "Licence",
+        "Monitoring and screening",
+        "Combinations",
+        "Interactions",
+        "Children and adolescents",
+        "Pregnancy",
+        "Safety",
+        "References",
+    ]
+
+
+def test_drug_display_shows_the_safety_content_a_clinician_needs(csa: Drug) -> None:
+    shown = html_text(csa._repr_html_())
+    uvb = next(c for c in csa.combinations if c.therapy == "UVB")
+    facts = [uvb.sentence(csa.name), csa.monitoring.summary, csa.screening.summary]
+    facts += [i.summary for i in csa.interactions] + [i.consequence for i in csa.interactions]
+    facts += [s.text for s in csa.safety]
+    facts += [s.text for group in csa.special_populations for s in group.statements]
+    facts += [s.text for s in csa.mechanism] + [s.text for s in csa.efficacy]
+    facts += [f.text for c in csa.comparisons for f in c.findings]
+    markdown = csa._repr_markdown_()
+    for fact in facts:
+        assert fact in shown, fact
+        assert fact.replace("(", "(").split(" ")[0] in markdown
 
 
 def test_drug_tables_have_a_row_per_item(csa: Drug) -> None:
-    summary, recs, estimates, regimens, refs = markdown_tables(csa._repr_markdown_())
+    tables = markdown_tables(csa._repr_markdown_())
+    summary, recs, estimates, regimens, refs = (tables[i] for i in (0, 3, 4, 6, -1))
     assert summary[0] == ["Drug", "ciclosporin"]
     assert len(recs) == 1 + len(csa.recommendations)
     assert len(estimates) == 1 + len(csa.evidence)
@@ -212,12 +244,15 @@ def test_recommendation_shows_strength_consensus_and_statement(csa: Drug) -> Non
 def test_estimate_shows_certainty_interval_and_significance(csa: Drug) -> None:
     significant, not_significant = csa.evidence[0], csa.evidence[2]
     for out in (html_text(significant._repr_html_()), significant._repr_markdown_()):
-        for fact in ("⊕⊕⊕○ MODERATE", "-1", "(-1.6, -0.4)", "yes ✓", "placebo", "16 weeks"):
+        for fact in ("⊕⊕⊕○ MODERATE", "-1", "(-1.6, -0.4)", "placebo", "16 weeks"):
             assert fact in out
+        assert "level not stated" in out
+        assert "95" not in out
     shown = html_text(not_significant._repr_html_())
     assert "⊕⊕○○ LOW" in shown
     assert "(-1.5, 0.2)" in shown
-    assert "✓" not in shown
+    assert "Interval excludes 0 no" in shown
+    assert "Interval excludes 0 yes" in html_text(significant._repr_html_())
 
 
 def test_dose_range_shows_daily_and_single_doses_with_units(csa: Drug) -> None:
@@ -351,7 +386,8 @@ def test_html_escapes_every_text(evil_drug: Drug) -> None:
 
 def test_markdown_keeps_cells_in_their_columns(evil_drug: Drug) -> None:
     out = evil_drug._repr_markdown_()
-    summary, recs, *_ = markdown_tables(out)
+    tables = markdown_tables(out)
+    summary, recs = tables[0], tables[3]
     assert summary[0] == ["Drug", EVIL_MD]
     assert r"a\|b, \*stars\*, \[link\](x)" in summary[1][1]
     assert r"\| piped" in recs[1][3]
@@ -391,11 +427,18 @@ def test_no_text_escapes_its_cell(csa: Drug, text: str) -> None:
 @settings(max_examples=40, deadline=None)
 @given(drug=drugs())
 def test_any_valid_drug_displays(drug: Drug) -> None:
-    html_tree(drug._repr_html_())
+    tree = html_tree(drug._repr_html_())
     html_text(drug._repr_html_())
-    tables = markdown_tables(drug._repr_markdown_())
-    assert len(tables) == 5
-    assert len(tables[1]) == 1 + len(drug.recommendations)
+    rows = {
+        (table.findtext("caption") or ""): len(table.findall("tbody/tr"))
+        for table in tree.findall("div/table")
+    }
+    # Every section with something in it, and only those, each with a row per item.
+    assert rows.get("Recommendations", 0) == len(drug.recommendations)
+    assert rows.get("Effect estimates", 0) == len(drug.evidence)
+    assert rows.get("Safety", 0) == len(drug.safety)
+    assert 0 not in rows.values()
+    assert len(markdown_tables(drug._repr_markdown_())) == len(rows)
 
 
 # -- laziness -------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import ae_systemic
 from ae_systemic import (
     Amount,
     Certainty,
+    CombinationAdvice,
     ConsensusBasis,
     ConsensusBound,
     DoseRate,
@@ -39,6 +40,7 @@ from ae_systemic import (
     Strength,
     WeightBand,
 )
+from ae_systemic._text import INTERVAL_AS_PRINTED
 from ae_systemic.fhir import BASE_URL, CONSENSUS_EXTENSION_URL, to_bundle
 
 UCUM = "http://unitsofmeasure.org"
@@ -220,13 +222,12 @@ def test_the_bundle_has_no_empty_arrays_objects_or_nulls(bundle: Any) -> None:
         assert value not in ([], {}, None, ""), f"{key} is empty"
 
 
-def test_every_narrative_is_well_formed_xhtml(bundle: Any) -> None:
-    narratives = [r["text"] for r in resources(bundle) if "text" in r]
-    assert narratives
-    for narrative in narratives:
+def test_every_resource_has_a_generated_narrative_of_well_formed_xhtml(bundle: Any) -> None:
+    for resource in resources(bundle):
+        narrative = resource["text"]
         root = ET.fromstring(narrative["div"])
         assert root.tag == "{http://www.w3.org/1999/xhtml}div"
-        assert narrative["status"] == "additional"
+        assert narrative["status"] == "generated"
 
 
 def test_the_bundle_holds_each_kind_of_resource_as_often_as_the_data_says(bundle: Any) -> None:
@@ -234,13 +235,14 @@ def test_the_bundle_holds_each_kind_of_resource_as_often_as_the_data_says(bundle
     assert counts == {
         "MedicationKnowledge": 1,
         "Medication": 1,
-        "ClinicalUseDefinition": 7,
+        "ClinicalUseDefinition": 8,
         "PlanDefinition": 1,
-        "Evidence": 6,
+        "Evidence": 6 + 4 + 9,  # estimates, efficacy statements, comparisons
+        "ResearchStudy": 1,  # TREAT
         "Citation": 14,
     }
     kinds = Counter(r["type"] for r in resources(bundle, "ClinicalUseDefinition"))
-    assert kinds == {"contraindication": 1, "interaction": 1, "warning": 5}
+    assert kinds == {"contraindication": 1, "interaction": 1, "warning": 6}
 
 
 # --- determinism --------------------------------------------------------------------------
@@ -258,7 +260,7 @@ def test_the_bundle_depends_only_on_the_content_not_on_the_object(csa: Drug) -> 
     assert to_bundle(copy) == to_bundle(csa)
 
 
-def test_ids_come_from_the_content(bundle: Any) -> None:
+def test_ids_come_from_the_content(bundle: Any, csa: Drug) -> None:
     assert [r["id"] for r in resources(bundle, "Evidence")] == [
         "ciclosporin-signs-higher-dose",
         "ciclosporin-quality-of-life-higher-dose",
@@ -266,6 +268,19 @@ def test_ids_come_from_the_content(bundle: Any) -> None:
         "ciclosporin-signs-lower-dose",
         "ciclosporin-quality-of-life-lower-dose",
         "ciclosporin-itch-lower-dose",
+        *(f"ciclosporin-{s.key.replace('.', '-')}" for s in csa.efficacy),
+        *(f"ciclosporin-comparison-{c.key.replace('.', '-')}" for c in csa.comparisons),
+    ]
+    assert [r["id"] for r in resources(bundle, "ResearchStudy")] == ["ciclosporin-study-treat"]
+    assert [r["id"] for r in resources(bundle, "ClinicalUseDefinition")] == [
+        "ciclosporin-contraindication",
+        "ciclosporin-interaction",
+        "ciclosporin-warning-monitoring",
+        "ciclosporin-warning-screening",
+        "ciclosporin-warning-safety",
+        "ciclosporin-warning-children-and-adolescents",
+        "ciclosporin-warning-pregnancy",
+        "ciclosporin-warning-combination",
     ]
     assert [r["id"] for r in resources(bundle, "Citation")] == [
         f"ciclosporin-reference-{n}" for n in range(1, 15)
@@ -285,7 +300,9 @@ def test_medication_knowledge_names_the_drug_for_atopic_eczema(bundle: Any, csa:
     (indication,) = knowledge["indicationGuideline"]
     assert indication["indication"] == [{"concept": {"text": "atopic eczema"}}]
     uses = [r["reference"] for r in knowledge["clinicalUseIssue"]]
-    assert uses == [f"ClinicalUseDefinition/{r['id']}" for r in resources(bundle)[2:9]]
+    assert uses == [
+        f"ClinicalUseDefinition/{r['id']}" for r in resources(bundle, "ClinicalUseDefinition")
+    ]
 
 
 def test_standard_adult_dose_is_1_25_to_2_5_mg_per_kg_twice_a_day_or_2_5_to_5_mg_per_kg_a_day(
@@ -318,7 +335,7 @@ def test_every_regimen_keeps_its_daily_rate_and_splits_it_into_its_doses(
         (entry,) = guideline["dosage"]
         assert entry["type"]["text"] == regimen.label
         (dosage,) = entry["dosage"]
-        assert dosage["text"] == str(regimen)
+        assert dosage["text"] == (f"{regimen}. {regimen.note}" if regimen.note else str(regimen))
         assert dosage["timing"]["repeat"]["frequency"] == regimen.doses_per_day
         (dose,) = dosage["doseAndRate"]
         rate = dose["rateRange"]
@@ -342,7 +359,9 @@ def test_acute_flare_dose_is_4_to_5_mg_per_kg_a_day(bundle: Any) -> None:
     assert [quantity(q) for q in dose["doseRange"].values()] == [(2.0, "mg/kg"), (2.5, "mg/kg")]
 
 
-def test_licensed_from_16_years_as_an_age_characteristic_in_ucum_years(bundle: Any) -> None:
+def test_licensed_from_16_years_as_an_age_characteristic_in_ucum_years(
+    bundle: Any, csa: Drug
+) -> None:
     licence = dosing_guidelines(bundle)[-1]
     assert licence["treatmentIntent"] == {"text": "licensed use"}
     assert "dosage" not in licence
@@ -350,7 +369,12 @@ def test_licensed_from_16_years_as_an_age_characteristic_in_ucum_years(bundle: A
     assert age["type"] == {"text": "age"}
     assert age["valueRange"] == {"low": {"value": 16, "unit": "a", "system": UCUM, "code": "a"}}
     (knowledge,) = resources(bundle, "MedicationKnowledge")
-    assert "approved for the treatment of atopic eczema in adults" in knowledge["text"]["div"]
+    (note,) = csa.licence.notes
+    assert note.text in knowledge["text"]["div"]
+    characteristics = knowledge["definitional"]["drugCharacteristic"]
+    assert {"type": {"text": "licence"}, "valueString": note.text} in [
+        {k: v for k, v in c.items() if k != "extension"} for c in characteristics
+    ]
 
 
 # --- synthetic dose shapes ----------------------------------------------------------------
@@ -452,8 +476,16 @@ def test_uva_uvb_and_puva_are_contraindicated_with_the_skin_cancer_reason(bundle
         assert codings(therapy["relationshipType"]) == [
             ("http://hl7.org/fhir/therapy-relationship-type", "contraindicated-only-with")
         ]
+    # The reason has no element in a contraindication: the combination warning carries it.
+    assert "skin cancer" not in resource["text"]["div"]
+    assert "Ciclosporin should not be combined with UVA, UVB and PUVA." in resource["text"]["div"]
+    warning = by_id(bundle, "ClinicalUseDefinition", "ciclosporin-warning-combination")
+    csa = ae_systemic.drug("ciclosporin")
+    avoid = [c for c in csa.combinations if c.advice is CombinationAdvice.AVOID]
+    assert [c.therapy for c in avoid] == ["UVA", "UVB", "PUVA"]
+    assert warning["warning"]["description"] == " ".join(c.sentence(csa.name) for c in avoid)
     assert (
-        resource["text"]["div"].count("a potentially increased risk of developing skin cancer") == 3
+        warning["text"]["div"].count("a potentially increased risk of developing skin cancer") == 3
     )
 
 
@@ -481,7 +513,6 @@ def test_monitoring_and_screening_warnings_carry_the_checks_and_tests(bundle: An
     description = monitoring["warning"]["description"]
     assert description.startswith("Monitoring of blood pressure, full blood count, renal profile")
     assert "at baseline, after 4 weeks, then every 3 months." in description
-    assert "the source gives baseline, 4 weeks and then every 3 months as an example" in description
     screening = by_id(bundle, "ClinicalUseDefinition", "ciclosporin-warning-screening")
     assert screening["warning"]["description"].startswith(
         "Screening for hepatitis B, hepatitis C and HIV before therapy should be considered."
@@ -492,7 +523,8 @@ def test_the_warnings_word_monitoring_and_screening_as_the_model_does(bundle: An
     csa = ae_systemic.drug("ciclosporin")
     monitoring = by_id(bundle, "ClinicalUseDefinition", "ciclosporin-warning-monitoring")
     screening = by_id(bundle, "ClinicalUseDefinition", "ciclosporin-warning-screening")
-    assert monitoring["warning"]["description"] == csa.monitoring.summary
+    assert monitoring["warning"]["description"].startswith(csa.monitoring.summary)
+    assert csa.monitoring.note in monitoring["warning"]["description"]
     assert screening["warning"]["description"] == csa.screening.summary
 
 
@@ -525,18 +557,20 @@ def test_higher_dose_signs_is_smd_minus_1_from_minus_1_6_to_minus_0_4_moderate(
     assert statistic["statisticType"]["coding"][0]["display"] == "Standardized Mean Difference"
     assert statistic["quantity"] == {"value": -1.0}
     (interval,) = statistic["attributeEstimate"]
-    assert codings(interval["type"]) == [
-        ("http://terminology.hl7.org/CodeSystem/attribute-estimate-type", "C53324")
-    ]
-    assert interval["level"] == 0.95
-    assert interval["range"] == {"low": {"value": -1.6}, "high": {"value": -0.4}}
+    # The source prints the interval without naming its level (or its kind): no level, no
+    # type code, and a description that says so.
+    assert interval == {
+        "description": INTERVAL_AS_PRINTED,
+        "range": {"low": {"value": -1.6}, "high": {"value": -0.4}},
+    }
     (certainty,) = evidence["certainty"]
     assert codings(certainty["rating"]) == [("http://hl7.org/fhir/certainty-rating", "moderate")]
     assert codings(certainty["type"]) == [("http://hl7.org/fhir/certainty-type", "Overall")]
 
 
 def test_every_estimate_keeps_its_numbers_certainty_and_variables(bundle: Any, csa: Drug) -> None:
-    for estimate, evidence in zip(csa.evidence, resources(bundle, "Evidence"), strict=True):
+    estimates = resources(bundle, "Evidence")[: len(csa.evidence)]
+    for estimate, evidence in zip(csa.evidence, estimates, strict=True):
         (statistic,) = evidence["statistic"]
         assert statistic["quantity"]["value"] == estimate.estimate
         bounds = statistic["attributeEstimate"][0]["range"]
@@ -758,6 +792,7 @@ def test_importing_the_package_and_the_fhir_module_imports_no_fhir_library() -> 
     code = (
         "import sys, ae_systemic, ae_systemic.fhir; "
         "ae_systemic.fhir.to_bundle(ae_systemic.drug('ciclosporin')); "
+        "ae_systemic.fhir.to_definitions(); "
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('fhir', 'fhir_core', 'pydantic')]; "
         "print(heavy)"
     )

@@ -425,6 +425,14 @@ TARGETS: tuple[Target, ...] = (
         ),
     ),
     Target(
+        "strength_units",
+        ae_systemic.strength_units,
+        (
+            Arg("amount", lambda: Q(150, "mg"), _QUANTITY_TYPES),
+            Arg("strengths", lambda: ["25 mg", "50 mg", "100 mg"], (list, tuple)),
+        ),
+    ),
+    Target(
         "assess",
         ae_systemic.assess,
         (DRUG, Arg("patient", _patient, (Patient,)), PHASE, ADULT_FROM),
@@ -494,9 +502,17 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "to_bundle",
         to_bundle,
-        (Arg("drug_or_guideline", _ciclosporin, (Drug, Guideline)),),
+        (Arg("drug_or_guideline", _ciclosporin, (Drug, Guideline, str)),),
     ),
     Target("population_for", ae_systemic.population_for, (AGE, ADULT_FROM)),
+    Target(
+        "add_months",
+        ae_systemic.add_months,
+        (
+            Arg("start", lambda: datetime.date(2027, 1, 15), (datetime.date,)),
+            Arg("months", lambda: 3, (int,)),
+        ),
+    ),
 )
 
 POSITIONS: list[tuple[Target, int]] = [

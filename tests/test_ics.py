@@ -36,9 +36,11 @@ def test_one_all_day_event_per_visit_of_the_schedule() -> None:
 
 def test_each_event_lists_the_checks_and_the_example_caveat() -> None:
     monitoring = ae_systemic.drug("ciclosporin").monitoring
+    visits = ae_systemic.monitoring_schedule("ciclosporin", START)
     description = str(events(to_calendar("CsA", START, stamp=STAMP))[1]["description"])
     assert description.startswith(f"Checks: {', '.join(monitoring.checks)}.")
-    assert monitoring.note in description
+    assert visits[1].note in description
+    assert "national guidelines apply" in description
 
 
 def test_the_same_input_gives_the_same_bytes_and_stable_uids() -> None:

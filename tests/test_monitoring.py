@@ -120,8 +120,17 @@ def test_a_visit_prints_its_date_label_and_checks() -> None:
     first = monitoring_schedule("ciclosporin", D(2027, 1, 15))[0]
     assert str(first) == (
         "15 Jan 2027 (baseline): blood pressure, full blood count, renal profile, "
-        "liver profile (including GGT)"
+        "liver profile (including GGT). An example schedule: national guidelines apply. "
+        "Visits every 3 months are counted from the baseline date, a reading of this library "
+        "(they could also be counted from the week-4 visit)."
     )
+
+
+def test_every_visit_says_the_schedule_is_an_example_and_how_its_dates_are_counted() -> None:
+    schedule = monitoring_schedule("ciclosporin", D(2027, 1, 15))
+    assert {visit.note for visit in schedule} == {schedule.note}
+    assert schedule.note.startswith("An example schedule: national guidelines apply.")
+    assert "counted from the baseline date, a reading of this library" in schedule.note
 
 
 def test_visits_are_frozen() -> None:
@@ -277,3 +286,34 @@ def test_any_schedule_has_baseline_week_4_and_every_3_months(
     assert all(d <= end for d in days)
     for visit in visits:
         assert visit.checks == CHECKS
+
+
+@pytest.mark.parametrize(
+    ("start", "months"),
+    [
+        (D(2027, 1, 15), "3"),
+        (D(2027, 1, 15), True),
+        (D(2027, 1, 15), 1.0),
+        ("2027-01-15", 3),
+        (datetime.datetime(2027, 1, 15, 9, 30), 3),
+        (None, 3),
+    ],
+    ids=repr,
+)
+def test_add_months_refuses_what_is_not_a_date_or_a_whole_number(
+    start: object, months: object
+) -> None:
+    with pytest.raises(ArgumentTypeError):
+        add_months(start, months)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("start", "months"), [(D(9999, 12, 1), 1), (D(1, 1, 1), -1)], ids=str)
+def test_add_months_beyond_the_calendar_is_an_input_error(
+    start: datetime.date, months: int
+) -> None:
+    with pytest.raises(InputError, match=r"^months: .* outside the years 1 to 9999"):
+        add_months(start, months)
+
+
+def test_add_months_goes_backwards_too() -> None:
+    assert add_months(D(2027, 3, 31), -1) == D(2027, 2, 28)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -14,15 +15,25 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 import ae_systemic
-from ae_systemic import Drug, InputError, MissingExtraError, evidence_frame
+from ae_systemic import (
+    Certainty,
+    DoseLevel,
+    Drug,
+    InputError,
+    MissingExtraError,
+    Outcome,
+    evidence_frame,
+)
 from ae_systemic.plot import forest
 
 COLUMNS = [
     "drug",
     "outcome",
     "dose_level",
+    "comparator",
     "estimate",
     "ci_low",
     "ci_high",
@@ -40,6 +51,13 @@ CICLOSPORIN = [
     ("quality-of-life", "lower", -0.5, -1.1, 0.2, "low", False),
     ("itch", "lower", -0.7, -1.6, 0.3, "low", False),
 ]
+
+#: The x axis label: the guideline prints the intervals without their level.
+AXIS_LABEL = (
+    "Standardised mean difference vs {comparator}\n"
+    "(interval as printed in the guideline, level not stated)"
+)
+DIRECTION_NOTE = "direction of benefit not stated in the source"
 
 ROW_LABELS = [
     "higher dose, change in signs",
@@ -73,16 +91,18 @@ def test_the_frame_holds_exactly_the_ciclosporin_estimates() -> None:
     rows = list(zip(*(frame[column].tolist() for column in columns), strict=True))
     assert rows == CICLOSPORIN
     assert list(frame["drug"]) == ["ciclosporin"] * 6
+    assert list(frame["comparator"]) == ["placebo"] * 6
     assert list(frame["references"]) == [(1, 2)] * 6
 
 
 def test_the_frame_agrees_with_the_model(csa: Drug) -> None:
     frame = evidence_frame(csa)
     for row, estimate in zip(frame.itertuples(), csa.evidence, strict=True):
-        assert ae_systemic.Outcome(row.outcome) is estimate.outcome
-        assert ae_systemic.DoseLevel(row.dose_level) is estimate.dose_level
-        assert ae_systemic.Certainty(row.certainty) is estimate.certainty
+        assert ae_systemic.Outcome(str(row.outcome)) is estimate.outcome
+        assert ae_systemic.DoseLevel(str(row.dose_level)) is estimate.dose_level
+        assert ae_systemic.Certainty(str(row.certainty)) is estimate.certainty
         assert row.estimate == estimate.estimate
+        assert row.comparator == estimate.comparator
         assert row.significant == estimate.is_significant
         assert row.references == estimate.references
 
@@ -90,6 +110,7 @@ def test_the_frame_agrees_with_the_model(csa: Drug) -> None:
 def test_the_column_types() -> None:
     frame = evidence_frame("ciclosporin")
     assert pd.api.types.is_string_dtype(frame["drug"])
+    assert pd.api.types.is_string_dtype(frame["comparator"])
     for column in ("estimate", "ci_low", "ci_high"):
         assert frame[column].dtype == "float64"
     assert frame["significant"].dtype == "bool"
@@ -177,6 +198,63 @@ def test_unknown_and_unusable_subjects_are_refused() -> None:
         evidence_frame([42])  # type: ignore[list-item]
 
 
+# --- the vocabulary's enums select rows -----------------------------------------------
+
+
+def test_an_outcome_selects_its_rows() -> None:
+    frame = evidence_frame("ciclosporin")
+    assert list(frame.index[frame.outcome == Outcome.SIGNS]) == [0, 3]
+    assert list(frame.index[frame["outcome"] == Outcome.ITCH]) == [2, 5]
+    assert list(frame.index[frame.outcome != Outcome.ITCH]) == [0, 1, 3, 4]
+    assert list(frame.index[frame.outcome.isin([Outcome.SIGNS, Outcome.QUALITY_OF_LIFE])]) == [
+        0,
+        1,
+        3,
+        4,
+    ]
+    assert list(frame.query("outcome == @Outcome.ITCH").index) == [2, 5]
+
+
+def test_a_dose_level_selects_its_rows() -> None:
+    frame = evidence_frame("ciclosporin")
+    assert list(frame.index[frame.dose_level == DoseLevel.HIGHER]) == [0, 1, 2]
+    assert list(frame.index[frame.dose_level == DoseLevel.LOWER]) == [3, 4, 5]
+    higher = frame[(frame.dose_level == DoseLevel.HIGHER) & (frame.outcome == Outcome.SIGNS)]
+    assert higher["estimate"].tolist() == [-1.0]
+
+
+@pytest.mark.parametrize(
+    ("compare", "rows"),
+    [
+        (lambda c: c >= Certainty.MODERATE, [0, 1, 3]),
+        (lambda c: c > Certainty.LOW, [0, 1, 3]),
+        (lambda c: c <= Certainty.LOW, [2, 4, 5]),
+        (lambda c: c < Certainty.MODERATE, [2, 4, 5]),
+        (lambda c: c == Certainty.MODERATE, [0, 1, 3]),
+        (lambda c: c > Certainty.VERY_LOW, [0, 1, 2, 3, 4, 5]),
+        (lambda c: c >= Certainty.HIGH, []),
+        (lambda c: Certainty.MODERATE <= c, [0, 1, 3]),  # noqa: SIM300 - the member on the left
+    ],
+    ids=[">=M", ">L", "<=L", "<M", "==M", ">VL", ">=H", "M<="],
+)
+def test_certainty_compares_with_its_enum_in_grade_order(
+    compare: Callable[[pd.Series], pd.Series], rows: list[int]
+) -> None:
+    frame = evidence_frame("ciclosporin")
+    assert list(frame.index[compare(frame["certainty"])]) == rows
+
+
+def test_a_cell_equals_its_enum_member() -> None:
+    frame = evidence_frame("ciclosporin")
+    first = frame.iloc[0]
+    assert first["outcome"] == Outcome.SIGNS
+    assert first["dose_level"] == DoseLevel.HIGHER
+    assert first["certainty"] == Certainty.MODERATE
+    assert first["certainty"] >= Certainty.LOW
+    counts = frame.groupby("outcome", observed=True).size()
+    assert counts[Outcome.ITCH] == 2
+
+
 # --- the forest plot ------------------------------------------------------------------
 
 
@@ -228,12 +306,13 @@ def test_the_forest_plot_labels_rows_axis_and_certainty() -> None:
     fig = forest("ciclosporin")
     (ax,) = fig.axes
     assert [label.get_text() for label in ax.get_yticklabels()] == ROW_LABELS
-    assert ax.get_xlabel() == "Standardised mean difference vs placebo (95% CI)"
-    assert "ciclosporin" in ax.get_title()
+    assert ax.get_xlabel() == AXIS_LABEL.format(comparator="placebo")
+    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo"
     texts = _texts(ax)
     assert texts.count("⊕⊕⊕○ MODERATE") == 3
     assert texts.count("⊕⊕○○ LOW") == 3
     assert "−1.0 (−1.6, −0.4)" in texts
+    assert "SMD (interval)" in texts
     assert "GRADE certainty" in texts
 
 
@@ -289,7 +368,137 @@ def test_another_comparator_is_named_on_the_axis(csa: Drug) -> None:
         csa, evidence=tuple(attrs.evolve(e, comparator="methotrexate") for e in csa.evidence)
     )
     (ax,) = forest(other).axes
-    assert ax.get_xlabel() == "Standardised mean difference vs methotrexate (95% CI)"
+    assert ax.get_xlabel() == AXIS_LABEL.format(comparator="methotrexate")
+    assert ax.get_title() == "Effect estimates: ciclosporin vs methotrexate"
+
+
+# --- what the forest plot draws from --------------------------------------------------
+
+
+def _row_labels(fig: Figure) -> list[str]:
+    (ax,) = fig.axes
+    return [label.get_text() for label in ax.get_yticklabels()]
+
+
+def test_the_forest_plot_draws_a_filtered_frame() -> None:
+    frame = evidence_frame("ciclosporin")
+    fig = forest(frame[frame.dose_level == DoseLevel.HIGHER])
+    assert _row_labels(fig) == [label for label in ROW_LABELS if label.startswith("higher")]
+    (ax,) = fig.axes
+    drawn = sorted(tuple(_data(line)[0]) for line in _interval_lines(ax))
+    assert drawn == sorted([(-1.6, -1.0, -0.4), (-1.3, -0.7, -0.1), (-1.5, -0.7, 0.2)])
+    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo"
+    assert ax.get_xlabel() == AXIS_LABEL.format(comparator="placebo")
+
+
+def test_the_whole_frame_draws_as_the_drug_does(csa: Drug) -> None:
+    from_frame, from_drug = forest(evidence_frame(csa)), forest(csa)
+    assert _row_labels(from_frame) == _row_labels(from_drug) == ROW_LABELS
+    (a,), (b,) = from_frame.axes, from_drug.axes
+    assert [_data(line) for line in a.lines] == [_data(line) for line in b.lines]
+    assert _texts(a) == _texts(b)
+
+
+def test_a_frame_in_another_order_is_drawn_in_the_guideline_order() -> None:
+    frame = evidence_frame("ciclosporin").sort_values("certainty", kind="stable")
+    assert _row_labels(forest(frame.iloc[::-1])) == ROW_LABELS
+
+
+def test_a_frame_of_several_drugs_prefixes_their_names(csa: Drug, twin: Drug) -> None:
+    frame = evidence_frame([csa, twin])
+    labels = _row_labels(forest(frame[frame.outcome == Outcome.ITCH]))
+    assert labels == [
+        "ciclosporin: higher dose, itch",
+        "ciclosporin: lower dose, itch",
+        "twinsporin: higher dose, itch",
+        "twinsporin: lower dose, itch",
+    ]
+
+
+def test_the_forest_plot_draws_estimates_named_by_drug() -> None:
+    estimates = ae_systemic.evidence("ciclosporin", outcome=Outcome.SIGNS)
+    fig = forest(estimates, drug="ciclosporin")
+    assert _row_labels(fig) == ROW_LABELS[:2]
+    (ax,) = fig.axes
+    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo"
+    assert len(_interval_lines(ax)) == 2
+
+
+def test_estimates_without_a_drug_name_are_titled_by_comparator_only(csa: Drug) -> None:
+    fig = forest(reversed(csa.evidence))  # any iterable, in any order
+    assert _row_labels(fig) == ROW_LABELS
+    (ax,) = fig.axes
+    assert ax.get_title() == "Effect estimates vs placebo"
+
+
+def test_the_forest_plot_refuses_what_it_cannot_read(csa: Drug) -> None:
+    frame = evidence_frame(csa)
+    with pytest.raises(InputError, match="no effect estimates to plot"):
+        forest(frame[frame.outcome == "no such outcome"])
+    with pytest.raises(InputError, match="lacks the columns comparator, certainty"):
+        forest(frame.drop(columns=["comparator", "certainty"]))
+    with pytest.raises(InputError, match=r"row 2: 'itchy' is not a Outcome"):
+        forest(frame.astype({"outcome": "object"}).replace({"outcome": {"itch": "itchy"}}))
+    with pytest.raises(InputError, match=r"row 0: nan is not a finite number"):
+        forest(frame.assign(estimate=[float("nan"), *frame["estimate"].tolist()[1:]]))
+    with pytest.raises(InputError, match="drug"):
+        forest(frame, drug="ciclosporin")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="drug"):
+        forest("ciclosporin", drug="ciclosporin")  # type: ignore[arg-type]
+    with pytest.raises(ae_systemic.ArgumentTypeError, match=r"evidence\[1\]"):
+        forest([csa.evidence[0], "ciclosporin"])  # type: ignore[list-item]
+    with pytest.raises(ae_systemic.ArgumentTypeError, match="DataFrame"):
+        forest(42)  # type: ignore[call-overload]
+    with pytest.raises(ae_systemic.ArgumentTypeError, match="drug"):
+        forest(csa.evidence, drug=42)  # type: ignore[call-overload]
+    with pytest.raises(InputError, match="drug"):
+        forest(csa.evidence, drug=" ")
+    with pytest.raises(ae_systemic.UnknownDrugError):
+        forest(["ciclosporin", "no such drug"])
+
+
+def test_estimates_of_two_comparators_are_refused(csa: Drug) -> None:
+    other = attrs.evolve(csa.evidence[0], comparator="methotrexate")
+    with pytest.raises(InputError, match="one comparator"):
+        forest([csa.evidence[1], other])
+
+
+# --- no interval level and no direction the source does not state -----------------------
+
+
+def _all_texts(fig: Figure) -> list[str]:
+    return [text.get_text() for text in fig.findobj(Text)]
+
+
+def test_the_axis_says_the_level_and_the_direction_are_not_stated() -> None:
+    fig = forest("ciclosporin")
+    (ax,) = fig.axes
+    assert "level not stated" in ax.get_xlabel()
+    assert _texts(ax).count(DIRECTION_NOTE) == 1
+    texts = " ".join(_all_texts(fig)).lower()
+    for claim in ("95", "confidence", "ci)", "favour", "better", "worse", "improve"):
+        assert claim not in texts, claim
+
+
+def test_the_direction_note_sits_beneath_the_axis_label() -> None:
+    fig = forest("ciclosporin")
+    fig.draw_without_rendering()  # lays the figure out
+    (ax,) = fig.axes
+    (note,) = [text for text in ax.texts if text.get_text() == DIRECTION_NOTE]
+    label, below = ax.xaxis.label.get_window_extent(), note.get_window_extent()
+    assert below.y1 <= label.y0 + 1  # beneath
+    assert label.x0 - 1 <= (below.x0 + below.x1) / 2 <= label.x1 + 1  # centred on it
+    figure_box = fig.bbox
+    assert figure_box.y0 <= below.y0  # inside the figure
+
+
+def test_the_research_docstrings_state_no_interval_level() -> None:
+    import ae_systemic.plot
+
+    for doc in (evidence_frame.__doc__, forest.__doc__, ae_systemic.plot.__doc__):
+        assert doc is not None
+        assert "95" not in doc
+        assert "confidence" not in doc.lower()
 
 
 # --- the extras are optional ----------------------------------------------------------

@@ -2,18 +2,120 @@
 
 from __future__ import annotations
 
+import enum
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import ae_systemic._vocabulary
 from ae_systemic import (
+    ArgumentTypeError,
     Certainty,
+    CombinationAdvice,
+    ComparisonResult,
     Consensus,
     ConsensusBasis,
     ConsensusBound,
     DataError,
+    DoseLevel,
+    Measure,
+    Outcome,
+    Pathway,
+    Phase,
+    Phototherapy,
+    Population,
     Strength,
 )
+
+# --- Every enum of the vocabulary: a string enum, printed in words -------------------------
+
+VOCABULARY: list[type[enum.StrEnum]] = [
+    Certainty,
+    CombinationAdvice,
+    ComparisonResult,
+    ConsensusBasis,
+    ConsensusBound,
+    DoseLevel,
+    Measure,
+    Outcome,
+    Pathway,
+    Phase,
+    Phototherapy,
+    Population,
+    Strength,
+]
+MEMBERS = [member for kind in VOCABULARY for member in kind]
+
+#: What ``str()`` gave before the enums became string enums, and still gives.
+PRINTED: dict[enum.Enum, str] = {
+    Certainty.MODERATE: "⊕⊕⊕○ MODERATE",
+    Certainty.VERY_LOW: "⊕○○○ VERY LOW",
+    Strength.STRONG_FOR: "↑↑",
+    Strength.OPEN: "0",
+    Outcome.SIGNS: "change in signs",
+    Outcome.QUALITY_OF_LIFE: "quality of life",
+    DoseLevel.HIGHER: "higher dose",
+    Measure.SMD: "standardised mean difference",
+    Population.CHILD: "children",
+    Phase.ACUTE: "acute flare, short-term",
+    Pathway.P_GP: "P-gp",
+    Phototherapy.PUVA: "PUVA",
+    ConsensusBasis.EXPERT_CONSENSUS: "Expert Consensus",
+    ConsensusBound.MORE_THAN: "ConsensusBound.MORE_THAN",
+    CombinationAdvice.AVOID: "CombinationAdvice.AVOID",
+    ComparisonResult.SIMILAR: "ComparisonResult.SIMILAR",
+}
+
+
+def test_every_vocabulary_enum_is_listed_here() -> None:
+    exported = {
+        value
+        for value in vars(ae_systemic._vocabulary).values()
+        if isinstance(value, type) and issubclass(value, enum.Enum) and len(value)
+    }
+    assert exported == set(VOCABULARY)
+
+
+@pytest.mark.parametrize("member", MEMBERS, ids=repr)
+def test_a_member_is_its_data_spelling(member: enum.StrEnum) -> None:
+    spelling: object = member.value
+    assert type(spelling) is str
+    assert isinstance(member, str)
+    assert member == spelling
+    assert spelling == member
+    assert not member != spelling  # noqa: SIM202 - the != operator itself is under test
+    assert hash(member) == hash(spelling)
+    by_spelling: dict[object, str] = {spelling: "found"}
+    by_member: dict[object, str] = {member: "found"}
+    assert by_spelling[member] == "found"
+    assert by_member[spelling] == "found"
+    assert spelling in {member}
+    assert type(member)(spelling) is member
+
+
+@pytest.mark.parametrize("member", MEMBERS, ids=repr)
+def test_a_member_prints_in_words_and_formats_as_it_prints(member: enum.StrEnum) -> None:
+    printed = str(member)
+    assert f"{member}" == printed
+    assert format(member) == printed
+    assert "{}".format(member) == printed  # noqa: UP032 - str.format itself is under test
+    assert "%s" % member == printed  # noqa: UP031 - so is %-formatting
+    assert f"{member}" == printed
+    assert f"{member:>40}" == f"{printed:>40}"
+    assert f"{member!s}" == printed
+    assert repr(member) == f"<{type(member).__name__}.{member.name}: {member.value!r}>"
+
+
+@pytest.mark.parametrize(("member", "printed"), list(PRINTED.items()), ids=repr)
+def test_printing_is_as_before(member: enum.Enum, printed: str) -> None:
+    assert str(member) == printed
+
+
+def test_members_of_different_enums_are_different() -> None:
+    assert len({member.value for member in MEMBERS}) == len(MEMBERS)
+    assert len(set(MEMBERS)) == len(MEMBERS)
+
 
 # --- Strength of recommendation ------------------------------------------------------------
 
@@ -113,7 +215,9 @@ def test_sorting_certainties_orders_them_from_very_low_to_high() -> None:
     assert min(shuffled) is Certainty.VERY_LOW
 
 
-@pytest.mark.parametrize("other", [1, 2.5, "low", "⊕⊕○○", None])
+@pytest.mark.parametrize(
+    "other", [1, 2.5, "⊕⊕○○", "LOW", "very low", "", Outcome.SIGNS, Strength.OPEN, None]
+)
 def test_certainty_cannot_be_ordered_against_other_types(other: object) -> None:
     low = Certainty.LOW
     with pytest.raises(TypeError):
@@ -130,10 +234,39 @@ def test_certainty_cannot_be_ordered_against_other_types(other: object) -> None:
         _ = other >= low
 
 
-def test_certainty_is_not_equal_to_its_data_spelling() -> None:
+def test_certainty_is_equal_to_its_data_spelling() -> None:
+    # Typed as object: mypy's strict equality holds an enum and a str literal apart.
     spelling: object = "low"
-    assert spelling != Certainty.LOW
+    other: object = "moderate"
+    assert spelling == Certainty.LOW
+    assert Certainty.LOW == spelling  # noqa: SIM300 - the member on the left
+    assert Certainty.LOW != other  # noqa: SIM300
     assert Certainty("low") is Certainty.LOW
+
+
+def test_certainty_orders_against_its_data_spellings_by_rank_not_alphabet() -> None:
+    # As strings, "low" < "moderate" < "very-low"; as GRADE ranks, very-low is lowest.
+    # The string on the left is the reflected comparison, answered by Certainty too.
+    assert Certainty.VERY_LOW < "low"
+    assert "very-low" < Certainty.LOW  # noqa: SIM300
+    assert Certainty.LOW > "very-low"
+    assert "moderate" >= Certainty.LOW  # noqa: SIM300
+    assert Certainty.MODERATE >= "moderate"
+    assert Certainty.MODERATE <= "moderate"
+    assert not Certainty.HIGH < "very-low"
+    assert not "high" <= Certainty.MODERATE  # noqa: SIM300
+    mixed: list[Certainty | str] = ["high", Certainty.LOW, "very-low"]
+    assert [Certainty(item) for item in sorted(mixed, key=Certainty)] == [
+        Certainty.VERY_LOW,
+        Certainty.LOW,
+        Certainty.HIGH,
+    ]
+    assert max(mixed, key=Certainty) == "high"
+
+
+def test_an_unorderable_string_is_named_in_the_error() -> None:
+    with pytest.raises(ArgumentTypeError, match=r"'⊕⊕○○'.*'very-low', 'low', 'moderate'"):
+        _ = Certainty.LOW < "⊕⊕○○"
 
 
 @pytest.mark.parametrize(("certainty", "symbol", "label"), CERTAINTY_SYMBOLS)
@@ -255,3 +388,37 @@ def test_str_of_any_consensus_parses_back_equal(
     assert printed == (">" if bound is ConsensusBound.MORE_THAN else "") + f"{percent}%"
     assert Consensus.parse(printed, basis) == consensus
     assert consensus.text == f"{printed} {basis.label}"
+
+
+# --- Only certainty has an order -----------------------------------------------------------
+
+UNORDERED = [member for member in MEMBERS if not isinstance(member, Certainty)]
+
+
+@pytest.mark.parametrize("member", UNORDERED, ids=repr)
+@pytest.mark.parametrize("other", ["a", "zzz", Outcome.ITCH, Certainty.LOW, Strength.WEAK_FOR])
+def test_a_word_of_the_vocabulary_has_no_alphabetical_order(
+    member: enum.StrEnum, other: str
+) -> None:
+    for left, right in ((member, other), (other, member)):
+        with pytest.raises(TypeError):
+            _ = left < right
+        with pytest.raises(TypeError):
+            _ = left <= right
+        with pytest.raises(TypeError):
+            _ = left > right
+        with pytest.raises(TypeError):
+            _ = left >= right
+
+
+@pytest.mark.parametrize("other", [1, None, 2.5])
+def test_a_word_of_the_vocabulary_cannot_be_ordered_against_other_types(other: object) -> None:
+    with pytest.raises(TypeError):
+        _ = Strength.STRONG_FOR < other  # noqa: SIM300 - the member's own comparison
+    with pytest.raises(TypeError):
+        _ = other >= Outcome.SIGNS
+
+
+def test_sorting_strengths_is_refused_rather_than_alphabetical() -> None:
+    with pytest.raises(ArgumentTypeError, match="Strength has no order"):
+        sorted(Strength)

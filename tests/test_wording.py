@@ -47,11 +47,13 @@ def test_monitoring_and_screening_read_the_same_in_every_face(face: str) -> None
     assert _flat(CSA.screening.summary) in text
 
 
-def test_the_monitoring_summary_states_the_checks_the_timing_and_the_note() -> None:
+def test_the_monitoring_summary_follows_the_source_national_guidelines_and_an_example() -> None:
+    # "Blood pressure, full blood count, renal and liver profile (including GGT) according to
+    # national guidelines (e.g. at baseline, 4 weeks and then 3-monthly)": not an instruction.
     monitoring = CSA.monitoring
     assert monitoring.summary == (
         "Monitoring of blood pressure, full blood count, renal profile and liver profile "
-        f"(including GGT): {monitoring.timing}. {monitoring.note}"
+        f"(including GGT) according to national guidelines, for example {monitoring.timing}."
     )
     assert monitoring.timing == "at baseline, after 4 weeks, then every 3 months"
 

@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "MAX_BODY_WEIGHT_KG": "._units",
     "MIN_BODY_WEIGHT_KG": "._units",
     "QuantityLike": "._units",
+    "application_registry": "._units",
     # ._vocabulary
     "Certainty": "._vocabulary",
     "CombinationAdvice": "._vocabulary",
@@ -93,10 +94,12 @@ _EXPORTS: dict[str, str] = {
     "evidence": "._queries",
     "recommendations": "._queries",
     # ._dosing
+    "MAX_UNITS_PER_DOSE": "._dosing",
     "DoseRange": "._dosing",
     "daily_dose": "._dosing",
     "is_licensed": "._dosing",
     "round_to_strengths": "._dosing",
+    "strength_units": "._dosing",
     # ._dose_plan
     "DosePlan": "._dose_plan",
     "dose_plan": "._dose_plan",
@@ -162,6 +165,9 @@ if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explici
         dose_plan as dose_plan,
     )
     from ._dosing import (
+        MAX_UNITS_PER_DOSE as MAX_UNITS_PER_DOSE,
+    )
+    from ._dosing import (
         DoseRange as DoseRange,
     )
     from ._dosing import (
@@ -172,6 +178,9 @@ if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explici
     )
     from ._dosing import (
         round_to_strengths as round_to_strengths,
+    )
+    from ._dosing import (
+        strength_units as strength_units,
     )
     from ._errors import (
         AeSystemicError as AeSystemicError,
@@ -316,6 +325,9 @@ if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explici
     )
     from ._units import (
         QuantityLike as QuantityLike,
+    )
+    from ._units import (
+        application_registry as application_registry,
     )
     from ._vocabulary import (
         Certainty as Certainty,

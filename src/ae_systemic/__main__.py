@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from ._assessment import DEFAULT_ADULT_FROM_YEARS, CoMedication, Patient, assess
+from ._assessment import CoMedication, Patient, assess
 from ._dosing import daily_dose
 from ._lookup import drug, guideline
 from ._report import assessment_report, dose_lines, drug_report
@@ -26,7 +26,6 @@ def main() -> int:
         phototherapy=frozenset({Phototherapy.UVB}),
         co_medications=(CoMedication("co-medication A", frozenset({Pathway.CYP3A4})),),
     )
-    adult_from = f"{DEFAULT_ADULT_FROM_YEARS} years, a choice of this library"
     sections = [
         drug_report(subject, guideline()),
         "\n".join(
@@ -38,7 +37,7 @@ def main() -> int:
         ),
         "Worked assessment (ae-systemic assess ciclosporin --age 30y --weight 65kg --pregnant "
         "--uvb --co-medication 'co-medication A:CYP3A4')\n"
-        + assessment_report(assess(subject, patient), patient, subject, adult_from=adult_from),
+        + assessment_report(assess(subject, patient), patient, subject),
     ]
     sys.stdout.write("\n\n".join(sections) + "\n")
     return 0

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import copy
 import enum
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._converter import JSONValue, json_quantity, unstructure
 from ._dosing import DoseRange, daily_dose
 from ._errors import ArgumentTypeError, InputError, shown
 from ._lookup import resolve_drug
@@ -46,18 +48,52 @@ DEFAULT_ADULT_FROM_YEARS = 18
 
 
 class FindingKind(enum.Enum):
-    """Kinds of finding, in the order :func:`assess` reports them."""
+    """Kinds of finding, in the order :func:`assess` reports them.
+
+    First what concerns this patient alone (off-label use, a planned phototherapy the drug
+    should not be combined with, interactions with the patient's medicines and the medicines
+    whose interactions could not be checked, pregnancy, children and adolescents), then
+    what the guideline says for every patient (safety, monitoring, screening, the
+    combinations it recommends).  ``str()`` gives the words users read (:attr:`label`).
+
+    ``AVOID_COMBINATION`` is what the source words as "should not be combined";
+    ``CONTRAINDICATED_COMBINATION``, its name before 0.1.0, is a deprecated alias.
+    """
 
     OFF_LABEL = "off-label"
-    CONTRAINDICATED_COMBINATION = "contraindicated-combination"
+    AVOID_COMBINATION = "avoid-combination"
     INTERACTION = "interaction"
+    INTERACTION_NOT_CHECKED = "interaction-not-checked"
     PREGNANCY = "pregnancy"
+    CHILDREN = "children"
+    SAFETY = "safety"
     MONITORING = "monitoring"
     SCREENING = "screening"
     RECOMMENDED_COMBINATION = "recommended-combination"
+    # The name before 0.1.0, kept as a deprecated alias: the same value makes it one member.
+    CONTRAINDICATED_COMBINATION = "avoid-combination"  # noqa: PIE796
+
+    @property
+    def label(self) -> str:
+        """The kind in words: ``should not be combined``, ``children and adolescents``."""
+        return _FINDING_LABELS[self]
 
     def __str__(self) -> str:
-        return self.value
+        return self.label
+
+
+_FINDING_LABELS = {
+    FindingKind.OFF_LABEL: "off-label",
+    FindingKind.AVOID_COMBINATION: "should not be combined",
+    FindingKind.INTERACTION: "interaction",
+    FindingKind.INTERACTION_NOT_CHECKED: "interactions not checked",
+    FindingKind.PREGNANCY: "pregnancy",
+    FindingKind.CHILDREN: "children and adolescents",
+    FindingKind.SAFETY: "safety",
+    FindingKind.MONITORING: "monitoring",
+    FindingKind.SCREENING: "screening",
+    FindingKind.RECOMMENDED_COMBINATION: "recommended combination",
+}
 
 
 def _name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -128,8 +164,8 @@ def _fresh_weight(weight: QuantityLike) -> pint.Quantity[float]:
     return fresh
 
 
-@attrs.frozen
-class Patient:
+@attrs.frozen(repr=False)
+class Patient(NotebookDisplay):
     """The facts about one patient that the guideline's statements depend on.
 
     ``age`` is a ``[time]`` and ``weight`` a ``[mass]`` quantity (or strings
@@ -159,6 +195,24 @@ class Patient:
         weight: pint.Quantity[float] = copy.copy(self._weight)
         return weight
 
+    def _json_(self) -> JSONValue:
+        """The JSON form (:func:`~ae_systemic.unstructure`): the age in years, the weight in kg."""
+        return {
+            "age": json_quantity(self._age.m_as("year"), "year"),
+            "weight": json_quantity(self._weight.m_as("kg"), "kg"),
+            "pregnant": self.pregnant,
+            "phototherapy": _values(self.phototherapy),
+            "co_medications": [
+                {"name": m.name, "pathways": _values(m.pathways)} for m in self.co_medications
+            ],
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Patient(age={self._age!r}, weight={self._weight!r}, pregnant={self.pregnant!r}, "
+            f"phototherapy={self.phototherapy!r}, co_medications={self.co_medications!r})"
+        )
+
 
 @attrs.frozen
 class Finding:
@@ -180,6 +234,13 @@ class Assessment(NotebookDisplay):
     (and ``phase``), ``dose`` the patient's :class:`~ae_systemic.DoseRange`,
     ``licensed`` whether the age is within the licence, and ``findings`` every
     applicable statement, in the order of :class:`FindingKind`.
+
+    ``adult_from_years`` is the age from which the adult regimens were applied, and
+    ``adult_from_default`` whether that is this library's default
+    (:data:`DEFAULT_ADULT_FROM_YEARS`, a choice of the library: the guideline gives no
+    age between its children's and adults' ranges) rather than the caller's;
+    :attr:`population_basis` says it in words, and every output shows it.  ``patient``
+    is the patient assessed.
     """
 
     drug: str
@@ -188,6 +249,29 @@ class Assessment(NotebookDisplay):
     dose: DoseRange[float]
     licensed: bool
     findings: tuple[Finding, ...]
+    adult_from_years: float = float(DEFAULT_ADULT_FROM_YEARS)
+    adult_from_default: bool = True
+    patient: Patient | None = None
+
+    @property
+    def population_basis(self) -> str:
+        """Why this population: the age from which adult regimens apply, and whose choice it is."""
+        return population_basis(self.adult_from_years, default=self.adult_from_default)
+
+    def _json_(self) -> JSONValue:
+        """The JSON form (:func:`~ae_systemic.unstructure`), the choice of population included."""
+        return {
+            "drug": self.drug,
+            "patient": None if self.patient is None else self.patient._json_(),
+            "population": self.population.value,
+            "adult_from": json_quantity(self.adult_from_years, "year"),
+            "adult_from_default": self.adult_from_default,
+            "population_basis": self.population_basis,
+            "regimen": unstructure(self.regimen),
+            "dose": self.dose._json_(),
+            "licensed": self.licensed,
+            "findings": [unstructure(finding) for finding in self.findings],
+        }
 
     def of_kind(self, kind: FindingKind) -> tuple[Finding, ...]:
         """The findings of one kind, in order."""
@@ -195,13 +279,31 @@ class Assessment(NotebookDisplay):
 
     def __str__(self) -> str:
         lines = [
-            f"{self.drug}, {self.population}: {self.dose}",
+            f"{self.drug}, {self.population} ({self.population_basis}): {self.dose}",
             f"licensed for this age: {'yes' if self.licensed else 'no'}",
         ]
         if self.dose.fallback:
             lines.append(f"note: {self.dose.fallback}")
         lines += [f"- {finding}" for finding in self.findings]
         return "\n".join(lines)
+
+
+def _values(members: Iterable[enum.Enum]) -> list[JSONValue]:
+    """The values of enum ``members`` in the order of their enum (a set has none)."""
+    return [
+        m.value for m in sorted(members, key=lambda m: [*type(m).__members__.values()].index(m))
+    ]
+
+
+def population_basis(adult_from_years: float, *, default: bool) -> str:
+    """``adult regimens from 18 years, a choice of this library (...)``, or the caller's."""
+    threshold = age_text(adult_from_years, days=True)
+    if default:
+        return (
+            f"adult regimens from {threshold}, a choice of this library: the guideline gives "
+            "no age between its children's and adults' ranges"
+        )
+    return f"adult regimens from {threshold}, as the caller chose"
 
 
 def population_for(
@@ -221,11 +323,15 @@ def population_for(
 def _population(
     seconds: float, registry: pint.UnitRegistry[float], adult_from: object
 ) -> Population:
+    return Population.ADULT if seconds >= _threshold(registry, adult_from) else Population.CHILD
+
+
+def _threshold(registry: pint.UnitRegistry[float], adult_from: object) -> float:
+    """The age from which adult regimens apply, in seconds."""
     if adult_from is None:
-        threshold = DEFAULT_ADULT_FROM_YEARS * seconds_per_year(registry)
-    else:
-        _, _, threshold = checked_age(adult_from, "adult_from")
-    return Population.ADULT if seconds >= threshold else Population.CHILD
+        return DEFAULT_ADULT_FROM_YEARS * seconds_per_year(registry)
+    _, _, threshold = checked_age(adult_from, "adult_from")
+    return threshold
 
 
 def assess(
@@ -240,29 +346,56 @@ def assess(
     The findings come in the order of :class:`FindingKind`: off-label use,
     each planned phototherapy the drug should not be combined with (in the
     source's order), each co-medication sharing a pathway with the drug's
-    interactions (in the patient's order), pregnancy, then always monitoring,
-    screening and the recommended combinations.  No finding is repeated.
+    interactions (in the patient's order), each co-medication given without
+    pathways (its interactions could not be checked), pregnancy, the statements on
+    children and adolescents for a patient below the adult threshold, then always the
+    safety statements, monitoring, screening and the recommended combinations.  No
+    finding is repeated.
+
+    The population follows from the age and ``adult_from`` (default
+    :data:`DEFAULT_ADULT_FROM_YEARS`, a choice of this library); the assessment
+    records both, and where a phase has no regimen for the patient's population the
+    dose's ``fallback`` note says why this patient is in that population.
     """
     subject = resolve_drug(drug)
     if not isinstance(patient, Patient):
         raise ArgumentTypeError("patient", f"expected a Patient, got {type(patient).__name__}")
     registry, _, seconds = checked_age(patient.age)
-    years = seconds / seconds_per_year(registry)
-    population = _population(seconds, registry, adult_from)
+    per_year = seconds_per_year(registry)
+    years = seconds / per_year
+    threshold = _threshold(registry, adult_from)
+    population = Population.ADULT if seconds >= threshold else Population.CHILD
+    basis = population_basis(threshold / per_year, default=adult_from is None)
     dose = daily_dose(subject, patient.weight, population=population, phase=phase)
-    licensed = seconds >= subject.licence.min_age_years * seconds_per_year(registry)
+    if dose.fallback is not None and population is Population.CHILD:
+        age = age_text(years, days=True)
+        why = f"At {age}, this patient gets the children's regimens ({basis}). "
+        dose = attrs.evolve(dose, fallback=why + dose.fallback)
+    licensed = seconds >= subject.licence.min_age_years * per_year
     findings: list[Finding] = []
     if not licensed:
         findings.append(_off_label(subject, years))
     findings += _phototherapy_findings(subject, patient)
     findings += _interaction_findings(subject, patient)
+    findings += _unchecked_interaction_findings(subject, patient)
     if patient.pregnant:
-        findings += _pregnancy_findings(subject)
+        findings += _group_findings(subject, "pregnancy", FindingKind.PREGNANCY)
+    if population is Population.CHILD:
+        findings += _group_findings(subject, "children and adolescents", FindingKind.CHILDREN)
+    findings += [Finding(FindingKind.SAFETY, s.text, s.references) for s in subject.safety]
     findings.append(_monitoring_finding(subject))
     findings.append(_screening_finding(subject))
     findings += _recommended_combination_findings(subject)
     return Assessment(
-        subject.name, population, dose.regimen, dose, licensed, tuple(dict.fromkeys(findings))
+        subject.name,
+        population,
+        dose.regimen,
+        dose,
+        licensed,
+        tuple(dict.fromkeys(findings)),
+        threshold / per_year,
+        adult_from is None,
+        patient,
     )
 
 
@@ -279,7 +412,7 @@ def _off_label(subject: Drug, years: float) -> Finding:
 def _phototherapy_findings(subject: Drug, patient: Patient) -> list[Finding]:
     planned = {p.value for p in patient.phototherapy}
     return [
-        Finding(FindingKind.CONTRAINDICATED_COMBINATION, c.sentence(subject.name), c.references)
+        Finding(FindingKind.AVOID_COMBINATION, c.sentence(subject.name), c.references)
         for c in subject.combinations
         if c.advice is CombinationAdvice.AVOID and c.therapy in planned
     ]
@@ -306,12 +439,29 @@ def _interaction_findings(subject: Drug, patient: Patient) -> list[Finding]:
     return findings
 
 
-def _pregnancy_findings(subject: Drug) -> list[Finding]:
+def _unchecked_interaction_findings(subject: Drug, patient: Patient) -> list[Finding]:
+    """A note for each medicine given without pathways: nothing could be checked for it."""
+    if not subject.interactions:
+        return []
+    pathways = listed(tuple(dict.fromkeys(str(i.pathway) for i in subject.interactions)))
     return [
-        Finding(FindingKind.PREGNANCY, statement.text, statement.references)
-        for group in subject.special_populations
-        if group.group == "pregnancy"
-        for statement in group.statements
+        Finding(
+            FindingKind.INTERACTION_NOT_CHECKED,
+            f"{medicine.name} was given without the pathways it is a substrate of, so its "
+            f"interactions with {subject.name} ({pathways}) could not be checked.",
+        )
+        for medicine in patient.co_medications
+        if not medicine.pathways
+    ]
+
+
+def _group_findings(subject: Drug, group: str, kind: FindingKind) -> list[Finding]:
+    """The statements of the drug's special population ``group``, as findings of ``kind``."""
+    return [
+        Finding(kind, statement.text, statement.references)
+        for population in subject.special_populations
+        if population.group == group
+        for statement in population.statements
     ]
 
 

@@ -6,7 +6,9 @@ library's functions; the command line only reads the options, prints, and turns 
 library's errors into one line on stderr with exit code 2.  The pieces:
 
 * this module: the entry points (:func:`main`, :func:`run`), the top-level parser, and
-  errors as one line naming the option;
+  errors as one line naming the option: a repeated single-valued option is refused, an
+  unknown option is reported before a missing one, and a misspelt option or command gets
+  the closest one (difflib, imported only then);
 * :mod:`ae_systemic._cli_commands`: each command's options beside its handler;
 * :mod:`ae_systemic._cli_options`: the options commands share and the readers of
   option text;
@@ -22,9 +24,9 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from ._cli_options import OPTION_OF, CommandError, add_json
+from ._cli_options import OPTION_OF, CommandError, SingleValue, add_json
 
 __all__ = ["main", "run"]
 
@@ -40,10 +42,38 @@ _LOOKS_NEGATIVE = re.compile(r"-[\d.]")
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose usage errors are one line, like every other error."""
+    """An ``ArgumentParser`` whose usage errors are one line, like every other error.
+
+    Its single-valued options refuse to be given twice (:class:`SingleValue` is the
+    default action), and an unknown command is answered with the closest command.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, SingleValue)
+        self.register("action", "store", SingleValue)
 
     def error(self, message: str) -> NoReturn:
-        raise CommandError(f"{message}; see '{self.prog} --help'")
+        joint = " " if message.endswith("?") else "; "
+        raise CommandError(f"{message}{joint}see '{self.prog} --help'")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
+            known = list(action.choices)
+            closest = _closest(str(value), known)
+            hint = f"did you mean {closest!r}? " if closest else ""
+            raise argparse.ArgumentError(
+                None, f"unknown command {value!r}: {hint}known commands are {', '.join(known)}"
+            )
+        super()._check_value(action, value)
+
+
+def _closest(word: str, known: Sequence[str]) -> str | None:
+    """The one of ``known`` closest to ``word``, if any is close (difflib, imported on error)."""
+    import difflib
+
+    close = difflib.get_close_matches(word, known, n=1)
+    return close[0] if close else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,12 +110,10 @@ def run(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int
     """
     from ._errors import AeSystemicError
 
-    arguments = list(sys.argv[1:] if argv is None else argv)
+    arguments = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
     try:
         parser, commands = _parser()
-        options, extra = parser.parse_known_args(_join_negative_values(arguments))
-        if extra:
-            commands[options.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        options = _parse(parser, commands, arguments)
         options.owns_process = owns_process
         handler: Callable[[argparse.Namespace], str] = options.handler
         text = handler(options)
@@ -118,6 +146,62 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def _parse(
+    parser: argparse.ArgumentParser,
+    commands: dict[str, argparse.ArgumentParser],
+    arguments: list[str],
+) -> argparse.Namespace:
+    """The options of ``arguments``; an unknown option is reported before a missing one.
+
+    argparse checks the required options before it looks at unknown ones, so that
+    ``--wieght 70kg`` would be reported as a missing ``--weight``.  A first pass with
+    nothing required finds the unknown arguments; the second pass is the real one.
+    """
+    required = [
+        action
+        for each in (parser, *commands.values())
+        for action in each._actions
+        if action.required
+    ]
+    for action in required:
+        action.required = False
+    try:
+        trial, extra = parser.parse_known_args(arguments)
+    finally:
+        for action in required:
+            action.required = True
+    if extra:
+        command = getattr(trial, "command", None)
+        _unrecognized(commands.get(command, parser) if command else parser, extra, arguments)
+    return parser.parse_args(arguments)
+
+
+def _unrecognized(
+    parser: argparse.ArgumentParser, extra: list[str], arguments: list[str]
+) -> NoReturn:
+    """Refuse the arguments ``parser`` did not recognise: unknown options first, with the
+    closest option of the command, else the stray values."""
+    unknown = [word.split("=", 1)[0] for word in extra if word.startswith("-") and word != "-"]
+    named = unknown or extra
+    message = f"unrecognized argument{'s' if len(named) > 1 else ''} {' '.join(named)}"
+    known = sorted(
+        {name for action in parser._actions for name in action.option_strings} - {"-h", "--help"}
+    )
+    hints = []
+    for option in unknown:
+        closest = _closest(option, known)
+        if closest:
+            hints.append(closest if len(unknown) == 1 else f"{closest} for {option}")
+    if hints:
+        message += f"; did you mean {' and '.join(hints)}?"
+    elif not unknown and "--co-medication" in arguments:
+        message += (
+            "; each --co-medication takes one medicine: repeat the option for each, "
+            f"e.g. --co-medication {extra[0]}"
+        )
+    parser.error(message)
 
 
 def _join_negative_values(arguments: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ FHIR or schema code, and only ``dose`` and ``assess`` import pint.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,11 +19,8 @@ from ._cli_options import CommandError, add_drug, add_json, add_phase, add_weigh
 
 if TYPE_CHECKING:
     import datetime
-    import enum
 
-    from ._assessment import Assessment, CoMedication, Patient
     from ._converter import JSONValue
-    from ._dosing import DoseRange
     from ._model import Drug
 
 __all__ = ["COMMANDS"]
@@ -33,20 +30,32 @@ def _command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     handler: Callable[[argparse.Namespace], str],
     help: str,
-    description: str | None = None,
+    description: str,
+    json_help: str = "print JSON instead of text",
 ) -> argparse.ArgumentParser:
     """A command named after its ``handler``, with ``--json``."""
     parser = commands.add_parser(handler.__name__, help=help, description=description)
     parser.set_defaults(handler=handler)
-    add_json(parser)
+    add_json(parser, help=json_help)
     return parser
+
+
+#: What a command that always prints JSON says of ``--json``: taken, so that ``--json`` may
+#: be given to every command alike (before or after it), and changes nothing.
+_ALWAYS_JSON = "accepted and changes nothing: this command always prints JSON"
 
 
 # --- drugs -------------------------------------------------------------------------------
 
 
 def add_drugs(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _command(commands, drugs, help="the drugs and their synonyms")
+    _command(
+        commands,
+        drugs,
+        help="the drugs and their synonyms",
+        description="The drugs of the guideline's content, each with the synonyms every "
+        "command accepts in its place (any case).",
+    )
 
 
 def drugs(options: argparse.Namespace) -> str:
@@ -108,12 +117,20 @@ def add_dose(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--strengths",
         metavar="LIST",
-        help="unit strengths you have, separated by commas, e.g. 25mg,50mg,100mg",
+        help="unit strengths you have, separated by commas, e.g. 25mg,50mg,100mg: adds the "
+        "amount per dose nearest the middle of the range that they make, and its units "
+        "(this library's rounding, with a bound on the units a dose; the guideline gives "
+        "no rule)",
     )
 
 
+#: The practical amount's label: the rounding is this library's, the guideline gives none.
+PRACTICAL_ROUNDING = "rounded to your strengths by this library, nearest the middle of the range"
+
+
 def dose(options: argparse.Namespace) -> str:
-    from ._dosing import daily_dose, round_to_strengths
+    from ._converter import json_quantity
+    from ._dosing import daily_dose, round_to_strengths, strength_units
     from ._report import dose_lines, wrap
     from ._text import number
     from ._vocabulary import Population
@@ -125,19 +142,24 @@ def dose(options: argparse.Namespace) -> str:
     option.registry(options)
     found = daily_dose(subject, options.weight, population=population, phase=phase)
     per_dose = None
+    units: list[float] = []
     if strengths is not None:
-        per_dose = round_to_strengths(found, strengths).m_as("mg")
+        amount = round_to_strengths(found, strengths)
+        per_dose = amount.m_as("mg")
+        units = [unit.m_as("mg") for unit in strength_units(amount, strengths)]
     if options.json:
         data: dict[str, JSONValue] = {
             "drug": subject.name,
             "population": population.value,
             "phase": options.phase,
-            **_dose_json(found),
+            **_object(found),
         }
         if strengths is not None and per_dose is not None:
             data["strengths"] = list(strengths)
-            data["practical_per_dose"] = option.quantity_json(per_dose, "mg")
-            data["practical_daily"] = option.quantity_json(per_dose * found.doses_per_day, "mg/day")
+            data["practical_per_dose"] = json_quantity(per_dose, "mg")
+            data["practical_daily"] = json_quantity(per_dose * found.doses_per_day, "mg/day")
+            data["practical_units"] = [json_quantity(unit, "mg") for unit in units]
+            data["practical_rounding"] = PRACTICAL_ROUNDING
         return json_text(data)
     weight = f"{number(found.weight.m_as('kg'), 2)} kg"
     if options.weight.replace(" ", "") != weight.replace(" ", ""):
@@ -146,9 +168,9 @@ def dose(options: argparse.Namespace) -> str:
     practical = []
     if strengths is not None and per_dose is not None:
         practical = wrap(
-            f"{number(per_dose, 3)} mg per dose "
+            f"{number(per_dose, 3)} mg per dose = {_made_of(units)} "
             f"({number(per_dose * found.doses_per_day, 3)} mg/day)"
-            f" from strengths {', '.join(strengths)}",
+            f" from strengths {', '.join(strengths)} ({PRACTICAL_ROUNDING})",
             15,
             "  practical",
         )
@@ -156,18 +178,15 @@ def dose(options: argparse.Namespace) -> str:
     return "\n".join(lines + dose_lines(found, practical))
 
 
-def _dose_json(found: DoseRange[float]) -> dict[str, JSONValue]:
-    return {
-        "weight": option.quantity_json(found.weight.m_as("kg"), "kg"),
-        "low": option.quantity_json(found.low.m_as("mg/day"), "mg/day"),
-        "high": option.quantity_json(found.high.m_as("mg/day"), "mg/day"),
-        "per_dose_low": option.quantity_json(found.per_dose_low.m_as("mg"), "mg"),
-        "per_dose_high": option.quantity_json(found.per_dose_high.m_as("mg"), "mg"),
-        "doses_per_day": found.doses_per_day,
-        "regimen": _unstructure(found.regimen),
-        "fallback": found.fallback,
-        "references": list(found.references),
-    }
+def _made_of(units: list[float]) -> str:
+    """Units in mg, largest first, as ``2 × 100 mg + 50 mg``."""
+    from ._text import number
+
+    counts = {unit: units.count(unit) for unit in units}
+    return " + ".join(
+        f"{count} × {number(unit, 3)} mg" if count > 1 else f"{number(unit, 3)} mg"
+        for unit, count in counts.items()
+    )
 
 
 # --- assess ------------------------------------------------------------------------------
@@ -196,12 +215,12 @@ def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--co-medication",
         dest="co_medications",
-        action="extend",
-        nargs="+",
+        action="append",
         default=[],
         metavar="NAME[:PATHWAYS]",
         help="a medicine the patient takes and the pathways it is a substrate of "
-        "(CYP3A4, P-gp, OATP; any case), e.g. atorvastatin:CYP3A4,OATP; repeat or list several",
+        "(CYP3A4, P-gp, OATP; any case), e.g. atorvastatin:CYP3A4,OATP; one medicine each "
+        "time: repeat the option for several",
     )
     add_phase(parser)
     parser.add_argument(
@@ -213,7 +232,7 @@ def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def assess(options: argparse.Namespace) -> str:
-    from ._assessment import DEFAULT_ADULT_FROM_YEARS, CoMedication, Patient
+    from ._assessment import CoMedication, Patient
     from ._assessment import assess as assess_patient
     from ._report import assessment_report
     from ._vocabulary import Phototherapy
@@ -241,45 +260,8 @@ def assess(options: argparse.Namespace) -> str:
         subject, patient, phase=option.phase(options.phase), adult_from=adult_from
     )
     if options.json:
-        return json_text(_assessment_json(result, patient, options.phase))
-    threshold = options.adult_from or f"{DEFAULT_ADULT_FROM_YEARS} years, a choice of this library"
-    return assessment_report(result, patient, subject, adult_from=threshold)
-
-
-def _assessment_json(result: Assessment, patient: Patient, phase: str | None) -> JSONValue:
-    return {
-        "drug": result.drug,
-        "patient": _patient_json(patient),
-        "phase": phase,
-        "population": result.population.value,
-        "regimen": _unstructure(result.regimen),
-        "dose": _dose_json(result.dose),
-        "licensed": result.licensed,
-        "findings": [_unstructure(finding) for finding in result.findings],
-    }
-
-
-def _patient_json(patient: Patient) -> JSONValue:
-    return {
-        "age": option.quantity_json(patient.age.m_as("year"), "year"),
-        "weight": option.quantity_json(patient.weight.m_as("kg"), "kg"),
-        "pregnant": patient.pregnant,
-        "phototherapy": _values(patient.phototherapy),
-        "co_medications": [_co_medication_json(m) for m in patient.co_medications],
-    }
-
-
-def _co_medication_json(medicine: CoMedication) -> JSONValue:
-    return {"name": medicine.name, "pathways": _values(medicine.pathways)}
-
-
-def _values(members: Iterable[enum.Enum]) -> list[JSONValue]:
-    """The values of enum ``members``, in the order of their enum, as JSON."""
-    from ._report import in_order
-
-    values: list[JSONValue] = []
-    values.extend(str(member.value) for member in in_order(members))
-    return values
+        return json_text({**_object(result), "phase": options.phase})
+    return assessment_report(result, patient, subject)
 
 
 # --- schedule ----------------------------------------------------------------------------
@@ -301,7 +283,8 @@ def add_schedule(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--ics",
         metavar="FILE",
-        help="also write the visits to an iCalendar file (needs the extra ae-systemic[ics])",
+        help="also write the visits to an iCalendar file (needs the extra ae-systemic[ics]); "
+        "with -, print only the calendar, to standard output",
     )
 
 
@@ -309,10 +292,22 @@ def schedule(options: argparse.Namespace) -> str:
     from ._monitoring import monitoring_schedule
     from ._report import schedule_report
 
+    if options.ics is not None and not options.ics.strip():
+        raise CommandError(
+            f"--ics: {options.ics!r} is no file name; give one, e.g. visits.ics, "
+            "or - for standard output"
+        )
+    if options.ics == "-" and options.json:
+        raise CommandError(
+            "--ics - prints the calendar on standard output, where --json would print too; "
+            "give --ics a file name, or leave out --json"
+        )
     subject = option.drug(options.drug)
     start = option.start(options.start)
     months = option.months(options.months)
     visits = monitoring_schedule(subject, start, months=months)
+    if options.ics == "-":
+        return _calendar(subject, start, months).decode("utf-8")
     if options.ics:
         _write_ics(options.ics, subject, start, months)
     if options.json:
@@ -334,14 +329,18 @@ def schedule(options: argparse.Namespace) -> str:
     return text
 
 
-def _write_ics(file: str, subject: Drug, start: datetime.date, months: int) -> None:
+def _calendar(subject: Drug, start: datetime.date, months: int) -> bytes:
     from . import ics
     from ._errors import MissingExtraError
 
     try:
-        calendar = ics.to_calendar(subject, start, months=months)
+        return ics.to_calendar(subject, start, months=months)
     except MissingExtraError:
         raise CommandError("--ics needs icalendar: pip install 'ae-systemic[ics]'") from None
+
+
+def _write_ics(file: str, subject: Drug, start: datetime.date, months: int) -> None:
+    calendar = _calendar(subject, start, months)
     try:
         Path(file).write_bytes(calendar)
     except OSError as exc:
@@ -352,7 +351,14 @@ def _write_ics(file: str, subject: Drug, start: datetime.date, months: int) -> N
 
 
 def add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = _command(commands, export, help="export a drug in an interchange format (JSON)")
+    parser = _command(
+        commands,
+        export,
+        help="export a drug in an interchange format (JSON)",
+        description="The drug in an interchange format, as JSON: today fhir, the FHIR R5 "
+        "Bundle of ae_systemic.fhir.to_bundle.",
+        json_help=_ALWAYS_JSON,
+    )
     parser.add_argument("format", choices=("fhir",), help="fhir: a FHIR R5 Bundle")
     add_drug(parser)
 
@@ -365,7 +371,14 @@ def export(options: argparse.Namespace) -> str:
 
 
 def add_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _command(commands, schema, help="the JSON Schema of the data-pack format")
+    _command(
+        commands,
+        schema,
+        help="the JSON Schema of the data-pack format",
+        description="The JSON Schema of the data-pack format (ae_systemic.schema()), written "
+        "as the published docs/schema.json: ae-systemic schema > schema.json reproduces it.",
+        json_help=_ALWAYS_JSON,
+    )
 
 
 def schema(options: argparse.Namespace) -> str:
@@ -378,6 +391,14 @@ def schema(options: argparse.Namespace) -> str:
 
 
 # --- shared ------------------------------------------------------------------------------
+
+
+def _object(value: object) -> dict[str, JSONValue]:
+    """The JSON object of a value (a dose, an assessment): :func:`unstructure` of it."""
+    data = _unstructure(value)
+    if not isinstance(data, dict):  # a dose or an assessment is always an object
+        raise TypeError(f"{type(value).__name__} is not a JSON object")
+    return data
 
 
 def _unstructure(obj: object) -> JSONValue:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import datetime
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OPTION_OF",
     "CommandError",
+    "SingleValue",
     "add_drug",
     "add_json",
     "add_phase",
@@ -35,7 +37,6 @@ __all__ = [
     "months",
     "pathways",
     "phase",
-    "quantity_json",
     "registry",
     "start",
     "strengths",
@@ -56,15 +57,48 @@ class CommandError(Exception):
     """Bad input on the command line: printed as one line on stderr, exit code 2."""
 
 
+#: Where :class:`SingleValue` notes, in the namespace being parsed, the options given.
+_GIVEN = "_single_values_given"
+
+
+class SingleValue(argparse.Action):
+    """A single-valued option that may be given once: a second one is refused, named.
+
+    argparse's own ``store`` lets the last of a repeated option win, so that
+    ``--weight 70kg --weight 80kg`` would dose 80 kg without a word.  The command line's
+    parsers register this action in its place for every option that takes one value
+    (``--weight``, ``--age``, ``--phase``, ``--strengths``, ``--ics``, ...).
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        given: set[str] = vars(namespace).setdefault(_GIVEN, set())
+        if self.dest in given:
+            name = self.option_strings[-1] if self.option_strings else str(self.metavar)
+            parser.error(
+                f"{name} was given twice ({getattr(namespace, self.dest)!r}, then "
+                f"{values!r}): give it once"
+            )
+        given.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
 # --- options shared by several commands ------------------------------------------------
 
 
-def add_json(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+def add_json(
+    parser: argparse.ArgumentParser,
+    default: object = argparse.SUPPRESS,
+    help: str = "print JSON instead of text",
+) -> None:
     """``--json``.  Sub-commands use SUPPRESS, so that their default does not overwrite a
     ``--json`` given before the command (``ae-systemic --json dose ...``)."""
-    parser.add_argument(
-        "--json", action="store_true", default=default, help="print JSON instead of text"
-    )
+    parser.add_argument("--json", action="store_true", default=default, help=help)
 
 
 def add_drug(parser: argparse.ArgumentParser) -> None:
@@ -173,13 +207,29 @@ def age(
     return total
 
 
+#: Strengths separated otherwise than by commas: ``25mg;50mg``, ``25mg|50mg``, ``25mg 50mg``.
+_NOT_COMMAS = re.compile(r"[;|]|(?<=[^\d\s.,])\s+(?=[\d.])")
+
+
 def strengths(text: str) -> list[str]:
+    """The unit strengths of ``--strengths``, separated by commas, each with its unit."""
+    example = "separated by commas, e.g. 25mg,50mg,100mg"
+    if _NOT_COMMAS.search(text):
+        raise CommandError(
+            f"--strengths: {text!r} is not a list of strengths {example} (no ';', '|' or spaces "
+            "between them)"
+        )
     items = [item.strip() for item in text.split(",")]
     if not all(items):
         raise CommandError(
-            f"--strengths: {text!r} has an empty item; list the unit strengths you have, "
-            "separated by commas, e.g. 25mg,50mg,100mg"
+            f"--strengths: {text!r} has an empty item; list the unit strengths you have, {example}"
         )
+    for position, item in enumerate(items, start=1):
+        if _BARE_NUMBER.fullmatch(item):
+            raise CommandError(
+                f"--strengths (item {position}): {item!r} has no unit; give every strength "
+                f"its unit, {example} (and decimals with a point: 2.5mg, not 2,5mg)"
+            )
     return items
 
 
@@ -240,8 +290,3 @@ def json_text(data: JSONValue) -> str:
     import json
 
     return json.dumps(data, ensure_ascii=False, indent=2)
-
-
-def quantity_json(value: float, unit: str) -> JSONValue:
-    """A quantity as JSON: ``{"value": 280.0, "unit": "mg/day"}`` (the value always a float)."""
-    return {"value": float(value), "unit": unit}

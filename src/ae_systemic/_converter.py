@@ -25,7 +25,7 @@ from ._errors import ArgumentTypeError, DataError, DataProblem, join_path, shown
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["JSONValue", "structure", "unstructure"]
+__all__ = ["JSONValue", "json_quantity", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -68,12 +68,48 @@ def _structure_detailed(data: object, cls: type[T]) -> T:
 
 
 def unstructure(obj: object) -> JSONValue:
-    """JSON-ready data for a model object: dicts, lists, strings, numbers, booleans, null.
+    """JSON-ready data for a value of this package: dicts, lists, strings, numbers, booleans, null.
 
-    Enums become their values, tuples lists and dates ISO strings.
+    Model objects (the content: ``Drug``, ``Guideline`` ...) become the data-file format,
+    which :func:`structure` reads back; computed values (``DoseRange``, ``DosePlan``,
+    ``Patient``, ``Assessment``, ``Finding``, ``Visit``) become their JSON form, with each
+    quantity as ``{"value": ..., "unit": ...}`` in a fixed unit.  Enums become their values,
+    tuples lists and dates ISO strings.  Anything else, or anything holding a value JSON
+    cannot carry (a set, an object, a float that is not finite), is refused with
+    :class:`~ae_systemic.ArgumentTypeError` naming where it sits.
     """
     data: JSONValue = _converter().unstructure(obj)
+    _check_json(data, obj, "obj")
     return data
+
+
+def json_quantity(value: object, unit: str) -> JSONValue:
+    """A quantity as JSON, ``{"value": 280.0, "unit": "mg/day"}``; a list for an array."""
+    tolist = getattr(value, "tolist", None)
+    magnitude: JSONValue = tolist() if callable(tolist) else float(value)  # type: ignore[arg-type]
+    return {"value": magnitude, "unit": unit}
+
+
+def _check_json(data: object, given: object, where: str) -> None:
+    """Refuse ``data`` unless it is JSON-ready all through (no recursion: a stack)."""
+    stack: list[tuple[str, object]] = [(where, data)]
+    while stack:
+        path, value = stack.pop()
+        if value is None or isinstance(value, (str, bool, int)):
+            continue
+        if isinstance(value, float) and math.isfinite(value):
+            continue
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            stack.extend((f"{path}[{k!r}]", item) for k, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        else:
+            what = "the value" if value is given else f"{shown(value)} at {path}"
+            raise ArgumentTypeError(
+                "obj",
+                f"{what} is not a value of this package JSON can carry (a model object, an "
+                f"enum, a date, a tuple, a list or a dict of them), got {type(value).__name__}",
+            )
 
 
 def _converter(*, detailed: bool = False) -> cattrs.Converter:
@@ -101,7 +137,12 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(datetime.date, _structure_date)
     converter.register_unstructure_hook(datetime.date, datetime.date.isoformat)
-    converter.register_structure_hook(enum.Enum, _structure_enum)  # every enum, by value
+    # Every enum, by value.  A string enum is a str too, and the hook of the most specific
+    # class in its MRO wins: StrEnum precedes str there, so it needs its own registration,
+    # lest str's hook give back the plain string (and its unstructure hook the member).
+    for enum_class in (enum.Enum, enum.StrEnum):
+        converter.register_structure_hook(enum_class, _structure_enum)
+        converter.register_unstructure_hook(enum_class, _unstructure_enum)
 
     def tuple_factory(cls: Any) -> Callable[[object, Any], tuple[Any, ...]]:
         structure_items = homogenous_tuple_structure_factory(cls, converter)
@@ -132,6 +173,13 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
         return structure_object
 
     converter.register_structure_hook_factory(attrs.has, attrs_factory)
+    # Computed values (doses, plans, patients, assessments) carry their own JSON form, with
+    # quantities in fixed units; they live in layers above this module, so they are found
+    # by the method they define rather than by their class.
+    converter.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and callable(getattr(t, "_json_", None)),
+        lambda obj: obj._json_(),
+    )
     return converter
 
 
@@ -195,6 +243,11 @@ def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
             if member.value == value:
                 return member
     raise ValueError(f"{_describe(value)} is not a {cls.__name__}; use one of {allowed}")
+
+
+def _unstructure_enum(member: enum.Enum) -> JSONValue:
+    value: JSONValue = member.value
+    return value
 
 
 def _problems(exc: BaseException, path: str) -> Iterator[DataProblem]:

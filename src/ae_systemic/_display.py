@@ -22,16 +22,26 @@ calls.  This module is imported on the first display only, never with the packag
 
 from __future__ import annotations
 
+import enum
 import html as _html_module
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._assessment import Assessment
+from ._assessment import Assessment, Patient
+from ._dose_plan import DosePlan
 from ._dosing import DoseRange
 from ._model import DoseRegimen, Drug, EffectEstimate, Recommendation
 from ._monitoring import Schedule, Visit
-from ._text import doses_a_day, interval, reference_list, span
+from ._text import (
+    age_text,
+    counted,
+    doses_a_day,
+    interval,
+    number,
+    reference_list,
+    span,
+)
 
 if TYPE_CHECKING:
     from ._dosing import FloatArray
@@ -128,18 +138,27 @@ def _extent(values: float | FloatArray) -> tuple[float, float]:
 
 # -- what each value shows ------------------------------------------------------------------
 
+#: What a References cell says where the source prints no reference for a fact.
+NO_REFERENCES = "none printed in the source"
+
 _RECOMMENDATION_COLUMNS = ("No.", "Strength", "Consensus", "Statement", "References")
+_INTERVAL = "Interval (as printed; level not stated)"
 _ESTIMATE_COLUMNS = (
     "Dose",
     "Outcome",
     "Estimate",
-    "95% CI",
-    "Significant",
+    _INTERVAL,
+    "Interval excludes 0",
     "Certainty",
     "References",
 )
-_REGIMEN_COLUMNS = ("Population", "Phase", "Regimen", "Dose", "References")
+_REGIMEN_COLUMNS = ("Population", "Phase", "Regimen", "Dose", "Note", "References")
+_STATEMENT_COLUMNS = ("Statement", "References")
 _VISIT_COLUMNS = ("Date", "Visit", "Checks", "References")
+
+
+def _refs(numbers: Sequence[int]) -> str:
+    return reference_list(numbers) if numbers else NO_REFERENCES
 
 
 def _recommendation_fields(rec: Recommendation) -> Fields:
@@ -149,7 +168,7 @@ def _recommendation_fields(rec: Recommendation) -> Fields:
         ("Strength", strength),
         ("Consensus", rec.consensus.text if rec.consensus else NOT_STATED),
         ("Statement", rec.statement),
-        ("References", reference_list(rec.references)),
+        ("References", _refs(rec.references)),
         ("See also", rec.see_also or ""),
         ("Note", rec.note or ""),
         ("Source", rec.location),
@@ -161,12 +180,12 @@ def _estimate_fields(est: EffectEstimate) -> Fields:
         ("Outcome", str(est.outcome)),
         ("Dose", str(est.dose_level)),
         ("Estimate", f"{est.measure.value.upper()} {est.estimate:g} vs {est.comparator}"),
-        ("95% CI", interval(est.ci_low, est.ci_high)),
-        ("Significant", "yes ✓" if est.is_significant else "no"),
+        (_INTERVAL, interval(est.ci_low, est.ci_high)),
+        ("Interval excludes 0", "yes" if est.is_significant else "no"),
         ("Certainty", f"{est.certainty.symbol} {est.certainty.label}"),
         ("Time frame", f"up to {est.max_weeks} weeks"),
         ("Analysis", est.analysis),
-        ("References", reference_list(est.references)),
+        ("References", _refs(est.references)),
         ("Source", est.location),
     )
 
@@ -177,33 +196,85 @@ def _regimen_fields(regimen: DoseRegimen) -> Fields:
         ("Phase", str(regimen.phase) if regimen.phase else "standard"),
         ("Regimen", regimen.label),
         ("Dose", regimen.dose_text),
-        ("References", reference_list(regimen.references)),
+        ("Note", regimen.note or ""),
+        ("References", _refs(regimen.references)),
     )
 
 
+def _statements(caption: str, rows: Iterable[tuple[str, Sequence[int]]]) -> _Table:
+    """A table of sentences, each with its references."""
+    records = ((("Statement", text), ("References", _refs(refs))) for text, refs in rows)
+    return _listing(caption, _STATEMENT_COLUMNS, records)
+
+
 def _drug_tables(drug: Drug) -> list[_Table]:
+    licence = drug.licence
     summary = (
         ("Drug", drug.name),
         ("Synonyms", ", ".join(drug.synonyms)),
-        ("Licensed from", f"{drug.licence.min_age_years} years"),
-        ("Monitoring", drug.monitoring.summary),
-        ("Screening", drug.screening.summary),
+        ("Licensed from", f"{licence.min_age_years} years of age"),
     )
     references = (
         (("No.", str(r.number)), ("Reference", str(r).removeprefix(f"{r.number}. ")))
         for r in drug.references
     )
-    return [
+    monitoring, screening = drug.monitoring, drug.screening
+    tables = [
         _record(summary),
+        _statements("Mechanism of action", ((s.text, s.references) for s in drug.mechanism)),
+        _statements("Efficacy", ((s.text, s.references) for s in drug.efficacy)),
         _listing(
             "Recommendations",
             _RECOMMENDATION_COLUMNS,
             map(_recommendation_fields, drug.recommendations),
         ),
-        _listing("Effect estimates", _ESTIMATE_COLUMNS, map(_estimate_fields, drug.evidence)),
+        _listing(
+            "Effect estimates",
+            _ESTIMATE_COLUMNS,
+            map(_estimate_fields, drug.evidence),
+        ),
+        _statements(
+            "Comparisons",
+            (
+                (f"{c.summary}. {' '.join(f.text for f in c.findings)}", c.references)
+                for c in drug.comparisons
+            ),
+        ),
         _listing("Dose regimens", _REGIMEN_COLUMNS, map(_regimen_fields, drug.regimens)),
+        _statements(
+            "Licence",
+            [(f"Licensed from {licence.min_age_years} years of age.", licence.references)]
+            + [(note.text, note.references) for note in licence.notes],
+        ),
+        _statements(
+            "Monitoring and screening",
+            [
+                (f"{monitoring.summary} {monitoring.note}", monitoring.references),
+                (screening.summary, screening.references),
+            ],
+        ),
+        _statements(
+            "Combinations",
+            ((c.sentence(drug.name), c.references) for c in drug.combinations),
+        ),
+        _statements(
+            "Interactions",
+            (
+                (f"{drug.name} is an {i.summary}. {i.consequence}", i.references)
+                for i in drug.interactions
+            ),
+        ),
+        *(
+            _statements(
+                group.group[:1].upper() + group.group[1:],
+                ((s.text, s.references) for s in group.statements),
+            )
+            for group in drug.special_populations
+        ),
+        _statements("Safety", ((s.text, s.references) for s in drug.safety)),
         _listing("References", ("No.", "Reference"), references),
     ]
+    return [tables[0], *(table for table in tables[1:] if table.rows)]  # empty sections left out
 
 
 def _dose_fields(dose: DoseRange[float] | DoseRange[FloatArray]) -> Fields:
@@ -213,31 +284,52 @@ def _dose_fields(dose: DoseRange[float] | DoseRange[FloatArray]) -> Fields:
     per_dose = f"per dose, {doses_a_day(dose.doses_per_day)}"
     if isinstance(weight, float):
         amounts: Fields = (
-            ("Body weight", span(weight, weight, "kg")),
-            ("Daily dose", span(low[0], high[0], "mg/day")),
-            ("Single dose", f"{span(one_low[0], one_high[0], 'mg')} {per_dose}"),
+            ("Body weight", f"{number(weight, 2)} kg"),
+            ("Daily dose", span(low[0], high[0], "mg/day", digits=1)),
+            ("Single dose", f"{span(one_low[0], one_high[0], 'mg', digits=1)} {per_dose}"),
         )
     else:  # an array: a summary, never a row per weight
         amounts = (
-            ("Body weights", f"{weight.size} weights, {span(*_extent(weight), 'kg')}"),
-            ("Daily dose, lower end", span(*low, "mg/day")),
-            ("Daily dose, upper end", span(*high, "mg/day")),
-            ("Single dose, lower end", f"{span(*one_low, 'mg')} {per_dose}"),
-            ("Single dose, upper end", f"{span(*one_high, 'mg')} {per_dose}"),
+            ("Body weights", f"{weight.size} weights, {span(*_extent(weight), 'kg', digits=2)}"),
+            ("Daily dose, lower end", span(*low, "mg/day", digits=1)),
+            ("Daily dose, upper end", span(*high, "mg/day", digits=1)),
+            ("Single dose, lower end", f"{span(*one_low, 'mg', digits=1)} {per_dose}"),
+            ("Single dose, upper end", f"{span(*one_high, 'mg', digits=1)} {per_dose}"),
         )
     return (
         ("Regimen", dose.regimen.label),
         ("Rate", dose.regimen.dose_text),
+        ("Regimen note", dose.regimen.note or ""),
         *amounts,
         ("Fallback", dose.fallback or ""),
-        ("References", reference_list(dose.references)),
+        ("References", _refs(dose.references)),
     )
 
 
+def _patient_fields(patient: Patient) -> Fields:
+    medicines = [
+        m.name + (f" ({', '.join(p.value for p in _in_order(m.pathways))})" if m.pathways else "")
+        for m in patient.co_medications
+    ]
+    return (
+        ("Age", age_text(patient.age.m_as("year"), days=True)),
+        ("Body weight", f"{number(patient.weight.m_as('kg'), 2)} kg"),
+        ("Pregnant", "yes" if patient.pregnant else "no"),
+        ("Phototherapy planned", ", ".join(p.value for p in _in_order(patient.phototherapy))),
+        ("Co-medications", "; ".join(medicines)),
+    )
+
+
+def _in_order(members: Iterable[enum.Enum]) -> list[enum.Enum]:
+    return sorted(members, key=lambda member: [*type(member).__members__.values()].index(member))
+
+
 def _assessment_tables(assessment: Assessment) -> list[_Table]:
+    patient = assessment.patient
     summary = (
         ("Drug", assessment.drug),
-        ("Population", str(assessment.population)),
+        *(_patient_fields(patient) if patient is not None else ()),
+        ("Population", f"{assessment.population} ({assessment.population_basis})"),
         ("Licensed for this age", "yes" if assessment.licensed else "no"),
         *_dose_fields(assessment.dose),
     )
@@ -245,7 +337,7 @@ def _assessment_tables(assessment: Assessment) -> list[_Table]:
         (
             ("Kind", str(f.kind)),
             ("Finding", f.message),
-            ("References", reference_list(f.references)),
+            ("References", _refs(f.references)),
         )
         for f in assessment.findings
     )
@@ -255,18 +347,40 @@ def _assessment_tables(assessment: Assessment) -> list[_Table]:
     ]
 
 
+def _dose_plan_fields(plan: DosePlan) -> Fields:
+    low, high = plan.amount_low.m_as("mg"), plan.amount_high.m_as("mg")
+    interval_of = plan.interval
+    loading = ""
+    if plan.loading_low is not None and plan.loading_high is not None:
+        loading = span(plan.loading_low.m_as("mg"), plan.loading_high.m_as("mg"), "mg", digits=1)
+    return (
+        ("Regimen", plan.regimen.label),
+        ("Dose", plan.regimen.dose_text),
+        ("Regimen note", plan.regimen.note or ""),
+        ("Amount per administration", span(low, high, "mg", digits=1)),
+        ("Every", f"{interval_of.magnitude:g} {interval_of.units}"),
+        ("Loading dose, once", loading),
+        ("Weight band", str(plan.band) if plan.band is not None else ""),
+        ("Fallback", plan.fallback or ""),
+        ("References", _refs(plan.regimen.references)),
+    )
+
+
 def _visit_fields(visit: Visit) -> Fields:
     return (
         ("Date", visit.date.isoformat()),
         ("Visit", visit.label),
         ("Checks", ", ".join(visit.checks)),
-        ("References", reference_list(visit.references)),
+        ("References", _refs(visit.references)),
+        ("Note", visit.note),
     )
 
 
 def _schedule_table(schedule: Schedule) -> _Table:
-    span = f", {schedule[0].date} to {schedule[-1].date}" if schedule else ""
-    caption = f"Monitoring schedule: {len(schedule)} visit{'s' * (len(schedule) != 1)}{span}"
+    dates = f", {schedule[0].date} to {schedule[-1].date}" if schedule else ""
+    caption = f"Monitoring schedule: {counted(len(schedule), 'visit')}{dates}"
+    if schedule.note:
+        caption += f". {schedule.note}"
     return _listing(caption, _VISIT_COLUMNS, map(_visit_fields, schedule))
 
 
@@ -287,6 +401,8 @@ _TABLES: tuple[tuple[type, Callable[[Any], list[_Table]]], ...] = (
     (EffectEstimate, lambda est: [_record(_estimate_fields(est), "Effect estimate")]),
     (DoseRange, lambda dose: [_record(_dose_fields(dose), "Dose range")]),
     (Assessment, _assessment_tables),
+    (DosePlan, lambda plan: [_record(_dose_plan_fields(plan), "Dose plan")]),
+    (Patient, lambda patient: [_record((("Patient", ""), *_patient_fields(patient)))]),
     (Visit, lambda visit: [_record(_visit_fields(visit), "Monitoring visit")]),
     (Schedule, lambda schedule: [_schedule_table(schedule)]),
 )

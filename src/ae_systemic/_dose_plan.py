@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ._converter import JSONValue, json_quantity, unstructure
 from ._dosing import select_regimen
 from ._errors import DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import Amount, DoseRegimen, Drug, WeightBand
+from ._notebook import NotebookDisplay
 from ._text import span
 from ._units import (
     QuantityLike,
@@ -34,8 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["DosePlan", "dose_plan"]
 
 
-@attrs.frozen
-class DosePlan:
+@attrs.frozen(repr=False)
+class DosePlan(NotebookDisplay):
     """One patient's dose under one regimen: the amount per administration and how often.
 
     Quantities are handed out fresh on every access: :attr:`amount_low` and
@@ -87,6 +89,29 @@ class DosePlan:
     def loading_high(self) -> pint.Quantity[float] | None:
         """Upper end of the loading dose in mg, or ``None`` without one."""
         return None if self._loading_mg is None else self._mg(self._loading_mg[1])
+
+    def _json_(self) -> JSONValue:
+        """The JSON form (:func:`~ae_systemic.unstructure`): amounts in mg."""
+        low, high = self.loading_low, self.loading_high
+        value, unit = self._interval
+        return {
+            "regimen": unstructure(self.regimen),
+            "amount_low": json_quantity(self._amount_mg[0], "mg"),
+            "amount_high": json_quantity(self._amount_mg[1], "mg"),
+            "interval": json_quantity(value, unit),
+            "loading_low": None if low is None else json_quantity(low.magnitude, "mg"),
+            "loading_high": None if high is None else json_quantity(high.magnitude, "mg"),
+            "band": None if self.band is None else unstructure(self.band),
+            "fallback": self.fallback,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"DosePlan(regimen={self.regimen.label!r}, amount_low={self.amount_low!r}, "
+            f"amount_high={self.amount_high!r}, interval={self.interval!r}, "
+            f"loading_low={self.loading_low!r}, loading_high={self.loading_high!r}, "
+            f"band={self.band!r}, fallback={self.fallback!r})"
+        )
 
     def __str__(self) -> str:
         value, unit = self._interval

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 
+from ._converter import JSONValue, json_quantity, unstructure
 from ._errors import ArgumentError, ArgumentTypeError, DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRate, DoseRegimen, Drug
@@ -47,11 +48,13 @@ if TYPE_CHECKING:
     FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
+    "MAX_UNITS_PER_DOSE",
     "DoseRange",
     "daily_dose",
     "is_licensed",
     "round_to_strengths",
     "select_regimen",
+    "strength_units",
 ]
 
 M = TypeVar("M", float, "FloatArray")
@@ -210,6 +213,20 @@ class DoseRange(NotebookDisplay, Generic[M]):
         )
         return single
 
+    def _json_(self) -> JSONValue:
+        """The JSON form (:func:`~ae_systemic.unstructure`): quantities in kg, mg/day and mg."""
+        return {
+            "weight": json_quantity(self._scaled(1.0), "kg"),
+            "low": json_quantity(self.low.magnitude, "mg/day"),
+            "high": json_quantity(self.high.magnitude, "mg/day"),
+            "per_dose_low": json_quantity(self.per_dose_low.magnitude, "mg"),
+            "per_dose_high": json_quantity(self.per_dose_high.magnitude, "mg"),
+            "doses_per_day": self.doses_per_day,
+            "regimen": unstructure(self.regimen),
+            "fallback": self.fallback,
+            "references": list(self.references),
+        }
+
     def __str__(self) -> str:
         if not isinstance(self._weight_kg, float):
             return f"{self.regimen} for {self._weight_kg.size} weights"
@@ -217,7 +234,8 @@ class DoseRange(NotebookDisplay, Generic[M]):
         low, high = self._scaled(self._per_kg(rate.low)), self._scaled(self._per_kg(rate.high))
         per = self.doses_per_day
         return (
-            f"{span(low, high, 'mg/day')} ({span(low / per, high / per, 'mg')} per dose, "
+            f"{span(low, high, 'mg/day', digits=2)} "
+            f"({span(low / per, high / per, 'mg', digits=2)} per dose, "
             f"{doses_a_day(per)}) for {self._weight_kg:g} kg: {self.regimen}"
         )
 
@@ -328,9 +346,13 @@ def round_to_strengths(
 
     ``strengths`` are the unit strengths the caller has (for example capsules
     of 25, 50 and 100 mg); the library ships none.  The amount lies within
-    ``per_dose_low``..``per_dose_high`` and is a sum of whole units; of two
-    amounts equally near the middle the lower is chosen.  Raises
-    :class:`~ae_systemic.DoseInputError` when no such amount exists.
+    ``per_dose_low``..``per_dose_high`` and is a sum of at most
+    :data:`MAX_UNITS_PER_DOSE` (20) whole units; of two amounts equally near the
+    middle the lower is chosen.  The rule and the bound are choices of this library:
+    the guideline gives no rule for rounding a dose to the strengths at hand.
+    :func:`strength_units` says which units make the amount.  Raises
+    :class:`~ae_systemic.DoseInputError` when no such amount exists, saying so when
+    the strengths could make one only from more than :data:`MAX_UNITS_PER_DOSE` units.
     """
     if not isinstance(dose, DoseRange):
         raise ArgumentTypeError(
@@ -340,15 +362,7 @@ def round_to_strengths(
         raise DoseInputError(
             "dose", "expected the DoseRange of one patient (a scalar weight) from daily_dose"
         )
-    if not isinstance(strengths, (list, tuple)):
-        raise ArgumentTypeError(
-            "strengths",
-            "expected a list of unit strengths such as ['25 mg', '50 mg', '100 mg'], "
-            f"got {type(strengths).__name__}",
-        )
-    if not strengths:
-        raise DoseInputError("strengths", "give at least one unit strength, e.g. ['25 mg']")
-    units_ug = [_strength_in_micrograms(s, i) for i, s in enumerate(strengths)]
+    units_ug = _strengths_in_micrograms(strengths)
     low_mg, high_mg = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
     step = math.gcd(*units_ug)
     low_n = max(1, math.ceil((low_mg * 1000 - 1e-6) / step))
@@ -359,10 +373,20 @@ def round_to_strengths(
             f"the dose ({high_mg:g} mg) is more than {_MAX_ROUNDING_STEPS} times the "
             f"common measure of the strengths ({step / 1000:g} mg); give coarser strengths",
         )
-    reachable = _sums_up_to([u // step for u in units_ug], high_n)
-    best = _nearest_set_bit(reachable, low_n, high_n, (low_mg + high_mg) * 500 / step)
+    units = _distinct_units(units_ug, step, high_n)
+    middle = (low_mg + high_mg) * 500 / step
+    reachable = _sums_of_at_most(units, high_n, MAX_UNITS_PER_DOSE)[-1]
+    best = _nearest_set_bit(reachable, low_n, high_n, middle)
     if best is None:
-        made_from = ", ".join(f"{u / 1000:g} mg" for u in units_ug)
+        made_from = _strengths_text(units_ug)
+        if _nearest_set_bit(_sums_up_to(units, high_n), low_n, high_n, middle) is not None:
+            raise DoseInputError(
+                "strengths",
+                f"every amount between {low_mg:g} and {high_mg:g} mg per dose that "
+                f"{made_from} can make takes more than {MAX_UNITS_PER_DOSE} units a dose "
+                "(a bound of this library, MAX_UNITS_PER_DOSE; the guideline sets none); "
+                "give larger strengths",
+            )
         raise DoseInputError(
             "strengths",
             f"no amount between {low_mg:g} and {high_mg:g} mg per dose "
@@ -372,6 +396,12 @@ def round_to_strengths(
     amount: pint.Quantity[float] = registry.Quantity(best * step / 1000, units_of(registry).mg)
     return amount
 
+
+#: The most whole units (capsules, tablets) one single dose may be made of, in
+#: :func:`round_to_strengths` and :func:`strength_units`.  A choice of this library, not
+#: a number of the guideline: it keeps fine strengths (``1 ug``) from answering with
+#: thousands of units a dose.
+MAX_UNITS_PER_DOSE = 20
 
 #: The finest grid :func:`round_to_strengths` searches, in multiples of the strengths'
 #: common measure (a bound on time and memory: 1000 mg in steps of 1 microgram).
@@ -383,9 +413,9 @@ def _nearest_set_bit(bits: int, low: int, high: int, middle: float) -> int | Non
     if low > high:
         return None
     window = bin(bits >> low)[2:][::-1][: high - low + 1]  # window[i] is bit low + i
-    centre = min(max(round(middle) - low, 0), len(window) - 1)
-    below = window.rfind("1", 0, centre + 1)
-    above = window.find("1", centre)
+    # The nearest set bits at or below and at or above the middle (both, when it is a .5).
+    below = window.rfind("1", 0, max(math.floor(middle) - low + 1, 0))
+    above = window.find("1", max(math.ceil(middle) - low, 0))
     candidates = [low + i for i in (below, above) if i >= 0]
     if not candidates:
         return None
@@ -394,6 +424,19 @@ def _nearest_set_bit(bits: int, low: int, high: int, middle: float) -> int | Non
 
 def _is_one_patient(dose: object) -> bool:
     return isinstance(dose, DoseRange) and isinstance(dose._weight_kg, float)
+
+
+def _strengths_in_micrograms(strengths: object) -> list[int]:
+    """The caller's list of unit strengths, each in whole micrograms, or a clear error."""
+    if not isinstance(strengths, (list, tuple)):
+        raise ArgumentTypeError(
+            "strengths",
+            "expected a list of unit strengths such as ['25 mg', '50 mg', '100 mg'], "
+            f"got {type(strengths).__name__}",
+        )
+    if not strengths:
+        raise DoseInputError("strengths", "give at least one unit strength, e.g. ['25 mg']")
+    return [_strength_in_micrograms(s, i) for i, s in enumerate(strengths)]
 
 
 def _strength_in_micrograms(strength: object, index: int) -> int:
@@ -419,6 +462,18 @@ def _strength_in_micrograms(strength: object, index: int) -> int:
     return whole
 
 
+def _strengths_text(units_ug: list[int]) -> str:
+    """The strengths for a message, each once, in mg: ``25 mg, 50 mg``; a long list cut short."""
+    distinct = list(dict.fromkeys(units_ug))
+    text = ", ".join(f"{u / 1000:g} mg" for u in distinct[:6])
+    return f"{text} and {len(distinct) - 6} more" if len(distinct) > 6 else text
+
+
+def _distinct_units(units_ug: list[int], step: int, limit: int) -> list[int]:
+    """The strengths in multiples of ``step``, each once, none above ``limit``, largest first."""
+    return sorted({u // step for u in units_ug if u // step <= limit}, reverse=True)
+
+
 def _sums_up_to(units: list[int], limit: int) -> int:
     """A bit set of every sum of whole multiples of ``units`` up to ``limit``."""
     mask = (1 << (limit + 1)) - 1
@@ -429,3 +484,80 @@ def _sums_up_to(units: list[int], limit: int) -> int:
             reachable = (reachable | reachable << shift) & mask
             shift <<= 1
     return reachable
+
+
+def _sums_of_at_most(units: list[int], limit: int, count: int) -> list[int]:
+    """Bit sets of the sums up to ``limit`` of at most 0, 1, ..., ``count`` of ``units``.
+
+    Item ``j`` holds every sum of ``j`` units or fewer (item 0 only the empty sum); the
+    list ends early when one more unit reaches no new sum.
+    """
+    mask = (1 << (limit + 1)) - 1
+    layers = [1]
+    for _ in range(count):
+        previous = layers[-1]
+        reachable = previous
+        for unit in units:
+            reachable |= (previous << unit) & mask
+        if reachable == previous:
+            break
+        layers.append(reachable)
+    return layers
+
+
+def strength_units(
+    amount: QuantityLike, strengths: Sequence[QuantityLike]
+) -> tuple[pint.Quantity[float], ...]:
+    """The fewest whole units of ``strengths`` that make up ``amount``, largest first.
+
+    Says which units make the amount :func:`round_to_strengths` chose: 150 mg from
+    capsules of 25, 50 and 100 mg is ``(100 mg, 50 mg)``.  Of several ways with as
+    few units, the one with the largest units first is given, so the answer is always
+    the same.  Each unit is a quantity in mg, in the registry of ``amount`` (a pint
+    quantity of ``[mass]`` or a string such as ``"150 mg"``).  Raises
+    :class:`~ae_systemic.DoseInputError` when no sum of at most
+    :data:`MAX_UNITS_PER_DOSE` units of the strengths makes the amount.
+
+    >>> [str(unit) for unit in strength_units("150 mg", ["25 mg", "50 mg", "100 mg"])]
+    ['100.0 milligram', '50.0 milligram']
+    """
+    units_ug = _strengths_in_micrograms(strengths)
+    registry, quantity, kg = mass_in_kg(amount, "amount", "'150 mg'")
+    micrograms = kg * 1e9
+    shown_amount = f"{short(quantity.magnitude)} {quantity.units}"
+    if not (math.isfinite(micrograms) and micrograms >= 1 and micrograms < 1e12):
+        raise DoseInputError(
+            "amount", f"{shown_amount} is not a usable amount; give a positive amount of a dose"
+        )
+    step = math.gcd(*units_ug)
+    target = round(micrograms / step)
+    made_from = _strengths_text(units_ug)
+    cannot = DoseInputError(
+        "amount",
+        f"{shown_amount} cannot be made from at most {MAX_UNITS_PER_DOSE} units of "
+        f"{made_from} (MAX_UNITS_PER_DOSE, a bound of this library)",
+    )
+    if abs(micrograms - target * step) > 1e-9 * max(1.0, micrograms):
+        raise cannot
+    if target > MAX_UNITS_PER_DOSE * max(units_ug) // step:
+        raise cannot
+    if target > _MAX_ROUNDING_STEPS:
+        raise DoseInputError(
+            "amount",
+            f"{shown_amount} is more than {_MAX_ROUNDING_STEPS} times the common measure of "
+            f"the strengths ({step / 1000:g} mg); give coarser strengths",
+        )
+    units = _distinct_units(units_ug, step, target)
+    layers = _sums_of_at_most(units, target, MAX_UNITS_PER_DOSE)
+    fewest = next((j for j, sums in enumerate(layers) if sums >> target & 1), None)
+    if fewest is None:
+        raise cannot
+    chosen: list[int] = []
+    remaining = target
+    for j in range(fewest, 0, -1):
+        # The largest unit whose remainder the other j - 1 units can still make.
+        unit = next(u for u in units if u <= remaining and layers[j - 1] >> (remaining - u) & 1)
+        chosen.append(unit)
+        remaining -= unit
+    mg = units_of(registry).mg
+    return tuple(registry.Quantity(unit * step / 1000, mg) for unit in chosen)

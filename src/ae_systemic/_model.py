@@ -167,8 +167,9 @@ class EffectEstimate(NotebookDisplay):
     """One network meta-analysis estimate with its GRADE certainty.
 
     ``estimate`` is the standardised mean difference versus ``comparator``,
-    signed as the source prints it, with its interval ``ci_low``..``ci_high``
-    (read as the 95 % interval), over a time frame of up to ``max_weeks`` weeks.
+    signed as the source prints it, with its interval ``ci_low``..``ci_high`` as the
+    source prints it (the source names neither the level of the interval nor which sign
+    favours the drug), over a time frame of up to ``max_weeks`` weeks.
     """
 
     outcome: Outcome = attrs.field(validator=enum_of(Outcome))
@@ -194,7 +195,7 @@ class EffectEstimate(NotebookDisplay):
 
     @property
     def is_significant(self) -> bool:
-        """``True`` when the 95 % interval excludes 0 (no effect)."""
+        """``True`` when the interval, as printed (level not stated), excludes 0."""
         return self.ci_high < 0 or self.ci_low > 0
 
     def __str__(self) -> str:
@@ -485,9 +486,18 @@ class Monitoring:
 
     @property
     def summary(self) -> str:
-        """The checks, their timing and the note, in words (every output uses this text)."""
+        """The checks and their timing in words, as the source puts them (every output uses this).
+
+        Where the schedule is the source's example, the words say so: "Monitoring of ...
+        according to national guidelines, for example at baseline, after 4 weeks, then
+        every 3 months."
+        """
         checks = f" of {listed(self.checks)}" if self.checks else ""
-        return f"Monitoring{checks}: {self.timing}. {self.note}"
+        if self.schedule_is_example:
+            return (
+                f"Monitoring{checks} according to national guidelines, for example {self.timing}."
+            )
+        return f"Monitoring{checks}: {self.timing}."
 
 
 @attrs.frozen
@@ -603,6 +613,22 @@ class Comparison:
     def references(self) -> tuple[int, ...]:
         """Every reference the findings cite, in ascending order."""
         return tuple(sorted({n for s in self.findings for n in s.references}))
+
+    @property
+    def summary(self) -> str:
+        """The comparison in one line: arms, result, design, trial and population.
+
+        ``"ciclosporin (4 mg/kg/day) vs methotrexate (MTX) (0.4 mg/kg/week): mixed result;
+        investigator-blinded randomised controlled trial (TREAT, n=103); children aged 2 to
+        16 years"``
+        """
+        trial = [self.trial] if self.trial else []
+        trial += [f"n={self.participants}"] if self.participants else []
+        where = f" ({', '.join(trial)})" if trial else ""
+        return (
+            f"{self.intervention} vs {self.comparator}: {self.result.value} result; "
+            f"{self.design}{where}; {self.population}"
+        )
 
 
 def _fields_below(value: object, path: str | None) -> Iterator[tuple[str, str, object]]:

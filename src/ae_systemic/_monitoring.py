@@ -16,11 +16,18 @@ import attrs
 
 from ._errors import ArgumentTypeError, InputError, shown
 from ._lookup import resolve_drug
-from ._model import Drug
+from ._model import Drug, Monitoring
 from ._notebook import NotebookDisplay
 from ._text import cited
 
-__all__ = ["MAX_SCHEDULE_MONTHS", "Schedule", "Visit", "add_months", "monitoring_schedule"]
+__all__ = [
+    "MAX_SCHEDULE_MONTHS",
+    "Schedule",
+    "Visit",
+    "add_months",
+    "monitoring_schedule",
+    "schedule_note",
+]
 
 #: The longest calendar :func:`monitoring_schedule` draws, in months (a library bound).
 MAX_SCHEDULE_MONTHS = 120
@@ -28,38 +35,66 @@ MAX_SCHEDULE_MONTHS = 120
 
 @attrs.frozen
 class Visit(NotebookDisplay):
-    """One dated monitoring visit: when, which visit it is, and the checks due."""
+    """One dated monitoring visit: when, which visit it is, and the checks due.
+
+    ``note`` says how far the date is the guideline's and how far this library's reading:
+    for ciclosporin the source gives the schedule as an example (national guidelines
+    apply), and counting the 3-monthly visits from the baseline date is this library's
+    reading of "4 weeks and then 3-monthly".  ``str()`` ends with it.
+    """
 
     date: datetime.date
     label: str
     checks: tuple[str, ...]
     references: tuple[int, ...] = ()
+    note: str = ""
 
     def __str__(self) -> str:
-        return cited(
+        visit = cited(
             f"{self.date:%d %b %Y} ({self.label}): {', '.join(self.checks)}", self.references
         )
+        return f"{visit}. {self.note}" if self.note else visit
 
 
 class Schedule(NotebookDisplay, tuple[Visit, ...]):
     """The visits of :func:`monitoring_schedule`: a plain tuple of :class:`Visit` s, in date order.
 
     A tuple subclass that only adds notebook display (an HTML or Markdown
-    table); indexing, equality with a tuple of the same visits and hashing are
-    those of the tuple.
+    table) and :attr:`note`; indexing, equality with a tuple of the same visits and
+    hashing are those of the tuple.
     """
 
     __slots__ = ()
+
+    @property
+    def note(self) -> str:
+        """What the dates rest on (the note every visit carries), or ``""`` for no visits."""
+        return self[0].note if self else ""
 
 
 def add_months(start: datetime.date, months: int) -> datetime.date:
     """``start`` moved by whole calendar ``months``, clamped to the end of a shorter month.
 
+    ``start`` is a date (a ``datetime``, which would lose its time, is refused) and
+    ``months`` a whole number, possibly negative (a ``bool`` is refused): both with
+    :class:`~ae_systemic.ArgumentTypeError`.  A result outside the years 1 to 9999
+    raises :class:`~ae_systemic.InputError`.
+
     >>> add_months(datetime.date(2027, 11, 30), 3)
     datetime.date(2028, 2, 29)
     """
+    if not _is_date(start):
+        raise ArgumentTypeError(
+            "start", f"expected a datetime.date such as date(2027, 1, 15), got {shown(start)}"
+        )
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise ArgumentTypeError("months", f"expected a whole number of months, got {shown(months)}")
     year, month_index = divmod(start.month - 1 + months, 12)
     year += start.year
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise InputError(
+            "months", f"{start} plus {shown(months)} months lies outside the years 1 to 9999"
+        )
     last_day = calendar.monthrange(year, month_index + 1)[1]
     return datetime.date(year, month_index + 1, min(start.day, last_day))
 
@@ -72,8 +107,10 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
 
     A visit at ``start`` (baseline, where the schedule has one), one after the
     first follow-up interval in weeks, then one every interval of months
-    counted from the baseline date.  Every visit lists the drug's checks.  The
-    source gives the schedule as an example to adapt to national guidelines.
+    counted from the baseline date (a reading of this library; the source's "4 weeks
+    and then 3-monthly" could also count them from the week-4 visit).  Every visit lists
+    the drug's checks and a ``note`` saying so, and, where the source gives the schedule
+    as an example, that national guidelines apply.
 
     >>> for visit in monitoring_schedule("ciclosporin", datetime.date(2027, 1, 15)):
     ...     print(visit.date, visit.label)
@@ -106,10 +143,24 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
     step = monitoring.interval_months
     for offset in range(step, months + 1, step):
         dates.setdefault(_shifted(start, offset, "months"), f"month {offset}")
+    note = schedule_note(monitoring)
     return Schedule(
-        Visit(day, label, monitoring.checks, monitoring.references)
+        Visit(day, label, monitoring.checks, monitoring.references, note)
         for day, label in sorted(dates.items())
     )
+
+
+def schedule_note(monitoring: Monitoring) -> str:
+    """What a dated schedule rests on: the source's example, and this library's reading."""
+    months = monitoring.interval_months
+    reading = (
+        f"Visits every {months} months are counted from the baseline date, a reading of this "
+        f"library (they could also be counted from the week-{monitoring.first_follow_up_weeks} "
+        "visit)."
+    )
+    if monitoring.schedule_is_example:
+        return f"An example schedule: national guidelines apply. {reading}"
+    return reading
 
 
 def _is_date(value: object) -> bool:

@@ -15,7 +15,17 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ._model import combination_sentence
-from ._text import age_text, cited, doses_a_day, interval, listed, number, sentence, span
+from ._text import (
+    INTERVAL_AS_PRINTED,
+    age_text,
+    cited,
+    doses_a_day,
+    interval,
+    listed,
+    number,
+    sentence,
+    span,
+)
 from ._vocabulary import CombinationAdvice
 
 if TYPE_CHECKING:
@@ -24,7 +34,7 @@ if TYPE_CHECKING:
 
     from ._assessment import Assessment, Patient
     from ._dosing import DoseRange
-    from ._model import Combination, Drug, Guideline
+    from ._model import Combination, Drug, Guideline, Statement
     from ._monitoring import Visit
 
 __all__ = [
@@ -78,7 +88,15 @@ def drug_report(subject: Drug, source: Guideline) -> str:
             lines += wrap(f"See also: {rec.see_also}.", 6)
         if rec.note:
             lines += wrap(f"Note: {rec.note}", 6)
+    lines += _statement_lines("Mechanism of action", subject.mechanism)
+    lines += _statement_lines("Efficacy", subject.efficacy)
     lines += _evidence_lines(subject)
+    if subject.comparisons:
+        lines += ["", "Comparisons"]
+        for comparison in subject.comparisons:
+            lines += wrap(comparison.summary, 4, "  -")
+            for finding in comparison.findings:
+                lines += wrap(cited(finding.text, finding.references), 4, "    ")
     lines += ["", "Dosing"]
     column = min(max(len(r.label) for r in subject.regimens) + 4, 40)
     for regimen in subject.regimens:
@@ -92,6 +110,7 @@ def drug_report(subject: Drug, source: Guideline) -> str:
         lines += wrap(cited(note.text, note.references), 2)
     monitoring, screening = subject.monitoring, subject.screening
     lines += ["", "Monitoring", *wrap(cited(monitoring.summary, monitoring.references), 2)]
+    lines += wrap(monitoring.note, 2)
     lines += ["", "Screening", *wrap(cited(screening.summary, screening.references), 2)]
     if subject.combinations:
         lines += ["", "Combinations"]
@@ -104,13 +123,8 @@ def drug_report(subject: Drug, source: Guideline) -> str:
         for consequence in dict.fromkeys(i.consequence for i in subject.interactions):
             lines += wrap(consequence, 2)
     for group_of_patients in subject.special_populations:
-        lines += ["", sentence(group_of_patients.group)]
-        for statement in group_of_patients.statements:
-            lines += wrap(cited(statement.text, statement.references), 4, "  -")
-    if subject.safety:
-        lines += ["", "Safety"]
-        for statement in subject.safety:
-            lines += wrap(cited(statement.text, statement.references), 4, "  -")
+        lines += _statement_lines(sentence(group_of_patients.group), group_of_patients.statements)
+    lines += _statement_lines("Safety", subject.safety)
     if subject.references:
         lines += ["", "References"]
         for reference in subject.references:
@@ -119,21 +133,31 @@ def drug_report(subject: Drug, source: Guideline) -> str:
     return "\n".join(lines)
 
 
+def _statement_lines(heading: str, statements: Sequence[Statement]) -> list[str]:
+    """A section of statements, each a bullet with its references."""
+    if not statements:
+        return []
+    lines = ["", heading]
+    for statement in statements:
+        lines += wrap(cited(statement.text, statement.references), 4, "  -")
+    return lines
+
+
 def _evidence_lines(subject: Drug) -> list[str]:
     if not subject.evidence:
         return []
-    kinds = {(e.measure, e.comparator, e.max_weeks) for e in subject.evidence}
-    lines = ["", "Evidence (GRADE certainty, estimate with 95% CI)"]
+    kinds = {(e.measure, e.comparator, e.max_weeks, e.analysis) for e in subject.evidence}
+    lines = ["", f"Evidence: GRADE certainty, estimate and {INTERVAL_AS_PRINTED}"]
     if len(kinds) == 1:
-        measure, comparator, weeks = next(iter(kinds))
-        lines += wrap(f"{measure} vs {comparator}, up to {weeks} weeks", 2)
+        measure, comparator, weeks, analysis = next(iter(kinds))
+        lines += wrap(f"{analysis}: {measure} vs {comparator}, up to {weeks} weeks", 2)
     for est in subject.evidence:
         row = (
             f"  {est.certainty.symbol} {est.certainty.label:<9} {est.dose_level!s:<13}"
             f"{est.outcome!s:<17}{est.estimate:>4g} {interval(est.ci_low, est.ci_high)}"
         )
         if len(kinds) > 1:
-            row += f" {est.measure} vs {est.comparator}, ≤{est.max_weeks} weeks"
+            row += f" {est.measure} vs {est.comparator}, ≤{est.max_weeks} weeks ({est.analysis})"
         lines.append(cited(row, est.references))
     return lines
 
@@ -151,10 +175,13 @@ def _combination_groups(combinations: Sequence[Combination]) -> list[list[Combin
 
 
 def dose_lines(dose: DoseRange[float], more: Sequence[str] = ()) -> list[str]:
-    """The regimen, the daily and single doses, ``more`` lines, the fallback note, references."""
+    """The regimen (with its references and note), the daily and single doses rounded into
+    the range, ``more`` lines, and the fallback note."""
     low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
     single_low, single_high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
-    lines = wrap(str(dose.regimen), 15, "  regimen")
+    lines = wrap(cited(str(dose.regimen), dose.references), 15, "  regimen")
+    if dose.regimen.note:
+        lines += wrap(dose.regimen.note, 15)
     lines.append(f"  {'daily dose':<13}{span(low, high, 'mg/day', digits=1)}")
     lines.append(
         f"  {'per dose':<13}{span(single_low, single_high, 'mg', digits=1)}, "
@@ -163,21 +190,14 @@ def dose_lines(dose: DoseRange[float], more: Sequence[str] = ()) -> list[str]:
     lines += more
     if dose.fallback:
         lines += wrap(dose.fallback, 15, "  note")
-    references = ", ".join(map(str, dose.references)) or "none printed in the source"
-    lines.append(f"  {'references':<13}{references}")
     return lines
 
 
 # --- an assessment -----------------------------------------------------------------------
 
 
-def assessment_report(
-    result: Assessment, patient: Patient, subject: Drug, *, adult_from: str
-) -> str:
-    """The patient, the population, the dose and every finding, numbered.
-
-    ``adult_from`` says where the adult regimens start and whose choice that is.
-    """
+def assessment_report(result: Assessment, patient: Patient, subject: Drug) -> str:
+    """The patient, the population (and why), the dose and every finding, numbered."""
     facts = [
         age_text(patient.age.m_as("year"), days=True),
         f"{number(patient.weight.m_as('kg'), 2)} kg",
@@ -189,7 +209,7 @@ def assessment_report(
         pathways = ", ".join(str(p) for p in in_order(medicine.pathways))
         facts.append(f"takes {medicine.name}" + (f" ({pathways})" if pathways else ""))
     lines = [result.drug, *wrap(", ".join(facts), 15, "  patient")]
-    lines += wrap(f"{result.population} (adult regimens from {adult_from})", 15, "  population")
+    lines += wrap(f"{result.population} ({result.population_basis})", 15, "  population")
     licence = subject.licence.min_age_years
     licensed = f"{'yes' if result.licensed else 'no'} (from {licence} years of age)"
     lines += dose_lines(result.dose, [f"  {'licensed':<13}{licensed}"])
@@ -211,8 +231,8 @@ def schedule_report(
     lines = [f"{subject.name}: monitoring from {start.isoformat()}, {months} months"]
     checks = f"checks at every visit: {listed(monitoring.checks)}"
     lines += wrap(cited(checks, monitoring.references), 2, "")
-    if monitoring.schedule_is_example:
-        lines += wrap(monitoring.note, 2, "")
+    if visits and visits[0].note:
+        lines += wrap(visits[0].note, 2, "")
     lines.append("")
     lines += [f"  {visit.date.isoformat()}  {visit.date:%a}  {visit.label}" for visit in visits]
     return "\n".join(lines)

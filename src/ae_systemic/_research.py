@@ -24,6 +24,7 @@ COLUMNS = (
     "drug",
     "outcome",
     "dose_level",
+    "comparator",
     "estimate",
     "ci_low",
     "ci_high",
@@ -54,13 +55,18 @@ def evidence_frame(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> pandas.D
         ``"higher"``, ``"lower"``), as in the data files, so that
         ``Outcome(value)`` gives the enum back; categoricals with their
         categories in the order of the guideline's tables, so sorting keeps
-        that order;
+        that order.  The enums are string enums equal to these values, so
+        ``frame[frame.outcome == Outcome.SIGNS]`` selects rows;
+    ``comparator``
+        what the estimate is against (strings; ``"placebo"`` for ciclosporin);
     ``estimate``, ``ci_low``, ``ci_high``
-        the standardised mean difference and its 95 % interval (floats);
+        the standardised mean difference and its interval, as the guideline
+        prints them (floats).  The guideline states neither the level of the
+        interval nor which sign of the difference favours the drug;
     ``certainty``
         the GRADE certainty as an *ordered* categorical of the values
         ``very-low`` < ``low`` < ``moderate`` < ``high``: sort by it or compare
-        with ``frame.certainty >= "moderate"``;
+        with ``frame.certainty >= Certainty.MODERATE`` (or ``>= "moderate"``);
     ``significant``
         whether the interval excludes 0 (bools, see
         :attr:`~ae_systemic.EffectEstimate.is_significant`);
@@ -73,9 +79,14 @@ def evidence_frame(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> pandas.D
 
     >>> frame = evidence_frame("ciclosporin")
     >>> frame.shape
-    (6, 9)
+    (6, 10)
     >>> frame.sort_values("certainty", kind="stable").certainty.iloc[-1]
     'moderate'
+    >>> from ae_systemic import Certainty, Outcome
+    >>> frame[frame.outcome == Outcome.SIGNS].dose_level.tolist()
+    ['higher', 'lower']
+    >>> len(frame[frame.certainty >= Certainty.MODERATE])
+    3
     """
     try:
         import pandas
@@ -89,6 +100,7 @@ def evidence_frame(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> pandas.D
             "drug": pandas.Series([drug.name for drug, _ in rows], dtype="str"),
             "outcome": _categorical([e.outcome.value for e in estimates], _OUTCOMES),
             "dose_level": _categorical([e.dose_level.value for e in estimates], _DOSE_LEVELS),
+            "comparator": pandas.Series([e.comparator for e in estimates], dtype="str"),
             "estimate": pandas.Series([e.estimate for e in estimates], dtype="float64"),
             "ci_low": pandas.Series([e.ci_low for e in estimates], dtype="float64"),
             "ci_high": pandas.Series([e.ci_high for e in estimates], dtype="float64"),
@@ -111,17 +123,22 @@ def _categorical(
     return pandas.Series(values, dtype=dtype)
 
 
-def resolve_drugs(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> tuple[Drug, ...]:
-    """The drugs named or given: one for a :class:`Drug` or a name, each of an iterable."""
+def resolve_drugs(
+    drug_or_drugs: Drug | str | Iterable[Drug | str], argument: str = "drug_or_drugs"
+) -> tuple[Drug, ...]:
+    """The drugs named or given: one for a :class:`Drug` or a name, each of an iterable.
+
+    ``argument`` names the argument in the errors.
+    """
     if isinstance(drug_or_drugs, Drug | str):
-        return (resolve_drug(drug_or_drugs, "drug_or_drugs"),)
+        return (resolve_drug(drug_or_drugs, argument),)
     if not isinstance(drug_or_drugs, Iterable):
         raise ArgumentTypeError(
-            "drug_or_drugs",
+            argument,
             "expected a Drug, a drug name such as 'ciclosporin' or an iterable of them, "
             f"got {type(drug_or_drugs).__name__}",
         )
-    return tuple(resolve_drug(item, "drug_or_drugs") for item in drug_or_drugs)
+    return tuple(resolve_drug(item, argument) for item in drug_or_drugs)
 
 
 def _estimates(drugs: Iterable[Drug]) -> list[tuple[Drug, EffectEstimate]]:

@@ -7,9 +7,12 @@ the iCalendar export, so that a fact reads the same wherever a user meets it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "INTERVAL_AS_PRINTED",
+    "RANGE_DASH",
     "age_text",
     "cited",
     "counted",
@@ -25,6 +28,9 @@ __all__ = [
 #: The dash between the ends of a range: an en dash, as in "2.5–5 mg/kg/day".
 RANGE_DASH = "–"
 
+#: What an effect estimate's interval is: the source prints intervals without their level.
+INTERVAL_AS_PRINTED = "interval as printed in the guideline (level not stated)"
+
 
 def listed(items: Sequence[str]) -> str:
     """``a, b and c``; ``a`` alone; empty for none."""
@@ -37,12 +43,33 @@ def listed(items: Sequence[str]) -> str:
 def span(low: float, high: float, unit: str = "", *, digits: int | None = None) -> str:
     """A range of numbers with its unit: ``2.5–5 mg/kg/day``, or ``5 mg`` when both ends agree.
 
-    Numbers are written with ``:g`` (shortest form, six significant digits), or rounded to
-    ``digits`` decimals without trailing zeros (see :func:`number`).
+    Without ``digits``, numbers are written with ``:g``, for numbers stored as printed in
+    the source.  With ``digits``, for computed ranges, each end is rounded *into* the range
+    to ``digits`` decimals (the low end up, the high end down), so that a printed bound
+    never lies outside the computed range: 81.25–162.5 mg shows as ``81.3–162.5 mg``, never
+    ``81.2``.  Where that would cross the ends, more decimals are shown.
     """
-    shown = [f"{n:g}" if digits is None else number(n, digits) for n in (low, high)]
+    if digits is None:
+        shown = [f"{low:g}", f"{high:g}"]
+    else:
+        while True:
+            ends = (_inward(low, digits, up=True), _inward(high, digits, up=False))
+            if ends[0] <= ends[1] or digits >= 6:
+                break
+            digits += 1
+        shown = [number(end, digits) for end in ends]
     numbers = shown[0] if shown[0] == shown[1] else RANGE_DASH.join(shown)
     return f"{numbers} {unit}" if unit else numbers
+
+
+def _inward(value: float, digits: int, *, up: bool) -> float:
+    """``value`` rounded to ``digits`` decimals, up or down; floating-point noise is ignored."""
+    scale = 10.0**digits
+    scaled = value * scale
+    nearest = round(scaled)
+    if abs(scaled - nearest) <= 1e-9 * max(1.0, abs(scaled)):
+        return nearest / scale
+    return (math.ceil(scaled) if up else math.floor(scaled)) / scale
 
 
 def doses_a_day(count: int) -> str:

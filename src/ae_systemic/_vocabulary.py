@@ -4,6 +4,13 @@ These are the small closed sets a reader of the EuroGuiDerm guideline meets in
 every recommendation box and evidence table, as enums and frozen values.  Enum
 *values* are the spellings used in the data files; ``str()`` gives the symbol
 printed in the guideline.
+
+Every enum here is a string enum (:class:`enum.StrEnum`): a member *is* its data
+spelling, so it equals it, hashes like it and finds it as a dict key or in a pandas
+column (``Outcome.SIGNS == "signs"``, ``frame[frame.outcome == Outcome.SIGNS]``).
+``str()`` and ``format()`` still give the guideline's wording, not the spelling, and
+:class:`Certainty` orders by GRADE rank, also against a spelling
+(``Certainty.MODERATE > "low"``).
 """
 
 from __future__ import annotations
@@ -34,7 +41,56 @@ __all__ = [
 ]
 
 
-class Strength(enum.Enum):
+class _Vocabulary(enum.StrEnum):
+    """A string enum of the vocabulary: equal to its data spelling, printed in words.
+
+    :class:`enum.StrEnum` prints and formats a member as its value; the vocabulary
+    keeps the printing of a plain :class:`enum.Enum`: ``str()`` is the member's own
+    ``__str__`` (the guideline's wording) or ``ClassName.MEMBER``, and ``format()``
+    (f-strings) gives the same text as ``str()``.  Nor does it take the alphabet's order
+    of a str: ``<`` and the like are refused, except by :class:`Certainty`, which orders
+    by rank.
+    """
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self), format_spec)
+
+    # A plain Enum has no order; a str has the alphabet's, which would order these words
+    # (strong-against < strong-for < weak-for) without meaning.  Only Certainty has an order.
+    def __lt__(self, other: object) -> bool:
+        _refuse_order(self, other)
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        _refuse_order(self, other)
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        _refuse_order(self, other)
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        _refuse_order(self, other)
+        return NotImplemented
+
+
+def _refuse_order(member: _Vocabulary, other: object) -> None:
+    """:class:`~ae_systemic.ArgumentTypeError` when ``other`` is a string.
+
+    str's own comparison would answer by the alphabet; for anything else the
+    comparison returns ``NotImplemented``, so that Python tries the other side
+    (a pandas Series) and otherwise raises its own ``TypeError``.
+    """
+    if isinstance(other, str):
+        raise ArgumentTypeError(
+            "other", f"{type(member).__name__} has no order; compare with == or != only"
+        )
+
+
+class Strength(_Vocabulary):
     """Strength and direction of a recommendation, as the guideline's arrows.
 
     >>> str(Strength.STRONG_FOR)
@@ -108,13 +164,15 @@ _STRENGTH_WORDING = {
 
 
 @enum.unique
-class Certainty(enum.Enum):
+class Certainty(_Vocabulary):
     """GRADE certainty of evidence, ordered from ``VERY_LOW`` to ``HIGH``.
 
     Values are the codes of the FHIR R5 ``certainty-rating`` code system.
 
     >>> Certainty.LOW < Certainty.MODERATE
     True
+    >>> Certainty.LOW == "low", Certainty.VERY_LOW < "low"
+    (True, True)
     >>> Certainty.MODERATE.symbol
     '⊕⊕⊕○'
     >>> Certainty.from_symbol("⊕○○○")
@@ -156,31 +214,51 @@ class Certainty(enum.Enum):
     def __str__(self) -> str:
         return f"{self.symbol} {self.label}"
 
+    # Ordered by rank, against another certainty or a data spelling ("low"); the order of
+    # the spellings as strings ("low" < "very-low") would be wrong.  Anything else that is a
+    # string cannot be ordered: str's own comparison must not be reached.
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Certainty):
-            return NotImplemented
-        return self.rank < other.rank
+        rank = _rank_of(other)
+        return NotImplemented if rank is None else self.rank < rank
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, Certainty):
-            return NotImplemented
-        return self.rank <= other.rank
+        rank = _rank_of(other)
+        return NotImplemented if rank is None else self.rank <= rank
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Certainty):
-            return NotImplemented
-        return self.rank > other.rank
+        rank = _rank_of(other)
+        return NotImplemented if rank is None else self.rank > rank
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Certainty):
-            return NotImplemented
-        return self.rank >= other.rank
+        rank = _rank_of(other)
+        return NotImplemented if rank is None else self.rank >= rank
 
 
 _CERTAINTY_ORDER = (Certainty.VERY_LOW, Certainty.LOW, Certainty.MODERATE, Certainty.HIGH)
 
 
-class ConsensusBasis(enum.Enum):
+def _rank_of(other: object) -> int | None:
+    """The rank of a certainty or of its data spelling; ``None`` for what is no string.
+
+    A string that spells no certainty, or a member of another enum, cannot be ordered
+    against a certainty: :class:`~ae_systemic.ArgumentTypeError` (a ``TypeError``).
+    """
+    if isinstance(other, Certainty):
+        return other.rank
+    if not isinstance(other, str):
+        return None
+    if not isinstance(other, enum.Enum):
+        for certainty in _CERTAINTY_ORDER:
+            if other == certainty.value:
+                return certainty.rank
+    raise ArgumentTypeError(
+        "other",
+        f"cannot order {shown(other)} against a GRADE certainty; expected a Certainty "
+        f"or one of {', '.join(repr(c.value) for c in _CERTAINTY_ORDER)}",
+    )
+
+
+class ConsensusBasis(_Vocabulary):
     """What a recommendation's consensus rests on."""
 
     EVIDENCE_AND_CONSENSUS = "evidence-and-consensus"
@@ -201,7 +279,7 @@ _BASIS_LABELS = {
 }
 
 
-class ConsensusBound(enum.Enum):
+class ConsensusBound(_Vocabulary):
     """How the printed percentage bounds the agreement: ``>75%`` or exactly ``100%``."""
 
     MORE_THAN = "more-than"
@@ -267,7 +345,7 @@ def _text_argument(value: object, argument: str, example: str) -> str:
     return value
 
 
-class Outcome(enum.Enum):
+class Outcome(_Vocabulary):
     """Outcome measured by an effect estimate."""
 
     SIGNS = "signs"
@@ -289,7 +367,7 @@ _OUTCOME_LABELS = {
 }
 
 
-class DoseLevel(enum.Enum):
+class DoseLevel(_Vocabulary):
     """Dose group of a network meta-analysis estimate."""
 
     HIGHER = "higher"
@@ -299,7 +377,7 @@ class DoseLevel(enum.Enum):
         return f"{self.value} dose"
 
 
-class Measure(enum.Enum):
+class Measure(_Vocabulary):
     """The statistic an effect estimate reports."""
 
     SMD = "smd"
@@ -312,7 +390,7 @@ class Measure(enum.Enum):
         return self.label
 
 
-class Population(enum.Enum):
+class Population(_Vocabulary):
     """Who a dose regimen is for."""
 
     ADULT = "adult"
@@ -322,7 +400,7 @@ class Population(enum.Enum):
         return "adults" if self is Population.ADULT else "children"
 
 
-class Phase(enum.Enum):
+class Phase(_Vocabulary):
     """Phase of treatment a dose regimen is meant for; no phase means the standard range."""
 
     ACUTE = "acute"
@@ -332,7 +410,7 @@ class Phase(enum.Enum):
         return "acute flare, short-term" if self is Phase.ACUTE else "long-term"
 
 
-class Pathway(enum.Enum):
+class Pathway(_Vocabulary):
     """Enzyme or transporter through which a drug interacts with others."""
 
     CYP3A4 = "CYP3A4"
@@ -343,7 +421,7 @@ class Pathway(enum.Enum):
         return self.value
 
 
-class Phototherapy(enum.Enum):
+class Phototherapy(_Vocabulary):
     """Ultraviolet light treatments a patient may be planned for."""
 
     UVA = "UVA"
@@ -354,14 +432,14 @@ class Phototherapy(enum.Enum):
         return self.value
 
 
-class CombinationAdvice(enum.Enum):
+class CombinationAdvice(_Vocabulary):
     """What the guideline says about combining a drug with another therapy."""
 
     RECOMMENDED = "recommended"
     AVOID = "avoid"
 
 
-class ComparisonResult(enum.Enum):
+class ComparisonResult(_Vocabulary):
     """How the drug fared against a comparator in head-to-head data."""
 
     SUPERIOR = "superior"

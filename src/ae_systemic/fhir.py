@@ -2,14 +2,20 @@
 
 :func:`to_bundle` maps a :class:`~ae_systemic.Drug` (or every drug of a
 :class:`~ae_systemic.Guideline`) to a ``Bundle`` of type ``collection`` holding a
-``MedicationKnowledge`` with the dose regimens and the licensing age, a
-``Medication`` (the subject of the clinical-use statements),
+``MedicationKnowledge`` with the dose regimens, the licensing age, the mechanism of action
+and the licence notes, a ``Medication`` (the subject of the clinical-use statements),
 ``ClinicalUseDefinition`` s for the combinations to avoid, the interactions and the
-warnings, one ``Evidence`` per effect estimate with its GRADE certainty, one
-``PlanDefinition`` with an action per recommendation, and one ``Citation`` per
-numbered reference.  Ids are derived from the content (drug name, outcome, dose
-level, recommendation and reference numbers), so the same content always gives
-the same bundle.  Every ``reference`` resolves to an entry of the bundle.
+warnings, one ``PlanDefinition`` with an action per recommendation, one ``Evidence`` per
+effect estimate (with its GRADE certainty), per efficacy statement and per comparison, a
+``ResearchStudy`` per named trial, and one ``Citation`` per numbered reference.  Every
+resource has a generated narrative.  Ids are derived from the content (drug name, outcome,
+dose level, statement and comparison keys, recommendation and reference numbers), so the
+same content always gives the same bundle.  Every ``reference`` resolves to an entry of the
+bundle.
+
+:func:`to_definitions` gives the ``StructureDefinition`` s of the two extensions this
+project defines (:data:`CONSENSUS_EXTENSION_URL`, :data:`SOURCE_LOCATION_EXTENSION_URL`), so
+that a validator can check them.
 
 >>> import ae_systemic
 >>> bundle = to_bundle(ae_systemic.drug("ciclosporin"))
@@ -24,17 +30,21 @@ the package itself; validate the output with ``fhir.resources`` (the extra
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import re
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from typing import Final
 
 from ._converter import JSONValue
-from ._errors import ArgumentTypeError
+from ._errors import ArgumentTypeError, InputError, shown
 from ._lookup import resolve_drug
 from ._model import (
     Amount,
+    Combination,
+    Comparison,
     DoseRate,
     DoseRegimen,
     Drug,
@@ -46,24 +56,36 @@ from ._model import (
     Reference,
     Statement,
     WeightBand,
+    combination_sentence,
 )
-from ._vocabulary import CombinationAdvice, Strength
+from ._text import INTERVAL_AS_PRINTED, cited, interval, listed, sentence
+from ._vocabulary import CombinationAdvice, ConsensusBasis, ConsensusBound, Strength
 
 __all__ = [
     "BASE_URL",
     "CONSENSUS_EXTENSION_URL",
     "SOURCE_LOCATION_EXTENSION_URL",
     "to_bundle",
+    "to_definitions",
 ]
 
-#: Base of every URL this project defines: entry ``fullUrl`` s, canonical URLs, extensions.
+#: Base of every URL this project defines: entry ``fullUrl`` s, canonical URLs and the
+#: extensions.  It lies under the project's home page (``[project.urls]`` of
+#: ``pyproject.toml``: https://github.com/ae-systemic/ae_systemic); pass ``base_url`` to
+#: :func:`to_bundle` and :func:`to_definitions` to publish under a base of your own.
 BASE_URL: Final = "https://github.com/ae-systemic/ae_systemic/fhir"
+
+_CONSENSUS_ID: Final = "consensus"
+_SOURCE_LOCATION_ID: Final = "source-location"
+
 #: Extension on ``PlanDefinition.action``: the consensus of a recommendation (sub-extensions
 #: ``percent`` valueInteger, ``bound`` valueCode ``more-than``/``exactly``, ``basis``
-#: valueCode ``evidence-and-consensus``/``expert-consensus``).
-CONSENSUS_EXTENSION_URL: Final = f"{BASE_URL}/StructureDefinition/consensus"
-#: Extension (valueString) naming the heading of the source a fact comes from.
-SOURCE_LOCATION_EXTENSION_URL: Final = f"{BASE_URL}/StructureDefinition/source-location"
+#: valueCode ``evidence-and-consensus``/``expert-consensus``).  The URL under the default
+#: :data:`BASE_URL`; :func:`to_definitions` defines it.
+CONSENSUS_EXTENSION_URL: Final = f"{BASE_URL}/StructureDefinition/{_CONSENSUS_ID}"
+#: Extension (valueString) naming the heading of the source a fact comes from.  The URL
+#: under the default :data:`BASE_URL`; :func:`to_definitions` defines it.
+SOURCE_LOCATION_EXTENSION_URL: Final = f"{BASE_URL}/StructureDefinition/{_SOURCE_LOCATION_ID}"
 
 # Extensions defined by HL7: the FHIR extensions pack (cqf-, artifact-) and the CPG IG.
 _STRENGTH_EXTENSION: Final = "http://hl7.org/fhir/StructureDefinition/cqf-strengthOfRecommendation"
@@ -73,6 +95,7 @@ _DIRECTION_EXTENSION: Final = (
 _RELATED_ARTIFACT_EXTENSION: Final = (
     "http://hl7.org/fhir/StructureDefinition/artifact-relatedArtifact"
 )
+_EXTENSION_BASE: Final = "http://hl7.org/fhir/StructureDefinition/Extension"
 
 # Code systems.
 _UCUM: Final = "http://unitsofmeasure.org"
@@ -81,7 +104,6 @@ _DIRECTION_SYSTEM: Final = "http://hl7.org/fhir/uv/cpg/CodeSystem/cpg-recommenda
 _CERTAINTY_RATING_SYSTEM: Final = "http://hl7.org/fhir/certainty-rating"
 _CERTAINTY_TYPE_SYSTEM: Final = "http://hl7.org/fhir/certainty-type"
 _STATISTIC_TYPE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/statistic-type"
-_ATTRIBUTE_ESTIMATE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/attribute-estimate-type"
 _VARIABLE_ROLE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/variable-role"
 _PLAN_TYPE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
 _THERAPY_RELATIONSHIP_SYSTEM: Final = "http://hl7.org/fhir/therapy-relationship-type"
@@ -89,6 +111,8 @@ _PUBLICATION_STATUS_SYSTEM: Final = "http://hl7.org/fhir/publication-status"
 
 #: The indication of every drug of this package: the guideline is on atopic eczema.
 _INDICATION: Final = "atopic eczema"
+#: The FHIR version the resources follow.
+_FHIR_VERSION: Final = "5.0.0"
 
 _CERTAINTY_DISPLAY: Final = {
     "high": "High quality",
@@ -99,10 +123,86 @@ _CERTAINTY_DISPLAY: Final = {
 # UCUM codes for the period units allowed in the data (see _units.PERIOD_UNITS).
 _UCUM_PERIOD: Final = {"day": "d", "week": "wk"}
 
+#: Where each extension of this project is used: the ``context`` of its StructureDefinition
+#: (FHIRPath element paths).  ``tests/test_fhir_narrative.py`` checks these against the
+#: places the bundle uses them.
+_CONSENSUS_CONTEXTS: Final = ("PlanDefinition.action",)
+_SOURCE_LOCATION_CONTEXTS: Final = (
+    "MedicationKnowledge.indicationGuideline.dosingGuideline",
+    "MedicationKnowledge.definitional.drugCharacteristic",
+    "ClinicalUseDefinition",
+    "PlanDefinition.action",
+    "Evidence",
+    "ResearchStudy",
+)
+
+# What a MedicationKnowledge.definitional.drugCharacteristic holds (its type.text).
+_MECHANISM: Final = "mechanism of action"
+_LICENCE: Final = "licence"
+
 _Obj = dict[str, JSONValue]
 
 
-def to_bundle(drug_or_guideline: Drug | Guideline | str) -> dict[str, JSONValue]:
+# --- the base URL -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Urls:
+    """Every URL of one export, derived from its base."""
+
+    base: str
+
+    def full(self, resource_type: str, resource_id: str) -> str:
+        """The ``fullUrl`` and canonical URL of a resource: ``{base}/{type}/{id}``."""
+        return f"{self.base}/{resource_type}/{resource_id}"
+
+    @property
+    def consensus(self) -> str:
+        return self.full("StructureDefinition", _CONSENSUS_ID)
+
+    @property
+    def source_location(self) -> str:
+        return self.full("StructureDefinition", _SOURCE_LOCATION_ID)
+
+
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
+
+
+def _urls(base_url: object) -> _Urls:
+    """``base_url`` checked: a string holding an absolute http(s) URL, no trailing slash."""
+    if not isinstance(base_url, str):
+        raise ArgumentTypeError(
+            "base_url", f"expected a URL as a string, got {type(base_url).__name__}"
+        )
+    expected = (
+        "expected an absolute http or https URL without a trailing slash, query or "
+        f"fragment, such as {BASE_URL!r}; got {shown(base_url)}"
+    )
+    try:
+        parts = urllib.parse.urlsplit(base_url)
+        parts.port  # noqa: B018 - reading it checks the port
+    except ValueError:
+        raise InputError("base_url", expected) from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not base_url.startswith(f"{parts.scheme}://")
+        or not parts.hostname
+        or base_url.endswith("/")
+        or "?" in base_url
+        or "#" in base_url
+        or not base_url.isascii()
+        or _URL_UNSAFE.search(base_url)
+    ):
+        raise InputError("base_url", expected)
+    return _Urls(str.__str__(base_url))  # the plain text, should a str subclass be given
+
+
+# --- the two public functions -------------------------------------------------------------
+
+
+def to_bundle(
+    drug_or_guideline: Drug | Guideline | str, *, base_url: str = BASE_URL
+) -> dict[str, JSONValue]:
     """A FHIR R5 ``Bundle`` (type ``collection``) of the drug, or of every drug of the guideline.
 
     ``drug_or_guideline`` is a :class:`~ae_systemic.Drug`, a drug name that
@@ -110,44 +210,68 @@ def to_bundle(drug_or_guideline: Drug | Guideline | str) -> dict[str, JSONValue]
 
     Returns JSON-ready data (dicts, lists, strings, numbers): pass it to
     ``json.dumps`` or to ``fhir.resources.bundle.Bundle.model_validate``.  The
-    output depends only on the content: two calls give equal bundles.  Entry
-    ``fullUrl`` s are ``{BASE_URL}/{resourceType}/{id}``; references between
-    entries are relative (``Citation/ciclosporin-reference-1``) and resolve
-    inside the bundle.
+    output depends only on the content and ``base_url``: two calls give equal bundles.
+    Entry ``fullUrl`` s are ``{base_url}/{resourceType}/{id}``, and so are the canonical
+    URLs; the project's extensions are ``{base_url}/StructureDefinition/...`` (see
+    :func:`to_definitions`).  References between entries are relative
+    (``Citation/ciclosporin-reference-1``) and resolve inside the bundle.  Every resource
+    has a narrative (``text``, status ``generated``).
+
+    ``base_url`` defaults to :data:`BASE_URL`.  A ``base_url`` that is not a string raises
+    :class:`~ae_systemic.ArgumentTypeError`; one that is not an absolute http(s) URL, or
+    ends with a slash or has a query or fragment, raises :class:`~ae_systemic.InputError`.
     """
+    urls = _urls(base_url)
     if isinstance(drug_or_guideline, Guideline):
         guideline = drug_or_guideline
-        resources = [_guideline_citation(guideline)]
-        resources += [_citation(ref, "guideline") for ref in guideline.references]
+        resources = [_guideline_citation(guideline, urls)]
+        resources += [_citation(ref, "guideline", urls) for ref in guideline.references]
         for drug, slug in zip(guideline.drugs, _drug_slugs(guideline.drugs), strict=True):
-            resources += _drug_resources(drug, slug)
+            resources += _drug_resources(_Scope(drug, slug, urls))
         bundle_id = "guideline"
     elif isinstance(drug_or_guideline, Drug | str):
         drug = resolve_drug(drug_or_guideline, "drug_or_guideline")
         slug = _id(drug.name)
-        resources = _drug_resources(drug, slug)
+        resources = _drug_resources(_Scope(drug, slug, urls))
         bundle_id = slug
     else:
         raise ArgumentTypeError(
             "drug_or_guideline",
             f"expected a Drug, a drug name or a Guideline, got {type(drug_or_guideline).__name__}",
         )
+    return _collection(_id(bundle_id, "bundle"), resources, urls)
+
+
+def to_definitions(*, base_url: str = BASE_URL) -> dict[str, JSONValue]:
+    """The ``StructureDefinition`` s of this project's extensions, as a ``Bundle`` (collection).
+
+    One R5 ``StructureDefinition`` (kind ``complex-type``, type ``Extension``, derivation
+    ``constraint`` on the base ``Extension``) per extension the bundles of
+    :func:`to_bundle` use: the consensus of a recommendation (``percent``, ``bound`` and
+    ``basis`` sub-extensions) and the source location of a fact (a string).  Each names the
+    elements it may be used on (its ``context``) and has a generated narrative.  Their
+    canonical URLs derive from ``base_url`` exactly as in :func:`to_bundle`, so load the
+    definitions made with the same ``base_url`` as the bundles they are to check.
+
+    ``base_url`` is checked as by :func:`to_bundle`.
+    """
+    urls = _urls(base_url)
+    resources = [_consensus_definition(urls), _source_location_definition(urls)]
+    return _collection("definitions", resources, urls)
+
+
+def _collection(bundle_id: str, resources: Sequence[_Obj], urls: _Urls) -> dict[str, JSONValue]:
     entries: list[JSONValue] = [
         {
-            "fullUrl": f"{BASE_URL}/{resource['resourceType']}/{resource['id']}",
+            "fullUrl": urls.full(str(resource["resourceType"]), str(resource["id"])),
             "resource": _without_empty(resource),
         }
         for resource in resources
     ]
-    return {
-        "resourceType": "Bundle",
-        "id": _id(bundle_id, "bundle"),
-        "type": "collection",
-        "entry": entries,
-    }
+    return {"resourceType": "Bundle", "id": bundle_id, "type": "collection", "entry": entries}
 
 
-# --- ids and references -------------------------------------------------------------------
+# --- ids ----------------------------------------------------------------------------------
 
 
 def _slug(text: str) -> str:
@@ -183,41 +307,18 @@ def _drug_slugs(drugs: Sequence[Drug]) -> list[str]:
     return _unique([_id(drug.name) for drug in drugs], taken=["guideline"])
 
 
+def _citation_id(scope: str, number: int) -> str:
+    return _id(scope, "reference", str(number))
+
+
+# --- small data types ---------------------------------------------------------------------
+
+
 def _ref(resource_type: str, resource_id: str, display: str | None = None) -> _Obj:
     reference: _Obj = {"reference": f"{resource_type}/{resource_id}"}
     if display is not None:
         reference["display"] = display
     return reference
-
-
-def _citation_id(scope: str, number: int) -> str:
-    return _id(scope, "reference", str(number))
-
-
-def _cited(scope: str, drug: Drug, number: int) -> _Obj:
-    """A ``RelatedArtifact`` of type ``citation`` pointing at reference ``number``."""
-    title = drug.reference(number).title
-    return {
-        "type": "citation",
-        "label": str(number),
-        "resourceReference": _ref("Citation", _citation_id(scope, number), title),
-    }
-
-
-def _citation_extensions(scope: str, drug: Drug, numbers: Iterable[int]) -> list[JSONValue]:
-    """``artifact-relatedArtifact`` extensions citing ``numbers``, for non-canonical resources."""
-    return [
-        {"url": _RELATED_ARTIFACT_EXTENSION, "valueRelatedArtifact": _cited(scope, drug, number)}
-        for number in sorted(set(numbers))
-    ]
-
-
-def _location_extensions(locations: Iterable[str]) -> list[JSONValue]:
-    unique = list(dict.fromkeys(locations))
-    return [{"url": SOURCE_LOCATION_EXTENSION_URL, "valueString": where} for where in unique]
-
-
-# --- small data types ---------------------------------------------------------------------
 
 
 def _text(text: str) -> _Obj:
@@ -245,35 +346,11 @@ def _range(low: float | None, high: float | None, unit: str) -> _Obj:
     return bounds
 
 
-def _narrative(paragraphs: Iterable[str]) -> _Obj:
-    """Narrative ``additional``: it says more than the structured elements of the resource."""
-    body = "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+def _variable(role: str, display: str, description: str) -> _Obj:
     return {
-        "status": "additional",
-        "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>',
+        "description": description,
+        "variableRole": _coded(_VARIABLE_ROLE_SYSTEM, role, display),
     }
-
-
-# --- one drug -----------------------------------------------------------------------------
-
-
-def _drug_resources(drug: Drug, slug: str) -> list[_Obj]:
-    clinical_uses = _clinical_use_definitions(drug, slug)
-    evidence_ids = _unique(
-        [_id(slug, e.outcome.value, e.dose_level.value, "dose") for e in drug.evidence]
-    )
-    resources = [
-        _medication_knowledge(drug, slug, [str(c["id"]) for c in clinical_uses]),
-        _medication(drug, slug),
-        *clinical_uses,
-    ]
-    resources.append(_plan_definition(drug, slug))
-    resources += [
-        _evidence(drug, slug, estimate, evidence_id)
-        for estimate, evidence_id in zip(drug.evidence, evidence_ids, strict=True)
-    ]
-    resources += [_citation(ref, slug) for ref in drug.references]
-    return resources
 
 
 def _without_empty(value: _Obj) -> _Obj:
@@ -290,23 +367,172 @@ def _without_empty(value: _Obj) -> _Obj:
     return kept
 
 
+# --- narrative ----------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry (and lone surrogates, which UTF-8 cannot): each becomes
+# U+FFFD, as in the notebook display.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XHTML: Final = "http://www.w3.org/1999/xhtml"
+
+
+def _escaped(text: str) -> str:
+    """``text`` as XHTML character data: characters XML cannot carry replaced, then escaped."""
+    return html.escape(_NOT_XML.sub("\ufffd", text), quote=True)
+
+
+def _p(text: str) -> str:
+    return f"<p>{_escaped(text)}</p>"
+
+
+def _labelled(label: str, text: str) -> str:
+    """A paragraph ``label: text``, the label in bold."""
+    return f"<p><b>{_escaped(label)}</b>: {_escaped(text)}</p>"
+
+
+def _heading(text: str) -> str:
+    return f"<p><b>{_escaped(text)}</b></p>"
+
+
+def _ul(items: Iterable[Sequence[str] | str]) -> str:
+    """A list; an item given as several texts shows them on lines of their own."""
+    shown_items = [[item] if isinstance(item, str) else list(item) for item in items]
+    if not shown_items:
+        return ""
+    body = "".join(
+        f"<li>{'<br/>'.join(_escaped(line) for line in item)}</li>" for item in shown_items
+    )
+    return f"<ul>{body}</ul>"
+
+
+def _narrative(*fragments: str) -> _Obj:
+    """Narrative ``generated``: XHTML made from the resource's own content, every text escaped.
+
+    The fragments are made by :func:`_p`, :func:`_labelled`, :func:`_heading` and
+    :func:`_ul`, which escape every text they are given.
+    """
+    body = "".join(fragments) or _p("(no content)")
+    return {"status": "generated", "div": f'<div xmlns="{_XHTML}">{body}</div>'}
+
+
+# --- one drug -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Scope:
+    """One drug of an export: its content, the id part of its resources and the URLs."""
+
+    drug: Drug
+    slug: str
+    urls: _Urls
+
+    def cited(self, number: int) -> _Obj:
+        """A ``RelatedArtifact`` of type ``citation`` pointing at reference ``number``."""
+        title = self.drug.reference(number).title
+        return {
+            "type": "citation",
+            "label": str(number),
+            "resourceReference": _ref("Citation", _citation_id(self.slug, number), title),
+        }
+
+    def citations(self, numbers: Iterable[int]) -> list[JSONValue]:
+        """``RelatedArtifact`` s citing ``numbers``, each once, in ascending order."""
+        return [self.cited(number) for number in sorted(set(numbers))]
+
+    def citation_extensions(self, numbers: Iterable[int]) -> list[JSONValue]:
+        """``artifact-relatedArtifact`` extensions citing ``numbers``, for non-canonical
+        resources and elements."""
+        return [
+            {"url": _RELATED_ARTIFACT_EXTENSION, "valueRelatedArtifact": artifact}
+            for artifact in self.citations(numbers)
+        ]
+
+    def location_extensions(self, locations: Iterable[str]) -> list[JSONValue]:
+        unique = list(dict.fromkeys(locations))
+        return [{"url": self.urls.source_location, "valueString": where} for where in unique]
+
+
+def _drug_resources(scope: _Scope) -> list[_Obj]:
+    drug, slug = scope.drug, scope.slug
+    clinical_uses = _clinical_use_definitions(scope)
+    statements = list(drug.efficacy)
+    evidence_ids = _unique(
+        [_id(slug, e.outcome.value, e.dose_level.value, "dose") for e in drug.evidence]
+        + [_id(slug, s.key) for s in statements]
+        + [_id(slug, "comparison", c.key) for c in drug.comparisons]
+    )
+    estimate_ids = evidence_ids[: len(drug.evidence)]
+    statement_ids = evidence_ids[len(drug.evidence) : len(drug.evidence) + len(statements)]
+    comparison_ids = evidence_ids[len(drug.evidence) + len(statements) :]
+    studied = [c for c in drug.comparisons if c.trial is not None or c.participants is not None]
+    study_ids = dict(
+        zip(
+            (c.key for c in studied),
+            _unique([_id(slug, "study", c.trial or c.key) for c in studied]),
+            strict=True,
+        )
+    )
+    resources = [
+        _medication_knowledge(scope, [str(c["id"]) for c in clinical_uses]),
+        _medication(scope),
+        *clinical_uses,
+        _plan_definition(scope),
+    ]
+    resources += [
+        _evidence(scope, estimate, evidence_id)
+        for estimate, evidence_id in zip(drug.evidence, estimate_ids, strict=True)
+    ]
+    resources += [
+        _statement_evidence(scope, statement, evidence_id)
+        for statement, evidence_id in zip(statements, statement_ids, strict=True)
+    ]
+    resources += [
+        _comparison_evidence(scope, comparison, evidence_id, study_ids.get(comparison.key))
+        for comparison, evidence_id in zip(drug.comparisons, comparison_ids, strict=True)
+    ]
+    resources += [_research_study(scope, c, study_ids[c.key]) for c in studied]
+    resources += [_citation(ref, slug, scope.urls) for ref in drug.references]
+    return resources
+
+
 # MedicationKnowledge and Medication ------------------------------------------------------
 
 
-def _medication_knowledge(drug: Drug, slug: str, clinical_use_ids: Sequence[str]) -> _Obj:
+def _with_note(text: str, note: str | None) -> str:
+    """The text of a dose with the regimen's note after it, where it has one."""
+    return text if note is None else f"{text}. {note}"
+
+
+def _medication_knowledge(scope: _Scope, clinical_use_ids: Sequence[str]) -> _Obj:
+    drug = scope.drug
     dosing: list[JSONValue] = []
     for regimen in drug.regimens:
-        dosing += _dosing_guidelines(drug, slug, regimen)
-    dosing.append(_licence_guideline(drug, slug))
+        dosing += _dosing_guidelines(scope, regimen)
+    dosing.append(_licence_guideline(scope))
+    characteristics: list[JSONValue] = [
+        _characteristic(scope, _MECHANISM, statement) for statement in drug.mechanism
+    ]
+    characteristics += [_characteristic(scope, _LICENCE, note) for note in drug.licence.notes]
+    licence = drug.licence
     resource: _Obj = {
         "resourceType": "MedicationKnowledge",
-        "id": slug,
+        "id": scope.slug,
         "text": _narrative(
-            [
-                f"{drug.name} ({', '.join(drug.synonyms)})" if drug.synonyms else drug.name,
-                f"Licensed from {drug.licence.min_age_years} years of age.",
-                *(note.text for note in drug.licence.notes),
-            ]
+            _heading(f"{drug.name} ({', '.join(drug.synonyms)})" if drug.synonyms else drug.name),
+            _labelled("Indication", _INDICATION),
+            _heading("Dosing") if drug.regimens else "",
+            _ul(
+                [cited(str(regimen), regimen.references), *([regimen.note] if regimen.note else [])]
+                for regimen in drug.regimens
+            ),
+            _labelled(
+                sentence(_LICENCE),
+                cited(f"licensed from {licence.min_age_years} years of age", licence.references),
+            ),
+            _ul(cited(note.text, note.references) for note in licence.notes),
+            *(
+                _labelled(sentence(_MECHANISM), cited(statement.text, statement.references))
+                for statement in drug.mechanism
+            ),
         ),
         "code": _text(drug.name),
         "status": "active",
@@ -314,6 +540,7 @@ def _medication_knowledge(drug: Drug, slug: str, clinical_use_ids: Sequence[str]
         "indicationGuideline": [
             {"indication": [{"concept": _text(_INDICATION)}], "dosingGuideline": dosing}
         ],
+        "definitional": {"drugCharacteristic": characteristics},
     }
     if clinical_use_ids:
         resource["clinicalUseIssue"] = [
@@ -322,27 +549,40 @@ def _medication_knowledge(drug: Drug, slug: str, clinical_use_ids: Sequence[str]
     return resource
 
 
-def _dosing_guidelines(drug: Drug, slug: str, regimen: DoseRegimen) -> list[JSONValue]:
+def _characteristic(scope: _Scope, kind: str, statement: Statement) -> _Obj:
+    """A statement about the drug itself, as a ``drugCharacteristic`` of the given kind."""
+    return {
+        "extension": [
+            *scope.location_extensions([statement.location]),
+            *scope.citation_extensions(statement.references),
+        ],
+        "type": _text(kind),
+        "valueString": statement.text,
+    }
+
+
+def _dosing_guidelines(scope: _Scope, regimen: DoseRegimen) -> list[JSONValue]:
     """One ``dosingGuideline`` for the regimen, or one per weight band."""
     characteristics: list[JSONValue] = [
         {"type": _text("population"), "valueCodeableConcept": _text(str(regimen.population))}
     ]
     sequence = 2 if regimen.loading is not None else None
+    note = regimen.note
     if regimen.bands:
         variants = [
             (
                 f"{regimen.label} ({band})",
-                _fixed_dosage(band.dose, f"{regimen.label}: {band}", sequence),
+                _fixed_dosage(band.dose, _with_note(f"{regimen.label}: {band}", note), sequence),
                 [*characteristics, _weight_characteristic(band)],
             )
             for band in regimen.bands
         ]
     elif regimen.fixed is not None:
-        variants = [
-            (regimen.label, _fixed_dosage(regimen.fixed, str(regimen), sequence), characteristics)
-        ]
+        text = _with_note(str(regimen), note)
+        variants = [(regimen.label, _fixed_dosage(regimen.fixed, text, sequence), characteristics)]
     elif regimen.rate is not None:
-        dosage = _rate_dosage(regimen.rate, regimen.doses_per_day, str(regimen), sequence)
+        text = _with_note(str(regimen), note)
+        dosage = _rate_dosage(regimen.rate, regimen.doses_per_day, text, sequence)
         variants = [(regimen.label, dosage, characteristics)]
     else:  # pragma: no cover - DoseRegimen guarantees exactly one shape
         raise ValueError(f"regimen {regimen.label!r} has no dose shape")
@@ -359,8 +599,8 @@ def _dosing_guidelines(drug: Drug, slug: str, regimen: DoseRegimen) -> list[JSON
         dosages.append({"type": _text(label), "dosage": [dosage]})
         guideline: _Obj = {
             "extension": [
-                *_location_extensions([regimen.location]),
-                *_citation_extensions(slug, drug, regimen.references),
+                *scope.location_extensions([regimen.location]),
+                *scope.citation_extensions(regimen.references),
             ],
         }
         if regimen.phase is not None:
@@ -428,15 +668,12 @@ def _weight_characteristic(band: WeightBand) -> _Obj:
     }
 
 
-def _licence_guideline(drug: Drug, slug: str) -> _Obj:
-    licence = drug.licence
-    notes = [note.references for note in licence.notes]
+def _licence_guideline(scope: _Scope) -> _Obj:
+    licence = scope.drug.licence
     return {
         "extension": [
-            *_location_extensions([licence.location, *(n.location for n in licence.notes)]),
-            *_citation_extensions(
-                slug, drug, [*licence.references, *(n for r in notes for n in r)]
-            ),
+            *scope.location_extensions([licence.location]),
+            *scope.citation_extensions(licence.references),
         ],
         "treatmentIntent": _text("licensed use"),
         "patientCharacteristic": [
@@ -445,50 +682,31 @@ def _licence_guideline(drug: Drug, slug: str) -> _Obj:
     }
 
 
-def _medication(drug: Drug, slug: str) -> _Obj:
+def _medication(scope: _Scope) -> _Obj:
     """The drug as a ``Medication``: what ``ClinicalUseDefinition.subject`` may point at."""
+    drug = scope.drug
     return {
         "resourceType": "Medication",
-        "id": slug,
+        "id": scope.slug,
+        "text": _narrative(
+            _heading(drug.name),
+            _labelled("Definition", f"MedicationKnowledge/{scope.slug}"),
+        ),
         "code": _text(drug.name),
         "status": "active",
-        "definition": _ref("MedicationKnowledge", slug, drug.name),
+        "definition": _ref("MedicationKnowledge", scope.slug, drug.name),
     }
 
 
 # ClinicalUseDefinition --------------------------------------------------------------------
 
 
-def _clinical_use_definitions(drug: Drug, slug: str) -> list[_Obj]:
+def _clinical_use_definitions(scope: _Scope) -> list[_Obj]:
+    drug, slug = scope.drug, scope.slug
     resources: list[_Obj] = []
     avoid = [c for c in drug.combinations if c.advice is CombinationAdvice.AVOID]
     if avoid:
-        resources.append(
-            _clinical_use(
-                drug,
-                slug,
-                _id(slug, "contraindication"),
-                "contraindication",
-                {
-                    "contraindication": {
-                        "otherTherapy": [
-                            {
-                                "relationshipType": _coded(
-                                    _THERAPY_RELATIONSHIP_SYSTEM,
-                                    "contraindicated-only-with",
-                                    "Only contraindicated if the other therapy is given",
-                                ),
-                                "treatment": {"concept": _text(c.therapy)},
-                            }
-                            for c in avoid
-                        ]
-                    },
-                },
-                [c.location for c in avoid],
-                [n for c in avoid for n in c.references],
-                narrative=_narrative(c.sentence(drug.name) for c in avoid),
-            )
-        )
+        resources.append(_contraindication(scope, avoid))
     groups: dict[tuple[str, str], list[int]] = {}
     for index, interaction in enumerate(drug.interactions):
         groups.setdefault((interaction.role, interaction.consequence), []).append(index)
@@ -497,8 +715,7 @@ def _clinical_use_definitions(drug: Drug, slug: str) -> list[_Obj]:
         suffix = [str(number)] if len(groups) > 1 else []
         resources.append(
             _clinical_use(
-                drug,
-                slug,
+                scope,
                 _id(slug, "interaction", *suffix),
                 "interaction",
                 {
@@ -510,34 +727,43 @@ def _clinical_use_definitions(drug: Drug, slug: str) -> list[_Obj]:
                 },
                 [i.location for i in items],
                 [n for i in items for n in i.references],
+                _narrative(
+                    _heading(f"{drug.name}: interaction"),
+                    _ul(cited(i.summary, i.references) for i in items),
+                    _labelled("Effect", consequence),
+                ),
             )
         )
     monitoring = drug.monitoring
+    summary = monitoring.summary
+    described = summary if monitoring.note in summary else f"{summary} {monitoring.note}"
     resources.append(
         _warning(
-            drug,
-            slug,
+            scope,
             "monitoring",
-            monitoring.summary,
+            described,
             [monitoring.location],
             monitoring.references,
+            [_p(cited(summary, monitoring.references)), _p(monitoring.note)],
         )
     )
     screening = drug.screening
     resources.append(
         _warning(
-            drug,
-            slug,
+            scope,
             "screening",
             screening.summary,
             [screening.location],
             screening.references,
+            [_p(cited(screening.summary, screening.references))],
         )
     )
     if drug.safety:
-        resources.append(_statements_warning(drug, slug, "safety", drug.safety))
+        resources.append(_statements_warning(scope, "safety", drug.safety))
     for population in drug.special_populations:
-        resources.append(_statements_warning(drug, slug, population.group, population.statements))
+        resources.append(_statements_warning(scope, population.group, population.statements))
+    if avoid:
+        resources.append(_combination_warning(scope, avoid))
     for resource, unique_id in zip(
         resources, _unique([str(r["id"]) for r in resources]), strict=True
     ):
@@ -545,31 +771,73 @@ def _clinical_use_definitions(drug: Drug, slug: str) -> list[_Obj]:
     return resources
 
 
-def _statements_warning(
-    drug: Drug, slug: str, category: str, statements: Sequence[Statement]
-) -> _Obj:
+def _contraindication(scope: _Scope, avoid: Sequence[Combination]) -> _Obj:
+    """The therapies not to combine with, coded; the reason is in the combination warning."""
+    # The narrative says what this resource codes: the therapies, not the reason (R5 has no
+    # element for it), which the warning "combination" carries.
+    therapies = [Combination(c.therapy, c.advice, c.location) for c in avoid]
+    relationship = "Only contraindicated if the other therapy is given"
+    references = [n for c in avoid for n in c.references]
+    return _clinical_use(
+        scope,
+        _id(scope.slug, "contraindication"),
+        "contraindication",
+        {
+            "contraindication": {
+                "otherTherapy": [
+                    {
+                        "relationshipType": _coded(
+                            _THERAPY_RELATIONSHIP_SYSTEM, "contraindicated-only-with", relationship
+                        ),
+                        "treatment": {"concept": _text(c.therapy)},
+                    }
+                    for c in avoid
+                ]
+            },
+        },
+        [c.location for c in avoid],
+        references,
+        _narrative(
+            _p(cited(combination_sentence(scope.drug.name, therapies), sorted(set(references)))),
+            _labelled("Relationship", relationship),
+        ),
+    )
+
+
+def _combination_warning(scope: _Scope, avoid: Sequence[Combination]) -> _Obj:
+    """The combinations to avoid, each with its reason, as a warning in words."""
     return _warning(
-        drug,
-        slug,
+        scope,
+        "combination",
+        " ".join(c.sentence(scope.drug.name) for c in avoid),
+        [c.location for c in avoid],
+        [n for c in avoid for n in c.references],
+        [_ul(cited(c.sentence(scope.drug.name), c.references) for c in avoid)],
+    )
+
+
+def _statements_warning(scope: _Scope, category: str, statements: Sequence[Statement]) -> _Obj:
+    return _warning(
+        scope,
         category,
         " ".join(s.text for s in statements),
         [s.location for s in statements],
         [n for s in statements for n in s.references],
+        [_ul(cited(s.text, s.references) for s in statements)],
     )
 
 
 def _warning(
-    drug: Drug,
-    slug: str,
+    scope: _Scope,
     category: str,
     description: str,
     locations: Sequence[str],
     references: Iterable[int],
+    body: Sequence[str],
 ) -> _Obj:
     return _clinical_use(
-        drug,
-        slug,
-        _id(slug, "warning", category),
+        scope,
+        _id(scope.slug, "warning", category),
         "warning",
         {
             "category": [_text(category)],
@@ -577,28 +845,30 @@ def _warning(
         },
         locations,
         references,
+        _narrative(_heading(f"{scope.drug.name}: {category}"), *body),
     )
 
 
 def _clinical_use(
-    drug: Drug,
-    slug: str,
+    scope: _Scope,
     resource_id: str,
     kind: str,
     content: _Obj,
     locations: Sequence[str],
     references: Iterable[int],
-    *,
-    narrative: _Obj | None = None,
+    narrative: _Obj,
 ) -> _Obj:
-    extensions = [*_location_extensions(locations), *_citation_extensions(slug, drug, references)]
+    extensions = [
+        *scope.location_extensions(locations),
+        *scope.citation_extensions(references),
+    ]
     return {
         "resourceType": "ClinicalUseDefinition",
         "id": resource_id,
-        **({} if narrative is None else {"text": narrative}),
+        "text": narrative,
         "extension": extensions,
         "type": kind,
-        "subject": [_ref("Medication", slug, drug.name)],
+        "subject": [_ref("Medication", scope.slug, scope.drug.name)],
         "status": _coded(_PUBLICATION_STATUS_SYSTEM, "active", "Active"),
         **content,
     }
@@ -607,17 +877,32 @@ def _clinical_use(
 # PlanDefinition ---------------------------------------------------------------------------
 
 
-def _plan_definition(drug: Drug, slug: str) -> _Obj:
-    plan_id = _id(slug, "recommendations")
+def _plan_definition(scope: _Scope) -> _Obj:
+    drug = scope.drug
+    plan_id = _id(scope.slug, "recommendations")
+    title = f"Recommendations on {drug.name}"
     return {
         "resourceType": "PlanDefinition",
         "id": plan_id,
-        "url": f"{BASE_URL}/PlanDefinition/{plan_id}",
-        "title": f"Recommendations on {drug.name}",
+        "text": _narrative(
+            _heading(title),
+            _ul(_recommendation_lines(rec) for rec in drug.recommendations),
+        ),
+        "url": scope.urls.full("PlanDefinition", plan_id),
+        "title": title,
         "type": _coded(_PLAN_TYPE_SYSTEM, "clinical-protocol", "Clinical Protocol"),
         "status": "active",
-        "action": [_action(drug, slug, rec) for rec in drug.recommendations],
+        "action": [_action(scope, rec) for rec in drug.recommendations],
     }
+
+
+def _recommendation_lines(rec: Recommendation) -> list[str]:
+    lines = [f"Recommendation {rec.number}: {cited(str(rec), rec.references)}"]
+    if rec.see_also:
+        lines.append(f"See also: {rec.see_also}")
+    if rec.note:
+        lines.append(rec.note)
+    return lines
 
 
 def _strength_concept(strength: Strength | None) -> _Obj:
@@ -631,7 +916,7 @@ def _strength_concept(strength: Strength | None) -> _Obj:
     return _coded(_STRENGTH_SYSTEM, code, code.capitalize(), text)
 
 
-def _action(drug: Drug, slug: str, rec: Recommendation) -> _Obj:
+def _action(scope: _Scope, rec: Recommendation) -> _Obj:
     extensions: list[JSONValue] = [
         {"url": _STRENGTH_EXTENSION, "valueCodeableConcept": _strength_concept(rec.strength)}
     ]
@@ -648,7 +933,7 @@ def _action(drug: Drug, slug: str, rec: Recommendation) -> _Obj:
     if rec.consensus is not None:
         extensions.append(
             {
-                "url": CONSENSUS_EXTENSION_URL,
+                "url": scope.urls.consensus,
                 "extension": [
                     {"url": "percent", "valueInteger": rec.consensus.percent},
                     {"url": "bound", "valueCode": rec.consensus.bound.value},
@@ -656,8 +941,8 @@ def _action(drug: Drug, slug: str, rec: Recommendation) -> _Obj:
                 ],
             }
         )
-    extensions += _location_extensions([rec.location])
-    documentation: list[JSONValue] = [_cited(slug, drug, n) for n in rec.references]
+    extensions += scope.location_extensions([rec.location])
+    documentation: list[JSONValue] = [scope.cited(n) for n in rec.references]
     if rec.see_also:
         documentation.append({"type": "documentation", "display": rec.see_also})
     text = str(rec) if rec.note is None else f"{rec}\n\n{rec.note}"
@@ -674,29 +959,38 @@ def _action(drug: Drug, slug: str, rec: Recommendation) -> _Obj:
     return action
 
 
-# Evidence ---------------------------------------------------------------------------------
+# Evidence and ResearchStudy ---------------------------------------------------------------
 
 
-def _evidence(drug: Drug, slug: str, estimate: EffectEstimate, evidence_id: str) -> _Obj:
-    exposure = f"{drug.name}, {estimate.dose_level}"
+def _evidence(scope: _Scope, estimate: EffectEstimate, evidence_id: str) -> _Obj:
+    """An effect estimate: the SMD, its interval as printed (no level) and its certainty."""
+    exposure = f"{scope.drug.name}, {estimate.dose_level}"
+    measured = f"{estimate.outcome}, up to {estimate.max_weeks} weeks"
+    title = f"{exposure} vs {estimate.comparator}: {estimate.outcome}"
     certainty = estimate.certainty.value
+    printed = interval(estimate.ci_low, estimate.ci_high)
     return {
         "resourceType": "Evidence",
         "id": evidence_id,
-        "extension": _location_extensions([estimate.location]),
-        "url": f"{BASE_URL}/Evidence/{evidence_id}",
-        "title": f"{exposure} vs {estimate.comparator}: {estimate.outcome}",
+        "text": _narrative(
+            _heading(title),
+            _p(cited(str(estimate), estimate.references)),
+            _labelled("Exposure", exposure),
+            _labelled("Reference exposure", estimate.comparator),
+            _labelled("Measured variable", measured),
+            _labelled("Interval", f"{printed}: {INTERVAL_AS_PRINTED}"),
+            _labelled("Analysis", estimate.analysis),
+        ),
+        "extension": scope.location_extensions([estimate.location]),
+        "url": scope.urls.full("Evidence", evidence_id),
+        "title": title,
         "status": "active",
-        "relatedArtifact": [_cited(slug, drug, n) for n in estimate.references],
+        "relatedArtifact": [scope.cited(n) for n in estimate.references],
         "description": estimate.analysis,
         "variableDefinition": [
             _variable("exposure", "exposure", exposure),
             _variable("referenceExposure", "reference exposure", estimate.comparator),
-            _variable(
-                "measuredVariable",
-                "measured variable",
-                f"{estimate.outcome}, up to {estimate.max_weeks} weeks",
-            ),
+            _variable("measuredVariable", "measured variable", measured),
         ],
         "statistic": [
             {
@@ -706,8 +1000,7 @@ def _evidence(drug: Drug, slug: str, estimate: EffectEstimate, evidence_id: str)
                 "quantity": {"value": estimate.estimate},
                 "attributeEstimate": [
                     {
-                        "type": _coded(_ATTRIBUTE_ESTIMATE_SYSTEM, "C53324", "Confidence interval"),
-                        "level": 0.95,
+                        "description": INTERVAL_AS_PRINTED,
                         "range": {
                             "low": {"value": estimate.ci_low},
                             "high": {"value": estimate.ci_high},
@@ -730,17 +1023,94 @@ def _evidence(drug: Drug, slug: str, estimate: EffectEstimate, evidence_id: str)
     }
 
 
-def _variable(role: str, display: str, description: str) -> _Obj:
+def _statement_evidence(scope: _Scope, statement: Statement, evidence_id: str) -> _Obj:
+    """An efficacy statement: the drug as the exposure, the statement as the assertion."""
     return {
-        "description": description,
-        "variableRole": _coded(_VARIABLE_ROLE_SYSTEM, role, display),
+        "resourceType": "Evidence",
+        "id": evidence_id,
+        "text": _narrative(
+            _p(cited(statement.text, statement.references)),
+            _labelled("Exposure", scope.drug.name),
+        ),
+        "extension": scope.location_extensions([statement.location]),
+        "url": scope.urls.full("Evidence", evidence_id),
+        "status": "active",
+        "relatedArtifact": scope.citations(statement.references),
+        "assertion": statement.text,
+        "variableDefinition": [_variable("exposure", "exposure", scope.drug.name)],
     }
+
+
+def _comparison_evidence(
+    scope: _Scope, comparison: Comparison, evidence_id: str, study_id: str | None
+) -> _Obj:
+    """A comparison: population, both arms, design, the result in words and the findings."""
+    title = f"{comparison.intervention} vs {comparison.comparator}"
+    related = scope.citations(comparison.references)
+    if study_id is not None:
+        related.append(
+            {
+                "type": "derived-from",
+                "resourceReference": _ref("ResearchStudy", study_id, comparison.trial),
+            }
+        )
+    return {
+        "resourceType": "Evidence",
+        "id": evidence_id,
+        "text": _narrative(
+            _heading(title),
+            _p(comparison.summary),
+            _ul(cited(f.text, f.references) for f in comparison.findings),
+            _labelled("Study", f"ResearchStudy/{study_id}") if study_id is not None else "",
+        ),
+        "extension": scope.location_extensions(f.location for f in comparison.findings),
+        "url": scope.urls.full("Evidence", evidence_id),
+        "title": title,
+        "status": "active",
+        "relatedArtifact": related,
+        "description": comparison.summary,
+        "assertion": " ".join(cited(f.text, f.references) for f in comparison.findings),
+        "variableDefinition": [
+            _variable("population", "population", comparison.population),
+            _variable("exposure", "exposure", str(comparison.intervention)),
+            _variable("referenceExposure", "reference exposure", str(comparison.comparator)),
+        ],
+        "studyDesign": [_text(comparison.design)],
+    }
+
+
+def _research_study(scope: _Scope, comparison: Comparison, study_id: str) -> _Obj:
+    """A trial the source names (or counts): its arms, design, size and results' sources."""
+    arms = [("intervention", comparison.intervention), ("comparator", comparison.comparator)]
+    study: _Obj = {
+        "resourceType": "ResearchStudy",
+        "id": study_id,
+        "text": _narrative(
+            _heading(comparison.trial or comparison.summary),
+            _p(cited(comparison.summary, comparison.references)),
+            _ul(str(arm) for _, arm in arms),
+        ),
+        "extension": scope.location_extensions(f.location for f in comparison.findings),
+        "url": scope.urls.full("ResearchStudy", study_id),
+        **({} if comparison.trial is None else {"title": comparison.trial}),
+        "status": "active",
+        "relatedArtifact": scope.citations(comparison.references),
+        "descriptionSummary": comparison.summary,
+        "studyDesign": [_text(comparison.design)],
+        "condition": [_text(_INDICATION)],
+        "comparisonGroup": [
+            {"linkId": link, "name": arm.treatment, "description": str(arm)} for link, arm in arms
+        ],
+    }
+    if comparison.participants is not None:
+        study["recruitment"] = {"actualNumber": comparison.participants}
+    return study
 
 
 # Citation ---------------------------------------------------------------------------------
 
 
-def _citation(ref: Reference, scope: str) -> _Obj:
+def _citation(ref: Reference, scope: str, urls: _Urls) -> _Obj:
     citation_id = _citation_id(scope, ref.number)
     artifact: _Obj = {}
     if ref.accessed is not None:
@@ -753,7 +1123,8 @@ def _citation(ref: Reference, scope: str) -> _Obj:
     return {
         "resourceType": "Citation",
         "id": citation_id,
-        "url": f"{BASE_URL}/Citation/{citation_id}",
+        "text": _narrative(_p(str(ref))),
+        "url": urls.full("Citation", citation_id),
         "title": ref.title,
         "status": "active",
         "summary": [{"text": str(ref)}],
@@ -761,7 +1132,7 @@ def _citation(ref: Reference, scope: str) -> _Obj:
     }
 
 
-def _guideline_citation(guideline: Guideline) -> _Obj:
+def _guideline_citation(guideline: Guideline, urls: _Urls) -> _Obj:
     artifact: _Obj = {
         "title": [
             {"text": guideline.title},
@@ -772,12 +1143,176 @@ def _guideline_citation(guideline: Guideline) -> _Obj:
         artifact["version"] = {"value": guideline.edition}
     if guideline.note is not None:
         artifact["note"] = [{"text": guideline.note}]
+    description = f"{guideline.title}, chapter: {guideline.chapter}."
     return {
         "resourceType": "Citation",
         "id": "guideline",
-        "url": f"{BASE_URL}/Citation/guideline",
+        "text": _narrative(
+            _heading(guideline.title),
+            _labelled("Short title", guideline.short_title),
+            _p(description),
+            _labelled("Edition", guideline.edition) if guideline.edition is not None else "",
+            _p(guideline.note) if guideline.note is not None else "",
+        ),
+        "url": urls.full("Citation", "guideline"),
         "title": guideline.title,
         "status": "active",
-        "description": f"{guideline.title}, chapter: {guideline.chapter}.",
+        "description": description,
         "citedArtifact": artifact,
     }
+
+
+# StructureDefinition ----------------------------------------------------------------------
+
+
+def _definition(
+    urls: _Urls,
+    definition_id: str,
+    name: str,
+    title: str,
+    description: str,
+    contexts: Sequence[str],
+    elements: Sequence[_Obj],
+    parts: Sequence[tuple[str, str]],
+) -> _Obj:
+    """An R5 ``StructureDefinition`` of an extension: a constraint on ``Extension``."""
+    url = urls.full("StructureDefinition", definition_id)
+    return {
+        "resourceType": "StructureDefinition",
+        "id": definition_id,
+        "text": _narrative(
+            _heading(title),
+            _p(description),
+            _labelled("URL", url),
+            _labelled("Used on", listed(list(contexts))),
+            _ul(f"{part}: {meaning}" for part, meaning in parts),
+        ),
+        "url": url,
+        "name": name,
+        "title": title,
+        "status": "active",
+        "description": description,
+        "fhirVersion": _FHIR_VERSION,
+        "kind": "complex-type",
+        "abstract": False,
+        "context": [{"type": "element", "expression": context} for context in contexts],
+        "type": "Extension",
+        "baseDefinition": _EXTENSION_BASE,
+        "derivation": "constraint",
+        "differential": {"element": list(elements)},
+    }
+
+
+def _element(element_id: str, **content: JSONValue) -> _Obj:
+    """An ``ElementDefinition``: its path is its id without slice names."""
+    path = re.sub(r":[^.]+", "", element_id)
+    return {"id": element_id, "path": path, **content}
+
+
+def _one_of(key: str, codes: Sequence[str]) -> _Obj:
+    """A constraint that a code is one of ``codes``."""
+    allowed = " | ".join(f"'{code}'" for code in codes)
+    return {
+        "key": key,
+        "severity": "error",
+        "human": f"the code is one of {listed(list(codes))}",
+        "expression": f"$this in ({allowed})",
+    }
+
+
+def _consensus_definition(urls: _Urls) -> _Obj:
+    bounds = [bound.value for bound in ConsensusBound]
+    bases = [basis.value for basis in ConsensusBasis]
+    parts = [
+        ("percent", "the printed percentage of agreement (75 for '>75%'), an integer"),
+        (
+            "bound",
+            f"whether the agreement was above the percentage or exactly it: {listed(bounds)}",
+        ),
+        ("basis", f"what the recommendation rests on: {listed(bases)}"),
+    ]
+    elements = [
+        _element(
+            "Extension",
+            short="Consensus of a recommendation",
+            definition=(
+                "The agreement of the guideline group behind a recommendation, as the "
+                "guideline prints it: a percentage, its bound and the basis."
+            ),
+            min=0,
+            max="1",
+        ),
+        _element(
+            "Extension.extension",
+            slicing={
+                "discriminator": [{"type": "value", "path": "url"}],
+                "ordered": False,
+                "rules": "closed",
+            },
+            min=3,
+        ),
+    ]
+    values: dict[str, tuple[str, list[JSONValue]]] = {
+        "percent": ("integer", []),
+        "bound": ("code", [_one_of("aes-consensus-bound", bounds)]),
+        "basis": ("code", [_one_of("aes-consensus-basis", bases)]),
+    }
+    for part, meaning in parts:
+        value_type, constraints = values[part]
+        elements += [
+            _element(f"Extension.extension:{part}", sliceName=part, short=meaning, min=1, max="1"),
+            _element(f"Extension.extension:{part}.extension", max="0"),
+            _element(f"Extension.extension:{part}.url", fixedUri=part),
+            _element(
+                f"Extension.extension:{part}.value[x]",
+                min=1,
+                type=[{"code": value_type}],
+                **({"minValueInteger": 0, "maxValueInteger": 100} if part == "percent" else {}),
+                **({"constraint": constraints} if constraints else {}),
+            ),
+        ]
+    elements += [
+        _element("Extension.url", fixedUri=urls.consensus),
+        _element("Extension.value[x]", max="0"),
+    ]
+    return _definition(
+        urls,
+        _CONSENSUS_ID,
+        "Consensus",
+        "Consensus of a recommendation",
+        "The consensus of the guideline group behind a recommendation: the printed "
+        "percentage, whether the agreement was more than it or exactly it, and whether the "
+        "recommendation rests on evidence and consensus or on expert consensus.",
+        _CONSENSUS_CONTEXTS,
+        elements,
+        parts,
+    )
+
+
+def _source_location_definition(urls: _Urls) -> _Obj:
+    meaning = "the heading of the guideline section the fact is under, as a string"
+    elements = [
+        _element(
+            "Extension",
+            short="Where in the source a fact comes from",
+            definition=(
+                "The heading of the guideline section that the fact this element was made "
+                "from is under, in the short form the data uses."
+            ),
+            min=0,
+            max="*",
+        ),
+        _element("Extension.extension", max="0"),
+        _element("Extension.url", fixedUri=urls.source_location),
+        _element("Extension.value[x]", min=1, type=[{"code": "string"}]),
+    ]
+    return _definition(
+        urls,
+        _SOURCE_LOCATION_ID,
+        "SourceLocation",
+        "Source location of a fact",
+        "The heading of the guideline section that a fact comes from.",
+        _SOURCE_LOCATION_CONTEXTS,
+        elements,
+        [("value", meaning)],
+    )

@@ -4,8 +4,8 @@
 ``.ics`` file that any calendar program imports, as :mod:`ae_systemic.fhir` turns the
 content into a FHIR Bundle.  Each visit is an all-day ``VEVENT`` with a stable ``UID``
 (drug, start and visit date), so importing the same calendar twice updates the events
-instead of doubling them; the description lists the checks, their references and, where
-the source gives the schedule as an example, its caveat.
+instead of doubling them; the description lists the checks, their references and the
+visit's note (the source's example, national guidelines apply; how the dates are counted).
 
 icalendar is an optional dependency (the extra ``ics``); it is imported when
 :func:`to_calendar` is called, never when ``ae_systemic`` or this module is imported.
@@ -56,8 +56,6 @@ def to_calendar(
     subject = resolve_drug(drug)
     visits = monitoring_schedule(subject, start, months=months)
     made = _utc(stamp)
-    monitoring = subject.monitoring
-    note = monitoring.note if monitoring.schedule_is_example else ""
     slug = re.sub(r"[^a-z0-9]+", "-", subject.name.lower()).strip("-")
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//ae_systemic//ae-systemic {__version__}//EN")
@@ -74,8 +72,8 @@ def to_calendar(
         description = f"Checks: {', '.join(visit.checks)}."
         if visit.references:
             description += f" References: {reference_list(visit.references)}."
-        if note:
-            description += f"\n{note}"
+        if visit.note:
+            description += f"\n{visit.note}"
         event.add("description", description)
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

@@ -69,9 +69,9 @@ from ae_systemic import (
     unstructure,
 )
 
-# pint's get_application_registry() is untyped; a --strict user annotates the registry once.
-ureg: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
-Q = ureg.Quantity
+# pint's get_application_registry() is untyped; ae_systemic.application_registry() is the
+# same registry, typed, so a --strict user needs no annotation and no ignore.
+Q = ae_systemic.application_registry().Quantity
 
 FloatArray = NDArray[np.float64]
 
@@ -82,6 +82,13 @@ def test_quantities_are_typed_by_magnitude() -> None:
     assert_type(Q(70, "kg"), "pint.Quantity[int]")
     weights: FloatArray = np.array([50.0, 70.0, 90.0])
     assert_type(Q(weights, "kg"), "pint.Quantity[FloatArray]")
+
+
+def test_the_typed_registry_is_pints_application_registry() -> None:
+    assert_type(ae_systemic.application_registry(), "pint.UnitRegistry[float]")
+    assert_type(Q(70.0, "kg").m_as("g"), float)
+    application = pint.get_application_registry()  # type: ignore[no-untyped-call]
+    assert ae_systemic.application_registry() is application.get()
 
 
 def test_lookup() -> None:
