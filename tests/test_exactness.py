@@ -144,6 +144,7 @@ def test_the_inferred_doses_a_day_are_noted_where_the_regimen_is_printed() -> No
     assert "two single doses" in note
     assert note in " ".join("\n".join(dose_lines(dose)).split())
     assert note in dose._repr_markdown_()
+    assert str(dose).endswith(f"({note})")
 
 
 def test_the_schedule_says_it_is_an_example_and_how_its_dates_are_counted() -> None:
@@ -184,3 +185,57 @@ def test_the_uv_finding_uses_the_sources_words() -> None:
     alias: object = FindingKind.CONTRAINDICATED_COMBINATION  # the deprecated name, one member
     assert alias is FindingKind.AVOID_COMBINATION
     assert "contraindicated" not in str(result)
+
+
+# --- unstructure: JSON-ready data for every public value ---------------------------------------
+
+
+def _public_values() -> dict[str, object]:
+    import datetime
+
+    import numpy as np
+
+    patient = Patient(
+        "15 years",
+        "50 kg",
+        pregnant=True,
+        phototherapy=frozenset({ae_systemic.Phototherapy.UVB, ae_systemic.Phototherapy.UVA}),
+        co_medications=(ae_systemic.CoMedication("atorvastatin", frozenset(ae_systemic.Pathway)),),
+    )
+    schedule = ae_systemic.monitoring_schedule(CSA, datetime.date(2027, 1, 15))
+    weights = ae_systemic.application_registry().Quantity(np.array([50.0, 70.0]), "kg")
+    return {
+        "Guideline": ae_systemic.guideline(),
+        "Drug": CSA,
+        "DoseRange": daily_dose(CSA, "70 kg"),
+        "DoseRange of an array": daily_dose(CSA, weights),
+        "DosePlan": ae_systemic.dose_plan(CSA, "70 kg", phase=Phase.ACUTE),
+        "Patient": patient,
+        "CoMedication": patient.co_medications[0],
+        "Assessment": assess(CSA, patient, phase=Phase.ACUTE),
+        "Finding": assess(CSA, patient).findings[0],
+        "Visit": schedule[0],
+        "Schedule": schedule,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_public_values()))
+def test_unstructure_gives_json_ready_data_for_every_public_value(name: str) -> None:
+    import json
+
+    data = ae_systemic.unstructure(_public_values()[name])
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+
+
+def test_unstructure_of_a_dose_gives_its_quantities_in_fixed_units() -> None:
+    data = ae_systemic.unstructure(daily_dose(CSA, "154 lb", phase=Phase.ACUTE))
+    assert isinstance(data, dict)
+    assert data["low"] == {"value": pytest.approx(279.4, abs=0.1), "unit": "mg/day"}
+    assert data["per_dose_high"] == {"value": pytest.approx(174.6, abs=0.1), "unit": "mg"}
+    assert data["regimen"] == ae_systemic.unstructure(CSA.regimens[1])
+
+
+@pytest.mark.parametrize("value", [object(), {"a": object()}, {1: "x"}, [b"bytes"]], ids=repr)
+def test_unstructure_refuses_what_json_cannot_carry(value: object) -> None:
+    with pytest.raises(ae_systemic.ArgumentTypeError, match=r"^obj: "):
+        ae_systemic.unstructure(value)

@@ -80,3 +80,19 @@ def test_the_core_dependencies_are_exactly_attrs_cattrs_and_pint() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = sorted(re.split(r"[<>=!~ ]", dep, maxsplit=1)[0] for dep in project["dependencies"])
     assert names == ["attrs", "cattrs", "pint"]
+
+
+def test_the_readme_links_work_on_a_package_index_page() -> None:
+    # PyPI shows the README without the repository around it: relative links would break.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)]+)\)", text)
+    assert targets
+    assert [t for t in targets if not t.startswith(("https://", "http://", "#"))] == []
+
+
+def test_the_sdist_carries_what_its_own_tests_need() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = pyproject["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+    for needed in ("src", "tests", "docs", ".ci", "mkdocs.yml", "README.md", "CHANGELOG.md"):
+        assert needed in included
+    assert set(pyproject["project"]["urls"]) >= {"Homepage", "Source", "Changelog"}

@@ -23,7 +23,7 @@ from ._errors import ArgumentTypeError, InputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug
 from ._notebook import NotebookDisplay
-from ._text import age_text, cited, listed, sentence
+from ._text import NO_AGE_BOUNDARY, age_text, cited, listed, sentence
 from ._units import QuantityLike, checked_age, checked_weight, seconds_per_year
 from ._vocabulary import CombinationAdvice, Pathway, Phase, Phototherapy, Population
 
@@ -299,10 +299,7 @@ def population_basis(adult_from_years: float, *, default: bool) -> str:
     """``adult regimens from 18 years, a choice of this library (...)``, or the caller's."""
     threshold = age_text(adult_from_years, days=True)
     if default:
-        return (
-            f"adult regimens from {threshold}, a choice of this library: the guideline gives "
-            "no age between its children's and adults' ranges"
-        )
+        return f"adult regimens from {threshold}, a choice of this library: {NO_AGE_BOUNDARY}"
     return f"adult regimens from {threshold}, as the caller chose"
 
 

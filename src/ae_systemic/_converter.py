@@ -15,6 +15,7 @@ import functools
 import math
 import re
 import threading
+import typing
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
@@ -161,6 +162,10 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
     converter.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, tuple), _unstructure_tuple(converter)
     )
+    converter.register_unstructure_hook_func(
+        _is_set_type,
+        _unstructure_set(converter),
+    )
 
     def attrs_factory(cls: Any) -> Callable[[object, Any], Any]:
         structure_fields = make_dict_structure_fn(cls, converter)
@@ -181,6 +186,26 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
         lambda obj: obj._json_(),
     )
     return converter
+
+
+def _is_set_type(hint: object) -> bool:
+    """Whether ``hint`` is a set or frozenset type, plain (``frozenset``) or generic."""
+    origin: object = typing.get_origin(hint) or hint
+    return isinstance(origin, type) and issubclass(origin, (set, frozenset))
+
+
+def _unstructure_set(converter: cattrs.Converter) -> Callable[[frozenset[Any]], list[Any]]:
+    """A set as a list in a stable order: enum members in the order of their enum."""
+
+    def unstructure_set(value: frozenset[Any]) -> list[Any]:
+        def order(item: object) -> tuple[int, str]:
+            if isinstance(item, enum.Enum):
+                return [*type(item).__members__.values()].index(item), ""
+            return 0, repr(item)
+
+        return [converter.unstructure(item) for item in sorted(value, key=order)]
+
+    return unstructure_set
 
 
 def _unstructure_tuple(converter: cattrs.Converter) -> Callable[[tuple[Any, ...]], list[Any]]:

@@ -233,10 +233,11 @@ class DoseRange(NotebookDisplay, Generic[M]):
         rate = _daily_rate(self.regimen)[0]
         low, high = self._scaled(self._per_kg(rate.low)), self._scaled(self._per_kg(rate.high))
         per = self.doses_per_day
+        note = f" ({self.regimen.note})" if self.regimen.note else ""
         return (
             f"{span(low, high, 'mg/day', digits=2)} "
             f"({span(low / per, high / per, 'mg', digits=2)} per dose, "
-            f"{doses_a_day(per)}) for {self._weight_kg:g} kg: {self.regimen}"
+            f"{doses_a_day(per)}) for {self._weight_kg:g} kg: {self.regimen}{note}"
         )
 
 

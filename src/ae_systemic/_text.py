@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 __all__ = [
     "INTERVAL_AS_PRINTED",
+    "NO_AGE_BOUNDARY",
     "RANGE_DASH",
     "age_text",
     "cited",
@@ -27,6 +28,9 @@ __all__ = [
 
 #: The dash between the ends of a range: an en dash, as in "2.5–5 mg/kg/day".
 RANGE_DASH = "–"
+
+#: Where children end and adults begin for dosing: the source gives no age.
+NO_AGE_BOUNDARY = "the guideline gives no age between its children's and adults' ranges"
 
 #: What an effect estimate's interval is: the source prints intervals without their level.
 INTERVAL_AS_PRINTED = "interval as printed in the guideline (level not stated)"

@@ -58,7 +58,7 @@ from ._model import (
     WeightBand,
     combination_sentence,
 )
-from ._text import INTERVAL_AS_PRINTED, cited, interval, listed, sentence
+from ._text import INTERVAL_AS_PRINTED, NO_AGE_BOUNDARY, cited, interval, listed, sentence
 from ._vocabulary import CombinationAdvice, ConsensusBasis, ConsensusBound, Strength
 
 __all__ = [
@@ -521,7 +521,11 @@ def _medication_knowledge(scope: _Scope, clinical_use_ids: Sequence[str]) -> _Ob
             _labelled("Indication", _INDICATION),
             _heading("Dosing") if drug.regimens else "",
             _ul(
-                [cited(str(regimen), regimen.references), *([regimen.note] if regimen.note else [])]
+                [
+                    cited(str(regimen), regimen.references),
+                    f"For {regimen.population} ({NO_AGE_BOUNDARY}).",
+                    *([regimen.note] if regimen.note else []),
+                ]
                 for regimen in drug.regimens
             ),
             _labelled(
@@ -564,7 +568,10 @@ def _characteristic(scope: _Scope, kind: str, statement: Statement) -> _Obj:
 def _dosing_guidelines(scope: _Scope, regimen: DoseRegimen) -> list[JSONValue]:
     """One ``dosingGuideline`` for the regimen, or one per weight band."""
     characteristics: list[JSONValue] = [
-        {"type": _text("population"), "valueCodeableConcept": _text(str(regimen.population))}
+        {
+            "type": _text("population"),
+            "valueCodeableConcept": _text(f"{regimen.population} ({NO_AGE_BOUNDARY})"),
+        }
     ]
     sequence = 2 if regimen.loading is not None else None
     note = regimen.note
