@@ -369,11 +369,7 @@ def round_to_strengths(
     low_n = max(1, math.ceil((low_mg * 1000 - 1e-6) / step))
     high_n = math.floor((high_mg * 1000 + 1e-6) / step)
     if high_n > _MAX_ROUNDING_STEPS:
-        raise DoseInputError(
-            "strengths",
-            f"the dose ({high_mg:g} mg) is more than {_MAX_ROUNDING_STEPS} times the "
-            f"common measure of the strengths ({step / 1000:g} mg); give coarser strengths",
-        )
+        raise _too_fine("strengths", f"the dose ({high_mg:g} mg)", step)
     units = _distinct_units(units_ug, step, high_n)
     middle = (low_mg + high_mg) * 500 / step
     reachable = _sums_of_at_most(units, high_n, MAX_UNITS_PER_DOSE)[-1]
@@ -407,6 +403,15 @@ MAX_UNITS_PER_DOSE = 20
 #: The finest grid :func:`round_to_strengths` searches, in multiples of the strengths'
 #: common measure (a bound on time and memory: 1000 mg in steps of 1 microgram).
 _MAX_ROUNDING_STEPS = 10**6
+
+
+def _too_fine(argument: str, amount: str, step: int) -> DoseInputError:
+    """The error for an amount finer than :data:`_MAX_ROUNDING_STEPS` steps can make."""
+    return DoseInputError(
+        argument,
+        f"{amount} is more than {_MAX_ROUNDING_STEPS} times the common measure of the "
+        f"strengths ({step / 1000:g} mg); give coarser strengths",
+    )
 
 
 def _nearest_set_bit(bits: int, low: int, high: int, middle: float) -> int | None:
@@ -543,11 +548,7 @@ def strength_units(
     if target > MAX_UNITS_PER_DOSE * max(units_ug) // step:
         raise cannot
     if target > _MAX_ROUNDING_STEPS:
-        raise DoseInputError(
-            "amount",
-            f"{shown_amount} is more than {_MAX_ROUNDING_STEPS} times the common measure of "
-            f"the strengths ({step / 1000:g} mg); give coarser strengths",
-        )
+        raise _too_fine("amount", shown_amount, step)
     units = _distinct_units(units_ug, step, target)
     layers = _sums_of_at_most(units, target, MAX_UNITS_PER_DOSE)
     fewest = next((j for j, sums in enumerate(layers) if sums >> target & 1), None)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 import re
 import weakref
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
@@ -91,14 +90,12 @@ MAX_AGE_YEARS = 130.0
 _WEIGHT_EXAMPLE = "'70 kg' or '154 lb'"
 _AGE_EXAMPLE = "'16 years' or '18 months'"
 
-_NUMBER_FIRST = re.compile(r"\s*[+-]?(\d|\.\d)")
+_NUMBER_FIRST = r"\s*[+-]?(\d|\.\d)"
 #: What a quantity string may be: one number (decimal point, optional exponent) and at most
 #: one unit word.  Anything else -- a decimal comma ("6,5 kg", which pint would read as 65 kg),
 #: a second number, operators ("9**9**9 kg"), control characters -- is refused before pint
 #: sees it, and so is text longer than ``_MAX_QUANTITY_TEXT``, which pint would parse slowly.
-_QUANTITY_TEXT = re.compile(
-    r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?(?:\s*[^\W\d]+)?\s*"
-)
+_QUANTITY_TEXT = r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?(?:\s*[^\W\d]+)?\s*"
 _MAX_QUANTITY_TEXT = 64
 
 
@@ -231,6 +228,8 @@ def quantity_of(value: object, argument: str, example: str) -> tuple[pint.UnitRe
         return registry_of(value), value
     if isinstance(value, str):
         return application_registry(), _parsed(value, argument, example)
+    import numbers  # only on the way to an error
+
     if isinstance(value, numbers.Number) or type(value).__module__ == "numpy":
         raise DoseInputError(
             argument,
@@ -249,11 +248,12 @@ def _parsed(text: str, argument: str, example: str) -> Any:
             f"{shown(text)} is too long for a quantity (at most {_MAX_QUANTITY_TEXT} "
             f"characters); write e.g. {example}",
         )
-    if _NUMBER_FIRST.match(text) is None:
+    # Patterns compiled on first use (``re`` caches them), not at import.
+    if re.match(_NUMBER_FIRST, text) is None:
         raise DoseInputError(
             argument, f"{shown(text)} does not start with a number; write e.g. {example}"
         )
-    if _QUANTITY_TEXT.fullmatch(text) is None:
+    if re.fullmatch(_QUANTITY_TEXT, text) is None:
         raise DoseInputError(
             argument,
             f"{shown(text)} is not one number and one unit; write e.g. {example} "

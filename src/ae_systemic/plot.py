@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast, overload
 
 from ._errors import ArgumentTypeError, InputError, MissingExtraError, shown
 from ._model import Drug, EffectEstimate
-from ._research import resolve_drugs
+from ._research import COLUMNS, resolve_drugs
 from ._vocabulary import Certainty, DoseLevel, Outcome
 
 if TYPE_CHECKING:
@@ -46,16 +46,7 @@ _AXIS_LABEL = (
 # The note beneath the x axis: the guideline does not state which sign favours the drug.
 _DIRECTION_NOTE = "direction of benefit not stated in the source"
 # The columns of an evidence_frame() that forest() reads.
-_FRAME_COLUMNS = (
-    "drug",
-    "outcome",
-    "dose_level",
-    "comparator",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "certainty",
-)
+_FRAME_COLUMNS = tuple(c for c in COLUMNS if c not in ("significant", "references"))
 
 # DejaVu Sans ships with matplotlib and has the circles of the GRADE symbols (⊕ ○).
 _SYMBOL_FONT = "DejaVu Sans"
