@@ -702,7 +702,7 @@ def test_an_unknown_command_gets_the_closest_command(
     capsys: pytest.CaptureFixture[str], command: str, hint: str
 ) -> None:
     assert error_here(capsys, command, "ciclosporin") == (
-        f"unknown command {command!r}: {hint}known commands are drugs, show, dose, assess, "
+        f"unknown command {command!r}: {hint}known commands are drugs, show, dose, check, assess, "
         "schedule, export, schema; see 'ae-systemic --help'"
     )
 

@@ -239,3 +239,15 @@ def test_unstructure_of_a_dose_gives_its_quantities_in_fixed_units() -> None:
 def test_unstructure_refuses_what_json_cannot_carry(value: object) -> None:
     with pytest.raises(ae_systemic.ArgumentTypeError, match=r"^obj: "):
         ae_systemic.unstructure(value)
+
+
+@pytest.mark.parametrize("name", sorted(_public_values()))
+def test_every_public_value_pickles_to_an_equal_value(name: str) -> None:
+    # Values cross process boundaries (multiprocessing, Dask); a registry does not pickle,
+    # so computed values come back in the application registry, as pint's quantities do.
+    import pickle
+
+    value = _public_values()[name]
+    again = pickle.loads(pickle.dumps(value))
+    assert again == value
+    assert ae_systemic.unstructure(again) == ae_systemic.unstructure(value)

@@ -19,6 +19,7 @@ from ae_systemic import (
     ConsensusBound,
     DataError,
     DoseLevel,
+    DoseStatus,
     Measure,
     Outcome,
     Pathway,
@@ -44,6 +45,7 @@ VOCABULARY: list[type[enum.StrEnum]] = [
     Phototherapy,
     Population,
     Strength,
+    DoseStatus,
 ]
 MEMBERS = [member for kind in VOCABULARY for member in kind]
 
@@ -65,6 +67,7 @@ PRINTED: dict[enum.Enum, str] = {
     ConsensusBound.MORE_THAN: "ConsensusBound.MORE_THAN",
     CombinationAdvice.AVOID: "CombinationAdvice.AVOID",
     ComparisonResult.SIMILAR: "ComparisonResult.SIMILAR",
+    DoseStatus.ABOVE: "above the range",
 }
 
 

@@ -49,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "ConsensusBasis": "._vocabulary",
     "ConsensusBound": "._vocabulary",
     "DoseLevel": "._vocabulary",
+    "DoseStatus": "._vocabulary",
     "Measure": "._vocabulary",
     "Outcome": "._vocabulary",
     "Pathway": "._vocabulary",
@@ -103,15 +104,21 @@ _EXPORTS: dict[str, str] = {
     # ._dose_plan
     "DosePlan": "._dose_plan",
     "dose_plan": "._dose_plan",
+    # ._patient
+    "DEFAULT_ADULT_FROM_YEARS": "._patient",
+    "CoMedication": "._patient",
+    "Patient": "._patient",
+    "population_for": "._patient",
+    # ._prescription
+    "MAX_AMOUNT_PER_ADMINISTRATION_MG": "._prescription",
+    "DoseCheck": "._prescription",
+    "Prescription": "._prescription",
+    "check_dose": "._prescription",
     # ._assessment
-    "DEFAULT_ADULT_FROM_YEARS": "._assessment",
     "Assessment": "._assessment",
-    "CoMedication": "._assessment",
     "Finding": "._assessment",
     "FindingKind": "._assessment",
-    "Patient": "._assessment",
     "assess": "._assessment",
-    "population_for": "._assessment",
     # ._monitoring
     "MAX_SCHEDULE_MONTHS": "._monitoring",
     "Schedule": "._monitoring",
@@ -126,13 +133,7 @@ __all__ = [*_EXPORTS]
 
 if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explicitly
     from ._assessment import (
-        DEFAULT_ADULT_FROM_YEARS as DEFAULT_ADULT_FROM_YEARS,
-    )
-    from ._assessment import (
         Assessment as Assessment,
-    )
-    from ._assessment import (
-        CoMedication as CoMedication,
     )
     from ._assessment import (
         Finding as Finding,
@@ -141,13 +142,7 @@ if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explici
         FindingKind as FindingKind,
     )
     from ._assessment import (
-        Patient as Patient,
-    )
-    from ._assessment import (
         assess as assess,
-    )
-    from ._assessment import (
-        population_for as population_for,
     )
     from ._converter import (
         JSONValue as JSONValue,
@@ -302,6 +297,30 @@ if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explici
     from ._monitoring import (
         monitoring_schedule as monitoring_schedule,
     )
+    from ._patient import (
+        DEFAULT_ADULT_FROM_YEARS as DEFAULT_ADULT_FROM_YEARS,
+    )
+    from ._patient import (
+        CoMedication as CoMedication,
+    )
+    from ._patient import (
+        Patient as Patient,
+    )
+    from ._patient import (
+        population_for as population_for,
+    )
+    from ._prescription import (
+        MAX_AMOUNT_PER_ADMINISTRATION_MG as MAX_AMOUNT_PER_ADMINISTRATION_MG,
+    )
+    from ._prescription import (
+        DoseCheck as DoseCheck,
+    )
+    from ._prescription import (
+        Prescription as Prescription,
+    )
+    from ._prescription import (
+        check_dose as check_dose,
+    )
     from ._queries import (
         evidence as evidence,
     )
@@ -349,6 +368,9 @@ if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explici
     )
     from ._vocabulary import (
         DoseLevel as DoseLevel,
+    )
+    from ._vocabulary import (
+        DoseStatus as DoseStatus,
     )
     from ._vocabulary import (
         Measure as Measure,

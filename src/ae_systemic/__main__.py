@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from ._assessment import CoMedication, Patient, assess
+from ._assessment import assess
 from ._dosing import daily_dose
 from ._lookup import drug, guideline
+from ._patient import CoMedication, Patient
 from ._report import assessment_report, dose_lines, drug_report
 from ._vocabulary import Pathway, Phase, Phototherapy
 

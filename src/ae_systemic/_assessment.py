@@ -10,56 +10,53 @@ adult regimens apply (``adult_from``, 18 years unless the caller says otherwise)
 
 from __future__ import annotations
 
-import copy
 import enum
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ._converter import JSONValue, json_quantity, unstructure
-from ._dosing import DoseRange, daily_dose
-from ._errors import ArgumentTypeError, InputError, shown
+from ._dosing import DoseRange
+from ._errors import ArgumentTypeError
 from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug
 from ._notebook import NotebookDisplay
-from ._text import NO_AGE_BOUNDARY, age_text, cited, listed, sentence
-from ._units import QuantityLike, checked_age, checked_weight, seconds_per_year
-from ._vocabulary import CombinationAdvice, Pathway, Phase, Phototherapy, Population
+from ._patient import (
+    DEFAULT_ADULT_FROM_YEARS,
+    Patient,
+    dose_for,
+    population_basis,
+)
+from ._prescription import DoseCheck, Prescription, compare, frequency_text
+from ._text import age_text, cited, listed, sentence
+from ._units import QuantityLike
+from ._vocabulary import CombinationAdvice, DoseStatus, Phase, Population
 
 if TYPE_CHECKING:
-    import pint
+    pass
 
-__all__ = [
-    "DEFAULT_ADULT_FROM_YEARS",
-    "Assessment",
-    "CoMedication",
-    "Finding",
-    "FindingKind",
-    "Patient",
-    "assess",
-    "population_for",
-]
-
-#: Age in years from which :func:`assess` applies the adult regimens unless told otherwise.
-#: The guideline does not say where children's dosing ends: this default (the usual age of
-#: majority in Europe) is a choice of this library, overridable with ``adult_from``.
-DEFAULT_ADULT_FROM_YEARS = 18
+__all__ = ["Assessment", "Finding", "FindingKind", "assess"]
 
 
 class FindingKind(enum.Enum):
     """Kinds of finding, in the order :func:`assess` reports them.
 
-    First what concerns this patient alone (off-label use, a planned phototherapy the drug
-    should not be combined with, interactions with the patient's medicines and the medicines
-    whose interactions could not be checked, pregnancy, children and adolescents), then
-    what the guideline says for every patient (safety, monitoring, screening, the
-    combinations it recommends).  ``str()`` gives the words users read (:attr:`label`).
+    First what concerns the order being written, when a prescription is given (its daily
+    amount above or below the range, its administrations a day against the regimen's
+    single doses); then what concerns this patient alone (off-label use, a planned
+    phototherapy the drug should not be combined with, interactions with the patient's
+    medicines and the medicines whose interactions could not be checked, pregnancy,
+    children and adolescents); then what the guideline says for every patient (safety,
+    monitoring, screening, the combinations it recommends).  ``str()`` gives the words
+    users read (:attr:`label`).
 
     ``AVOID_COMBINATION`` is what the source words as "should not be combined";
     ``CONTRAINDICATED_COMBINATION``, its name before 0.1.0, is a deprecated alias.
     """
 
+    DOSE_ABOVE_RANGE = "dose-above-range"
+    DOSE_BELOW_RANGE = "dose-below-range"
+    DOSE_FREQUENCY = "dose-frequency"
     OFF_LABEL = "off-label"
     AVOID_COMBINATION = "avoid-combination"
     INTERACTION = "interaction"
@@ -83,6 +80,9 @@ class FindingKind(enum.Enum):
 
 
 _FINDING_LABELS = {
+    FindingKind.DOSE_ABOVE_RANGE: "dose above the range",
+    FindingKind.DOSE_BELOW_RANGE: "dose below the range",
+    FindingKind.DOSE_FREQUENCY: "administrations a day",
     FindingKind.OFF_LABEL: "off-label",
     FindingKind.AVOID_COMBINATION: "should not be combined",
     FindingKind.INTERACTION: "interaction",
@@ -94,124 +94,6 @@ _FINDING_LABELS = {
     FindingKind.SCREENING: "screening",
     FindingKind.RECOMMENDED_COMBINATION: "recommended combination",
 }
-
-
-def _name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str):
-        raise ArgumentTypeError(
-            attribute.name, f"expected a medicine name (a string), got {shown(value)}"
-        )
-    if not value.strip():
-        raise InputError(attribute.name, f"expected a non-empty medicine name, got {shown(value)}")
-
-
-def _pathways(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, frozenset) or not all(isinstance(p, Pathway) for p in value):
-        raise ArgumentTypeError(
-            attribute.name,
-            f"expected a frozenset of Pathway ({', '.join(p.name for p in Pathway)}), "
-            f"got {shown(value)}",
-        )
-
-
-def _stripped(value: str) -> str:
-    """``value`` without surrounding spaces (a non-string is left for the validator to refuse)."""
-    stripped: str = value.strip() if isinstance(value, str) else value  # type: ignore[redundant-expr]
-    return stripped
-
-
-@attrs.frozen
-class CoMedication:
-    """A medicine the patient takes, and the pathways it is a substrate of.
-
-    >>> CoMedication("atorvastatin", frozenset({Pathway.CYP3A4, Pathway.OATP})).name
-    'atorvastatin'
-    """
-
-    name: str = attrs.field(converter=_stripped, validator=_name)
-    pathways: frozenset[Pathway] = attrs.field(default=frozenset(), validator=_pathways)
-
-
-def _phototherapy(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, frozenset) or not all(isinstance(p, Phototherapy) for p in value):
-        raise ArgumentTypeError(
-            "phototherapy",
-            f"expected a frozenset of Phototherapy (UVA, UVB, PUVA), got {shown(value)}",
-        )
-
-
-def _co_medications(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple) or not all(isinstance(m, CoMedication) for m in value):
-        raise ArgumentTypeError(
-            "co_medications", f"expected a tuple of CoMedication, got {shown(value)}"
-        )
-
-
-def _pregnant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, bool):
-        raise ArgumentTypeError("pregnant", f"expected True or False, got {shown(value)}")
-
-
-def _fresh_age(age: QuantityLike) -> pint.Quantity[float]:
-    _, quantity, _ = checked_age(age)
-    fresh: pint.Quantity[float] = copy.copy(quantity)
-    return fresh
-
-
-def _fresh_weight(weight: QuantityLike) -> pint.Quantity[float]:
-    quantity, _ = checked_weight(weight)
-    fresh: pint.Quantity[float] = copy.copy(quantity)
-    return fresh
-
-
-@attrs.frozen(repr=False)
-class Patient(NotebookDisplay):
-    """The facts about one patient that the guideline's statements depend on.
-
-    ``age`` is a ``[time]`` and ``weight`` a ``[mass]`` quantity (or strings
-    such as ``"12 years"`` and ``"35 kg"``); both are checked on construction
-    (:class:`~ae_systemic.DoseInputError`) and copied, and handed out as fresh
-    copies, so that no caller can change a patient.  The other fields are
-    checked too (:class:`~ae_systemic.ArgumentTypeError` for a value of the wrong type).
-    """
-
-    _age: pint.Quantity[float] = attrs.field(alias="age", converter=_fresh_age)
-    _weight: pint.Quantity[float] = attrs.field(alias="weight", converter=_fresh_weight)
-    pregnant: bool = attrs.field(default=False, validator=_pregnant)
-    phototherapy: frozenset[Phototherapy] = attrs.field(
-        default=frozenset(), validator=_phototherapy
-    )
-    co_medications: tuple[CoMedication, ...] = attrs.field(default=(), validator=_co_medications)
-
-    @property
-    def age(self) -> pint.Quantity[float]:
-        """The patient's age, as given (a fresh copy)."""
-        age: pint.Quantity[float] = copy.copy(self._age)
-        return age
-
-    @property
-    def weight(self) -> pint.Quantity[float]:
-        """The patient's body weight, as given (a fresh copy)."""
-        weight: pint.Quantity[float] = copy.copy(self._weight)
-        return weight
-
-    def _json_(self) -> JSONValue:
-        """The JSON form (:func:`~ae_systemic.unstructure`): the age in years, the weight in kg."""
-        return {
-            "age": json_quantity(self._age.m_as("year"), "year"),
-            "weight": json_quantity(self._weight.m_as("kg"), "kg"),
-            "pregnant": self.pregnant,
-            "phototherapy": _values(self.phototherapy),
-            "co_medications": [
-                {"name": m.name, "pathways": _values(m.pathways)} for m in self.co_medications
-            ],
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"Patient(age={self._age!r}, weight={self._weight!r}, pregnant={self.pregnant!r}, "
-            f"phototherapy={self.phototherapy!r}, co_medications={self.co_medications!r})"
-        )
 
 
 @attrs.frozen
@@ -240,7 +122,8 @@ class Assessment(NotebookDisplay):
     (:data:`DEFAULT_ADULT_FROM_YEARS`, a choice of the library: the guideline gives no
     age between its children's and adults' ranges) rather than the caller's;
     :attr:`population_basis` says it in words, and every output shows it.  ``patient``
-    is the patient assessed.
+    is the patient assessed, and ``dose_check`` the check of the prescription given to
+    :func:`assess` (``None`` without one).
     """
 
     drug: str
@@ -252,6 +135,7 @@ class Assessment(NotebookDisplay):
     adult_from_years: float = float(DEFAULT_ADULT_FROM_YEARS)
     adult_from_default: bool = True
     patient: Patient | None = None
+    dose_check: DoseCheck | None = None
 
     @property
     def population_basis(self) -> str:
@@ -271,6 +155,7 @@ class Assessment(NotebookDisplay):
             "dose": self.dose._json_(),
             "licensed": self.licensed,
             "findings": [unstructure(finding) for finding in self.findings],
+            "dose_check": None if self.dose_check is None else self.dose_check._json_(),
         }
 
     def of_kind(self, kind: FindingKind) -> tuple[Finding, ...]:
@@ -288,55 +173,13 @@ class Assessment(NotebookDisplay):
         return "\n".join(lines)
 
 
-def _values(members: Iterable[enum.Enum]) -> list[JSONValue]:
-    """The values of enum ``members`` in the order of their enum (a set has none)."""
-    return [
-        m.value for m in sorted(members, key=lambda m: [*type(m).__members__.values()].index(m))
-    ]
-
-
-def population_basis(adult_from_years: float, *, default: bool) -> str:
-    """``adult regimens from 18 years, a choice of this library (...)``, or the caller's."""
-    threshold = age_text(adult_from_years, days=True)
-    if default:
-        return f"adult regimens from {threshold}, a choice of this library: {NO_AGE_BOUNDARY}"
-    return f"adult regimens from {threshold}, as the caller chose"
-
-
-def population_for(
-    age: QuantityLike,
-    *,
-    adult_from: QuantityLike | None = None,
-) -> Population:
-    """``Population.ADULT`` from ``adult_from`` (default 18 years) on, else ``Population.CHILD``.
-
-    The guideline does not say at which age the children's dosing ends; the
-    default is this library's choice (see :data:`DEFAULT_ADULT_FROM_YEARS`).
-    """
-    registry, _, seconds = checked_age(age)
-    return _population(seconds, registry, adult_from)
-
-
-def _population(
-    seconds: float, registry: pint.UnitRegistry[float], adult_from: object
-) -> Population:
-    return Population.ADULT if seconds >= _threshold(registry, adult_from) else Population.CHILD
-
-
-def _threshold(registry: pint.UnitRegistry[float], adult_from: object) -> float:
-    """The age from which adult regimens apply, in seconds."""
-    if adult_from is None:
-        return DEFAULT_ADULT_FROM_YEARS * seconds_per_year(registry)
-    _, _, threshold = checked_age(adult_from, "adult_from")
-    return threshold
-
-
 def assess(
     drug: Drug | str,
     patient: Patient,
     *,
     phase: Phase | None = None,
     adult_from: QuantityLike | None = None,
+    prescription: Prescription | None = None,
 ) -> Assessment:
     """Evaluate ``patient`` against what the guideline says about ``drug``.
 
@@ -349,6 +192,11 @@ def assess(
     safety statements, monitoring, screening and the recommended combinations.  No
     finding is repeated.
 
+    With a ``prescription``, :func:`~ae_systemic.check_dose` compares it with the
+    patient's range: ``Assessment.dose_check`` holds the result, and the findings start
+    with the dose above or below the range and with administrations a day that differ
+    from the regimen's single doses.
+
     The population follows from the age and ``adult_from`` (default
     :data:`DEFAULT_ADULT_FROM_YEARS`, a choice of this library); the assessment
     records both, and where a phase has no regimen for the patient's population the
@@ -357,19 +205,18 @@ def assess(
     subject = resolve_drug(drug)
     if not isinstance(patient, Patient):
         raise ArgumentTypeError("patient", f"expected a Patient, got {type(patient).__name__}")
-    registry, _, seconds = checked_age(patient.age)
-    per_year = seconds_per_year(registry)
-    years = seconds / per_year
-    threshold = _threshold(registry, adult_from)
-    population = Population.ADULT if seconds >= threshold else Population.CHILD
-    basis = population_basis(threshold / per_year, default=adult_from is None)
-    dose = daily_dose(subject, patient.weight, population=population, phase=phase)
-    if dose.fallback is not None and population is Population.CHILD:
-        age = age_text(years, days=True)
-        why = f"At {age}, this patient gets the children's regimens ({basis}). "
-        dose = attrs.evolve(dose, fallback=why + dose.fallback)
-    licensed = seconds >= subject.licence.min_age_years * per_year
+    found = dose_for(subject, patient, phase=phase, adult_from=adult_from)
+    population, dose, years = found.population, found.dose, found.age_years
+    licensed = years >= subject.licence.min_age_years
     findings: list[Finding] = []
+    check = None
+    if prescription is not None:
+        if not isinstance(prescription, Prescription):
+            raise ArgumentTypeError(
+                "prescription", f"expected a Prescription, got {type(prescription).__name__}"
+            )
+        check = compare(dose, prescription)
+        findings += _dose_findings(check)
     if not licensed:
         findings.append(_off_label(subject, years))
     findings += _phototherapy_findings(subject, patient)
@@ -390,10 +237,26 @@ def assess(
         dose,
         licensed,
         tuple(dict.fromkeys(findings)),
-        threshold / per_year,
-        adult_from is None,
+        found.adult_from_years,
+        found.adult_from_default,
         patient,
+        check,
     )
+
+
+def _dose_findings(check: DoseCheck) -> list[Finding]:
+    findings = []
+    kinds = {
+        DoseStatus.ABOVE: FindingKind.DOSE_ABOVE_RANGE,
+        DoseStatus.BELOW: FindingKind.DOSE_BELOW_RANGE,
+    }
+    if check.status in kinds:
+        findings.append(Finding(kinds[check.status], check.message, check.references))
+    if check.frequency_matches is False:
+        findings.append(
+            Finding(FindingKind.DOSE_FREQUENCY, frequency_text(check), check.references)
+        )
+    return findings
 
 
 def _off_label(subject: Drug, years: float) -> Finding:

@@ -1,6 +1,6 @@
 """The ``ae-systemic`` command line: what the guideline says, in a terminal or as JSON.
 
-Commands: ``drugs``, ``show``, ``dose``, ``assess``, ``schedule``, ``export fhir`` and
+Commands: ``drugs``, ``show``, ``dose``, ``check``, ``assess``, ``schedule``, ``export fhir`` and
 ``schema`` (see ``docs/cli.md``).  Every command reaches its answer through the
 library's functions; the command line only reads the options, prints, and turns the
 library's errors into one line on stderr with exit code 2.  The pieces:
@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from ._cli_options import OPTION_OF, CommandError, SingleValue, add_json
+from ._cli_options import OPTION_OF, Answer, CommandError, SingleValue, add_json
 
 __all__ = ["main", "run"]
 
@@ -115,8 +115,9 @@ def run(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int
         parser, commands = _parser()
         options = _parse(parser, commands, arguments)
         options.owns_process = owns_process
-        handler: Callable[[argparse.Namespace], str] = options.handler
-        text = handler(options)
+        handler: Callable[[argparse.Namespace], str | Answer] = options.handler
+        answer = handler(options)
+        text, status = (answer, 0) if isinstance(answer, str) else answer
     except (CommandError, AeSystemicError) as exc:
         _fail(_message(exc))
         return 2
@@ -130,7 +131,7 @@ def run(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly
         _silence_stdout()
         return 1
-    return 0
+    return status
 
 
 def _fail(message: str) -> None:
@@ -254,6 +255,7 @@ def _parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser]]:
         epilog="Examples:\n"
         "  ae-systemic show ciclosporin\n"
         "  ae-systemic dose ciclosporin --weight 70kg --phase acute --strengths 25mg,50mg,100mg\n"
+        "  ae-systemic check ciclosporin --weight 70kg --amount 200mg --times-per-day 2\n"
         "  ae-systemic assess ciclosporin --age 15y11m --weight 154lb --uvb\n"
         "  ae-systemic schedule ciclosporin --start 2027-01-15 --ics visits.ics\n"
         "  ae-systemic export fhir ciclosporin > bundle.json",

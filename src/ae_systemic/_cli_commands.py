@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _cli_options as option
-from ._cli_options import CommandError, add_drug, add_json, add_phase, add_weight, json_text
+from ._cli_options import Answer, CommandError, add_drug, add_json, add_phase, add_weight, json_text
 
 if TYPE_CHECKING:
     import datetime
@@ -28,7 +28,7 @@ __all__ = ["COMMANDS"]
 
 def _command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    handler: Callable[[argparse.Namespace], str],
+    handler: Callable[[argparse.Namespace], str | Answer],
     help: str,
     description: str,
     json_help: str = "print JSON instead of text",
@@ -232,8 +232,8 @@ def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def assess(options: argparse.Namespace) -> str:
-    from ._assessment import CoMedication, Patient
     from ._assessment import assess as assess_patient
+    from ._patient import CoMedication, Patient
     from ._report import assessment_report
     from ._vocabulary import Phototherapy
 
@@ -262,6 +262,110 @@ def assess(options: argparse.Namespace) -> str:
     if options.json:
         return json_text({**_object(result), "phase": options.phase})
     return assessment_report(result, patient, subject)
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        check,
+        help="whether a prescription's dose lies within the guideline's range",
+        description="Compares a prescription (an amount per administration, how many a day "
+        "or how often) with the daily range the guideline gives the patient. Exit status: "
+        "0 within the range, 1 above or below it, 2 for bad input.",
+    )
+    add_drug(parser)
+    add_weight(parser)
+    parser.add_argument(
+        "--age",
+        metavar="AGE",
+        help="age with a unit (12y, 15y11m, '16 years'): chooses the population as assess does",
+    )
+    parser.add_argument(
+        "--adult-from",
+        metavar="AGE",
+        help="with --age: age from which the adult regimens apply (default: 18 years, a choice "
+        "of this library; the guideline does not say)",
+    )
+    parser.add_argument(
+        "--population",
+        choices=("adult", "child"),
+        help="without --age: whose regimen (default: adult)",
+    )
+    parser.add_argument(
+        "--amount",
+        required=True,
+        metavar="AMOUNT",
+        help="amount per administration with a unit: 150mg, 0.15g",
+    )
+    how_often = parser.add_mutually_exclusive_group()
+    how_often.add_argument(
+        "--times-per-day",
+        metavar="N",
+        help="administrations a day, a whole number (default: 1)",
+    )
+    how_often.add_argument(
+        "--every", metavar="PERIOD", help="one administration every PERIOD: 12h, '1 day'"
+    )
+    add_phase(parser)
+    parser.add_argument(
+        "--tolerance",
+        metavar="FRACTION",
+        help="widen the range on purpose by this relative amount, e.g. 0.1 (default: none; "
+        "the guideline gives no tolerance)",
+    )
+
+
+def check(options: argparse.Namespace) -> Answer:
+    from ._patient import Patient
+    from ._prescription import Prescription, check_dose, frequency_text
+    from ._report import dose_lines, wrap
+    from ._vocabulary import DoseStatus, Population
+
+    subject = option.drug(options.drug)
+    if options.age is None and options.adult_from is not None:
+        raise CommandError("--adult-from goes with --age; give the age too")
+    if options.age is not None and options.population is not None:
+        raise CommandError("--population goes without --age: the age chooses the population")
+    frequency = option.whole_number(options.times_per_day, "--times-per-day") or 1
+    period = options.every if options.every is not None else "1 day"
+    tolerance = option.fraction(options.tolerance, "--tolerance")
+    age = option.age(options.age, options) if options.age is not None else None
+    adult_from = (
+        option.age(options.adult_from, options, "--adult-from") if options.adult_from else None
+    )
+    option.registry(options)
+    order = Prescription(options.amount, frequency=frequency, period=period)
+    if age is not None:
+        found = check_dose(
+            subject,
+            Patient(age, options.weight),
+            order,
+            phase=option.phase(options.phase),
+            adult_from=adult_from,
+            tolerance=tolerance,
+        )
+    else:
+        found = check_dose(
+            subject,
+            options.weight,
+            order,
+            phase=option.phase(options.phase),
+            population=Population(options.population) if options.population else None,
+            tolerance=tolerance,
+        )
+    status = 0 if found.status is DoseStatus.WITHIN else 1
+    if options.json:
+        return Answer(json_text({"drug": subject.name, **_object(found)}), status)
+    matches = "as the regimen gives" if found.frequency_matches else "unlike the regimen"
+    lines = [subject.name, *wrap(found.message, 15, f"  {found.status.value}")]
+    lines += wrap(str(order), 15, "  prescribed")
+    lines += dose_lines(found.range)
+    per_day = frequency_text(found) if found.frequency_matches is False else matches
+    lines += wrap(per_day, 15, "  frequency")
+    return Answer("\n".join(lines), status)
 
 
 # --- schedule ----------------------------------------------------------------------------
@@ -408,4 +512,13 @@ def _unstructure(obj: object) -> JSONValue:
 
 
 #: Every command, in the order ``--help`` lists them.
-COMMANDS = (add_drugs, add_show, add_dose, add_assess, add_schedule, add_export, add_schema)
+COMMANDS = (
+    add_drugs,
+    add_show,
+    add_dose,
+    add_check,
+    add_assess,
+    add_schedule,
+    add_export,
+    add_schema,
+)

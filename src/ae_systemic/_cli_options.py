@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import datetime
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OPTION_OF",
+    "Answer",
     "CommandError",
     "SingleValue",
     "add_drug",
@@ -33,6 +34,7 @@ __all__ = [
     "add_weight",
     "age",
     "drug",
+    "fraction",
     "json_text",
     "months",
     "pathways",
@@ -40,10 +42,15 @@ __all__ = [
     "registry",
     "start",
     "strengths",
+    "whole_number",
 ]
 
 #: The library's argument names, and the options of the command line they come from.
 OPTION_OF = {
+    "amount": "--amount",
+    "frequency": "--times-per-day",
+    "period": "--every",
+    "tolerance": "--tolerance",
     "weight": "--weight",
     "age": "--age",
     "adult_from": "--adult-from",
@@ -51,6 +58,13 @@ OPTION_OF = {
     "months": "--months",
     "strengths": "--strengths",
 }
+
+
+class Answer(NamedTuple):
+    """What a command prints, and the exit status when it is not 0 (``check``: 1 outside)."""
+
+    text: str
+    status: int = 0
 
 
 class CommandError(Exception):
@@ -272,6 +286,28 @@ def start(text: str | None) -> datetime.date:
         else:
             problem = "is not a date in the form YYYY-MM-DD"
         raise CommandError(f"--start: {text!r} {problem}; write e.g. 2027-01-15") from None
+
+
+def whole_number(text: str | None, option: str) -> int | None:
+    """A whole number given as option text, or ``None`` when the option was not given."""
+    if text is None:
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise CommandError(f"{option}: {text!r} is not a whole number; write e.g. 2") from None
+
+
+def fraction(text: str | None, option: str) -> float:
+    """A relative amount given as option text (``0.1``); 0 when the option was not given."""
+    if text is None:
+        return 0.0
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise CommandError(
+            f"{option}: {text!r} is not a number; write a fraction such as 0.1 (10 %)"
+        ) from None
 
 
 def months(text: str) -> int:

@@ -28,11 +28,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._assessment import Assessment, Patient
+from ._assessment import Assessment
 from ._dose_plan import DosePlan
 from ._dosing import DoseRange
 from ._model import DoseRegimen, Drug, EffectEstimate, Recommendation
 from ._monitoring import Schedule, Visit
+from ._patient import Patient
+from ._prescription import DoseCheck, Prescription, frequency_text
 from ._text import (
     age_text,
     counted,
@@ -347,6 +349,28 @@ def _assessment_tables(assessment: Assessment) -> list[_Table]:
     ]
 
 
+def _prescription_fields(order: Prescription) -> Fields:
+    return (
+        ("Prescription", str(order)),
+        ("Amount per administration", f"{number(order.amount_mg, 3)} mg"),
+        ("Administrations a day", number(order.administrations_per_day, 3)),
+        ("Daily amount", f"{number(order.daily_mg, 2)} mg/day"),
+    )
+
+
+def _dose_check_fields(check: DoseCheck) -> Fields:
+    per_day = "as the regimen gives" if check.frequency_matches else frequency_text(check)
+    return (
+        ("Dose check", str(check.status)),
+        ("Finding", check.message),
+        ("Prescribed", str(check.prescription)),
+        ("Per kg", f"{number(check.per_kg.magnitude, 2)} mg/kg/day"),
+        ("Administrations a day", per_day),
+        ("Tolerance asked for", f"{check.tolerance:.0%}" if check.tolerance else ""),
+        *_dose_fields(check.range),
+    )
+
+
 def _dose_plan_fields(plan: DosePlan) -> Fields:
     low, high = plan.amount_low.m_as("mg"), plan.amount_high.m_as("mg")
     interval_of = plan.interval
@@ -402,6 +426,8 @@ _TABLES: tuple[tuple[type, Callable[[Any], list[_Table]]], ...] = (
     (DoseRange, lambda dose: [_record(_dose_fields(dose), "Dose range")]),
     (Assessment, _assessment_tables),
     (DosePlan, lambda plan: [_record(_dose_plan_fields(plan), "Dose plan")]),
+    (DoseCheck, lambda check: [_record(_dose_check_fields(check), "Dose check")]),
+    (Prescription, lambda order: [_record(_prescription_fields(order))]),
     (Patient, lambda patient: [_record((("Patient", ""), *_patient_fields(patient)))]),
     (Visit, lambda visit: [_record(_visit_fields(visit), "Monitoring visit")]),
     (Schedule, lambda schedule: [_schedule_table(schedule)]),

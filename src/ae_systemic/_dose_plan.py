@@ -9,7 +9,7 @@ each of these shapes from a regimen in the data, with the same unit safety.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,6 +25,8 @@ from ._units import (
     application_registry,
     checked_weight,
     registry_of,
+    restore_in_application_registry,
+    state_without_registry,
     underlying_registry,
     units_of,
 )
@@ -89,6 +91,12 @@ class DosePlan(NotebookDisplay):
     def loading_high(self) -> pint.Quantity[float] | None:
         """Upper end of the loading dose in mg, or ``None`` without one."""
         return None if self._loading_mg is None else self._mg(self._loading_mg[1])
+
+    def __getstate__(self) -> dict[str, Any]:
+        return state_without_registry(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore_in_application_registry(self, state)
 
     def _json_(self) -> JSONValue:
         """The JSON form (:func:`~ae_systemic.unstructure`): amounts in mg."""

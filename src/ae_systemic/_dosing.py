@@ -33,7 +33,9 @@ from ._units import (
     QuantityLike,
     checked_age,
     mass_in_kg,
+    restore_in_application_registry,
     short,
+    state_without_registry,
     underlying_registry,
     units_of,
     weight_in_kg,
@@ -212,6 +214,13 @@ class DoseRange(NotebookDisplay, Generic[M]):
             units_of(self._registry).mg,
         )
         return single
+
+    def __getstate__(self) -> dict[str, Any]:
+        return state_without_registry(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["_weight_kg"] = _private_copy(state["_weight_kg"])
+        restore_in_application_registry(self, state)
 
     def _json_(self) -> JSONValue:
         """The JSON form (:func:`~ae_systemic.unstructure`): quantities in kg, mg/day and mg."""

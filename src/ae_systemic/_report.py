@@ -32,10 +32,11 @@ if TYPE_CHECKING:
     import datetime
     import enum
 
-    from ._assessment import Assessment, Patient
+    from ._assessment import Assessment
     from ._dosing import DoseRange
     from ._model import Combination, Drug, Guideline, Statement
     from ._monitoring import Visit
+    from ._patient import Patient
 
 __all__ = [
     "WIDTH",

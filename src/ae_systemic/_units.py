@@ -56,7 +56,9 @@ __all__ = [
     "mass_in_kg",
     "quantity_of",
     "registry_of",
+    "restore_in_application_registry",
     "seconds_per_year",
+    "state_without_registry",
     "underlying_registry",
     "units_of",
     "weight_in_kg",
@@ -147,8 +149,10 @@ class RegistryUnits:
         self.registry = registry
         self.mg = registry.Unit("mg")
         self.mg_per_day = registry.Unit("mg/day")
+        self.mg_per_kg_per_day = registry.Unit("mg/kg/day")
         self.kg = registry.Unit("kg")
         self._to_kg: dict[UnitsContainer, float | None] = {}
+        self._to_mg: dict[UnitsContainer, float | None] = {}
         self._to_second: dict[UnitsContainer, float | None] = {}
         self._named: dict[tuple[str, str], float] = {}
 
@@ -167,6 +171,15 @@ class RegistryUnits:
         except KeyError:
             factor = self._factor(units, "[mass]", self.kg)
             self._to_kg[units] = factor
+            return factor
+
+    def mg_per(self, units: UnitsContainer) -> float | None:
+        """Milligrams in one ``units``, or ``None`` when ``units`` is not a mass."""
+        try:
+            return self._to_mg[units]
+        except KeyError:
+            factor = self._factor(units, "[mass]", self.mg)
+            self._to_mg[units] = factor
             return factor
 
     def seconds_per(self, units: UnitsContainer) -> float | None:
@@ -198,6 +211,27 @@ class RegistryUnits:
 
 
 _registries: weakref.WeakKeyDictionary[Any, RegistryUnits] = weakref.WeakKeyDictionary()
+
+
+def state_without_registry(value: Any) -> dict[str, Any]:
+    """The fields of an attrs value for pickling, all but its ``_registry``.
+
+    A unit registry does not pickle, and a value unpickled in another process belongs in
+    that process's registry: :func:`restore_in_application_registry` puts it there, as pint
+    itself does with the quantities it unpickles.
+    """
+    import attrs
+
+    return {
+        f.name: getattr(value, f.name) for f in attrs.fields(type(value)) if f.name != "_registry"
+    }
+
+
+def restore_in_application_registry(value: Any, state: dict[str, Any]) -> None:
+    """Set the pickled fields of ``value`` again, and the application registry as its own."""
+    for name, item in state.items():
+        object.__setattr__(value, name, item)
+    object.__setattr__(value, "_registry", application_registry())
 
 
 def units_of(registry: pint.UnitRegistry[float]) -> RegistryUnits:

@@ -31,6 +31,7 @@ __all__ = [
     "ConsensusBasis",
     "ConsensusBound",
     "DoseLevel",
+    "DoseStatus",
     "Measure",
     "Outcome",
     "Pathway",
@@ -398,6 +399,17 @@ class Population(_Vocabulary):
 
     def __str__(self) -> str:
         return "adults" if self is Population.ADULT else "children"
+
+
+class DoseStatus(_Vocabulary):
+    """Where a prescribed daily amount lies against the guideline's range for the patient."""
+
+    BELOW = "below"
+    WITHIN = "within"
+    ABOVE = "above"
+
+    def __str__(self) -> str:
+        return f"{self.value} the range"
 
 
 class Phase(_Vocabulary):

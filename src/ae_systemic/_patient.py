@@ -1,0 +1,253 @@
+"""The patient: the facts the guideline's statements depend on, and what follows from them.
+
+:class:`Patient` (with its :class:`CoMedication` s) holds the facts, checked and copied on
+the way in.  From the age follows the population whose regimens apply: adults from
+``adult_from`` on (default :data:`DEFAULT_ADULT_FROM_YEARS`, a choice of this library,
+since the guideline gives no age between its children's and adults' ranges), children
+below; :func:`dose_for` gives a patient's population and dose range with the reasons,
+for :func:`~ae_systemic.assess` and :func:`~ae_systemic.check_dose` alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._converter import JSONValue, json_quantity
+from ._dosing import DoseRange, daily_dose
+from ._errors import ArgumentTypeError, InputError, shown
+from ._model import Drug
+from ._notebook import NotebookDisplay
+from ._text import NO_AGE_BOUNDARY, age_text
+from ._units import QuantityLike, checked_age, checked_weight, seconds_per_year
+from ._vocabulary import Pathway, Phase, Phototherapy, Population
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "DEFAULT_ADULT_FROM_YEARS",
+    "CoMedication",
+    "Patient",
+    "PatientDose",
+    "dose_for",
+    "population_basis",
+    "population_for",
+    "values_in_order",
+]
+
+#: Age in years from which :func:`assess` applies the adult regimens unless told otherwise.
+#: The guideline does not say where children's dosing ends: this default (the usual age of
+#: majority in Europe) is a choice of this library, overridable with ``adult_from``.
+DEFAULT_ADULT_FROM_YEARS = 18
+
+
+def _name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise ArgumentTypeError(
+            attribute.name, f"expected a medicine name (a string), got {shown(value)}"
+        )
+    if not value.strip():
+        raise InputError(attribute.name, f"expected a non-empty medicine name, got {shown(value)}")
+
+
+def _pathways(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, frozenset) or not all(isinstance(p, Pathway) for p in value):
+        raise ArgumentTypeError(
+            attribute.name,
+            f"expected a frozenset of Pathway ({', '.join(p.name for p in Pathway)}), "
+            f"got {shown(value)}",
+        )
+
+
+def _stripped(value: str) -> str:
+    """``value`` without surrounding spaces (a non-string is left for the validator to refuse)."""
+    stripped: str = value.strip() if isinstance(value, str) else value  # type: ignore[redundant-expr]
+    return stripped
+
+
+@attrs.frozen
+class CoMedication:
+    """A medicine the patient takes, and the pathways it is a substrate of.
+
+    >>> CoMedication("atorvastatin", frozenset({Pathway.CYP3A4, Pathway.OATP})).name
+    'atorvastatin'
+    """
+
+    name: str = attrs.field(converter=_stripped, validator=_name)
+    pathways: frozenset[Pathway] = attrs.field(default=frozenset(), validator=_pathways)
+
+
+def _phototherapy(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, frozenset) or not all(isinstance(p, Phototherapy) for p in value):
+        raise ArgumentTypeError(
+            "phototherapy",
+            f"expected a frozenset of Phototherapy (UVA, UVB, PUVA), got {shown(value)}",
+        )
+
+
+def _co_medications(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(m, CoMedication) for m in value):
+        raise ArgumentTypeError(
+            "co_medications", f"expected a tuple of CoMedication, got {shown(value)}"
+        )
+
+
+def _pregnant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise ArgumentTypeError("pregnant", f"expected True or False, got {shown(value)}")
+
+
+def _fresh_age(age: QuantityLike) -> pint.Quantity[float]:
+    _, quantity, _ = checked_age(age)
+    fresh: pint.Quantity[float] = copy.copy(quantity)
+    return fresh
+
+
+def _fresh_weight(weight: QuantityLike) -> pint.Quantity[float]:
+    quantity, _ = checked_weight(weight)
+    fresh: pint.Quantity[float] = copy.copy(quantity)
+    return fresh
+
+
+@attrs.frozen(repr=False)
+class Patient(NotebookDisplay):
+    """The facts about one patient that the guideline's statements depend on.
+
+    ``age`` is a ``[time]`` and ``weight`` a ``[mass]`` quantity (or strings
+    such as ``"12 years"`` and ``"35 kg"``); both are checked on construction
+    (:class:`~ae_systemic.DoseInputError`) and copied, and handed out as fresh
+    copies, so that no caller can change a patient.  The other fields are
+    checked too (:class:`~ae_systemic.ArgumentTypeError` for a value of the wrong type).
+    """
+
+    _age: pint.Quantity[float] = attrs.field(alias="age", converter=_fresh_age)
+    _weight: pint.Quantity[float] = attrs.field(alias="weight", converter=_fresh_weight)
+    pregnant: bool = attrs.field(default=False, validator=_pregnant)
+    phototherapy: frozenset[Phototherapy] = attrs.field(
+        default=frozenset(), validator=_phototherapy
+    )
+    co_medications: tuple[CoMedication, ...] = attrs.field(default=(), validator=_co_medications)
+
+    @property
+    def age(self) -> pint.Quantity[float]:
+        """The patient's age, as given (a fresh copy)."""
+        age: pint.Quantity[float] = copy.copy(self._age)
+        return age
+
+    @property
+    def weight(self) -> pint.Quantity[float]:
+        """The patient's body weight, as given (a fresh copy)."""
+        weight: pint.Quantity[float] = copy.copy(self._weight)
+        return weight
+
+    def _json_(self) -> JSONValue:
+        """The JSON form (:func:`~ae_systemic.unstructure`): the age in years, the weight in kg."""
+        return {
+            "age": json_quantity(self._age.m_as("year"), "year"),
+            "weight": json_quantity(self._weight.m_as("kg"), "kg"),
+            "pregnant": self.pregnant,
+            "phototherapy": values_in_order(self.phototherapy),
+            "co_medications": [
+                {"name": m.name, "pathways": values_in_order(m.pathways)}
+                for m in self.co_medications
+            ],
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Patient(age={self._age!r}, weight={self._weight!r}, pregnant={self.pregnant!r}, "
+            f"phototherapy={self.phototherapy!r}, co_medications={self.co_medications!r})"
+        )
+
+
+def values_in_order(members: Iterable[enum.Enum]) -> list[JSONValue]:
+    """The values of enum ``members`` in the order of their enum (a set has none)."""
+    return [
+        m.value for m in sorted(members, key=lambda m: [*type(m).__members__.values()].index(m))
+    ]
+
+
+def population_basis(adult_from_years: float, *, default: bool) -> str:
+    """``adult regimens from 18 years, a choice of this library (...)``, or the caller's."""
+    threshold = age_text(adult_from_years, days=True)
+    if default:
+        return f"adult regimens from {threshold}, a choice of this library: {NO_AGE_BOUNDARY}"
+    return f"adult regimens from {threshold}, as the caller chose"
+
+
+def population_for(
+    age: QuantityLike,
+    *,
+    adult_from: QuantityLike | None = None,
+) -> Population:
+    """``Population.ADULT`` from ``adult_from`` (default 18 years) on, else ``Population.CHILD``.
+
+    The guideline does not say at which age the children's dosing ends; the
+    default is this library's choice (see :data:`DEFAULT_ADULT_FROM_YEARS`).
+    """
+    registry, _, seconds = checked_age(age)
+    return _population(seconds, registry, adult_from)
+
+
+def _population(
+    seconds: float, registry: pint.UnitRegistry[float], adult_from: object
+) -> Population:
+    return Population.ADULT if seconds >= _threshold(registry, adult_from) else Population.CHILD
+
+
+def _threshold(registry: pint.UnitRegistry[float], adult_from: object) -> float:
+    """The age from which adult regimens apply, in seconds."""
+    if adult_from is None:
+        return DEFAULT_ADULT_FROM_YEARS * seconds_per_year(registry)
+    _, _, threshold = checked_age(adult_from, "adult_from")
+    return threshold
+
+
+@attrs.frozen
+class PatientDose:
+    """A patient's population and dose range under the guideline, with the reasons.
+
+    ``adult_from_years`` is the age from which adult regimens were applied and
+    ``adult_from_default`` whether that is this library's default; ``age_years`` the
+    patient's age.  Where the phase asked for has no regimen for the patient's
+    population, the dose's ``fallback`` note starts with why this patient is in it.
+    """
+
+    population: Population
+    dose: DoseRange[float]
+    age_years: float
+    adult_from_years: float
+    adult_from_default: bool
+
+    @property
+    def basis(self) -> str:
+        """Why this population, in words (see :func:`population_basis`)."""
+        return population_basis(self.adult_from_years, default=self.adult_from_default)
+
+
+def dose_for(
+    subject: Drug, patient: Patient, *, phase: Phase | None, adult_from: QuantityLike | None
+) -> PatientDose:
+    """The population ``patient``'s age puts them in, and their dose range in ``phase``."""
+    registry, _, seconds = checked_age(patient.age)
+    per_year = seconds_per_year(registry)
+    threshold = _threshold(registry, adult_from)
+    population = Population.ADULT if seconds >= threshold else Population.CHILD
+    found = PatientDose(
+        population,
+        daily_dose(subject, patient.weight, population=population, phase=phase),
+        seconds / per_year,
+        threshold / per_year,
+        adult_from is None,
+    )
+    fallback = found.dose.fallback
+    if fallback is not None and population is Population.CHILD:
+        age = age_text(found.age_years, days=True)
+        why = f"At {age}, this patient gets the children's regimens ({found.basis}). "
+        found = attrs.evolve(found, dose=attrs.evolve(found.dose, fallback=why + fallback))
+    return found

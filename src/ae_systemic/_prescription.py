@@ -1,0 +1,424 @@
+"""Checking a prescription against the guideline: is this order's dose within the range?
+
+A :class:`Prescription` is an order as a prescriber writes it: an amount per
+administration, how many administrations, and per which period ("150 mg twice daily",
+"150 mg every 12 hours").  :func:`check_dose` compares its daily amount with the patient's
+range under the guideline (:func:`~ae_systemic.daily_dose`) and says where it lies, by how
+much, and whether the number of administrations a day matches the regimen's single doses.
+
+The comparison adds no clinical rule: the range's bounds are inclusive, and a relative
+tolerance of 1e-9 absorbs floating-point noise only (the guideline gives no clinical
+tolerance, so the library adds none).  A caller who wants one says so with ``tolerance=``,
+and the result echoes it.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._converter import JSONValue, json_quantity, unstructure
+from ._dosing import DoseRange, daily_dose
+from ._errors import ArgumentTypeError, DoseInputError, InputError, shown
+from ._lookup import resolve_drug
+from ._model import Drug
+from ._notebook import NotebookDisplay
+from ._patient import Patient, dose_for
+from ._text import counted, number, span
+from ._units import (
+    QuantityLike,
+    quantity_of,
+    registry_of,
+    short,
+    unit_problem,
+    units_of,
+)
+from ._validators import MAX_COUNT
+from ._vocabulary import DoseStatus, Phase, Population
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "FLOAT_TOLERANCE",
+    "MAX_AMOUNT_PER_ADMINISTRATION_MG",
+    "DoseCheck",
+    "Prescription",
+    "check_dose",
+    "compare",
+    "frequency_text",
+]
+
+#: The largest amount per administration a prescription may state, in mg (100 g): a
+#: plausibility bound chosen by this library, far above any dose of a systemic drug, not a
+#: guideline number.  It catches grams or micrograms typed as milligrams.
+MAX_AMOUNT_PER_ADMINISTRATION_MG = 100_000.0
+
+#: The relative tolerance of every comparison with a bound: floating-point noise only.
+FLOAT_TOLERANCE = 1e-9
+
+_AMOUNT_EXAMPLE = "'150 mg'"
+_PERIOD_EXAMPLE = "'1 day' or '12 h'"
+
+
+def _checked_amount(value: object) -> Any:
+    """The amount per administration, a ``[mass]`` quantity within the bounds (a copy)."""
+    if isinstance(value, str) and "/" in value:
+        raise DoseInputError(
+            "amount",
+            f"{shown(value)} is an amount per something (per body weight, per time), not an "
+            "amount per administration; a prescription gives the amount itself, e.g. '350 mg', "
+            "and how often (frequency, period)",
+        )
+    registry, quantity = quantity_of(value, "amount", _AMOUNT_EXAMPLE)
+    units = units_of(registry)
+    factor = units.mg_per(quantity._units)
+    if factor is None:
+        if quantity._units and quantity.dimensionless:  # mg/kg: mass over mass
+            raise DoseInputError(
+                "amount",
+                f"{quantity.units} is an amount per body weight, not an amount per "
+                "administration; a prescription gives the amount itself, e.g. '350 mg' "
+                "(the library works out the mg/kg/day)",
+            )
+        raise DoseInputError(
+            "amount", f"{unit_problem(quantity, 'mass')}; give it in mg, g or µg, e.g. '150 mg'"
+        )
+    mg = _magnitude(quantity, "amount", _AMOUNT_EXAMPLE) * factor
+    given = f"{short(quantity.magnitude)} {quantity.units}"
+    _check_positive(mg, given, "amount")
+    if mg > MAX_AMOUNT_PER_ADMINISTRATION_MG:
+        raise DoseInputError(
+            "amount",
+            f"{given} is more than {MAX_AMOUNT_PER_ADMINISTRATION_MG / 1000:g} g per "
+            "administration, more than any dose of a systemic drug; check the unit "
+            "(grams typed for milligrams?)",
+        )
+    return copy.copy(quantity)
+
+
+def _checked_period(value: object) -> Any:
+    """The period the administrations are counted over, a positive ``[time]`` (a copy)."""
+    registry, quantity = quantity_of(value, "period", _PERIOD_EXAMPLE)
+    factor = units_of(registry).seconds_per(quantity._units)
+    if factor is None:
+        raise DoseInputError(
+            "period", f"{unit_problem(quantity, 'time')}; give it in days or hours, e.g. '1 day'"
+        )
+    seconds = _magnitude(quantity, "period", _PERIOD_EXAMPLE) * factor
+    _check_positive(seconds, f"{short(quantity.magnitude)} {quantity.units}", "period")
+    return copy.copy(quantity)
+
+
+def _magnitude(quantity: Any, argument: str, example: str) -> float:
+    magnitude = quantity.magnitude
+    if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
+        raise DoseInputError(argument, f"expected one real number with a unit, such as {example}")
+    try:
+        return float(magnitude)
+    except OverflowError:
+        return math.inf
+
+
+def _check_positive(value: float, given: str, argument: str) -> None:
+    if math.isnan(value):
+        raise DoseInputError(argument, f"{given} is not a number (NaN)")
+    if math.isinf(value):
+        raise DoseInputError(argument, f"{given} is infinite")
+    if value <= 0:
+        raise DoseInputError(argument, f"{given} must be positive")
+
+
+def _frequency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentTypeError(
+            "frequency", f"expected a whole number of administrations, got {shown(value)}"
+        )
+    if not 1 <= value <= MAX_COUNT:
+        raise InputError(
+            "frequency", f"must be a whole number from 1 to {MAX_COUNT}, got {shown(value)}"
+        )
+
+
+@attrs.frozen(repr=False)
+class Prescription(NotebookDisplay):
+    """An order: ``amount`` per administration, ``frequency`` administrations per ``period``.
+
+    ``amount`` is a ``[mass]`` quantity or a string (``"150 mg"``, ``"0.15 g"``,
+    ``"150000 µg"``); ``frequency`` a whole number (default 1); ``period`` a ``[time]``
+    quantity or a string (default ``"1 day"``).  "150 mg twice daily" is
+    ``Prescription("150 mg", frequency=2)``, "150 mg every 12 hours" is
+    ``Prescription("150 mg", period="12 h")``: both are 300 mg a day in 2 administrations.
+
+    Refused with :class:`~ae_systemic.DoseInputError`: an amount that is not a mass (an
+    amount per body weight such as ``"5 mg/kg"`` says so), zero, negative, NaN, infinite
+    or above :data:`MAX_AMOUNT_PER_ADMINISTRATION_MG`; a period that is not a time or is
+    not positive.  A frequency that is not a whole number (a ``bool``, a ``float``) is an
+    :class:`~ae_systemic.ArgumentTypeError`; one below 1 an
+    :class:`~ae_systemic.InputError`.
+
+    >>> order = Prescription("150 mg", frequency=2)
+    >>> order.daily, order.administrations_per_day
+    (<Quantity(300.0, 'milligram / day')>, 2.0)
+    """
+
+    _amount: pint.Quantity[float] = attrs.field(alias="amount", converter=_checked_amount)
+    frequency: int = attrs.field(default=1, validator=_frequency)
+    _period: pint.Quantity[float] = attrs.field(
+        alias="period", default="1 day", converter=_checked_period
+    )
+
+    @property
+    def amount(self) -> pint.Quantity[float]:
+        """The amount per administration, as given (a fresh copy)."""
+        amount: pint.Quantity[float] = copy.copy(self._amount)
+        return amount
+
+    @property
+    def period(self) -> pint.Quantity[float]:
+        """The period the administrations are counted over, as given (a fresh copy)."""
+        period: pint.Quantity[float] = copy.copy(self._period)
+        return period
+
+    @property
+    def amount_mg(self) -> float:
+        """The amount per administration in mg."""
+        factor = units_of(registry_of(self._amount)).mg_per(self._amount._units)
+        return float(self._amount.magnitude) * (factor or math.nan)
+
+    @property
+    def administrations_per_day(self) -> float:
+        """How many administrations a day: ``frequency`` over the period in days."""
+        units = units_of(registry_of(self._period))
+        seconds = float(self._period.magnitude) * (units.seconds_per(self._period._units) or 0)
+        return self.frequency * 86_400.0 / seconds
+
+    @property
+    def daily_mg(self) -> float:
+        """The amount a day, in mg."""
+        return self.amount_mg * self.administrations_per_day
+
+    @property
+    def daily(self) -> pint.Quantity[float]:
+        """The amount a day, in mg/day (a fresh quantity in the amount's registry)."""
+        registry = registry_of(self._amount)
+        daily: pint.Quantity[float] = registry.Quantity(
+            self.daily_mg, units_of(registry).mg_per_day
+        )
+        return daily
+
+    def _json_(self) -> JSONValue:
+        """The JSON form (:func:`~ae_systemic.unstructure`): the order and its daily amount."""
+        return {
+            "amount": json_quantity(self.amount_mg, "mg"),
+            "frequency": self.frequency,
+            "period": json_quantity(self.period_days, "day"),
+            "daily": json_quantity(self.daily_mg, "mg/day"),
+            "administrations_per_day": self.administrations_per_day,
+        }
+
+    @property
+    def period_days(self) -> float:
+        """The period in days."""
+        return self.frequency / self.administrations_per_day
+
+    def __str__(self) -> str:
+        times = "once" if self.frequency == 1 else f"{self.frequency} times"
+        return (
+            f"{self._amount:~P} {times} per {self._period:~P} ({number(self.daily_mg, 2)} mg/day)"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Prescription(amount={self._amount!r}, frequency={self.frequency!r}, "
+            f"period={self._period!r})"
+        )
+
+
+@attrs.frozen
+class DoseCheck(NotebookDisplay):
+    """Where a prescription's daily amount lies against the patient's range under the guideline.
+
+    Built by :func:`check_dose` (and by :func:`~ae_systemic.assess` given a prescription).
+
+    ``status`` is :class:`~ae_systemic.DoseStatus` ``BELOW``, ``WITHIN`` or ``ABOVE``;
+    ``range`` the :class:`~ae_systemic.DoseRange` compared with (its ``fallback`` note
+    included); ``deviation`` the signed relative distance to the nearest bound (0 within,
+    ``(daily - high) / high`` above, ``(daily - low) / low`` below);
+    ``frequency_matches`` whether the administrations a day equal the regimen's single
+    doses a day; ``tolerance`` the relative tolerance the caller asked for (0 unless
+    widened on purpose); ``message`` one sentence with the numbers; ``references`` those
+    of the regimen.  :attr:`daily` is in mg/day and :attr:`per_kg` in mg/kg/day (kept
+    as mg/kg/day, not cancelled).
+    """
+
+    status: DoseStatus
+    prescription: Prescription
+    range: DoseRange[float]
+    deviation: float
+    frequency_matches: bool | None
+    tolerance: float
+    message: str
+
+    @property
+    def daily(self) -> pint.Quantity[float]:
+        """The prescribed amount a day, in mg/day."""
+        return self.prescription.daily
+
+    @property
+    def per_kg(self) -> pint.Quantity[float]:
+        """The prescribed amount a day over the body weight, in mg/kg/day."""
+        registry = registry_of(self.range.weight)
+        kg = self.range.weight.m_as(units_of(registry).kg)
+        per_kg: pint.Quantity[float] = registry.Quantity(
+            self.prescription.daily_mg / kg, units_of(registry).mg_per_kg_per_day
+        )
+        return per_kg
+
+    @property
+    def references(self) -> tuple[int, ...]:
+        """The references of the regimen compared with."""
+        return self.range.references
+
+    def _json_(self) -> JSONValue:
+        """The JSON form (:func:`~ae_systemic.unstructure`)."""
+        return {
+            "status": self.status.value,
+            "prescription": self.prescription._json_(),
+            "daily": json_quantity(self.prescription.daily_mg, "mg/day"),
+            "per_kg": json_quantity(self.per_kg.magnitude, "mg/kg/day"),
+            "range": unstructure(self.range),
+            "deviation": self.deviation,
+            "frequency_matches": self.frequency_matches,
+            "tolerance": self.tolerance,
+            "message": self.message,
+            "references": list(self.references),
+        }
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_dose(
+    drug: Drug | str,
+    patient: Patient | QuantityLike,
+    prescription: Prescription,
+    *,
+    phase: Phase | None = None,
+    population: Population | None = None,
+    adult_from: QuantityLike | None = None,
+    tolerance: float = 0.0,
+) -> DoseCheck:
+    """Whether ``prescription`` lies within the guideline's daily range for ``patient``.
+
+    ``patient`` is a :class:`~ae_systemic.Patient` (its age chooses the population as
+    :func:`~ae_systemic.assess` does, with the same ``adult_from``) or a body weight alone
+    (then ``population`` chooses, default adults, as in :func:`~ae_systemic.daily_dose`).
+    ``phase`` chooses the regimen as everywhere.  ``tolerance`` (relative, default 0)
+    widens the range on purpose; floating-point noise is absorbed anyway.
+
+    >>> check = check_dose("ciclosporin", "70 kg", Prescription("200 mg", frequency=2))
+    >>> check.status, round(check.deviation, 6)
+    (<DoseStatus.ABOVE: 'above'>, 0.142857)
+    >>> print(check.message)
+    400 mg/day (5.7 mg/kg/day) is above the range of 175–350 mg/day (2.5–5 mg/kg/day) \
+for a 70 kg adult, by 14 %.
+    """
+    subject = resolve_drug(drug)
+    if not isinstance(prescription, Prescription):
+        raise ArgumentTypeError(
+            "prescription", f"expected a Prescription, got {type(prescription).__name__}"
+        )
+    if isinstance(patient, Patient):
+        if population is not None:
+            raise InputError(
+                "population",
+                "the patient's age chooses the population; give population= only with a "
+                "body weight alone",
+            )
+        dose = dose_for(subject, patient, phase=phase, adult_from=adult_from).dose
+    else:
+        if adult_from is not None:
+            raise InputError(
+                "adult_from", "adult_from= goes with a Patient, whose age it is compared with"
+            )
+        adults = population or Population.ADULT
+        dose = daily_dose(subject, patient, population=adults, phase=phase)
+    return compare(dose, prescription, tolerance=tolerance)
+
+
+def compare(
+    dose: DoseRange[float], prescription: Prescription, *, tolerance: float = 0.0
+) -> DoseCheck:
+    """The :class:`DoseCheck` of ``prescription`` against the range ``dose``."""
+    tolerance = _checked_tolerance(tolerance)
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    daily = prescription.daily_mg
+    margin = FLOAT_TOLERANCE + tolerance
+    if daily < low * (1 - margin):
+        status, deviation = DoseStatus.BELOW, (daily - low) / low
+    elif daily > high * (1 + margin):
+        status, deviation = DoseStatus.ABOVE, (daily - high) / high
+    else:
+        status, deviation = DoseStatus.WITHIN, 0.0
+    doses = dose.doses_per_day
+    per_day = prescription.administrations_per_day
+    matches = abs(per_day - doses) <= FLOAT_TOLERANCE * doses
+    message = _message(dose, prescription, status, deviation, tolerance)
+    return DoseCheck(status, prescription, dose, deviation, matches, tolerance, message)
+
+
+def _checked_tolerance(tolerance: object) -> float:
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)):
+        raise ArgumentTypeError(
+            "tolerance", f"expected a relative tolerance such as 0.1, got {shown(tolerance)}"
+        )
+    if not 0 <= tolerance < 1:
+        raise InputError(
+            "tolerance", f"must lie from 0 (none) to below 1 (100 %), got {shown(tolerance)}"
+        )
+    return float(tolerance)
+
+
+def _message(
+    dose: DoseRange[float],
+    prescription: Prescription,
+    status: DoseStatus,
+    deviation: float,
+    tolerance: float,
+) -> str:
+    """``"400 mg/day (5.7 mg/kg/day) is above the range of ... for a 70 kg adult, by 14 %."``"""
+    kg = dose.weight.m_as("kg")
+    daily = prescription.daily_mg
+    rate = dose.regimen.rate
+    rate_text = f" ({rate})" if rate is not None else ""
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    who = "adult" if dose.regimen.population is Population.ADULT else "child"
+    text = (
+        f"{number(daily, 1)} mg/day ({number(daily / kg, 1)} mg/kg/day) is {status} of "
+        f"{span(low, high, 'mg/day', digits=1)}{rate_text} for a {number(kg, 2)} kg {who}"
+    )
+    if status is not DoseStatus.WITHIN:
+        text += f", by {_percent(abs(deviation))}"
+    if tolerance:
+        text += f" (with a tolerance of {_percent(tolerance)} asked for)"
+    return text + "."
+
+
+def _percent(fraction: float) -> str:
+    """``14 %``; below 1 % two significant digits, so that a small gap does not read 0 %."""
+    percent = fraction * 100
+    return f"{percent:.0f} %" if percent >= 1 else f"{percent:.2g} %"
+
+
+def frequency_text(check: DoseCheck) -> str:
+    """The administrations a day against the regimen's single doses, in words."""
+    per_day = check.prescription.administrations_per_day
+    given = f"{number(per_day, 2)} administration{'s' * (per_day != 1)} a day"
+    return (
+        f"The prescription gives {given}; the regimen divides the daily dose into "
+        f"{counted(check.range.doses_per_day, 'single dose')}."
+    )

@@ -1,0 +1,449 @@
+"""Checking a prescription against the guideline: ``Prescription``, ``check_dose``, ``assess``.
+
+Worked examples of a 70 kg adult (standard range 175–350 mg/day, in 2 single doses), the
+acute range (280–350 mg/day) and a 30 kg child (75–150 mg/day); the boundary rule; the
+independence from units; agreement with ``daily_dose``; every bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+from typing import Any
+
+import pint
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ae_systemic
+from ae_systemic import (
+    ArgumentTypeError,
+    DoseCheck,
+    DoseInputError,
+    DoseStatus,
+    FindingKind,
+    InputError,
+    Patient,
+    Phase,
+    Population,
+    Prescription,
+    _cli,
+    check_dose,
+    daily_dose,
+)
+
+Q = ae_systemic.application_registry().Quantity
+CSA = ae_systemic.drug("ciclosporin")
+
+
+def adult_check(amount: str, **order: Any) -> DoseCheck:
+    phase = order.pop("phase", None)
+    return check_dose(CSA, "70 kg", Prescription(amount, **order), phase=phase)
+
+
+# --- the prescription ----------------------------------------------------------------------
+
+
+def test_twice_daily_and_every_12_hours_are_the_same_300_mg_a_day() -> None:
+    twice = Prescription("150 mg", frequency=2)
+    every_12_h = Prescription("150 mg", period="12 h")
+    for order in (twice, every_12_h):
+        assert order.daily.m_as("mg/day") == pytest.approx(300.0, rel=1e-12)
+        assert order.administrations_per_day == pytest.approx(2.0, rel=1e-12)
+        assert str(order.daily.units) == "milligram / day"
+
+
+def test_a_daily_amount_is_a_fresh_quantity_each_time() -> None:
+    order = Prescription("150 mg", frequency=2)
+    order.daily.ito("g/day")
+    order.amount.ito("g")
+    assert order.daily.m_as("mg/day") == pytest.approx(300.0)
+    assert order.amount.units == Q(1, "mg").units
+
+
+@pytest.mark.parametrize("amount", ["150 mg", "0.15 g", "150000 µg", Q(150, "mg"), Q(0.15, "g")])
+def test_the_amount_may_be_written_in_any_unit_of_mass(amount: Any) -> None:
+    assert Prescription(amount).amount_mg == pytest.approx(150.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("amount", "fragment"),
+    [
+        ("5 mg/kg", "amount per something"),
+        (Q(5, "mg/kg"), "amount per body weight"),
+        ("150 mg/day", "amount per something"),
+        ("150 ml", "not a unit of mass"),
+        (Q(150, "mg/day"), "not a unit of mass"),
+        ("150", "has no unit"),
+        (150, "has no unit"),
+        ("0 mg", "must be positive"),
+        ("-150 mg", "must be positive"),
+        (Q(math.nan, "mg"), "NaN"),
+        (Q(math.inf, "mg"), "infinite"),
+        ("101 g", "more than 100 g per administration"),
+        ("150 kg", "more than 100 g per administration"),
+    ],
+    ids=repr,
+)
+def test_an_amount_that_cannot_be_prescribed_is_refused(amount: Any, fragment: str) -> None:
+    with pytest.raises(DoseInputError, match=fragment) as caught:
+        Prescription(amount)
+    assert caught.value.argument == "amount"
+
+
+@pytest.mark.parametrize("amount", [None, b"150 mg", [150], {"mg": 150}], ids=repr)
+def test_an_amount_of_the_wrong_type_is_an_argument_type_error(amount: Any) -> None:
+    with pytest.raises(ArgumentTypeError, match=r"^amount"):
+        Prescription(amount)
+
+
+@pytest.mark.parametrize("frequency", [True, False, 2.0, "2", None], ids=repr)
+def test_a_frequency_that_is_not_a_whole_number_is_refused(frequency: Any) -> None:
+    with pytest.raises(ArgumentTypeError, match=r"^frequency"):
+        Prescription("150 mg", frequency=frequency)
+
+
+@pytest.mark.parametrize("frequency", [0, -1, 10**7], ids=repr)
+def test_a_frequency_below_one_or_absurd_is_refused(frequency: int) -> None:
+    with pytest.raises(InputError, match=r"^frequency"):
+        Prescription("150 mg", frequency=frequency)
+
+
+@pytest.mark.parametrize(
+    ("period", "error", "fragment"),
+    [
+        ("12 mg", DoseInputError, "not a unit of time"),
+        ("0 h", DoseInputError, "must be positive"),
+        ("-1 day", DoseInputError, "must be positive"),
+        (Q(math.inf, "day"), DoseInputError, "infinite"),
+        ("12", DoseInputError, "has no unit"),
+        (None, ArgumentTypeError, "expected a pint quantity"),
+    ],
+    ids=repr,
+)
+def test_a_period_that_is_not_a_positive_time_is_refused(
+    period: Any, error: type[Exception], fragment: str
+) -> None:
+    with pytest.raises(error, match=fragment):
+        Prescription("150 mg", period=period)
+
+
+def test_a_prescription_is_frozen_equal_by_value_and_pickles() -> None:
+    order = Prescription("150 mg", frequency=2)
+    assert order == Prescription("150 mg", frequency=2)
+    assert pickle.loads(pickle.dumps(order)) == order
+    assert repr(order).startswith("Prescription(amount=<Quantity(150, 'milligram')>")
+
+
+# --- the worked examples --------------------------------------------------------------------
+
+
+def test_150_mg_twice_daily_for_70_kg_is_within() -> None:
+    check = adult_check("150 mg", frequency=2)
+    assert check.status is DoseStatus.WITHIN
+    assert check.deviation == 0.0
+    assert check.frequency_matches is True
+    assert (check.range.low.m_as("mg/day"), check.range.high.m_as("mg/day")) == (175.0, 350.0)
+
+
+def test_200_mg_twice_daily_is_above_by_one_seventh() -> None:
+    check = adult_check("200 mg", frequency=2)
+    assert check.status is DoseStatus.ABOVE
+    assert check.deviation == pytest.approx(0.142857142857, rel=1e-9)
+    assert check.message == (
+        "400 mg/day (5.7 mg/kg/day) is above the range of 175–350 mg/day (2.5–5 mg/kg/day) "
+        "for a 70 kg adult, by 14 %."
+    )
+
+
+def test_50_mg_twice_daily_is_below() -> None:
+    check = adult_check("50 mg", frequency=2)
+    assert check.status is DoseStatus.BELOW
+    assert check.deviation == pytest.approx(-0.428571428571, rel=1e-9)
+
+
+def test_87_5_mg_twice_daily_is_on_the_lower_bound_and_within() -> None:
+    check = adult_check("87.5 mg", frequency=2)
+    assert check.status is DoseStatus.WITHIN
+    assert check.deviation == 0.0
+
+
+def test_300_mg_once_daily_is_within_but_not_the_regimens_two_doses() -> None:
+    check = adult_check("300 mg")
+    assert check.status is DoseStatus.WITHIN
+    assert check.frequency_matches is False
+    result = ae_systemic.assess(
+        CSA, Patient("40 years", "70 kg"), prescription=Prescription("300 mg")
+    )
+    (finding,) = result.of_kind(FindingKind.DOSE_FREQUENCY)
+    assert "1 administration a day" in finding.message
+    assert "2 single doses" in finding.message
+    assert result.findings[0] is finding  # the order being written comes first
+
+
+def test_150_mg_every_12_hours_is_within_and_matches_the_two_doses() -> None:
+    check = adult_check("150 mg", period="12 h")
+    assert check.status is DoseStatus.WITHIN
+    assert check.frequency_matches is True
+
+
+def test_acute_125_mg_twice_daily_is_below_280_to_350() -> None:
+    check = adult_check("125 mg", frequency=2, phase=Phase.ACUTE)
+    assert check.status is DoseStatus.BELOW
+    assert (check.range.low.m_as("mg/day"), check.range.high.m_as("mg/day")) == (280.0, 350.0)
+
+
+def test_a_30_kg_child_on_100_mg_twice_daily_is_above_75_to_150() -> None:
+    order = Prescription("100 mg", frequency=2)
+    check = check_dose(CSA, "30 kg", order, population=Population.CHILD)
+    assert check.status is DoseStatus.ABOVE
+    assert (check.range.low.m_as("mg/day"), check.range.high.m_as("mg/day")) == (75.0, 150.0)
+    by_age = check_dose(CSA, Patient("10 years", "30 kg"), order)
+    assert by_age.status is DoseStatus.ABOVE
+    assert by_age.range.regimen.population is Population.CHILD
+
+
+def test_per_kg_is_in_milligrams_per_kilogram_per_day_not_cancelled() -> None:
+    check = adult_check("200 mg", frequency=2)
+    assert check.per_kg.units == Q(1, "mg/kg/day").units
+    assert check.per_kg.magnitude == pytest.approx(400 / 70)
+    assert check.daily.m_as("mg/day") == pytest.approx(400.0)
+
+
+def test_the_check_carries_the_regimens_references_and_the_range_it_used() -> None:
+    check = adult_check("150 mg", frequency=2)
+    assert check.references == CSA.regimens[0].references
+    assert check.range == daily_dose(CSA, "70 kg")
+
+
+# --- the boundary rule and the tolerance -----------------------------------------------------
+
+
+def test_floating_point_noise_at_a_bound_is_within() -> None:
+    just_above = 175.0 * (1 + 5e-10) / 2
+    assert adult_check(f"{just_above!r} mg", frequency=2).status is DoseStatus.WITHIN
+    clearly_above = 350.0 * (1 + 1e-6) / 2
+    assert adult_check(f"{clearly_above!r} mg", frequency=2).status is DoseStatus.ABOVE
+
+
+def test_no_tolerance_unless_asked_for_and_then_echoed() -> None:
+    order = Prescription("180 mg", frequency=2)  # 360 mg/day, 2.9 % above 350
+    assert check_dose(CSA, "70 kg", order).status is DoseStatus.ABOVE
+    widened = check_dose(CSA, "70 kg", order, tolerance=0.05)
+    assert widened.status is DoseStatus.WITHIN
+    assert widened.tolerance == 0.05
+    assert "with a tolerance of 5 % asked for" in widened.message
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "error"),
+    [(-0.1, InputError), (1.0, InputError), ("0.1", ArgumentTypeError), (True, ArgumentTypeError)],
+)
+def test_a_bad_tolerance_is_refused(tolerance: Any, error: type[Exception]) -> None:
+    with pytest.raises(error, match=r"^tolerance"):
+        check_dose(CSA, "70 kg", Prescription("150 mg"), tolerance=tolerance)
+
+
+def test_population_goes_with_a_weight_and_adult_from_with_a_patient() -> None:
+    order = Prescription("150 mg")
+    with pytest.raises(InputError, match=r"^population"):
+        check_dose(CSA, Patient("40 years", "70 kg"), order, population=Population.ADULT)
+    with pytest.raises(InputError, match=r"^adult_from"):
+        check_dose(CSA, "70 kg", order, adult_from="16 years")
+    with pytest.raises(ArgumentTypeError, match=r"^prescription"):
+        check_dose(CSA, "70 kg", "150 mg")  # type: ignore[arg-type]
+
+
+# --- properties --------------------------------------------------------------------------------
+
+_MASS = [("mg", 1.0), ("g", 1e-3), ("µg", 1e3)]
+_WEIGHT = [("kg", 1.0), ("lb", 1 / 0.45359237)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    per_dose_mg=st.floats(min_value=1.0, max_value=1000.0),
+    kg=st.floats(min_value=3.0, max_value=200.0),
+    mass=st.sampled_from(_MASS),
+    weight=st.sampled_from(_WEIGHT),
+    twice_daily=st.booleans(),
+)
+def test_the_answer_does_not_depend_on_the_units_the_order_is_written_in(
+    per_dose_mg: float,
+    kg: float,
+    mass: tuple[str, float],
+    weight: tuple[str, float],
+    twice_daily: bool,
+) -> None:
+    reference = check_dose(CSA, Q(kg, "kg"), Prescription(Q(per_dose_mg, "mg"), frequency=2))
+    unit, factor = mass
+    weight_unit, weight_factor = weight
+    order = (
+        Prescription(Q(per_dose_mg * factor, unit), frequency=2)
+        if twice_daily
+        else Prescription(Q(per_dose_mg * factor, unit), period=Q(12, "hour"))
+    )
+    other = check_dose(CSA, Q(kg * weight_factor, weight_unit), order)
+    if abs(reference.deviation) > 1e-6 or reference.status is DoseStatus.WITHIN:
+        assert other.status is reference.status
+    assert other.deviation == pytest.approx(reference.deviation, rel=1e-6, abs=1e-9)
+    assert other.frequency_matches is reference.frequency_matches
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    daily_mg=st.floats(min_value=1.0, max_value=5000.0),
+    kg=st.floats(min_value=3.0, max_value=200.0),
+    phase=st.sampled_from([None, Phase.ACUTE, Phase.LONG_TERM]),
+)
+def test_within_exactly_when_daily_dose_says_low_le_daily_le_high(
+    daily_mg: float, kg: float, phase: Phase | None
+) -> None:
+    check = check_dose(CSA, Q(kg, "kg"), Prescription(Q(daily_mg, "mg")), phase=phase)
+    dose = daily_dose(CSA, Q(kg, "kg"), phase=phase)
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    if low * (1 + 1e-8) < daily_mg < high * (1 - 1e-8):
+        assert check.status is DoseStatus.WITHIN
+    if daily_mg < low * (1 - 1e-8):
+        assert check.status is DoseStatus.BELOW
+        assert check.deviation == pytest.approx((daily_mg - low) / low)
+    if daily_mg > high * (1 + 1e-8):
+        assert check.status is DoseStatus.ABOVE
+        assert check.deviation == pytest.approx((daily_mg - high) / high)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    amounts=st.lists(st.floats(min_value=1.0, max_value=2000.0), min_size=2, max_size=8),
+    kg=st.floats(min_value=3.0, max_value=200.0),
+)
+def test_the_deviation_grows_with_the_amount(amounts: list[float], kg: float) -> None:
+    deviations = [
+        check_dose(CSA, Q(kg, "kg"), Prescription(Q(a, "mg"), frequency=2)).deviation
+        for a in sorted(amounts)
+    ]
+    assert deviations == sorted(deviations)
+
+
+# --- in assess, the faces, the command line ---------------------------------------------------
+
+
+def test_assess_reports_a_dose_above_the_range_first_and_holds_the_check() -> None:
+    order = Prescription("200 mg", frequency=2)
+    result = ae_systemic.assess(CSA, Patient("40 years", "70 kg"), prescription=order)
+    assert result.dose_check == check_dose(CSA, Patient("40 years", "70 kg"), order)
+    assert result.findings[0].kind is FindingKind.DOSE_ABOVE_RANGE
+    assert result.findings[0].message == result.dose_check.message
+    assert ae_systemic.assess(CSA, Patient("40 years", "70 kg")).dose_check is None
+
+
+def test_assess_without_a_prescription_reports_no_dose_finding() -> None:
+    kinds = {f.kind for f in ae_systemic.assess(CSA, Patient("40 years", "70 kg")).findings}
+    dose_kinds = {
+        FindingKind.DOSE_ABOVE_RANGE,
+        FindingKind.DOSE_BELOW_RANGE,
+        FindingKind.DOSE_FREQUENCY,
+    }
+    assert not kinds & dose_kinds
+
+
+def test_a_check_displays_prints_and_travels_as_json() -> None:
+    check = adult_check("200 mg", frequency=2)
+    assert str(check) == check.message
+    assert "is above the range" in check._repr_markdown_()
+    data = ae_systemic.unstructure(check)
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    assert isinstance(data, dict)
+    assert data["status"] == "above"
+    assert data["per_kg"] == {"value": pytest.approx(400 / 70), "unit": "mg/kg/day"}
+    assert pickle.loads(pickle.dumps(check)) == check
+
+
+def _cli_run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = _cli.run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_check_command_prints_the_sentence_and_exits_1_above(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _cli_run(
+        capsys,
+        "check",
+        "ciclosporin",
+        "--weight",
+        "70kg",
+        "--amount",
+        "200mg",
+        "--times-per-day",
+        "2",
+    )
+    assert (code, err) == (1, "")
+    assert "400 mg/day (5.7 mg/kg/day) is above the range of 175–350 mg/day" in " ".join(
+        out.split()
+    )
+
+
+def test_the_check_command_exits_0_within_and_2_on_bad_input(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _cli_run(
+        capsys, "check", "ciclosporin", "--weight", "70kg", "--amount", "150mg", "--every", "12h"
+    )
+    assert code == 0
+    assert "is within the range" in out
+    code, out, err = _cli_run(
+        capsys, "check", "ciclosporin", "--weight", "70kg", "--amount", "5mg/kg"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("ae-systemic: error: --amount: ")
+    code, _, err = _cli_run(
+        capsys,
+        "check",
+        "ciclosporin",
+        "--weight",
+        "70kg",
+        "--amount",
+        "150mg",
+        "--times-per-day",
+        "2",
+        "--every",
+        "12h",
+    )
+    assert code == 2
+    assert "not allowed with argument" in err
+
+
+def test_the_check_command_json_is_the_check(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli_run(
+        capsys,
+        "check",
+        "ciclosporin",
+        "--weight",
+        "30kg",
+        "--age",
+        "10y",
+        "--amount",
+        "100mg",
+        "--times-per-day",
+        "2",
+        "--json",
+    )
+    data = json.loads(out)
+    assert code == 1
+    assert data["status"] == "above"
+    expected = check_dose(CSA, Patient(Q(10, "year"), "30 kg"), Prescription("100 mg", frequency=2))
+    assert data["message"] == expected.message
+    assert data["range"] == ae_systemic.unstructure(expected.range)
+
+
+def test_quantities_from_a_second_registry_are_checked_in_it() -> None:
+    other: pint.UnitRegistry[float] = pint.UnitRegistry()
+    check = check_dose(
+        CSA, other.Quantity(70, "kg"), Prescription(other.Quantity(150, "mg"), frequency=2)
+    )
+    assert check.status is DoseStatus.WITHIN
+    assert check.per_kg._REGISTRY is other
