@@ -506,6 +506,30 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target("population_for", ae_systemic.population_for, (AGE, ADULT_FROM)),
     Target(
+        "Prescription",
+        ae_systemic.Prescription,
+        (
+            Arg("amount", lambda: Q(150, "mg"), _QUANTITY_TYPES),
+            Arg("frequency", lambda: 2, (int,), keyword=True),
+            Arg("period", lambda: Q(1, "day"), _QUANTITY_TYPES, keyword=True),
+        ),
+    ),
+    Target(
+        "check_dose",
+        ae_systemic.check_dose,
+        (
+            DRUG,
+            Arg("patient", lambda: Q(70, "kg"), (*_QUANTITY_TYPES, Patient)),
+            Arg(
+                "prescription",
+                lambda: ae_systemic.Prescription("150 mg", frequency=2),
+                (ae_systemic.Prescription,),
+            ),
+            PHASE,
+            Arg("tolerance", lambda: 0.0, (int, float), keyword=True),
+        ),
+    ),
+    Target(
         "add_months",
         ae_systemic.add_months,
         (

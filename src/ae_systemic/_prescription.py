@@ -30,6 +30,7 @@ from ._patient import Patient, dose_for
 from ._text import counted, number, span
 from ._units import (
     QuantityLike,
+    checked_weight,
     quantity_of,
     registry_of,
     short,
@@ -77,7 +78,8 @@ def _checked_amount(value: object) -> Any:
     units = units_of(registry)
     factor = units.mg_per(quantity._units)
     if factor is None:
-        if quantity._units and quantity.dimensionless:  # mg/kg: mass over mass
+        # mg/kg (mass over mass) has no dimension; asked of the unit, not the magnitude.
+        if quantity._units and not registry.get_dimensionality(quantity._units):
             raise DoseInputError(
                 "amount",
                 f"{quantity.units} is an amount per body weight, not an amount per "
@@ -345,8 +347,9 @@ for a 70 kg adult, by 14 %.
             raise InputError(
                 "adult_from", "adult_from= goes with a Patient, whose age it is compared with"
             )
+        weight, _ = checked_weight(patient, "patient")  # one person, not an array
         adults = population or Population.ADULT
-        dose = daily_dose(subject, patient, population=adults, phase=phase)
+        dose = daily_dose(subject, weight, population=adults, phase=phase)
     return compare(dose, prescription, tolerance=tolerance)
 
 
