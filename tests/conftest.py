@@ -1,15 +1,21 @@
-"""Shared pytest configuration: the ``hostile_full`` marker and when its tests run.
+"""Shared pytest configuration: the ``hostile_full`` marker, and the fixtures many files use.
 
-Tests marked ``hostile_full`` (the long run of ``test_hostile_data.py``) are skipped
-unless they are asked for, with ``-m hostile_full`` or the environment variable
-``AE_SYSTEMIC_HOSTILE_FULL=1``.
+``csa`` is the packaged ciclosporin; ``bundle`` its FHIR bundle as plain JSON data (through
+a JSON round trip, which must work).  Tests marked ``hostile_full`` (the long run of
+``test_hostile_data.py``) are skipped unless they are asked for, with ``-m hostile_full`` or
+the environment variable ``AE_SYSTEMIC_HOSTILE_FULL=1``.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from typing import Any
 
 import pytest
+
+import ae_systemic
+from ae_systemic import Drug
 
 HOSTILE_FULL = "hostile_full"
 HOSTILE_FULL_ENV = "AE_SYSTEMIC_HOSTILE_FULL"
@@ -33,3 +39,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker(HOSTILE_FULL) is not None:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def csa() -> Drug:
+    return ae_systemic.drug("ciclosporin")
+
+
+@pytest.fixture(scope="module")
+def bundle(csa: Drug) -> Any:
+    from ae_systemic.fhir import to_bundle
+
+    return json.loads(json.dumps(to_bundle(csa), ensure_ascii=False))

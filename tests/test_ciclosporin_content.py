@@ -40,11 +40,6 @@ from ae_systemic import (
 )
 
 
-@pytest.fixture
-def csa() -> Drug:
-    return ae_systemic.drug("ciclosporin")
-
-
 def _recommendation(csa: Drug, number: int) -> Recommendation:
     found = [r for r in csa.recommendations if r.number == number]
     assert len(found) == 1, f"recommendation {number}: {found}"

@@ -24,7 +24,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ae_systemic
 from ae_systemic import (
     CoMedication,
     Drug,
@@ -52,11 +51,6 @@ class Displayable(Protocol):
     def _repr_html_(self) -> str: ...
 
     def _repr_markdown_(self) -> str: ...
-
-
-@pytest.fixture(scope="module")
-def csa() -> Drug:
-    return ae_systemic.drug("ciclosporin")
 
 
 def _values(csa: Drug) -> dict[str, Displayable]:

@@ -146,16 +146,6 @@ def check_valid_r5(bundle: Any) -> None:
 # --- fixtures -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def csa() -> Drug:
-    return ae_systemic.drug("ciclosporin")
-
-
-@pytest.fixture(scope="module")
-def bundle(csa: Drug) -> Any:
-    return plain(to_bundle(csa))
-
-
 def examplumab(csa: Drug) -> Drug:
     """A synthetic drug with every dose shape: weekly rate, fixed dose, weight bands, loading."""
     where = "Dosage (synthetic)"

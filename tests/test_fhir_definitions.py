@@ -36,11 +36,6 @@ OTHER_BASE = "http://fhir.example.org/r5/ae"
 
 
 @pytest.fixture(scope="module")
-def csa() -> Drug:
-    return ae_systemic.drug("ciclosporin")
-
-
-@pytest.fixture(scope="module")
 def definitions() -> Any:
     return plain(to_definitions())
 

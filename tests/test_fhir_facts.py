@@ -18,23 +18,12 @@ from typing import Any
 import attrs
 import pytest
 
-import ae_systemic
 from ae_systemic import Drug
 from ae_systemic._text import cited
 from ae_systemic.fhir import to_bundle
 from test_fhir import by_id, check_valid_r5, extensions, plain, resources
 
 CITATION_EXTENSION_URL = "http://hl7.org/fhir/StructureDefinition/artifact-relatedArtifact"
-
-
-@pytest.fixture(scope="module")
-def csa() -> Drug:
-    return ae_systemic.drug("ciclosporin")
-
-
-@pytest.fixture(scope="module")
-def bundle(csa: Drug) -> Any:
-    return plain(to_bundle(csa))
 
 
 @pytest.fixture(scope="module")

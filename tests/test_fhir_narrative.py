@@ -72,16 +72,6 @@ def all_narrative_text(bundle: Any) -> str:
     return "\n".join(narrative_text(r) for r in resources(bundle))
 
 
-@pytest.fixture(scope="module")
-def csa() -> Drug:
-    return ae_systemic.drug("ciclosporin")
-
-
-@pytest.fixture(scope="module")
-def bundle(csa: Drug) -> Any:
-    return plain(to_bundle(csa))
-
-
 # --- every resource has a generated, well-formed narrative --------------------------------
 
 

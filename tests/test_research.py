@@ -70,11 +70,6 @@ ROW_LABELS = [
 
 
 @pytest.fixture(scope="module")
-def csa() -> Drug:
-    return ae_systemic.drug("ciclosporin")
-
-
-@pytest.fixture(scope="module")
 def twin(csa: Drug) -> Drug:
     """Ciclosporin's content under another name: a second drug for stacking."""
     return attrs.evolve(csa, name="twinsporin", synonyms=())

@@ -15,7 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _cli_options as option
-from ._cli_options import Answer, CommandError, add_drug, add_json, add_phase, add_weight, json_text
+from ._cli_options import (
+    Answer,
+    CommandError,
+    add_adult_from,
+    add_age,
+    add_drug,
+    add_json,
+    add_phase,
+    add_weight,
+    json_text,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -201,12 +211,7 @@ def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "licence, and every statement of the guideline that applies, with its references.",
     )
     add_drug(parser)
-    parser.add_argument(
-        "--age",
-        required=True,
-        metavar="AGE",
-        help="age with a unit: 12y, 15y11m, 18m (months), '16 years', '18 months'",
-    )
+    add_age(parser, required=True)
     add_weight(parser)
     parser.add_argument("--pregnant", action="store_true", help="the patient is pregnant")
     parser.add_argument("--uva", action="store_true", help="UVA phototherapy is planned")
@@ -223,12 +228,7 @@ def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "time: repeat the option for several",
     )
     add_phase(parser)
-    parser.add_argument(
-        "--adult-from",
-        metavar="AGE",
-        help="age from which the adult regimens apply (default: 18 years, a choice of "
-        "this library; the guideline does not say)",
-    )
+    add_adult_from(parser)
 
 
 def assess(options: argparse.Namespace) -> str:
@@ -278,17 +278,8 @@ def add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     add_drug(parser)
     add_weight(parser)
-    parser.add_argument(
-        "--age",
-        metavar="AGE",
-        help="age with a unit (12y, 15y11m, '16 years'): chooses the population as assess does",
-    )
-    parser.add_argument(
-        "--adult-from",
-        metavar="AGE",
-        help="with --age: age from which the adult regimens apply (default: 18 years, a choice "
-        "of this library; the guideline does not say)",
-    )
+    add_age(parser, required=False)
+    add_adult_from(parser)
     parser.add_argument(
         "--population",
         choices=("adult", "child"),
@@ -338,24 +329,16 @@ def check(options: argparse.Namespace) -> Answer:
     )
     option.registry(options)
     order = Prescription(options.amount, frequency=frequency, period=period)
-    if age is not None:
-        found = check_dose(
-            subject,
-            Patient(age, options.weight),
-            order,
-            phase=option.phase(options.phase),
-            adult_from=adult_from,
-            tolerance=tolerance,
-        )
-    else:
-        found = check_dose(
-            subject,
-            options.weight,
-            order,
-            phase=option.phase(options.phase),
-            population=Population(options.population) if options.population else None,
-            tolerance=tolerance,
-        )
+    population = Population(options.population) if options.population else None
+    found = check_dose(
+        subject,
+        Patient(age, options.weight) if age is not None else options.weight,
+        order,
+        phase=option.phase(options.phase),
+        population=population,
+        adult_from=adult_from,
+        tolerance=tolerance,
+    )
     status = 0 if found.status is DoseStatus.WITHIN else 1
     if options.json:
         return Answer(json_text({"drug": subject.name, **_object(found)}), status)

@@ -28,6 +28,8 @@ __all__ = [
     "Answer",
     "CommandError",
     "SingleValue",
+    "add_adult_from",
+    "add_age",
     "add_drug",
     "add_json",
     "add_phase",
@@ -125,6 +127,25 @@ def add_weight(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="WEIGHT",
         help="body weight with a unit: 70kg, 154lb, '70000 g'",
+    )
+
+
+def add_age(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument(
+        "--age",
+        required=required,
+        metavar="AGE",
+        help="age with a unit: 12y, 15y11m, 18m (months), '16 years', '18 months'; it "
+        "chooses the population (adults from --adult-from on)",
+    )
+
+
+def add_adult_from(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--adult-from",
+        metavar="AGE",
+        help="with --age: age from which the adult regimens apply (default: 18 years, a "
+        "choice of this library; the guideline does not say)",
     )
 
 
