@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 import attrs
 
 from ._errors import ArgumentTypeError, DataError, DataProblem, join_path, shown
+from ._vocabulary import in_order
 
 if TYPE_CHECKING:
     import cattrs
@@ -198,12 +199,11 @@ def _unstructure_set(converter: cattrs.Converter) -> Callable[[frozenset[Any]], 
     """A set as a list in a stable order: enum members in the order of their enum."""
 
     def unstructure_set(value: frozenset[Any]) -> list[Any]:
-        def order(item: object) -> tuple[int, str]:
-            if isinstance(item, enum.Enum):
-                return [*type(item).__members__.values()].index(item), ""
-            return 0, repr(item)
-
-        return [converter.unstructure(item) for item in sorted(value, key=order)]
+        if all(isinstance(item, enum.Enum) for item in value):
+            items: list[Any] = in_order(value)
+        else:
+            items = sorted(value, key=repr)
+        return [converter.unstructure(item) for item in items]
 
     return unstructure_set
 

@@ -22,7 +22,6 @@ calls.  This module is imported on the first display only, never with the packag
 
 from __future__ import annotations
 
-import enum
 import html as _html_module
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -44,6 +43,7 @@ from ._text import (
     reference_list,
     span,
 )
+from ._vocabulary import in_order
 
 if TYPE_CHECKING:
     from ._dosing import FloatArray
@@ -310,20 +310,16 @@ def _dose_fields(dose: DoseRange[float] | DoseRange[FloatArray]) -> Fields:
 
 def _patient_fields(patient: Patient) -> Fields:
     medicines = [
-        m.name + (f" ({', '.join(p.value for p in _in_order(m.pathways))})" if m.pathways else "")
+        m.name + (f" ({', '.join(p.value for p in in_order(m.pathways))})" if m.pathways else "")
         for m in patient.co_medications
     ]
     return (
         ("Age", age_text(patient.age.m_as("year"), days=True)),
         ("Body weight", f"{number(patient.weight.m_as('kg'), 2)} kg"),
         ("Pregnant", "yes" if patient.pregnant else "no"),
-        ("Phototherapy planned", ", ".join(p.value for p in _in_order(patient.phototherapy))),
+        ("Phototherapy planned", ", ".join(p.value for p in in_order(patient.phototherapy))),
         ("Co-medications", "; ".join(medicines)),
     )
-
-
-def _in_order(members: Iterable[enum.Enum]) -> list[enum.Enum]:
-    return sorted(members, key=lambda member: [*type(member).__members__.values()].index(member))
 
 
 def _assessment_tables(assessment: Assessment) -> list[_Table]:

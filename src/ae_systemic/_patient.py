@@ -11,8 +11,6 @@ for :func:`~ae_systemic.assess` and :func:`~ae_systemic.check_dose` alike.
 from __future__ import annotations
 
 import copy
-import enum
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -24,7 +22,7 @@ from ._model import Drug
 from ._notebook import NotebookDisplay
 from ._text import NO_AGE_BOUNDARY, age_text
 from ._units import QuantityLike, checked_age, checked_weight, seconds_per_year
-from ._vocabulary import Pathway, Phase, Phototherapy, Population
+from ._vocabulary import Pathway, Phase, Phototherapy, Population, in_order
 
 if TYPE_CHECKING:
     import pint
@@ -37,7 +35,6 @@ __all__ = [
     "dose_for",
     "population_basis",
     "population_for",
-    "values_in_order",
 ]
 
 #: Age in years from which :func:`assess` applies the adult regimens unless told otherwise.
@@ -151,9 +148,9 @@ class Patient(NotebookDisplay):
             "age": json_quantity(self._age.m_as("year"), "year"),
             "weight": json_quantity(self._weight.m_as("kg"), "kg"),
             "pregnant": self.pregnant,
-            "phototherapy": values_in_order(self.phototherapy),
+            "phototherapy": [p.value for p in in_order(self.phototherapy)],
             "co_medications": [
-                {"name": m.name, "pathways": values_in_order(m.pathways)}
+                {"name": m.name, "pathways": [p.value for p in in_order(m.pathways)]}
                 for m in self.co_medications
             ],
         }
@@ -163,13 +160,6 @@ class Patient(NotebookDisplay):
             f"Patient(age={self._age!r}, weight={self._weight!r}, pregnant={self.pregnant!r}, "
             f"phototherapy={self.phototherapy!r}, co_medications={self.co_medications!r})"
         )
-
-
-def values_in_order(members: Iterable[enum.Enum]) -> list[JSONValue]:
-    """The values of enum ``members`` in the order of their enum (a set has none)."""
-    return [
-        m.value for m in sorted(members, key=lambda m: [*type(m).__members__.values()].index(m))
-    ]
 
 
 def population_basis(adult_from_years: float, *, default: bool) -> str:

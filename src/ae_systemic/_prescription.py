@@ -33,6 +33,7 @@ from ._units import (
     checked_weight,
     quantity_of,
     registry_of,
+    scalar_magnitude,
     short,
     unit_problem,
     units_of,
@@ -89,7 +90,7 @@ def _checked_amount(value: object) -> Any:
         raise DoseInputError(
             "amount", f"{unit_problem(quantity, 'mass')}; give it in mg, g or µg, e.g. '150 mg'"
         )
-    mg = _magnitude(quantity, "amount", _AMOUNT_EXAMPLE) * factor
+    mg = scalar_magnitude(quantity, "amount", _AMOUNT_EXAMPLE) * factor
     given = f"{short(quantity.magnitude)} {quantity.units}"
     _check_positive(mg, given, "amount")
     if mg > MAX_AMOUNT_PER_ADMINISTRATION_MG:
@@ -110,19 +111,9 @@ def _checked_period(value: object) -> Any:
         raise DoseInputError(
             "period", f"{unit_problem(quantity, 'time')}; give it in days or hours, e.g. '1 day'"
         )
-    seconds = _magnitude(quantity, "period", _PERIOD_EXAMPLE) * factor
+    seconds = scalar_magnitude(quantity, "period", _PERIOD_EXAMPLE) * factor
     _check_positive(seconds, f"{short(quantity.magnitude)} {quantity.units}", "period")
     return copy.copy(quantity)
-
-
-def _magnitude(quantity: Any, argument: str, example: str) -> float:
-    magnitude = quantity.magnitude
-    if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
-        raise DoseInputError(argument, f"expected one real number with a unit, such as {example}")
-    try:
-        return float(magnitude)
-    except OverflowError:
-        return math.inf
 
 
 def _check_positive(value: float, given: str, argument: str) -> None:
@@ -192,11 +183,16 @@ class Prescription(NotebookDisplay):
         return float(self._amount.magnitude) * (factor or math.nan)
 
     @property
-    def administrations_per_day(self) -> float:
-        """How many administrations a day: ``frequency`` over the period in days."""
+    def period_days(self) -> float:
+        """The period in days."""
         units = units_of(registry_of(self._period))
         seconds = float(self._period.magnitude) * (units.seconds_per(self._period._units) or 0)
-        return self.frequency * 86_400.0 / seconds
+        return seconds / 86_400.0
+
+    @property
+    def administrations_per_day(self) -> float:
+        """How many administrations a day: ``frequency`` over the period in days."""
+        return self.frequency / self.period_days
 
     @property
     def daily_mg(self) -> float:
@@ -221,11 +217,6 @@ class Prescription(NotebookDisplay):
             "daily": json_quantity(self.daily_mg, "mg/day"),
             "administrations_per_day": self.administrations_per_day,
         }
-
-    @property
-    def period_days(self) -> float:
-        """The period in days."""
-        return self.frequency / self.administrations_per_day
 
     def __str__(self) -> str:
         times = "once" if self.frequency == 1 else f"{self.frequency} times"

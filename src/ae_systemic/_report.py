@@ -11,7 +11,7 @@ reference lists); this module only lays the words out in sections, wrapped to
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ._model import combination_sentence
@@ -26,11 +26,10 @@ from ._text import (
     sentence,
     span,
 )
-from ._vocabulary import CombinationAdvice
+from ._vocabulary import CombinationAdvice, in_order
 
 if TYPE_CHECKING:
     import datetime
-    import enum
 
     from ._assessment import Assessment
     from ._dosing import DoseRange
@@ -43,7 +42,6 @@ __all__ = [
     "assessment_report",
     "dose_lines",
     "drug_report",
-    "in_order",
     "schedule_report",
     "wrap",
 ]
@@ -62,11 +60,6 @@ def wrap(text: str, indent: int, first: str = "") -> list[str]:
         break_on_hyphens=False,
     )
     return lines or [first]
-
-
-def in_order(members: Iterable[enum.Enum]) -> list[enum.Enum]:
-    """Enum ``members`` in the order of their enum (a set has none)."""
-    return sorted(members, key=lambda member: [*type(member).__members__.values()].index(member))
 
 
 # --- a drug ------------------------------------------------------------------------------

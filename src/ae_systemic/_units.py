@@ -57,6 +57,7 @@ __all__ = [
     "quantity_of",
     "registry_of",
     "restore_in_application_registry",
+    "scalar_magnitude",
     "seconds_per_year",
     "state_without_registry",
     "underlying_registry",
@@ -325,7 +326,7 @@ def as_float(number: int | float) -> float:
         return math.inf if number > 0 else -math.inf
 
 
-def _scalar(quantity: Any, argument: str, example: str) -> float:
+def scalar_magnitude(quantity: Any, argument: str, example: str) -> float:
     """The magnitude of a one-value quantity as a float, or a clear error."""
     magnitude = quantity.magnitude
     if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
@@ -345,7 +346,7 @@ def mass_in_kg(
     factor = units_of(registry).kg_per(quantity._units)
     if factor is None:
         raise DoseInputError(argument, unit_problem(quantity, "mass"))
-    return registry, quantity, _scalar(quantity, argument, example) * factor
+    return registry, quantity, scalar_magnitude(quantity, argument, example) * factor
 
 
 # --- body weight -------------------------------------------------------------------------
@@ -462,7 +463,7 @@ def checked_age(age: object, argument: str = "age") -> tuple[pint.UnitRegistry[f
         raise DoseInputError(
             argument, f"{unit_problem(quantity, 'time')}; give it in years or months"
         )
-    seconds = _scalar(quantity, argument, _AGE_EXAMPLE) * factor
+    seconds = scalar_magnitude(quantity, argument, _AGE_EXAMPLE) * factor
     if not 0.0 <= seconds <= MAX_AGE_YEARS * units.seconds_per_year:
         raise DoseInputError(
             argument,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 
 import attrs
 
@@ -39,7 +40,13 @@ __all__ = [
     "Phototherapy",
     "Population",
     "Strength",
+    "in_order",
 ]
+
+
+def in_order(members: Iterable[enum.Enum]) -> list[enum.Enum]:
+    """Enum ``members`` in the order of their enum (a set has none): UVA before PUVA."""
+    return sorted(members, key=lambda member: [*type(member).__members__.values()].index(member))
 
 
 class _Vocabulary(enum.StrEnum):
