@@ -703,7 +703,7 @@ def test_an_unknown_command_gets_the_closest_command(
 ) -> None:
     assert error_here(capsys, command, "ciclosporin") == (
         f"unknown command {command!r}: {hint}known commands are drugs, show, dose, check, assess, "
-        "schedule, export, schema; see 'ae-systemic --help'"
+        "audit, schedule, export, schema; see 'ae-systemic --help'"
     )
 
 
@@ -828,7 +828,8 @@ _PROCESS_PROBE = """
         name
         for name in (
             "numpy", "ae_systemic.fhir", "ae_systemic._schema", "ae_systemic._assessment",
-            "ae_systemic._monitoring", "icalendar", "jsonschema", "pandas",
+            "ae_systemic._monitoring", "icalendar", "jsonschema", "pandas", "pyarrow",
+            "tqdm", "ae_systemic._audit", "ae_systemic._cohort",
         )
         if sys.modules.get(name) is not None
     ]
@@ -849,6 +850,27 @@ def test_dose_process_loads_only_what_it_needs_and_caches_pint(tmp_path: Path) -
     assert json.loads(result.stdout)["high"] == q(350.0, "mg/day")
     assert result.stderr.strip() == f"0 [] True {cache / 'pint'}"
     assert list((cache / "pint").glob("*.pickle"))  # pint's definition cache, written here
+
+
+_START_UP_PROBE = """
+    import contextlib, io, sys
+    from ae_systemic._cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main({args!r})
+    tables = ("numpy", "pandas", "pyarrow", "tqdm", "ae_systemic._audit", "ae_systemic._cohort")
+    print(code, [name for name in tables if name in sys.modules])
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["drugs"], ["audit", "--help"]])
+def test_start_up_imports_no_table_library(tmp_path: Path, args: list[str]) -> None:
+    # pandas, pyarrow (and numpy, which they import) and tqdm are for ``audit`` alone, when
+    # it runs: never when the command line starts, builds its parsers or prints its help.
+    probe = textwrap.dedent(_START_UP_PROBE).format(args=args)
+    result = _run([sys.executable, "-c", probe], _env(tmp_path / "cache"))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.strip() == "0 []"
 
 
 def test_default_cache_location_is_the_user_cache_directory(tmp_path: Path) -> None:

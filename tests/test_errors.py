@@ -154,6 +154,19 @@ def test_argument_errors_share_one_base_and_name_the_argument() -> None:
     )
     assert str(error) == "strengths[1]: is not a usable strength"
     assert error.with_index(0).where == "strengths[0]"
+    assert error.with_index((0, 2)).where == "strengths[0, 2]"
+
+
+def test_a_table_rows_label_locates_the_error_and_pickles() -> None:
+    error = DoseInputError("weight", "7000 kg is above 700 kg", "p17")
+    assert str(error) == "weight['p17']: 7000 kg is above 700 kg"
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.argument, copy.problem, copy.index, str(copy)) == (
+        "weight",
+        "7000 kg is above 700 kg",
+        "p17",
+        str(error),
+    )
 
 
 # --- one error for a wrong type, wherever it happens ----------------------------------------

@@ -127,6 +127,9 @@ _EXPORTS: dict[str, str] = {
     "monitoring_schedule": "._monitoring",
     # ._research
     "evidence_frame": "._research",
+    # ._cohort
+    "assess_table": "._cohort",
+    "summarize": "._cohort",
 }
 
 __all__ = [*_EXPORTS]
@@ -143,6 +146,12 @@ if TYPE_CHECKING:  # what type checkers see: the same names, re-exported explici
     )
     from ._assessment import (
         assess as assess,
+    )
+    from ._cohort import (
+        assess_table as assess_table,
+    )
+    from ._cohort import (
+        summarize as summarize,
     )
     from ._converter import (
         JSONValue as JSONValue,

@@ -1,7 +1,7 @@
 """The ``ae-systemic`` command line: what the guideline says, in a terminal or as JSON.
 
-Commands: ``drugs``, ``show``, ``dose``, ``check``, ``assess``, ``schedule``, ``export fhir`` and
-``schema`` (see ``docs/cli.md``).  Every command reaches its answer through the
+Commands: ``drugs``, ``show``, ``dose``, ``check``, ``assess``, ``audit``, ``schedule``,
+``export fhir`` and ``schema`` (see ``docs/cli.md``).  Every command reaches its answer through the
 library's functions; the command line only reads the options, prints, and turns the
 library's errors into one line on stderr with exit code 2.  The pieces:
 
@@ -257,6 +257,8 @@ def _parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser]]:
         "  ae-systemic dose ciclosporin --weight 70kg --phase acute --strengths 25mg,50mg,100mg\n"
         "  ae-systemic check ciclosporin --weight 70kg --amount 200mg --times-per-day 2\n"
         "  ae-systemic assess ciclosporin --age 15y11m --weight 154lb --uvb\n"
+        "  ae-systemic audit ciclosporin cohort.csv --out result.parquet --age-unit year "
+        "--weight-unit kg\n"
         "  ae-systemic schedule ciclosporin --start 2027-01-15 --ics visits.ics\n"
         "  ae-systemic export fhir ciclosporin > bundle.json",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -4,12 +4,14 @@ Every command is a pair: ``add_<command>(commands)`` declares its parser and opt
 the handler next to it reads the options, asks the library's public functions, and
 returns the text (a report from :mod:`ae_systemic._report`, or JSON).  Each handler
 imports only what its command needs, so that ``dose`` never imports the assessment,
-FHIR or schema code, and only ``dose`` and ``assess`` import pint.
+FHIR or schema code, and only ``dose`` and ``assess`` import pint; only ``audit``
+imports pandas, pyarrow and tqdm (through :mod:`ae_systemic._audit`).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -351,6 +353,166 @@ def check(options: argparse.Namespace) -> Answer:
     return Answer("\n".join(lines), status)
 
 
+# --- audit -------------------------------------------------------------------------------
+
+
+def add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        audit,
+        help="assess every row of a CSV or Parquet file, batch by batch",
+        description="Assesses every row of a cohort file (one patient, and optionally one "
+        "prescription, a row) as assess and check do, in batches, and writes the file's "
+        "columns with the results beside them; then prints a summary. Memory stays bounded "
+        "whatever the size of the file. Needs the extra ae-systemic[cohort]. Exit status: "
+        "0 when the file is written (rows that cannot be assessed are counted in the summary "
+        "and say why in their column 'error'), 2 for bad input.",
+        json_help="print the summary as JSON instead of text",
+    )
+    add_drug(parser)
+    parser.add_argument(
+        "input",
+        metavar="INPUT",
+        help="the cohort, a .csv or .parquet file: columns age and weight, optionally "
+        "pregnant, phototherapy, co_medication_pathways, amount and frequency (and period)",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="OUTPUT",
+        help="the file to write, .csv or .parquet (by extension); written whole or not at all",
+    )
+    for field, example in (("weight", "kg"), ("age", "year"), ("amount", "mg"), ("period", "day")):
+        parser.add_argument(
+            f"--{field}-unit",
+            metavar="UNIT",
+            help=f"the unit of the {field} column's numbers, e.g. {example}; needed when the "
+            "file has the column (units are never assumed)",
+        )
+    parser.add_argument(
+        "--column",
+        dest="columns",
+        action="append",
+        default=[],
+        metavar="FIELD=NAME",
+        help="read FIELD from the column NAME, e.g. weight=weight_kg; repeat the option for "
+        "each field (the fields are age, weight, pregnant, phototherapy, "
+        "co_medication_pathways, amount, frequency, period)",
+    )
+    add_phase(parser)
+    add_adult_from(
+        parser,
+        help="age from which the adult regimens apply (default: 18 years, a choice of this "
+        "library; the guideline does not say)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        metavar="ROWS",
+        help="rows assessed and written at a time, from 1 to 1048576 (default: 65536)",
+    )
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_const",
+        const=True,
+        help="draw a progress bar on stderr (default: when stderr is a terminal)",
+    )
+    shown.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_const",
+        const=False,
+        help="draw no progress bar",
+    )
+
+
+def audit(options: argparse.Namespace) -> str:
+    from . import _audit
+    from ._errors import ArgumentError
+
+    subject = option.drug(options.drug)
+    columns = _column_names(options.columns)
+    size = _batch_size(options.batch_size)
+    units = {
+        field: text
+        for field in _audit.UNIT_FIELDS
+        if (text := getattr(options, f"{field}_unit")) is not None
+    }
+    try:
+        _audit.check_paths(options.input, options.out)
+        _audit.check_extras()
+        # numpy is imported now, so that pint's set-up for the process keeps it.
+        option.registry(options)
+        adult_from = (
+            option.age(options.adult_from, options, "--adult-from") if options.adult_from else None
+        )
+        show = options.progress
+        if show is None:
+            show = sys.stderr.isatty() and _audit.has_progress_bar()
+        summary = _audit.audit_file(
+            subject,
+            options.input,
+            options.out,
+            units=units,
+            columns=columns,
+            phase=option.phase(options.phase),
+            adult_from=adult_from,
+            batch_rows=size,
+            progress=sys.stderr if show else None,
+        )
+    except ArgumentError as exc:
+        # The audit's errors name the option or the file already: never an option of
+        # another command (a column named 'weight' is not --weight).
+        raise CommandError(str(exc)) from None
+    if options.json:
+        return json_text(_audit.summary_data(summary))
+    return _audit.summary_text(summary)
+
+
+def _batch_size(text: str | None) -> int:
+    """``--batch-size``: a whole number of rows within the audit's bounds."""
+    from ._audit import DEFAULT_BATCH_ROWS, MAX_BATCH_ROWS
+
+    if text is None:
+        return DEFAULT_BATCH_ROWS
+    try:
+        rows = int(text.strip())
+    except ValueError:
+        rows = 0
+    if not 1 <= rows <= MAX_BATCH_ROWS:
+        raise CommandError(
+            f"--batch-size: {text!r} is not a number of rows from 1 to {MAX_BATCH_ROWS}; "
+            f"write e.g. {DEFAULT_BATCH_ROWS}"
+        )
+    return rows
+
+
+def _column_names(specs: list[str]) -> dict[str, str]:
+    """The ``--column FIELD=NAME`` options as a mapping of field to column name."""
+    from ._cohort import FIELDS
+
+    found: dict[str, str] = {}
+    for spec in specs:
+        field, equals, name = spec.partition("=")
+        field = field.strip()
+        if not equals or not name:
+            raise CommandError(
+                f"--column: {spec!r} is not FIELD=NAME; write e.g. --column weight=weight_kg"
+            )
+        if field not in FIELDS:
+            raise CommandError(
+                f"--column: {field!r} is not a field; the fields are {', '.join(FIELDS)}"
+            )
+        if field in found:
+            raise CommandError(
+                f"--column: the {field} field is given twice ({found[field]!r}, then "
+                f"{name!r}); give it once"
+            )
+        found[field] = name
+    return found
+
+
 # --- schedule ----------------------------------------------------------------------------
 
 
@@ -501,6 +663,7 @@ COMMANDS = (
     add_dose,
     add_check,
     add_assess,
+    add_audit,
     add_schedule,
     add_export,
     add_schema,

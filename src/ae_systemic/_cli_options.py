@@ -140,13 +140,12 @@ def add_age(parser: argparse.ArgumentParser, *, required: bool) -> None:
     )
 
 
-def add_adult_from(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--adult-from",
-        metavar="AGE",
-        help="with --age: age from which the adult regimens apply (default: 18 years, a "
-        "choice of this library; the guideline does not say)",
-    )
+def add_adult_from(
+    parser: argparse.ArgumentParser,
+    help: str = "with --age: age from which the adult regimens apply (default: 18 years, a "
+    "choice of this library; the guideline does not say)",
+) -> None:
+    parser.add_argument("--adult-from", metavar="AGE", help=help)
 
 
 def add_phase(parser: argparse.ArgumentParser) -> None:

@@ -45,12 +45,13 @@ class ArgumentError(AeSystemicError):
     The base of :class:`ArgumentTypeError` (a value of the wrong type) and
     :class:`InputError` (a value of the right type that cannot be used): catch it for
     both.  ``index`` locates the offending item when the argument is a sequence or an
-    array (``strengths[1]``, ``weight[3]``); ``problem`` says what was wrong and what
-    would be right.  The message is ``"{argument}[{index}]: {problem}"``.
+    array (``strengths[1]``, ``weight[3]``), or the row of a table by its label
+    (``weight['p17']``); ``problem`` says what was wrong and what would be right.  The
+    message is ``"{argument}[{index}]: {problem}"``.
     """
 
     def __init__(
-        self, argument: str, problem: str, index: int | tuple[int, ...] | None = None
+        self, argument: str, problem: str, index: int | str | tuple[int, ...] | None = None
     ) -> None:
         self.argument = argument
         self.problem = problem
@@ -62,8 +63,9 @@ class ArgumentError(AeSystemicError):
         """The argument and, where there is one, the index of the offending item."""
         if self.index is None:
             return self.argument
-        index = self.index if isinstance(self.index, int) else ", ".join(map(str, self.index))
-        return f"{self.argument}[{index}]"
+        if isinstance(self.index, tuple):
+            return f"{self.argument}[{', '.join(map(str, self.index))}]"
+        return f"{self.argument}[{self.index!r}]"
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -71,7 +73,7 @@ class ArgumentError(AeSystemicError):
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.argument, self.problem, self.index), self.__dict__)
 
-    def with_index(self, index: int | tuple[int, ...]) -> Self:
+    def with_index(self, index: int | str | tuple[int, ...]) -> Self:
         """The same error, about item ``index`` of the argument."""
         return type(self)(self.argument, self.problem, index)
 

@@ -1,4 +1,4 @@
-"""Forest plots of the effect estimates, with their GRADE certainty.
+"""Forest plots of the effect estimates, and the prescribed doses of a cohort.
 
 :func:`forest` draws effect estimates as points on their intervals, one row per
 outcome and dose level, beside the dashed line at 0 (no difference from the
@@ -10,12 +10,16 @@ The intervals are drawn as the guideline prints them; the guideline states
 neither their level nor which sign of the difference favours the drug, so the
 x axis says so instead of marking a side as "favours".
 
+:func:`dose_distribution` draws a histogram of the prescribed doses of an
+:func:`~ae_systemic.assess_table` result, in mg/kg/day, over the guideline's ranges
+drawn as bands and labelled with their regimens.
+
 It uses matplotlib's object-oriented API only: no pyplot, so no GUI backend is
 chosen and no global figure state is touched.  Save the figure with
 ``fig.savefig("forest.png")``.
 
 matplotlib is an optional dependency (the extra ``plot``); it is imported when
-:func:`forest` is called, never when ``ae_systemic`` or this module is imported.
+a plot is drawn, never when ``ae_systemic`` or this module is imported.
 """
 
 from __future__ import annotations
@@ -23,20 +27,27 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast, overload
 
+from ._cohort import ASSESSED_WITH, RESULT_COLUMNS, prescribed
+from ._dosing import DoseRange
 from ._errors import ArgumentTypeError, InputError, MissingExtraError, shown
-from ._model import Drug, EffectEstimate
+from ._lookup import resolve_drug
+from ._model import DoseRegimen, Drug, EffectEstimate
 from ._research import COLUMNS, resolve_drugs
+from ._text import counted, span
+from ._units import application_registry
 from ._vocabulary import Certainty, DoseLevel, Outcome
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pandas
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["forest"]
+__all__ = ["dose_distribution", "forest"]
 
 # The x axis label; the guideline prints each interval without its level, so it states none.
 _AXIS_LABEL = (
@@ -394,3 +405,299 @@ def _numbers(row: _Row) -> str:
 def _number(value: float) -> str:
     text = f"{value:.1f}" if round(value, 1) == value else f"{value:g}"
     return text.replace("-", _MINUS)
+
+
+# --- the prescribed doses of a cohort -----------------------------------------------------
+
+#: How far a number read from the table's columns may lie from the result's own, relatively:
+#: far above float noise, far below any mistaken unit (1 lb is 0.45 kg, 1 g is 1000 mg).
+_AGREEMENT = 1e-6
+_MAX_BINS = 1000
+_BAND_COLOURS = ("C1", "C2", "C3", "C4", "C5", "C6")
+_DOSE_AXIS_LABEL = "Prescribed dose (mg/kg/day): amount × administrations a day ÷ body weight"
+
+
+class _Band(NamedTuple):
+    """A dose range of the guideline in mg/kg/day, and what it is drawn with."""
+
+    low: float
+    high: float
+    label: str
+
+
+def dose_distribution(
+    result: pandas.DataFrame,
+    drug: Drug | str | None = None,
+    *,
+    units: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
+    bins: int | Sequence[float] = 40,
+) -> Axes:
+    """A histogram of the prescribed doses of a cohort, in mg/kg/day, over the guideline's ranges.
+
+    ``result`` is the pandas ``DataFrame`` :func:`~ae_systemic.assess_table` returned
+    (filter its rows as you like; compute a Dask result first), and ``drug`` the drug it
+    was assessed for (by default the one the result records).  Each bar counts rows whose
+    prescribed daily amount divided by the body weight falls in its bin.  Behind the bars,
+    each weight-based range of the regimens the rows were assessed under is drawn as a band
+    from the regimen's lower to its upper rate, labelled with the regimen, its range and
+    its population; regimens with the same range share one band.  The title gives the rows
+    drawn, and a note beneath the axis the rows left out: rows with an ``error`` and rows
+    without a prescription (their ``dose_status`` is null).
+
+    The result holds the dose ranges in mg/day, not the prescribed dose or the weight in
+    kg, so both are read from the table's own columns (``weight``, ``amount``,
+    ``frequency`` and ``period``, kept in the result), with the ``units`` and ``columns``
+    :func:`~ae_systemic.assess_table` was given: it records them in ``result.attrs``, which
+    pandas keeps through filtering; where they were lost (a frame rebuilt, a Dask result
+    computed), give them again.  Units are never assumed: plain numbers need their unit,
+    pint-pandas columns carry their own.  The numbers
+    read are checked against the result's: each row's weight against its dose range, and
+    its prescription against its ``dose_status`` and ``dose_deviation``; any difference
+    (other units or columns than the result was assessed with) is an
+    :class:`~ae_systemic.InputError` naming ``units`` and the row, never a wrong figure.
+
+    ``bins`` is a number of bins (1 to 1000) or their edges, increasing; prescriptions
+    outside given edges are counted in the note.  Without ``ax`` the histogram gets a new
+    :class:`~matplotlib.figure.Figure` of its own; with ``ax`` it is drawn into those axes.
+    The axes are returned.
+
+    Raises :class:`~ae_systemic.ArgumentTypeError` for a ``result`` that is not a pandas
+    ``DataFrame`` and for arguments of the wrong type, :class:`~ae_systemic.InputError`
+    for a frame without the result's columns, without a row to draw, or whose regimens
+    are not the drug's, and, without matplotlib (``pip install 'ae-systemic[plot]'``),
+    :class:`~ae_systemic.MissingExtraError`, an :class:`ImportError`.
+    """
+    try:
+        from matplotlib.axes import Axes
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise MissingExtraError("dose_distribution", "matplotlib", "plot") from exc
+    import numpy as np
+
+    frame = _result_frame(result)
+    if drug is None:
+        recorded = frame.attrs.get(ASSESSED_WITH, {})
+        drug = recorded.get("drug") if isinstance(recorded, dict) else None
+        if drug is None:
+            raise InputError(
+                "drug",
+                "the result does not say which drug it was assessed for (its attrs were "
+                "lost); pass drug=",
+            )
+    subject = resolve_drug(drug)
+    if ax is not None and not isinstance(ax, Axes):
+        raise ArgumentTypeError("ax", f"expected matplotlib Axes or None, got {type(ax).__name__}")
+    edges = _checked_bins(bins)
+
+    error = frame["error"].notna().to_numpy(dtype=bool)
+    prescribed_rows = frame["dose_status"].notna().to_numpy(dtype=bool)
+    drawn = ~error & prescribed_rows
+    left_out = (
+        f"left out: {counted(int(error.sum()), 'row')} with errors, "
+        f"{counted(int((~error & ~prescribed_rows).sum()), 'row')} without a prescription"
+    )
+    if not drawn.any():
+        raise InputError("result", f"has no row with an assessed prescription to draw ({left_out})")
+    rows = frame[drawn]
+    bands, rate_low = _bands(subject, rows)
+    kg, daily = prescribed(rows, subject, units=units, columns=columns)
+    with np.errstate(all="ignore"):
+        _agree(rows, kg, daily, rate_low)
+        per_kg = daily / kg
+
+    if ax is None:
+        figure = Figure(figsize=(8.0, 4.8), layout="constrained")
+        ax = figure.add_subplot()
+    for index, band in enumerate(bands):
+        colour = _BAND_COLOURS[index % len(_BAND_COLOURS)]
+        ax.axvspan(
+            band.low, band.high, color=colour, alpha=0.3, linewidth=0, zorder=0, label=band.label
+        )
+        for bound in (band.low, band.high):  # the bounds stay visible in front of the bars
+            ax.axvline(bound, color=colour, linewidth=1.5, zorder=3)
+    ax.hist(
+        per_kg,
+        bins=edges,
+        color="C0",
+        alpha=0.75,
+        edgecolor="white",
+        linewidth=0.5,
+        zorder=2,
+        label="prescriptions",
+    )
+    if not isinstance(edges, int):
+        outside = int(((per_kg < edges[0]) | (per_kg > edges[-1])).sum())
+        if outside:
+            left_out += f"; {counted(outside, 'prescription')} outside the bins"
+    ax.set_title(f"Prescribed doses of {subject.name}: {counted(len(rows), 'row')}")
+    ax.set_xlabel(_DOSE_AXIS_LABEL)
+    ax.set_ylabel("rows (one prescription each)")
+    ax.annotate(
+        left_out,
+        xy=(0.5, 0.0),
+        xycoords=ax.xaxis.label,
+        xytext=(0, -3),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontstyle="italic",
+        fontsize="small",
+        color="0.3",
+    )
+    ax.legend(loc="best", fontsize="small")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def _result_frame(result: object) -> pandas.DataFrame:
+    """``result`` as the pandas result of assess_table, or an error saying what to pass."""
+    if not _is_frame(result):
+        kind = f"{type(result).__module__}.{type(result).__name__}"
+        hint = ""
+        if kind.startswith("dask"):
+            hint = "; compute a Dask result first (result.compute())"
+        elif kind.startswith("pyarrow"):
+            hint = "; convert a pyarrow result first (result.to_pandas())"
+        raise ArgumentTypeError(
+            "result", f"expected the pandas DataFrame assess_table returned, got {kind}{hint}"
+        )
+    frame = cast("pandas.DataFrame", result)
+    names = {str(name) for name in frame.columns}
+    missing = [name for name in RESULT_COLUMNS if name not in names]
+    if missing:
+        raise InputError(
+            "result",
+            f"has no column {missing[0]!r}; pass the table assess_table returned",
+        )
+    return frame
+
+
+def _checked_bins(bins: object) -> int | list[float]:
+    """A number of bins, or the edges of the bins as floats."""
+    import numpy as np
+
+    if isinstance(bins, numbers.Integral) and not isinstance(bins, bool):
+        if not 1 <= int(bins) <= _MAX_BINS:
+            raise InputError("bins", f"must be from 1 to {_MAX_BINS}, got {shown(bins)}")
+        return int(bins)
+    if isinstance(bins, str | bytes) or not isinstance(bins, Sequence | np.ndarray):
+        raise ArgumentTypeError(
+            "bins",
+            f"expected a number of bins or a sequence of bin edges, got {type(bins).__name__}",
+        )
+    edges: list[float] = []
+    for index, edge in enumerate(bins):
+        if isinstance(edge, bool) or not isinstance(edge, numbers.Real):
+            raise ArgumentTypeError("bins", f"a bin edge is a number, got {shown(edge)}", index)
+        if not math.isfinite(edge):
+            raise InputError("bins", f"a bin edge must be finite, got {shown(edge)}", index)
+        if edges and edge <= edges[-1]:
+            raise InputError("bins", "the bin edges must increase", index)
+        edges.append(float(edge))
+    if not 2 <= len(edges) <= _MAX_BINS + 1:
+        raise InputError("bins", f"give 2 to {_MAX_BINS + 1} bin edges, got {len(edges)}")
+    return edges
+
+
+def _bands(subject: Drug, rows: pandas.DataFrame) -> tuple[list[_Band], npt.NDArray[np.float64]]:
+    """The bands of the rows' regimens, and each row's lower rate in mg/kg/day."""
+    import numpy as np
+
+    regimens = rows["regimen"].to_numpy(dtype=object)
+    populations = rows["population"].to_numpy(dtype=object)
+    rate_low = np.full(len(rows), np.nan)
+    used: dict[DoseRegimen, int] = {}
+    for label, population in dict.fromkeys(zip(regimens, populations, strict=True)):
+        regimen = next(
+            (r for r in subject.regimens if r.label == label and r.population.value == population),
+            None,
+        )
+        chosen = (regimens == label) & (populations == population)
+        if regimen is None:
+            where = _row_label(rows, int(np.argmax(chosen)))
+            raise InputError(
+                "drug",
+                f"{subject.name} has no regimen {shown(label)} for {shown(population)}, which "
+                f"row {where} of the result names; pass the drug the result was assessed for",
+            )
+        rate_low[chosen] = _per_kg_day(regimen)[0]
+        used[regimen] = used.get(regimen, 0) + int(chosen.sum())
+    merged: dict[tuple[float, float], list[str]] = {}
+    for regimen in subject.regimens:  # in the guideline's order
+        if regimen in used:
+            who = f"{counted(used[regimen], 'row')}, {regimen.population}"
+            merged.setdefault(_per_kg_day(regimen), []).append(f"{regimen.label} [{who}]")
+    bands = [
+        _Band(low, high, f"{span(low, high, 'mg/kg/day')}: " + ";\n".join(labels))
+        for (low, high), labels in merged.items()
+    ]
+    return bands, rate_low
+
+
+def _per_kg_day(regimen: DoseRegimen) -> tuple[float, float]:
+    """The regimen's range in mg/kg/day: its dose range for 1 kg, as the dose ranges use it."""
+    if regimen.rate is None:
+        raise InputError(
+            "result",
+            f"its rows name the regimen {regimen.label!r}, whose dose is not weight-based",
+        )
+    one_kg = DoseRange(regimen, 1.0, application_registry())
+    return one_kg.low.magnitude, one_kg.high.magnitude
+
+
+def _agree(
+    rows: pandas.DataFrame,
+    kg: npt.NDArray[np.float64],
+    daily: npt.NDArray[np.float64],
+    rate_low: npt.NDArray[np.float64],
+) -> None:
+    """An error unless the weights and prescriptions read give the result's own numbers."""
+    import numpy as np
+
+    low = rows["dose_low_mg_per_day"].to_numpy(dtype=np.float64, na_value=np.nan)
+    high = rows["dose_high_mg_per_day"].to_numpy(dtype=np.float64, na_value=np.nan)
+    deviation = rows["dose_deviation"].to_numpy(dtype=np.float64, na_value=np.nan)
+    status = rows["dose_status"].to_numpy(dtype=object)
+    result_kg = low / rate_low
+    weight_ok = np.abs(kg - result_kg) <= _AGREEMENT * result_kg
+    if not weight_ok.all():
+        first = int(np.argmin(weight_ok))
+        _disagree(
+            rows,
+            first,
+            f"a weight of {kg[first]:.6g} kg, but its dose range is for {result_kg[first]:.6g} kg",
+        )
+    # Outside the range, dose_deviation gives the daily amount; within, the range bounds it.
+    expected = np.where(status == "below", low, high) * (1 + deviation)
+    dose_ok = np.where(
+        status == "within",
+        (daily >= low * (1 - _AGREEMENT)) & (daily <= high * (1 + _AGREEMENT)),
+        np.abs(daily - expected) <= _AGREEMENT * expected,
+    )
+    if not dose_ok.all():
+        first = int(np.argmin(dose_ok))
+        _disagree(
+            rows,
+            first,
+            f"{daily[first]:.6g} mg a day, but its dose_status is {status[first]!r} (from "
+            f"{low[first]:.6g} to {high[first]:.6g} mg a day)",
+        )
+
+
+def _row_label(rows: pandas.DataFrame, position: int) -> str:
+    """The label of a row, shown for an error: ``17`` (not ``np.int64(17)``), ``'p17'``."""
+    label: object = rows.index[position]
+    if isinstance(label, numbers.Integral) and not isinstance(label, bool):
+        label = int(label)
+    return shown(label)
+
+
+def _disagree(rows: pandas.DataFrame, position: int, what: str) -> None:
+    raise InputError(
+        "units",
+        f"row {_row_label(rows, position)} of the result reads from its columns as {what}; "
+        "pass the units and columns given to assess_table",
+    )

@@ -1,0 +1,520 @@
+"""assess_table: a whole table of patients assessed at once, row by row equal to assess().
+
+The property tests build random tables (valid and invalid rows mixed), assess them at once,
+and compare each row with what :func:`ae_systemic.assess` and
+:func:`ae_systemic.check_dose` give for the same patient and prescription, built from the
+row's values: the same numbers (exactly), the same population, regimen, status and
+findings, and an error exactly where building the patient or the prescription fails,
+naming the same column.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ae_systemic
+from ae_systemic import (
+    ArgumentError,
+    ArgumentTypeError,
+    CoMedication,
+    DoseInputError,
+    Drug,
+    FindingKind,
+    InputError,
+    Pathway,
+    Patient,
+    Phase,
+    Phototherapy,
+    Prescription,
+    assess,
+    assess_table,
+    summarize,
+)
+from ae_systemic._cohort import FIELDS, RESULT_COLUMNS
+
+Q = ae_systemic.application_registry().Quantity
+UNITS = {"age": "year", "weight": "kg", "amount": "mg", "period": "h"}
+FINDING_COLUMNS = {kind: f"finding_{kind.value.replace('-', '_')}" for kind in FindingKind}
+
+
+def frame(**columns: list[Any]) -> pd.DataFrame:
+    return pd.DataFrame(columns)
+
+
+# --- random rows -----------------------------------------------------------------------------
+
+ages = st.one_of(
+    st.floats(0, 130),
+    st.sampled_from([0.0, 15.999, 16.0, 17.99, 18.0, 130.0, 130.5, -1.0, math.nan, math.inf]),
+)
+weights = st.one_of(
+    st.floats(0.2, 700),
+    st.sampled_from([0.2, 0.19, 700.0, 700.01, 0.0, -3.0, math.nan, math.inf]),
+)
+phototherapies = st.one_of(
+    st.lists(st.sampled_from(["UVA", "uvb", "PUVA", " UVB "]), max_size=3).map(",".join),
+    st.sampled_from(["UVC", "UVA,", None]),
+)
+pathway_texts = st.one_of(
+    st.lists(st.sampled_from(["CYP3A4", "p-gp", "OATP", "cyp3a4 "]), max_size=3).map(",".join),
+    st.sampled_from(["CYP2D6", None]),
+)
+amounts = st.one_of(
+    st.floats(1, 2000),
+    st.sampled_from([math.nan, 0.0, -5.0, 100_000.0, 100_001.0, math.inf]),
+)
+frequencies = st.one_of(st.integers(1, 4).map(float), st.sampled_from([math.nan, 0.0, 1.5, 1e7]))
+periods = st.one_of(st.sampled_from([24.0, 12.0, 48.0, 8.0]), st.sampled_from([0.0, -1.0]))
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "age": draw(ages),
+        "weight": draw(weights),
+        "pregnant": draw(st.booleans()),
+        "phototherapy": draw(phototherapies),
+        "co_medication_pathways": draw(pathway_texts),
+        "amount": draw(amounts),
+        "frequency": draw(frequencies),
+        "period": draw(periods),
+    }
+
+
+def tokens(text: str | None, members: type[Any]) -> frozenset[Any]:
+    if text is None or not text.strip():
+        return frozenset()
+    known = {m.value.casefold(): m for m in members}
+    return frozenset(known[t.strip().casefold()] for t in text.split(","))
+
+
+def expected(subject: Drug, row: dict[str, Any], **options: Any) -> tuple[str | None, Any]:
+    """The column a one-patient build fails on (or None), and the assessment otherwise."""
+    try:
+        patient = Patient(Q(row["age"], "year"), Q(row["weight"], "kg"))
+    except DoseInputError as exc:
+        return exc.argument, None
+    try:
+        photo = tokens(row["phototherapy"], Phototherapy)
+    except KeyError:
+        return "phototherapy", None
+    try:
+        pathways = tokens(row["co_medication_pathways"], Pathway)
+    except KeyError:
+        return "co_medication_pathways", None
+    medicines = (CoMedication("co-medication", pathways),) if pathways else ()
+    patient = Patient(
+        patient.age,
+        patient.weight,
+        pregnant=row["pregnant"],
+        phototherapy=photo,
+        co_medications=medicines,
+    )
+    order = None
+    amount, frequency = row["amount"], row["frequency"]
+    if not (math.isnan(amount) and math.isnan(frequency)):
+        if math.isnan(amount):
+            return "amount", None
+        try:
+            Prescription(Q(amount, "mg"))
+        except DoseInputError:
+            return "amount", None
+        # Each part checked alone, in the order of the fields (FIELDS).
+        if math.isnan(frequency) or frequency != int(frequency):
+            return "frequency", None
+        try:
+            Prescription(Q(amount, "mg"), frequency=int(frequency))
+        except ArgumentError as exc:
+            return exc.argument, None
+        try:
+            order = Prescription(
+                Q(amount, "mg"), frequency=int(frequency), period=Q(row["period"], "h")
+            )
+        except ArgumentError as exc:
+            return exc.argument, None
+    try:
+        return None, assess(subject, patient, prescription=order, **options)
+    except DoseInputError as exc:  # no regimen for the population (synthetic drugs)
+        return "age", exc
+
+
+def check_row(result: pd.Series[Any], row: dict[str, Any], subject: Drug, **options: Any) -> None:
+    column, found = expected(subject, row, **options)
+    if column is not None:
+        assert isinstance(result["error"], str)
+        assert result["error"].startswith(f"{column}: "), (result["error"], row)
+        for name in RESULT_COLUMNS[:-1]:
+            assert pd.isna(result[name]), name
+        return
+    assert pd.isna(result["error"]), (result["error"], row)
+    dose, check = found.dose, found.dose_check
+    assert result["population"] == found.population.value
+    assert result["regimen"] == found.regimen.label
+    assert result["dose_low_mg_per_day"] == dose.low.m_as("mg/day")
+    assert result["dose_high_mg_per_day"] == dose.high.m_as("mg/day")
+    assert result["per_dose_low_mg"] == dose.per_dose_low.m_as("mg")
+    assert result["per_dose_high_mg"] == dose.per_dose_high.m_as("mg")
+    assert result["doses_per_day"] == dose.doses_per_day
+    assert result["licensed"] == found.licensed
+    if check is None:
+        assert pd.isna(result["dose_status"])
+        assert pd.isna(result["dose_deviation"])
+    else:
+        assert result["dose_status"] == check.status.value
+        assert result["dose_deviation"] == check.deviation
+    kinds = {finding.kind for finding in found.findings}
+    for kind, name in FINDING_COLUMNS.items():
+        assert result[name] == (kind in kinds), (name, row)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(rows(), min_size=1, max_size=25))
+def test_every_row_equals_assess_and_check_dose(csa: Drug, table: list[dict[str, Any]]) -> None:
+    result = assess_table(csa, pd.DataFrame(table), units=UNITS)
+    assert list(result.columns) == [*FIELDS, *RESULT_COLUMNS]
+    for position, row in enumerate(table):
+        check_row(result.iloc[position], row, csa)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(rows(), min_size=1, max_size=12),
+    st.sampled_from([None, Phase.ACUTE, Phase.LONG_TERM]),
+    st.sampled_from([None, "16 years", "216 months", "21 year"]),
+)
+def test_phase_and_adult_from_as_in_assess(
+    csa: Drug, table: list[dict[str, Any]], phase: Phase | None, adult_from: str | None
+) -> None:
+    result = assess_table(csa, pd.DataFrame(table), units=UNITS, phase=phase, adult_from=adult_from)
+    for position, row in enumerate(table):
+        check_row(result.iloc[position], row, csa, phase=phase, adult_from=adult_from)
+
+
+def test_every_row_equals_assess_for_a_pyarrow_table(csa: Drug) -> None:
+    table = [
+        {
+            **dict.fromkeys(FIELDS),
+            "age": a,
+            "weight": w,
+            "pregnant": p,
+            "amount": m,
+            "frequency": f,
+            "period": 24.0,
+            "phototherapy": "PUVA",
+            "co_medication_pathways": "",
+        }
+        for a, w, p, m, f in [
+            (34.0, 70.0, False, 200.0, 2.0),
+            (12.0, 40.0, True, 50.0, 1.0),
+            (40.0, -1.0, False, 100.0, 2.0),
+            (20.0, 80.0, False, math.nan, math.nan),
+        ]
+    ]
+    result = assess_table(csa, pa.Table.from_pylist(table), units=UNITS)
+    assert isinstance(result, pa.Table)
+    assert result.column_names == [*FIELDS, *RESULT_COLUMNS]
+    assert result.schema.field("doses_per_day").type == pa.int64()
+    assert result.schema.field("licensed").type == pa.bool_()
+    frame_result = result.to_pandas()
+    for position, row in enumerate(table):
+        check_row(frame_result.iloc[position], row, csa)
+    assert result.column("error").null_count == 3
+
+
+# --- worked rows -------------------------------------------------------------------------------
+
+
+def test_a_worked_cohort(csa: Drug) -> None:
+    cohort = frame(
+        age=[34, 12, 40, 15],
+        weight=[154.0, 88.0, 154.0, 110.0],
+        amount=[0.2, 0.05, 0.1, None],
+        frequency=[2, 2, 1, None],
+        phototherapy=["UVA, puva", "", None, "UVB"],
+    )
+    result = assess_table(csa, cohort, units={"age": "year", "weight": "lb", "amount": "g"})
+    assert result["population"].tolist() == ["adult", "child", "adult", "child"]
+    # 154 lb = 69.853 kg: 2.5-5 mg/kg/day, so 174.6-349.3 mg/day; 400 mg/day is above.
+    kg = 154 * 0.45359237
+    assert result["dose_low_mg_per_day"][0] == pytest.approx(2.5 * kg, rel=1e-12)
+    assert result["dose_status"].tolist()[:3] == ["above", "within", "below"]
+    assert pd.isna(result["dose_status"][3])
+    assert result["finding_avoid_combination"].tolist() == [True, False, False, True]
+    assert result["finding_off_label"].tolist() == [False, True, False, True]
+    assert result["finding_children"].tolist() == [False, True, False, True]
+    assert result["error"].isna().all()
+    assert result.index.equals(cohort.index)
+
+
+def test_result_dtypes(csa: Drug) -> None:
+    result = assess_table(csa, frame(age=[30], weight=[70]), units=UNITS)
+    dtypes = {name: str(result[name].dtype) for name in RESULT_COLUMNS}
+    assert dtypes["population"] == dtypes["regimen"] == dtypes["dose_status"] == "category"
+    assert list(result["regimen"].cat.categories) == [r.label for r in csa.regimens]
+    assert dtypes["dose_low_mg_per_day"] == "float64"
+    assert dtypes["doses_per_day"] == "Int64"
+    assert dtypes["licensed"] == "boolean"
+    assert dtypes["finding_off_label"] == "boolean"
+    assert dtypes["error"] == "string"
+
+
+def test_an_empty_table_gives_the_columns_and_no_rows(csa: Drug) -> None:
+    result = assess_table(csa, frame(age=[], weight=[]), units=UNITS)
+    assert list(result.columns) == ["age", "weight", *RESULT_COLUMNS]
+    assert len(result) == 0
+
+
+def test_the_index_and_other_columns_are_kept(csa: Drug) -> None:
+    cohort = pd.DataFrame(
+        {"id": ["a", "b"], "age": [30, 40], "weight": [70, 80]}, index=["p1", "p2"]
+    )
+    result = assess_table(csa, cohort, units=UNITS)
+    assert list(result.index) == ["p1", "p2"]
+    assert result["id"].tolist() == ["a", "b"]
+    assert cohort.columns.tolist() == ["id", "age", "weight"]  # the input is not changed
+
+
+def test_columns_map_fields_to_the_callers_names(csa: Drug) -> None:
+    cohort = frame(years=[30], kg=[70], dose=[150], times=[2])
+    result = assess_table(
+        csa,
+        cohort,
+        columns={"age": "years", "weight": "kg", "amount": "dose", "frequency": "times"},
+        units=UNITS,
+    )
+    assert result["dose_status"][0] == "within"
+
+
+# --- bad rows ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("weight", 0.1, "below 0.2 kg"),
+        ("weight", 701.0, "above 700 kg"),
+        ("weight", math.nan, "missing"),
+        ("weight", -2.0, "must be positive"),
+        ("age", -1.0, "between 0 and 130 years"),
+        ("age", math.nan, "missing"),
+        ("phototherapy", "UVC", "'UVC' is not a phototherapy"),
+        ("co_medication_pathways", "CYP2D6", "'CYP2D6' is not a pathway"),
+        ("frequency", 0.0, "whole number from 1"),
+        ("frequency", 2.5, "whole number from 1"),
+        ("amount", 0.0, "must be positive"),
+        ("amount", 200_000.0, "more than 100 g"),
+    ],
+)
+def test_a_bad_row_is_marked_and_the_others_assessed(
+    csa: Drug, column: str, value: object, words: str
+) -> None:
+    good: dict[str, Any] = {
+        "age": 30.0,
+        "weight": 70.0,
+        "phototherapy": "",
+        "co_medication_pathways": "",
+        "amount": 150.0,
+        "frequency": 2.0,
+    }
+    cohort = pd.DataFrame([good, {**good, column: value}, good])
+    result = assess_table(csa, cohort, units=UNITS)
+    assert result["error"].isna().tolist() == [True, False, True]
+    assert result["error"][1].startswith(f"{column}: ")
+    assert words in result["error"][1]
+    assert result[list(RESULT_COLUMNS[:-1])].iloc[1].isna().all()
+    with pytest.raises(DoseInputError) as raised:
+        assess_table(csa, cohort, units=UNITS, errors="raise")
+    assert raised.value.argument == column
+    assert raised.value.index == 1
+    assert words in raised.value.problem
+
+
+def test_raise_names_the_first_bad_rows_label(csa: Drug) -> None:
+    cohort = pd.DataFrame({"age": [30, 30, 30], "weight": [70, 7000, -1]}, index=["p1", "p2", "p3"])
+    with pytest.raises(DoseInputError, match=r"^weight\['p2'\]: 7000 kg is above 700 kg"):
+        assess_table(csa, cohort, units=UNITS, errors="raise")
+
+
+def test_values_in_errors_are_shown_safely(csa: Drug) -> None:
+    cohort = frame(age=[30], weight=[70], phototherapy=["UVA," + "x" * 200])
+    message = assess_table(csa, cohort, units=UNITS)["error"][0]
+    assert len(message) < 200
+
+
+def test_a_half_given_prescription_is_an_error(csa: Drug) -> None:
+    cohort = frame(age=[30, 30], weight=[70, 70], amount=[150, None], frequency=[None, 2])
+    errors = assess_table(csa, cohort, units=UNITS)["error"].tolist()
+    assert errors[0].startswith("frequency: missing while the amount is given")
+    assert errors[1].startswith("amount: missing while the frequency is given")
+
+
+def test_pregnant_must_be_true_or_false(csa: Drug) -> None:
+    cohort = frame(age=[30, 30, 30], weight=[70, 70, 70], pregnant=[True, None, "yes"])
+    errors = assess_table(csa, cohort, units=UNITS)["error"].tolist()
+    assert pd.isna(errors[0])
+    assert errors[1] == "pregnant: missing; give true or false for every row"
+    assert errors[2] == "pregnant: expected true or false, got 'yes'"
+
+
+# --- bad tables ---------------------------------------------------------------------------------
+
+
+def test_a_missing_required_column_is_named(csa: Drug) -> None:
+    with pytest.raises(InputError, match=r"^weight: the table has no column 'weight'"):
+        assess_table(csa, frame(age=[30], mass=[70]), units=UNITS)
+    with pytest.raises(InputError, match=r"^kg: the table has no column 'kg'"):
+        assess_table(csa, frame(age=[30]), columns={"weight": "kg"}, units=UNITS)
+
+
+def test_plain_numbers_need_a_unit(csa: Drug) -> None:
+    with pytest.raises(InputError, match=r"^weight: holds plain numbers and no unit"):
+        assess_table(csa, frame(age=[30], weight=[70]), units={"age": "year"})
+
+
+def test_a_unit_of_the_wrong_dimension_is_refused(csa: Drug) -> None:
+    with pytest.raises(InputError, match=r"^age: .* is not a unit of time"):
+        assess_table(csa, frame(age=[30], weight=[70]), units={"age": "kg", "weight": "kg"})
+    with pytest.raises(InputError, match=r"^weight: .*not a unit pint knows"):
+        assess_table(csa, frame(age=[30], weight=[70]), units={"age": "year", "weight": "kgz"})
+
+
+@pytest.mark.parametrize(
+    ("options", "pattern"),
+    [
+        ({"units": {"age": "year", "weight": "kg", "frequency": "1"}}, "frequency.* takes no unit"),
+        ({"units": "kg"}, "expected a mapping"),
+        ({"columns": {"mass": "weight"}}, "'mass' is not a field"),
+        ({"errors": "ignore"}, "expected 'mark' or 'raise'"),
+        ({"phase": "acute"}, "expected None, Phase.ACUTE"),
+        ({"adult_from": "18 kg"}, "adult_from"),
+        ({"units": {"age": "year", "weight": "9**9**9"}}, "not a unit name"),
+    ],
+)
+def test_bad_arguments_are_refused(csa: Drug, options: dict[str, Any], pattern: str) -> None:
+    arguments: dict[str, Any] = {"units": UNITS, **options}
+    with pytest.raises(ArgumentError, match=pattern):
+        assess_table(csa, frame(age=[30], weight=[70]), **arguments)
+
+
+def test_amount_needs_frequency(csa: Drug) -> None:
+    with pytest.raises(InputError, match=r"^amount: a prescription needs both"):
+        assess_table(csa, frame(age=[30], weight=[70], amount=[150]), units=UNITS)
+
+
+def test_a_result_column_in_the_input_is_refused(csa: Drug) -> None:
+    with pytest.raises(InputError, match="already has a column named 'error'"):
+        assess_table(csa, frame(age=[30], weight=[70], error=[""]), units=UNITS)
+
+
+def test_text_where_numbers_belong_is_refused(csa: Drug) -> None:
+    with pytest.raises(InputError, match=r"^weight: holds .* not numbers"):
+        assess_table(csa, frame(age=[30], weight=["70 kg"]), units=UNITS)
+
+
+def test_an_unsupported_table_is_refused(csa: Drug) -> None:
+    with pytest.raises(ArgumentTypeError, match="expected a pandas DataFrame, a pyarrow Table"):
+        assess_table(csa, [{"age": 30, "weight": 70}], units=UNITS)  # type: ignore[call-overload]
+
+
+# --- units ---------------------------------------------------------------------------------------
+
+
+def test_units_are_converted_once_and_exactly(csa: Drug) -> None:
+    in_lb = assess_table(
+        csa, frame(age=[360], weight=[154.0]), units={"age": "month", "weight": "lb"}
+    )
+    dose = ae_systemic.daily_dose(csa, Q(154.0, "lb"))
+    assert in_lb["dose_high_mg_per_day"][0] == dose.high.m_as("mg/day")
+    assert in_lb["population"][0] == "adult"
+
+
+def test_pint_pandas_columns_carry_their_unit(csa: Drug) -> None:
+    pint_pandas = pytest.importorskip("pint_pandas")
+    del pint_pandas
+    cohort = pd.DataFrame(
+        {
+            "age": pd.Series([30.0, 12.0], dtype="pint[year]"),
+            "weight": pd.Series([154.0, 88.0], dtype="pint[lb]"),
+        }
+    )
+    result = assess_table(csa, cohort)
+    assert result["dose_high_mg_per_day"][0] == ae_systemic.daily_dose(
+        csa, Q(154.0, "lb")
+    ).high.m_as("mg/day")
+    assert assess_table(csa, cohort, units={"weight": "lb"})["error"].isna().all()
+    with pytest.raises(InputError, match=r"^weight: the column carries its own unit"):
+        assess_table(csa, cohort, units={"weight": "kg"})
+
+
+# --- pickling and summaries ---------------------------------------------------------------------
+
+
+def test_errors_of_rows_pickle(csa: Drug) -> None:
+    cohort = frame(age=[30], weight=[-1])
+    with pytest.raises(DoseInputError) as raised:
+        assess_table(csa, cohort, units=UNITS, errors="raise")
+    copy = pickle.loads(pickle.dumps(raised.value))
+    assert (copy.argument, copy.problem, copy.index) == ("weight", raised.value.problem, 0)
+
+
+def test_summarize_counts_and_percentages(csa: Drug) -> None:
+    cohort = frame(
+        age=[34, 12, 40, 30, 30],
+        weight=[70.0, 40.0, -1.0, 70.0, 70.0],
+        amount=[200, 50, 100, None, 50],
+        frequency=[2, 2, 2, None, 1],
+    )
+    summary = summarize(assess_table(csa, cohort, units=UNITS))
+    assert summary.loc[("rows", "assessed"), "rows"] == 4
+    assert summary.loc[("rows", "with errors"), "rows"] == 1
+    assert summary.loc[("rows", "with errors"), "percent"] == 20.0
+    assert summary.loc[("dose_status", "above"), "rows"] == 1
+    assert summary.loc[("dose_status", "within"), "rows"] == 1
+    assert summary.loc[("dose_status", "below"), "rows"] == 1
+    assert summary.loc[("dose_status", "no prescription"), "rows"] == 1
+    assert summary.loc[("finding", "off-label"), "percent"] == 25.0
+    assert summary.loc[("finding", "monitoring"), "rows"] == 4
+    arrow = summarize(assess_table(csa, pa.Table.from_pandas(cohort), units=UNITS))
+    pd.testing.assert_frame_equal(arrow, summary)
+
+
+def test_summarize_needs_a_result(csa: Drug) -> None:
+    with pytest.raises(InputError, match="has no column 'population'"):
+        summarize(frame(age=[30]))
+
+
+def test_assess_table_is_vectorised_the_regimen_once_per_population(
+    csa: Drug, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ae_systemic._cohort as cohort_module
+
+    calls: list[int] = []
+    real = ae_systemic.daily_dose
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cohort_module, "daily_dose", counting)
+    rng = np.random.default_rng(1)
+    cohort = frame(age=list(rng.uniform(2, 90, 5000)), weight=list(rng.uniform(10, 120, 5000)))
+    result = assess_table(csa, cohort, units=UNITS)
+    assert len(calls) == 2  # one per population, whatever the number of rows
+    assert result["error"].isna().all()
+
+
+def test_columns_not_named_by_strings_are_kept_but_not_read(csa: Drug) -> None:
+    cohort = pd.DataFrame({"age": [30], "weight": [70], 0: ["kept"]})
+    result = assess_table(csa, cohort, units=UNITS)
+    assert result[0].tolist() == ["kept"]
+    with pytest.raises(ArgumentTypeError, match="the column of frequency must be a name"):
+        assess_table(csa, cohort, units=UNITS, columns={"frequency": 0})  # type: ignore[dict-item]
