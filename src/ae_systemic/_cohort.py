@@ -1211,7 +1211,7 @@ def summarize(
     ...                                units={"age": "year", "weight": "kg"}))
     >>> table.loc["rows", "rows"].to_dict()
     {'assessed': 2, 'with errors': 1}
-    >>> round(table.loc[("dose_status", "no prescription"), "percent"], 1)
+    >>> float(table.loc[("dose_status", "no prescription"), "percent"])
     100.0
     """
     import pandas as pd
