@@ -44,7 +44,9 @@ def regimen(label: str, **shape: Any) -> DoseRegimen:
 
 def synthetic(name: str, *regimens: DoseRegimen) -> Drug:
     """A made-up drug: ciclosporin's other content, renamed, with these regimens."""
-    return attrs.evolve(ae_systemic.drug("ciclosporin"), name=name, synonyms=(), regimens=regimens)
+    return attrs.evolve(
+        ae_systemic.drug("ciclosporin"), name=name, synonyms=(), regimens=regimens, atc=None
+    )
 
 
 WEEKLY = synthetic(

@@ -181,7 +181,11 @@ def examplumab(csa: Drug) -> Drug:
         Population.ADULT, Phase.LONG_TERM, "thrice daily (adults)", DoseRate(1, 2), 3, where
     )
     return attrs.evolve(
-        csa, name="Examplumab", synonyms=("EXA-1",), regimens=(weekly, fixed, bands, thrice)
+        csa,
+        name="Examplumab",
+        synonyms=("EXA-1",),
+        regimens=(weekly, fixed, bands, thrice),
+        atc=None,
     )
 
 
@@ -284,7 +288,12 @@ def test_ids_come_from_the_content(bundle: Any, csa: Drug) -> None:
 
 def test_medication_knowledge_names_the_drug_for_atopic_eczema(bundle: Any, csa: Drug) -> None:
     (knowledge,) = resources(bundle, "MedicationKnowledge")
-    assert knowledge["code"] == {"text": "ciclosporin"}
+    assert knowledge["code"] == {
+        "coding": [
+            {"system": "http://www.whocc.no/atc", "code": "L04AD01", "display": "ciclosporin"}
+        ],
+        "text": "ciclosporin",
+    }
     assert knowledge["status"] == "active"
     assert knowledge["name"] == list(csa.names)
     (indication,) = knowledge["indicationGuideline"]

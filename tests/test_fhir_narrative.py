@@ -227,6 +227,7 @@ def hostile(csa: Drug) -> Drug:
         csa,
         name=f"Examplumab {EVIL}",
         synonyms=(EVIL,),
+        atc=None,
         mechanism=(attrs.evolve(statement, text=EVIL, location=EVIL),),
         efficacy=tuple(attrs.evolve(s, text=f"{EVIL} {s.key}") for s in csa.efficacy),
         recommendations=(recommendation, *csa.recommendations[1:]),

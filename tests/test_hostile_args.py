@@ -728,6 +728,10 @@ SLOW_CALLS: dict[str, tuple[str, frozenset[str]]] = {
     ),
 }
 SLOW_CALL_SECONDS = 6.0
+#: How long the children may take in all, starting Python and importing included: they
+#: run at once, so on a loaded 2-core machine the start-up alone can take seconds.  The
+#: call itself is timed inside the child, against SLOW_CALL_SECONDS.
+CHILDREN_SECONDS = 90.0
 
 _CHILD = """\
 import time
@@ -756,7 +760,7 @@ def test_pathological_arguments_are_handled_quickly() -> None:
         )
         for label, (call, _) in SLOW_CALLS.items()
     }
-    deadline = time.monotonic() + SLOW_CALL_SECONDS
+    deadline = time.monotonic() + CHILDREN_SECONDS
     problems = []
     for label, child in children.items():
         try:
@@ -764,11 +768,13 @@ def test_pathological_arguments_are_handled_quickly() -> None:
         except subprocess.TimeoutExpired:
             child.kill()
             child.communicate()
-            problems.append(f"{label}: still running after {SLOW_CALL_SECONDS:g} s")
+            problems.append(f"{label}: still running after {CHILDREN_SECONDS:g} s")
             continue
-        outcome = out.split(" ")[0].strip()
+        outcome, _, seconds = out.strip().partition(" ")
         if outcome not in SLOW_CALLS[label][1]:
             problems.append(f"{label}: {out.strip() or err.strip()[-300:]}")
+        elif float(seconds) > SLOW_CALL_SECONDS:
+            problems.append(f"{label}: the call took {seconds} s")
     assert not problems, "\n".join(problems)
 
 

@@ -56,7 +56,9 @@ def test_the_readme_starts_with_the_demo_and_the_test_command() -> None:
 def test_ci_runs_exactly_the_readmes_test_command() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     commands = [line for line in script.splitlines() if line and not line.startswith("#")]
-    assert readme_commands()[1] in commands
+    # Each list ends in `|| exit 1`: a failing step in its middle must stop the script.
+    assert all(line.endswith(" || exit 1") for line in commands if " && " in line)
+    assert f"{readme_commands()[1]} || exit 1" in commands
 
 
 def test_the_version_is_written_once_and_read_by_the_build() -> None:

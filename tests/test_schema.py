@@ -30,6 +30,7 @@ import ae_systemic._model
 import strategies as s
 from ae_systemic import DataError, Guideline, load_guideline, structure, unstructure
 from ae_systemic._schema import SCHEMA_ID, schema
+from ae_systemic._validators import ATC_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "docs" / "schema.json"
@@ -172,6 +173,12 @@ def test_string_rules_agree_with_the_field_validators() -> None:
             for string in _string_schemas(definitions()[name]["properties"][field.name]):
                 assert field.validator is not None
                 allowed = string.get("enum")
+                if string.get("pattern") == ATC_PATTERN:  # an ATC code, Drug.atc
+                    field.validator(None, field, "L04AD01")
+                    for wrong in ("L04AD1", "l04ad01", "L04AD01 ", "L04ÄD01"):
+                        with pytest.raises(DataError):
+                            field.validator(None, field, wrong)
+                    continue
                 if allowed is None:
                     assert string["minLength"] == 1
                     assert string["pattern"] == r"\S"

@@ -9,11 +9,12 @@ that importing the package does not import cattrs.
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import enum
 import functools
 import math
-import re
+import sys
 import threading
 import typing
 from collections.abc import Callable, Iterator
@@ -37,7 +38,6 @@ JSONValue: TypeAlias = Union[  # noqa: UP007 (a recursive alias needs the string
 ]
 
 _lock = threading.Lock()
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def structure(data: object, cls: type[T]) -> T:
@@ -50,11 +50,15 @@ def structure(data: object, cls: type[T]) -> T:
         raise ArgumentTypeError(
             "cls", f"expected a model class such as Drug or Guideline, got {shown(cls)}"
         )
-    fast = _converter(detailed=False)  # outside the try: a broken install is not bad data
+    direct = _direct_structurer(cls)
+    if direct is None:  # a class the direct path does not handle: cattrs' fast path
+        fast = _converter(detailed=False)  # outside the try: a broken install is not bad data
+        direct = functools.partial(fast.structure, cl=cls)
     try:
-        return fast.structure(data, cls)
+        result: T = direct(data)
     except Exception:  # run again with detailed validation, which names the paths
         return _structure_detailed(data, cls)
+    return result
 
 
 def _is_model_class(cls: object) -> bool:
@@ -67,6 +71,151 @@ def _structure_detailed(data: object, cls: type[T]) -> T:
         return detailed.structure(data, cls)
     except Exception as exc:  # every failure of bad data becomes a DataError
         raise DataError(list(_problems(exc, ""))) from None
+
+
+# --- the direct path: valid data structured without cattrs ---------------------------------
+#
+# Structuring valid data needs neither cattrs nor its generated code: each model class gets
+# one small function, built once from the class's fields, that applies the same hooks as the
+# converter (``_structure_str`` and the rest below) and calls the class, so that its
+# validators run as they do under cattrs.  It is at least as strict as the converter: any
+# failure, for any reason, goes to cattrs' detailed validation, which either names every
+# problem with its path or, where the direct path was stricter, builds the same object.  A
+# type it does not know (a union of two types, a generic class, a mixed-in enum ...) leaves
+# the class to cattrs altogether.
+
+_Structurer = Callable[[object], Any]
+_direct: dict[type, _Structurer | None] = {}
+_SCALAR_HOOKS: dict[object, Callable[[object, type], Any]] = {}
+
+
+class _Unsupported(Exception):
+    """A type the direct path does not handle."""
+
+
+def _direct_structurer(cls: type) -> _Structurer | None:
+    """The direct structuring function of the model class ``cls``, or ``None``."""
+    try:
+        return _direct[cls]
+    except KeyError:
+        pass
+    with _lock:
+        built: dict[type, _Structurer] = {}
+        try:
+            found: _Structurer | None = _class_structurer(cls, built)
+        except _Unsupported:
+            found = None
+            built = {}
+        _direct.update(built)
+        _direct[cls] = found
+        return found
+
+
+def _class_structurer(cls: type, built: dict[type, _Structurer]) -> _Structurer:
+    """Structure an object of the attrs class ``cls`` from a dict: known keys, then the class."""
+    known = _direct.get(cls) or built.get(cls)
+    if known is not None:
+        return known
+    entries: list[tuple[str, _Structurer]] = []
+    allowed = frozenset(f.name for f in attrs.fields(cls))
+
+    def structure_object(obj: object) -> Any:
+        if not isinstance(obj, dict) or not allowed.issuperset(obj):
+            raise TypeError(f"not a valid {cls.__name__}")  # cattrs names the problems
+        return cls(**{name: item(obj[name]) for name, item in entries if name in obj})
+
+    built[cls] = structure_object  # before the fields, for classes that nest themselves
+    namespace = vars(sys.modules[cls.__module__])
+    for field in attrs.fields(cls):
+        if not field.init or field.alias != field.name or not isinstance(field.type, str):
+            raise _Unsupported(cls)
+        entries.append((field.name, _hint_structurer(field.type, namespace, built)))
+    return structure_object
+
+
+def _hint_structurer(
+    hint: str, namespace: dict[str, Any], built: dict[type, _Structurer]
+) -> _Structurer:
+    """The structuring function for a field annotated ``hint`` (a string, as written)."""
+    parts = _top_level_parts(hint)
+    if len(parts) == 2 and "None" in parts:
+        item = _hint_structurer(parts[1 - parts.index("None")], namespace, built)
+        return lambda value: None if value is None else item(value)
+    if len(parts) != 1:
+        raise _Unsupported(hint)
+    text = parts[0]
+    if text.startswith("tuple[") and text.endswith(", ...]"):
+        element = _hint_structurer(text[6:-6], namespace, built)
+
+        def structure_tuple(value: object) -> tuple[Any, ...]:
+            if not isinstance(value, (list, tuple)):
+                raise TypeError(f"expected a list, got {_describe(value)}")
+            return tuple([element(item) for item in value])
+
+        return structure_tuple
+    return _type_structurer(_resolve(text, namespace), built)
+
+
+def _top_level_parts(hint: str) -> list[str]:
+    """``hint`` split at the ``|`` outside brackets, each part stripped."""
+    if "[" not in hint:  # the common case: no brackets to step over
+        return [part.strip() for part in hint.split("|")]
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(hint):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(hint[start:index].strip())
+            start = index + 1
+    parts.append(hint[start:].strip())
+    return parts
+
+
+def _resolve(name: str, namespace: dict[str, Any]) -> object:
+    """The object a (dotted) name in an annotation stands for, in the class's module."""
+    first, *rest = name.split(".")
+    if not first.isidentifier() or not all(part.isidentifier() for part in rest):
+        raise _Unsupported(name)
+    try:
+        found = namespace[first] if first in namespace else vars(builtins)[first]
+        for part in rest:
+            found = getattr(found, part)
+    except (KeyError, AttributeError):
+        raise _Unsupported(name) from None
+    return found
+
+
+def _type_structurer(kind: object, built: dict[type, _Structurer]) -> _Structurer:
+    if not _SCALAR_HOOKS:
+        _SCALAR_HOOKS.update(
+            {
+                str: _structure_str,
+                int: _structure_int,
+                float: _structure_float,
+                bool: _structure_bool,
+                datetime.date: _structure_date,
+            }
+        )
+    if not isinstance(kind, type):
+        raise _Unsupported(kind)
+    hook = _SCALAR_HOOKS.get(kind)
+    if hook is not None:
+        return functools.partial(_apply, hook, kind)
+    scalars = (str, int, float, bool, datetime.date)
+    # The converter's enum hook wins over a scalar's only for a StrEnum (see _build_converter).
+    if issubclass(kind, enum.Enum) and (
+        issubclass(kind, enum.StrEnum) or not issubclass(kind, scalars)
+    ):
+        return functools.partial(_apply, _structure_enum, kind)
+    if attrs.has(kind) and not issubclass(kind, (*scalars, enum.Enum, tuple)):
+        return _class_structurer(kind, built)
+    raise _Unsupported(kind)
+
+
+def _apply(hook: Callable[[object, type], Any], kind: type, value: object) -> Any:
+    return hook(value, kind)
 
 
 def unstructure(obj: object) -> JSONValue:
@@ -254,19 +403,26 @@ def _structure_date(value: object, _: type) -> datetime.date:
     if not isinstance(value, str):
         raise TypeError(f"expected a date as 'YYYY-MM-DD', got {_describe(value)}")
     try:
-        if _ISO_DATE.fullmatch(value) is None:
+        if not _is_iso_date_text(value):  # fromisoformat alone also reads "20200101"
             raise ValueError(value)
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"expected a date as 'YYYY-MM-DD', got {shown(value)}") from None
 
 
+def _is_iso_date_text(value: str) -> bool:
+    """Whether ``value`` is written ``YYYY-MM-DD`` with ASCII digits (no regex to compile)."""
+    digits = value[:4] + value[5:7] + value[8:]
+    dashes = len(value) == 10 and value[4] == value[7] == "-"
+    return dashes and digits.isascii() and digits.isdigit()
+
+
 def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
-    allowed = ", ".join(repr(member.value) for member in cls)
     if isinstance(value, str):
         for member in cls:
             if member.value == value:
                 return member
+    allowed = ", ".join(repr(member.value) for member in cls)
     raise ValueError(f"{_describe(value)} is not a {cls.__name__}; use one of {allowed}")
 
 

@@ -214,6 +214,10 @@ def _drug_tables(drug: Drug) -> list[_Table]:
     summary = (
         ("Drug", drug.name),
         ("Synonyms", ", ".join(drug.synonyms)),
+        (
+            "ATC code",
+            f"{drug.atc} (WHO ATC classification, not from the guideline)" if drug.atc else "–",
+        ),
         ("Licensed from", f"{licence.min_age_years} years of age"),
     )
     references = (

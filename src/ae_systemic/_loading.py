@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import threading
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 import attrs
@@ -47,9 +47,8 @@ def packaged_guideline() -> Guideline:
 
 
 def _read_packaged() -> Guideline:
-    data = resources.files(_PACKAGE) / "data"
     manifest_name = f"{_PACKAGE}/data/{_MANIFEST}"
-    manifest = parse_json((data / _MANIFEST).read_text(encoding="utf-8"), file=manifest_name)
+    manifest = parse_json(_packaged_text(_MANIFEST), file=manifest_name)
     if not isinstance(manifest, dict):
         raise DataError([DataProblem("", "expected an object ({...})")], file=manifest_name)
     drug_files = manifest.pop("drug_files", None)
@@ -61,7 +60,7 @@ def _read_packaged() -> Guideline:
     drugs = []
     for name in drug_files:
         file = f"{_PACKAGE}/data/{name}"
-        document = parse_json((data / name).read_text(encoding="utf-8"), file=file)
+        document = parse_json(_packaged_text(name), file=file)
         drugs.append(_structure_in_file(document, Drug, file))
     guideline = _structure_in_file({**manifest, "drugs": []}, Guideline, manifest_name)
     try:
@@ -69,6 +68,24 @@ def _read_packaged() -> Guideline:
     except DataError as exc:
         raise exc.in_file(manifest_name) from None
     return complete
+
+
+def _packaged_text(name: str) -> str:
+    """The text of the packaged data file ``data/{name}``, read with the package's loader.
+
+    The loader of an installed package (a directory or a zip file) reads its files
+    directly; ``importlib.resources``, which needs a further module for that, is the
+    way for any other loader.
+    """
+    spec = sys.modules[_PACKAGE].__spec__
+    get_data = getattr(spec.loader, "get_data", None) if spec is not None else None
+    if spec is None or spec.origin is None or get_data is None:
+        from importlib import resources
+
+        return (resources.files(_PACKAGE) / "data" / name).read_text(encoding="utf-8")
+    path = os.path.join(os.path.dirname(spec.origin), "data", *name.split("/"))
+    raw: bytes = get_data(path)
+    return raw.decode("utf-8")
 
 
 def load_guideline(path: str | os.PathLike[str]) -> Guideline:

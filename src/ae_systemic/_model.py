@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -33,6 +33,7 @@ from ._notebook import NotebookDisplay
 from ._text import counted, interval, listed, sentence, span
 from ._units import AMOUNT_UNITS, BODY_WEIGHT_UNITS, PERIOD_UNITS, application_registry
 from ._validators import (
+    atc_code,
     enum_of,
     fail,
     finite_float,
@@ -90,12 +91,50 @@ def _references() -> Any:
     return attrs.field(default=(), validator=reference_numbers)
 
 
+C = TypeVar("C", bound=type)
+
+
+class _ValueMethods:
+    """The ``__repr__``, ``__eq__`` and ``__hash__`` of every model class.
+
+    They behave as the methods attrs would write, field by field in order: the repr is
+    ``Reference(number=1, authors='...', ...)``, two values are equal when they are of the
+    same class with equal fields, and equal values hash alike.  attrs writes (and compiles)
+    these three anew for each class, which is most of the cost of creating the model's
+    classes on first use; :func:`_value_methods` gives a class these instead, before attrs
+    sees it, so that attrs writes only ``__init__``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _field_names(type(self)))
+        return f"{type(self).__qualname__.rsplit('>.', 1)[-1]}({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        names = _field_names(type(self))
+        return all(getattr(self, name) == getattr(other, name) for name in names)
+
+    def __hash__(self) -> int:
+        return hash((type(self), *(getattr(self, name) for name in _field_names(type(self)))))
+
+
+def _value_methods(cls: C) -> C:
+    """``cls`` with the methods of :class:`_ValueMethods` (put under ``@attrs.frozen``)."""
+    for name in ("__repr__", "__eq__", "__hash__"):
+        setattr(cls, name, vars(_ValueMethods)[name])
+    return cls
+
+
 def _bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
         raise ArgumentTypeError(attribute.name, f"expected true or false, got {shown(value)}")
 
 
 @attrs.frozen
+@_value_methods
 class Reference:
     """One numbered entry of a section's reference list, as printed in the source."""
 
@@ -119,6 +158,7 @@ class Reference:
 
 
 @attrs.frozen
+@_value_methods
 class Statement:
     """A fact of the source, in our own words, with its references.
 
@@ -133,6 +173,7 @@ class Statement:
 
 
 @attrs.frozen
+@_value_methods
 class Recommendation(NotebookDisplay):
     """A recommendation of the guideline with its strength and consensus.
 
@@ -163,6 +204,7 @@ class Recommendation(NotebookDisplay):
 
 
 @attrs.frozen
+@_value_methods
 class EffectEstimate(NotebookDisplay):
     """One network meta-analysis estimate with its GRADE certainty.
 
@@ -223,6 +265,7 @@ def _check_range(low: float, high: float) -> None:
 
 
 @attrs.frozen
+@_value_methods
 class DoseRate:
     """A weight-based dose range, kept as separate, checked parts.
 
@@ -263,6 +306,7 @@ class DoseRate:
 
 
 @attrs.frozen
+@_value_methods
 class Amount:
     """A fixed amount per administration, not based on body weight: ``low``..``high`` ``unit``."""
 
@@ -282,6 +326,7 @@ class Amount:
 
 
 @attrs.frozen
+@_value_methods
 class Interval:
     """Time from one administration to the next: every ``count`` ``unit`` s."""
 
@@ -297,6 +342,7 @@ class Interval:
 
 
 @attrs.frozen
+@_value_methods
 class FixedDose:
     """A fixed amount given at a fixed interval, whatever the body weight."""
 
@@ -308,6 +354,7 @@ class FixedDose:
 
 
 @attrs.frozen
+@_value_methods
 class WeightBand:
     """The fixed dose for weights from ``min_weight`` (inclusive) to ``max_weight`` (exclusive).
 
@@ -357,6 +404,7 @@ class WeightBand:
 
 
 @attrs.frozen
+@_value_methods
 class DoseRegimen:
     """A dose statement of the source: for whom, in which phase, how much and how often.
 
@@ -439,6 +487,7 @@ class DoseRegimen:
 
 
 @attrs.frozen
+@_value_methods
 class Licence:
     """From which age the drug is licensed, and what else the source says of it."""
 
@@ -457,6 +506,7 @@ class Licence:
 
 
 @attrs.frozen
+@_value_methods
 class Monitoring:
     """Laboratory and clinical checks during treatment and when they are due.
 
@@ -501,6 +551,7 @@ class Monitoring:
 
 
 @attrs.frozen
+@_value_methods
 class Screening:
     """Tests to consider before starting treatment."""
 
@@ -520,6 +571,7 @@ class Screening:
 
 
 @attrs.frozen
+@_value_methods
 class Combination:
     """Whether to combine the drug with another therapy, when, and why."""
 
@@ -551,6 +603,7 @@ def combination_sentence(drug: str, combinations: Sequence[Combination]) -> str:
 
 
 @attrs.frozen
+@_value_methods
 class Interaction:
     """An enzyme or transporter the drug acts on, and what follows for other drugs."""
 
@@ -568,6 +621,7 @@ class Interaction:
 
 
 @attrs.frozen
+@_value_methods
 class SpecialPopulation:
     """What the source says for one group of patients (children, pregnancy)."""
 
@@ -581,6 +635,7 @@ class SpecialPopulation:
 
 
 @attrs.frozen
+@_value_methods
 class Arm:
     """One side of a comparison: a treatment and, where the source gives it, its dose."""
 
@@ -592,6 +647,7 @@ class Arm:
 
 
 @attrs.frozen
+@_value_methods
 class Comparison:
     """A head-to-head result: ``intervention`` against ``comparator``.
 
@@ -631,52 +687,62 @@ class Comparison:
         )
 
 
-def _fields_below(value: object, path: str | None) -> Iterator[tuple[str, str, object]]:
-    """Every field of every model object below ``value``: (path of object, field name, value).
+_field_names_of: dict[type, tuple[str, ...]] = {}
 
-    With ``path=None`` no paths are built (they are empty strings): validation
-    walks fast and builds paths only to report a problem.
-    """
-    if isinstance(value, tuple):
-        for index, item in enumerate(value):
-            yield from _fields_below(item, None if path is None else f"{path}[{index}]")
-        return
-    cls = type(value)
-    if attrs.has(cls):
-        for field in attrs.fields(cls):
-            item = getattr(value, field.name)
-            yield path or "", field.name, item
-            if isinstance(item, tuple) or attrs.has(type(item)):
-                yield from _fields_below(
-                    item, None if path is None else join_path(path, field.name)
-                )
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a model class, in order; none for any other type."""
+    try:
+        return _field_names_of[cls]
+    except KeyError:
+        names = tuple(field.name for field in attrs.fields(cls)) if attrs.has(cls) else ()
+        _field_names_of[cls] = names
+        return names
 
 
 def _citations_and_keys(
     drug: Drug, path: str | None
 ) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
-    """Every reference number cited and every key in ``drug``, each with its path."""
+    """Every reference number cited and every key in ``drug``, each with its path.
+
+    With ``path=None`` no paths are built (they are empty strings): validation
+    walks fast and builds paths only to report a problem.
+    """
     cited: list[tuple[str, int]] = []
     keys: list[tuple[str, str]] = []
-    for where, name, value in _fields_below(drug, path):
-        if (
-            name == "references"
-            and isinstance(value, tuple)
-            and value
-            and isinstance(value[0], int)
-        ):
-            cited.extend((join_path(where, name), number) for number in value)
-        elif name == "key" and isinstance(value, str):
-            keys.append((join_path(where, name), value))
+    _collect(drug, path, cited, keys)
     return cited, keys
 
 
+def _collect(
+    value: object, path: str | None, cited: list[tuple[str, int]], keys: list[tuple[str, str]]
+) -> None:
+    """Add the citations and keys of every model object below ``value``, depth first."""
+    if isinstance(value, tuple):
+        for index, item in enumerate(value):
+            _collect(item, None if path is None else f"{path}[{index}]", cited, keys)
+        return
+    for name in _field_names(type(value)):
+        item = getattr(value, name)
+        if name == "references" and isinstance(item, tuple) and item and isinstance(item[0], int):
+            where = join_path(path or "", name)
+            cited.extend((where, number) for number in item)
+        elif name == "key" and isinstance(item, str):
+            keys.append((join_path(path or "", name), item))
+        if isinstance(item, tuple) or _field_names(type(item)):
+            _collect(item, None if path is None else join_path(path, name), cited, keys)
+
+
 @attrs.frozen
+@_value_methods
 class Drug(NotebookDisplay):
     """Everything the guideline section says about one systemic drug.
 
     ``references`` is the section's numbered reference list; every
-    ``references`` field below cites numbers from it.
+    ``references`` field below cites numbers from it.  ``atc`` is the drug's code in the
+    WHO ATC classification (ciclosporin ``L04AD01``), by which health records name it;
+    it is not from the guideline (see the provenance page), and :meth:`Guideline.drug`
+    finds the drug by it.
     """
 
     name: str = attrs.field(validator=non_empty)
@@ -705,6 +771,7 @@ class Drug(NotebookDisplay):
     comparisons: tuple[Comparison, ...] = attrs.field(validator=tuple_of(instance_of(Comparison)))
     safety: tuple[Statement, ...] = attrs.field(validator=tuple_of(instance_of(Statement)))
     references: tuple[Reference, ...] = attrs.field(validator=tuple_of(instance_of(Reference)))
+    atc: str | None = attrs.field(default=None, validator=optional(atc_code))
 
     def __attrs_post_init__(self) -> None:
         if self._problems(None):  # a fast check first; paths only to report
@@ -810,6 +877,7 @@ def _span(numbers: frozenset[int] | set[int]) -> str:
 
 
 @attrs.frozen
+@_value_methods
 class Guideline:
     """A guideline (or the part of it this package carries) and its drugs.
 
@@ -834,18 +902,22 @@ class Guideline:
             for i, d in enumerate(self.drugs)
             for j, n in enumerate(d.names)
         ]
-        problems = _repeats(names, "drug name (ignoring case)")
+        names += [(f"drugs[{i}].atc", d.atc.casefold()) for i, d in enumerate(self.drugs) if d.atc]
+        problems = _repeats(names, "drug name or ATC code (ignoring case)")
         if problems:
             raise DataError(problems)
 
     @functools.cached_property
     def _index(self) -> dict[str, Drug]:
-        return {_folded(name): drug for drug in self.drugs for name in drug.names}
+        index = {_folded(drug.atc): drug for drug in self.drugs if drug.atc is not None}
+        index.update((_folded(name), drug) for drug in self.drugs for name in drug.names)
+        return index
 
     def drug(self, name: str) -> Drug:
         """The drug of this guideline called ``name``, or with ``name`` among its synonyms.
 
-        Case and surrounding spaces are ignored: ``drug(" CsA ")`` is ciclosporin.
+        Case and surrounding spaces are ignored: ``drug(" CsA ")`` is ciclosporin.  A
+        drug's ATC code finds it too: ``drug("L04AD01")``.
         Raises :class:`~ae_systemic.UnknownDrugError` (a ``LookupError``) naming
         the closest known names, and :class:`~ae_systemic.ArgumentTypeError` when
         ``name`` is not a string.

@@ -69,6 +69,10 @@ def drug_report(subject: Drug, source: Guideline) -> str:
     """Everything the section says about ``subject``, as the sections of a text report."""
     lines = [subject.name]
     lines += wrap(", ".join(subject.synonyms), 16, "also known as")
+    if subject.atc is not None:
+        lines += wrap(
+            f"{subject.atc} (WHO ATC classification, not from the guideline)", 16, "ATC code"
+        )
     lines += wrap(f"{source.title}; {source.chapter}", 16, "source")
     lines += ["", "Recommendations"]
     for rec in subject.recommendations:

@@ -106,6 +106,7 @@ _VALIDATOR_KEYWORDS: Mapping[Callable[..., object], Mapping[str, Mapping[str, ob
         "integer": {"minimum": 1, "maximum": _validators.MAX_COUNT},
     },
     _validators.percent: {"integer": {"minimum": 0, "maximum": 100}},
+    _validators.atc_code: {"string": {"pattern": _validators.ATC_PATTERN}},
 }
 
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"

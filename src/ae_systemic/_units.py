@@ -148,14 +148,27 @@ class RegistryUnits:
 
     def __init__(self, registry: pint.UnitRegistry[float]) -> None:
         self.registry = registry
-        self.mg = registry.Unit("mg")
-        self.mg_per_day = registry.Unit("mg/day")
-        self.mg_per_kg_per_day = registry.Unit("mg/kg/day")
-        self.kg = registry.Unit("kg")
         self._to_kg: dict[UnitsContainer, float | None] = {}
         self._to_mg: dict[UnitsContainer, float | None] = {}
         self._to_second: dict[UnitsContainer, float | None] = {}
         self._named: dict[tuple[str, str], float] = {}
+
+    # Each unit is parsed when first used: a first dose needs only kg and mg/day.
+    @functools.cached_property
+    def mg(self) -> pint.Unit:
+        return self.registry.Unit("mg")
+
+    @functools.cached_property
+    def mg_per_day(self) -> pint.Unit:
+        return self.registry.Unit("mg/day")
+
+    @functools.cached_property
+    def mg_per_kg_per_day(self) -> pint.Unit:
+        return self.registry.Unit("mg/kg/day")
+
+    @functools.cached_property
+    def kg(self) -> pint.Unit:
+        return self.registry.Unit("kg")
 
     @functools.cached_property
     def second(self) -> pint.Unit:
@@ -202,6 +215,8 @@ class RegistryUnits:
 
     def named(self, unit: str, target: str) -> float:
         """How many ``target`` in one ``unit``: both spellings from the data allow-lists."""
+        if unit == target:
+            return 1.0  # exactly what pint gives, without parsing the unit
         key = (unit, target)
         try:
             return self._named[key]

@@ -17,7 +17,9 @@ import attrs
 from ._errors import ArgumentTypeError, DataError, DataProblem, shown
 
 __all__ = [
+    "ATC_PATTERN",
     "MAX_COUNT",
+    "atc_code",
     "enum_of",
     "fail",
     "finite_float",
@@ -51,6 +53,22 @@ def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise ArgumentTypeError(attribute.name, f"expected a string, got {_type_name(value)}")
     if not value.strip():
         raise fail(attribute.name, "must not be empty")
+
+
+#: What an ATC code of a substance (level 5) looks like: ``L04AD01``.
+ATC_PATTERN = r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$"
+
+
+def atc_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An ATC code of a substance (level 5): a letter, two digits, two letters, two digits."""
+    if not (isinstance(value, str) and len(value) == 7 and _is_atc(value)):
+        raise fail(attribute.name, f"expected an ATC code such as 'L04AD01', got {shown(value)}")
+
+
+def _is_atc(value: str) -> bool:
+    letters, digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
+    kinds = (letters, digits, digits, letters, letters, digits, digits)
+    return all(char in kind for char, kind in zip(value, kinds, strict=True))
 
 
 def finite_float(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -298,7 +298,7 @@ class ConsensusBound(_Vocabulary):
         return ">" if self is ConsensusBound.MORE_THAN else ""
 
 
-_CONSENSUS_TEXT = re.compile(r"\s*(>)?\s*(\d{1,3})\s*%\s*")
+_CONSENSUS_TEXT = r"\s*(>)?\s*(\d{1,3})\s*%\s*"  # compiled on first use (``re`` caches it)
 
 
 @attrs.frozen
@@ -326,7 +326,7 @@ class Consensus:
     @classmethod
     def parse(cls, text: str, basis: ConsensusBasis) -> Consensus:
         """Read a percentage as printed in the guideline (``">75%"``, ``"100%"``)."""
-        match = _CONSENSUS_TEXT.fullmatch(_text_argument(text, "text", "'>75%'"))
+        match = re.fullmatch(_CONSENSUS_TEXT, _text_argument(text, "text", "'>75%'"))
         if match is None:
             raise InputError(
                 "text",

@@ -26,6 +26,13 @@ The encoding choices (UCUM units, code systems, extensions) are described in
 ``docs/fhir.md``.  This module imports nothing beyond the standard library and
 the package itself; validate the output with ``fhir.resources`` (the extra
 ``fhir``) if you need to.
+
+The other way, from a health record (FHIR R4, R4B or R5 resources as plain dicts, see
+``docs/health-records.md``): :func:`read_patient` reads a ``Bundle`` into a
+:class:`PatientRecord`, :func:`read_prescription` a ``MedicationRequest`` into a
+:class:`~ae_systemic.Prescription`, and :func:`drug_for` finds the drug it orders;
+:func:`quantity` and :func:`to_quantity` read and write UCUM quantities (the codes in
+:data:`UCUM_CODES`), and the export above writes its quantities the same way.
 """
 
 from __future__ import annotations
@@ -40,6 +47,16 @@ from typing import Final
 
 from ._converter import JSONValue
 from ._errors import ArgumentTypeError, InputError, shown
+from ._fhir_input import (
+    ATC_SYSTEM,
+    DEFAULT_WEIGHT_WITHIN,
+    MAX_RESOURCES,
+    FhirVersion,
+    PatientRecord,
+    drug_for,
+    read_patient,
+    read_prescription,
+)
 from ._lookup import resolve_drug
 from ._model import (
     Amount,
@@ -59,14 +76,25 @@ from ._model import (
     combination_sentence,
 )
 from ._text import INTERVAL_AS_PRINTED, NO_AGE_BOUNDARY, cited, interval, listed, sentence
+from ._ucum import UCUM_CODES, quantity, to_quantity, ucum_quantity
 from ._vocabulary import CombinationAdvice, ConsensusBasis, ConsensusBound, Strength
 
 __all__ = [
     "BASE_URL",
     "CONSENSUS_EXTENSION_URL",
+    "DEFAULT_WEIGHT_WITHIN",
+    "MAX_RESOURCES",
     "SOURCE_LOCATION_EXTENSION_URL",
+    "UCUM_CODES",
+    "FhirVersion",
+    "PatientRecord",
+    "drug_for",
+    "quantity",
+    "read_patient",
+    "read_prescription",
     "to_bundle",
     "to_definitions",
+    "to_quantity",
 ]
 
 #: Base of every URL this project defines: entry ``fullUrl`` s, canonical URLs and the
@@ -97,8 +125,7 @@ _RELATED_ARTIFACT_EXTENSION: Final = (
 )
 _EXTENSION_BASE: Final = "http://hl7.org/fhir/StructureDefinition/Extension"
 
-# Code systems.
-_UCUM: Final = "http://unitsofmeasure.org"
+# Code systems (UCUM's is in _ucum).
 _STRENGTH_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/recommendation-strength"
 _DIRECTION_SYSTEM: Final = "http://hl7.org/fhir/uv/cpg/CodeSystem/cpg-recommendation-direction-cs"
 _CERTAINTY_RATING_SYSTEM: Final = "http://hl7.org/fhir/certainty-rating"
@@ -333,8 +360,13 @@ def _coded(system: str, code: str, display: str, text: str | None = None) -> _Ob
 
 
 def _quantity(value: float, unit: str) -> _Obj:
-    """A UCUM quantity: ``unit`` is the UCUM code, shown as the unit too."""
-    return {"value": value, "unit": unit, "system": _UCUM, "code": unit}
+    """A UCUM quantity: ``unit`` is the UCUM code, shown as the unit too.
+
+    Made by :func:`ucum_quantity`, the same function behind :func:`to_quantity`, so the
+    export writes only codes of the UCUM table that :func:`quantity` reads back; it takes
+    the number and the code as the data gives them, so exporting needs no pint.
+    """
+    return ucum_quantity(value, unit)
 
 
 def _range(low: float | None, high: float | None, unit: str) -> _Obj:
@@ -518,6 +550,7 @@ def _medication_knowledge(scope: _Scope, clinical_use_ids: Sequence[str]) -> _Ob
         "id": scope.slug,
         "text": _narrative(
             _heading(f"{drug.name} ({', '.join(drug.synonyms)})" if drug.synonyms else drug.name),
+            _labelled("ATC code", drug.atc) if drug.atc else "",
             _labelled("Indication", _INDICATION),
             _heading("Dosing") if drug.regimens else "",
             _ul(
@@ -538,7 +571,7 @@ def _medication_knowledge(scope: _Scope, clinical_use_ids: Sequence[str]) -> _Ob
                 for statement in drug.mechanism
             ),
         ),
-        "code": _text(drug.name),
+        "code": _drug_code(drug),
         "status": "active",
         "name": list(drug.names),
         "indicationGuideline": [
@@ -689,6 +722,13 @@ def _licence_guideline(scope: _Scope) -> _Obj:
     }
 
 
+def _drug_code(drug: Drug) -> _Obj:
+    """The drug's code: its ATC code where the data has one (not from the guideline), its name."""
+    if drug.atc is None:
+        return _text(drug.name)
+    return _coded(ATC_SYSTEM, drug.atc, drug.name, text=drug.name)
+
+
 def _medication(scope: _Scope) -> _Obj:
     """The drug as a ``Medication``: what ``ClinicalUseDefinition.subject`` may point at."""
     drug = scope.drug
@@ -699,7 +739,7 @@ def _medication(scope: _Scope) -> _Obj:
             _heading(drug.name),
             _labelled("Definition", f"MedicationKnowledge/{scope.slug}"),
         ),
-        "code": _text(drug.name),
+        "code": _drug_code(drug),
         "status": "active",
         "definition": _ref("MedicationKnowledge", scope.slug, drug.name),
     }

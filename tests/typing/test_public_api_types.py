@@ -249,6 +249,34 @@ def test_fhir() -> None:
     assert bundle["resourceType"] == "Bundle"
 
 
+def test_fhir_input() -> None:
+    # Parsed JSON as a caller holds it: plain dicts, typed as JSONValue or Any.
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "fhir" / "r4-everything.json"
+    everything: dict[str, JSONValue] = json.loads(path.read_text(encoding="utf-8"))
+    record = ae_systemic.fhir.read_patient(everything, on=datetime.date(2025, 3, 1))
+    assert_type(record, ae_systemic.fhir.PatientRecord)
+    assert_type(record.patient, Patient)
+    assert_type(record.pregnancy_known, bool)
+    assert_type(record.sources_of("weight"), tuple[str, ...])
+    entries = everything["entry"]
+    assert isinstance(entries, list)
+    order = next(
+        e["resource"]
+        for e in entries
+        if isinstance(e, dict)
+        and isinstance(e["resource"], dict)
+        and e["resource"]["resourceType"] == "MedicationRequest"
+    )
+    assert isinstance(order, dict)
+    assert_type(ae_systemic.fhir.read_prescription(order), ae_systemic.Prescription)
+    assert_type(ae_systemic.fhir.drug_for(order), Drug | None)
+    weight = ae_systemic.fhir.quantity(
+        {"value": 70, "system": "http://unitsofmeasure.org", "code": "kg"}
+    )
+    assert_type(weight, pint.Quantity[float])
+    assert_type(ae_systemic.fhir.to_quantity(weight), dict[str, JSONValue])
+
+
 def test_constants() -> None:
     assert_type(ae_systemic.MAX_BODY_WEIGHT_KG, float)
     assert_type(ae_systemic.MAX_AGE_YEARS, float)

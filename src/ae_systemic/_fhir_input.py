@@ -1,0 +1,1493 @@
+"""Reading patients and prescriptions from health records: FHIR R4, R4B and R5 resources in.
+
+The health record's resources arrive as plain dicts (parsed JSON, no FHIR library):
+
+* :func:`read_patient` reads a ``Bundle`` (a search or ``Patient/$everything`` result) or
+  an iterable of resources into a :class:`PatientRecord`: the
+  :class:`~ae_systemic.Patient` (age at the decision date, latest body weight, pregnancy,
+  co-medications, planned phototherapy), whether the pregnancy status is known, and which
+  resource each fact came from;
+* :func:`read_prescription` reads a ``MedicationRequest``'s dosage into a
+  :class:`~ae_systemic.Prescription`;
+* :func:`drug_for` finds which drug of the guideline a ``MedicationRequest`` orders.
+
+Units are read as UCUM codes (``_ucum``), never from the display text.  What this module
+cannot read with certainty is refused with a :class:`~ae_systemic.DataError` naming the
+element (``Bundle.entry[3].resource.valueQuantity.code``), the resource
+(``Observation/w3``) and what would be right; it never guesses.  The library's own
+choices (:data:`DEFAULT_WEIGHT_WITHIN`, :data:`MAX_RESOURCES`, which statuses count) are
+labelled as such in ``docs/health-records.md``: none is a guideline number.
+
+Nothing here reads a clock: the decision date ``on`` is always the caller's.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import datetime
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeAlias
+
+import attrs
+
+from ._errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    DataError,
+    DataProblem,
+    InputError,
+    UnknownDrugError,
+    join_path,
+    shown,
+)
+from ._lookup import drug as find_drug
+from ._lookup import drugs as guideline_drugs
+from ._lookup import resolve_drug
+from ._model import Drug
+from ._patient import CoMedication, Patient
+from ._prescription import Prescription
+from ._ucum import MASS, TIME, UcumUnit, read_unit, ucum_unit
+from ._units import (
+    MAX_AGE_YEARS,
+    QuantityLike,
+    application_registry,
+    as_float,
+    checked_age,
+    checked_weight,
+    quantity_of,
+    units_of,
+)
+from ._vocabulary import Pathway, Phototherapy
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "ATC_SYSTEM",
+    "DEFAULT_WEIGHT_WITHIN",
+    "LOINC_SYSTEM",
+    "MAX_RESOURCES",
+    "SNOMED_SYSTEM",
+    "TIMING_ABBREVIATION_SYSTEM",
+    "FhirVersion",
+    "PatientRecord",
+    "drug_for",
+    "read_patient",
+    "read_prescription",
+]
+
+#: The FHIR versions :func:`read_patient` reads (R4B reads as R4 for every element used).
+FhirVersion: TypeAlias = Literal["R4", "R4B", "R5"]
+
+#: How old the latest body weight may be, before the decision date, for
+#: :func:`read_patient` to use it.  A choice of this library, not a guideline number (the
+#: guideline says nothing on how recent a weight must be): about a month, so that a dose
+#: per kg rests on a weight of the current episode of care.  Pass ``weight_within=`` to
+#: choose another.
+DEFAULT_WEIGHT_WITHIN: Final = "30 days"
+
+#: The most resources :func:`read_patient` reads from one input: a library bound against
+#: runaway input (a patient's whole record is rarely a tenth of it), not a clinical
+#: number.  A larger ``Bundle`` is refused before any entry is read.
+MAX_RESOURCES: Final = 100_000
+
+#: The code systems read: LOINC (observations), SNOMED CT (pregnancy status), the WHO ATC
+#: index (drugs) and HL7's timing abbreviations (``BID``).
+LOINC_SYSTEM: Final = "http://loinc.org"
+SNOMED_SYSTEM: Final = "http://snomed.info/sct"
+ATC_SYSTEM: Final = "http://www.whocc.no/atc"
+TIMING_ABBREVIATION_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+
+#: LOINC 29463-7 body weight, 3141-9 body weight measured; 82810-3 pregnancy status.
+_WEIGHT_CODES: Final = frozenset({"29463-7", "3141-9"})
+_PREGNANCY_CODE: Final = "82810-3"
+#: SNOMED CT 77386006 pregnant, 60001007 not pregnant.
+_PREGNANT: Final = "77386006"
+_NOT_PREGNANT: Final = "60001007"
+#: Observation statuses whose value stands (FHIR: final, amended, corrected).
+_STANDING: Final = ("final", "amended", "corrected")
+#: Administrations a day of the timing abbreviations read (their definitions in HL7 v3).
+_TIMING_CODES: Final = {"QD": 1, "BID": 2, "TID": 3, "QID": 4}
+#: Statuses of a planned phototherapy: a choice of this library (an order still to be
+#: carried out, or a course under way).
+_PLANNED: Final = {
+    "ServiceRequest": ("active", "on-hold"),
+    "Procedure": ("preparation", "in-progress", "on-hold"),
+}
+#: Elements of ``timing.repeat`` that change which administrations are given, and which
+#: this library does not read.
+_UNREAD_REPEAT: Final = (
+    "frequencyMax",
+    "periodMax",
+    "dayOfWeek",
+    "timeOfDay",
+    "when",
+    "offset",
+)
+#: Longest list read inside one resource (codings, dosage lines, contained resources): a
+#: library bound against runaway input.
+_MAX_ITEMS: Final = 1000
+_VERSIONS: Final = {
+    "R4": "R4",
+    "R4B": "R4",
+    "R5": "R5",
+    "4.0.1": "R4",
+    "4.3.0": "R4",
+    "5.0.0": "R5",
+}
+_PARTIAL_CHOICES: Final = ("refuse", "youngest")
+_MEDICATION_KINDS: Final = ("MedicationRequest", "MedicationStatement")
+#: Longest code looked up as an ATC code (ATC codes have 7 characters).
+_MAX_ATC_CODE: Final = 16
+
+_Json: TypeAlias = Mapping[str, object]
+_Source: TypeAlias = tuple[str, str]
+
+
+# --- errors with the path ----------------------------------------------------------------
+
+
+def _fail(path: str, message: str) -> NoReturn:
+    raise DataError([DataProblem(path, message)])
+
+
+@contextlib.contextmanager
+def _located(root: str, label: str | None = None) -> Iterator[None]:
+    """Problems raised inside placed under ``root``, their messages naming ``label``."""
+    try:
+        yield
+    except DataError as error:
+        problems = [
+            DataProblem(join_path(root, p.path), f"{label}: {p.message}" if label else p.message)
+            for p in error.problems
+        ]
+        raise DataError(problems) from None
+
+
+def _argument_problem(error: ArgumentError, paths: Mapping[str, str]) -> NoReturn:
+    """A value the library refused (a weight of 7000 kg) as a problem of the FHIR element."""
+    _fail(paths.get(error.argument, ""), error.problem)
+
+
+# --- JSON reading helpers ----------------------------------------------------------------
+
+
+def _object(value: object, path: str, what: str) -> _Json:
+    if not isinstance(value, Mapping):
+        _fail(path, f"expected {what} (a JSON object), got {shown(value)}")
+    return value
+
+
+def _optional_object(resource: _Json, key: str, path: str, what: str) -> _Json | None:
+    value = resource.get(key)
+    return None if value is None else _object(value, join_path(path, key), what)
+
+
+def _string(resource: _Json, key: str, path: str) -> str | None:
+    value = resource.get(key)
+    if value is not None and not isinstance(value, str):
+        _fail(join_path(path, key), f"expected a string, got {shown(value)}")
+    return value
+
+
+def _items(resource: _Json, key: str, path: str) -> list[tuple[str, object]]:
+    """The items of a list element with their paths; absent is empty."""
+    value = resource.get(key)
+    if value is None:
+        return []
+    where = join_path(path, key)
+    if not isinstance(value, (list, tuple)):
+        _fail(where, f"expected a list, got {shown(value)}")
+    if len(value) > _MAX_ITEMS:
+        _fail(
+            where,
+            f"has {len(value)} items, more than {_MAX_ITEMS}, the most read (a library bound)",
+        )
+    return [(f"{where}[{i}]", item) for i, item in enumerate(value)]
+
+
+@attrs.frozen
+class _Coding:
+    system: str | None
+    code: str | None
+    display: str | None
+
+
+def _codings(concept: _Json, path: str) -> list[_Coding]:
+    codings = []
+    for where, item in _items(concept, "coding", path):
+        coding = _object(item, where, "a Coding")
+        codings.append(
+            _Coding(
+                _string(coding, "system", where),
+                _string(coding, "code", where),
+                _string(coding, "display", where),
+            )
+        )
+    return codings
+
+
+def _has_code(concept: _Json | None, path: str, system: str, codes: Iterable[str]) -> bool:
+    if concept is None:
+        return False
+    wanted = set(codes)
+    return any(c.system == system and c.code in wanted for c in _codings(concept, path))
+
+
+# --- dates --------------------------------------------------------------------------------
+
+_DATE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?")
+_DATE_TIME = re.compile(
+    r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?)?"
+    r"(?P<z>Z|[+-]\d{2}:\d{2}))?)?)?"
+)
+
+
+@attrs.frozen
+class _When:
+    """When something happened: the first and last date it may have been, and the instant."""
+
+    first: datetime.date
+    last: datetime.date
+    instant: datetime.datetime | None = None
+
+
+def _date(text: object, path: str, *, times: bool) -> _When:
+    """A FHIR ``date`` (``times=False``) or ``dateTime``/``instant``, partial dates allowed."""
+    what = "a FHIR dateTime such as '2025-02-20' or '2025-02-20T09:30:00+01:00'"
+    if not times:
+        what = "a FHIR date such as '1985-04-12' (or '1985-04', '1985')"
+    if not isinstance(text, str):
+        _fail(path, f"expected {what}, got {shown(text)}")
+    found = (_DATE_TIME if times else _DATE).fullmatch(text)
+    if found is None:
+        _fail(path, f"{shown(text)} is not {what}")
+    parts = found.groupdict()
+    try:
+        year = int(parts["y"])
+        if parts["m"] is None:
+            return _When(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        month = int(parts["m"])
+        if parts["d"] is None:
+            days = calendar.monthrange(year, month)[1]
+            return _When(datetime.date(year, month, 1), datetime.date(year, month, days))
+        day = datetime.date(year, month, int(parts["d"]))
+        instant = None
+        if parts.get("H") is not None:
+            zone = parts["z"]
+            offset = datetime.timedelta(0)
+            if zone != "Z":
+                sign = -1 if zone[0] == "-" else 1
+                offset = sign * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+            fraction = (parts["f"] or "0")[:6].ljust(6, "0")
+            instant = datetime.datetime(
+                year,
+                month,
+                day.day,
+                int(parts["H"]),
+                int(parts["M"]),
+                int(parts["S"] or 0),
+                int(fraction),
+                tzinfo=datetime.timezone(offset),
+            ).astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        _fail(path, f"{shown(text)} is not a date that exists")
+    return _When(day, day, instant)
+
+
+def _effective(resource: _Json, path: str) -> _When | None:
+    """When an observation or statement applies: ``effective[x]``; ``None`` when absent."""
+    if "effectiveTiming" in resource:
+        _fail(join_path(path, "effectiveTiming"), "a Timing is not read; give effectiveDateTime")
+    for key in ("effectiveDateTime", "effectiveInstant"):
+        if key in resource:
+            return _date(resource[key], join_path(path, key), times=True)
+    period = _optional_object(resource, "effectivePeriod", path, "a Period")
+    if period is None:
+        return None
+    where = join_path(path, "effectivePeriod")
+    start = _date(period["start"], f"{where}.start", times=True) if "start" in period else None
+    end = _date(period["end"], f"{where}.end", times=True) if "end" in period else None
+    if start is None and end is None:
+        _fail(where, "a Period without start or end gives no date")
+    if start is None or end is None:
+        return start or end
+    return _When(start.first, end.last, end.instant)
+
+
+# --- the resources of one input -------------------------------------------------------------
+
+
+@attrs.frozen
+class _Entry:
+    """One resource of the input, where it is, and what it is called."""
+
+    resource: _Json
+    path: str
+    kind: str
+    label: str
+    full_url: str | None
+
+
+def _entries(resources: object) -> tuple[str, list[_Entry]]:
+    """The resources of a Bundle or an iterable, each with its path; the root path."""
+    if isinstance(resources, Mapping):
+        return "Bundle", _bundle_entries(resources)
+    if isinstance(resources, (str, bytes, bytearray)) or not isinstance(resources, Iterable):
+        _fail(
+            "resources",
+            "expected a FHIR Bundle (a dict) or an iterable of resources (dicts), got "
+            f"{shown(resources)}; parse JSON text with json.loads first",
+        )
+    items = list(itertools.islice(resources, MAX_RESOURCES + 1))
+    if len(items) > MAX_RESOURCES:
+        _fail("resources", _too_many())
+    return "resources", [
+        _entry(item, f"resources[{i}]", None, f"resources[{i}]") for i, item in enumerate(items)
+    ]
+
+
+def _too_many() -> str:
+    return (
+        f"more than {MAX_RESOURCES} resources, the most read at once (a library bound); pass "
+        "the patient's resources of the kinds read (Patient, Observation, MedicationRequest, "
+        "MedicationStatement, Medication, ServiceRequest, Procedure)"
+    )
+
+
+def _bundle_entries(bundle: _Json) -> list[_Entry]:
+    kind = bundle.get("resourceType")
+    if kind != "Bundle":
+        _fail(
+            "Bundle.resourceType",
+            f"expected a Bundle, or an iterable of resources, got resourceType {shown(kind)}",
+        )
+    bundle_type = _string(bundle, "type", "Bundle")
+    if bundle_type not in ("searchset", "collection", "document"):
+        _fail(
+            "Bundle.type",
+            f"{shown(bundle_type)}: the Bundles read are of type searchset, collection or "
+            "document (a history or transaction Bundle holds versions or requests, not the "
+            "record)",
+        )
+    raw = bundle.get("entry")
+    if raw is not None and isinstance(raw, (list, tuple)) and len(raw) > MAX_RESOURCES:
+        _fail("Bundle.entry", _too_many())  # before any entry is looked at
+    for where, item in _items(bundle, "link", "Bundle"):
+        link = _object(item, where, "a Bundle link")
+        if link.get("relation") == "next":
+            _fail(
+                where,
+                "the Bundle is one page of a search (it has a 'next' link): read every page "
+                "and pass all their resources, or the latest weight or an active medicine "
+                "may be on a page not read",
+            )
+    if raw is None:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        _fail("Bundle.entry", f"expected a list, got {shown(raw)}")
+    entries = []
+    for i, item in enumerate(raw):
+        where = f"Bundle.entry[{i}]"
+        entry = _object(item, where, "a Bundle entry")
+        if entry.get("resource") is None:
+            continue  # an entry without a resource carries no data
+        full_url = _string(entry, "fullUrl", where)
+        entries.append(_entry(entry["resource"], f"{where}.resource", full_url, where))
+    return entries
+
+
+def _entry(value: object, path: str, full_url: str | None, fallback: str) -> _Entry:
+    resource = _object(value, path, "a FHIR resource")
+    kind = resource.get("resourceType")
+    if not isinstance(kind, str) or not kind:
+        _fail(join_path(path, "resourceType"), f"expected a resource type, got {shown(kind)}")
+    if kind == "MedicationOrder":
+        _fail(
+            join_path(path, "resourceType"),
+            "MedicationOrder is a FHIR DSTU2 resource; this library reads FHIR R4, R4B and R5 "
+            "(MedicationRequest)",
+        )
+    resource_id = resource.get("id")
+    if resource_id is not None and not isinstance(resource_id, str):
+        _fail(join_path(path, "id"), f"expected an id (a string), got {shown(resource_id)}")
+    label = f"{kind}/{resource_id}" if resource_id else f"{kind} at {fallback}"
+    return _Entry(resource, path, kind, label, full_url)
+
+
+def _resource(value: object, root: str, kinds: Sequence[str]) -> _Entry:
+    """One resource given alone (``read_prescription``): a dict of one of ``kinds``."""
+    resource = _object(value, root, f"a {' or '.join(kinds)} resource")
+    kind = resource.get("resourceType")
+    if kind not in kinds:
+        _fail(
+            join_path(root, "resourceType"),
+            f"expected {' or '.join(map(repr, kinds))}, got {shown(kind)}",
+        )
+    entry = _entry(resource, root, None, root)
+    return attrs.evolve(entry, path="")
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+def _checked_version(version: object) -> str | None:
+    if version is None:
+        return None
+    if not isinstance(version, str):
+        raise ArgumentTypeError("version", f"expected 'R4', 'R4B' or 'R5', got {shown(version)}")
+    try:
+        return _VERSIONS[version]
+    except KeyError:
+        raise InputError(
+            "version",
+            f"{shown(version)} is not a FHIR version this library reads: 'R4', 'R4B' or 'R5' "
+            "(or '4.0.1', '4.3.0', '5.0.0')",
+        ) from None
+
+
+@attrs.frozen
+class _Medication:
+    """Where a medication resource names its medicine, and the version its shape is."""
+
+    concept: _Json | None
+    concept_path: str
+    reference: _Json | None
+    reference_path: str
+    version: str
+
+
+def _medication(resource: _Json, path: str) -> _Medication:
+    """The medicine of a MedicationRequest or MedicationStatement, R4 or R5 shape."""
+    r4 = [k for k in ("medicationCodeableConcept", "medicationReference") if k in resource]
+    if "medication" in resource:
+        if r4:
+            _fail(
+                join_path(path, r4[0]),
+                "the resource has both the R5 element 'medication' and the R4 element "
+                f"{r4[0]!r}; one resource is of one FHIR version",
+            )
+        where = join_path(path, "medication")
+        medication = _object(resource["medication"], where, "a CodeableReference (R5)")
+        concept = _optional_object(medication, "concept", where, "a CodeableConcept")
+        reference = _optional_object(medication, "reference", where, "a Reference")
+        if concept is None and reference is None:
+            _fail(where, "neither concept nor reference names the medicine")
+        return _Medication(concept, f"{where}.concept", reference, f"{where}.reference", "R5")
+    if not r4:
+        _fail(
+            path,
+            "no medicine: expected medicationCodeableConcept or medicationReference (FHIR R4, "
+            "R4B) or medication (R5)",
+        )
+    concept = _optional_object(resource, "medicationCodeableConcept", path, "a CodeableConcept")
+    reference = _optional_object(resource, "medicationReference", path, "a Reference")
+    return _Medication(
+        concept,
+        join_path(path, "medicationCodeableConcept"),
+        reference,
+        join_path(path, "medicationReference"),
+        "R4",
+    )
+
+
+def _service_code(entry: _Entry) -> tuple[_Json | None, str, str | None]:
+    """The code of a ServiceRequest (R4 CodeableConcept, R5 CodeableReference) or Procedure.
+
+    Also the FHIR version the shape of a ServiceRequest's code tells (a Procedure's code is
+    a CodeableConcept in both).
+    """
+    code = _optional_object(entry.resource, "code", entry.path, "a code")
+    where = join_path(entry.path, "code")
+    if code is None or entry.kind != "ServiceRequest":
+        return code, where, None
+    if "concept" in code or "reference" in code:
+        concept = _optional_object(code, "concept", where, "a CodeableConcept")
+        return concept, f"{where}.concept", "R5"
+    return code, where, "R4"
+
+
+class _Versions:
+    """The FHIR version of one input: given, or told by the shapes of its resources."""
+
+    def __init__(self, given: str | None) -> None:
+        self.given = given
+        self.seen: tuple[str, str] | None = None
+
+    def saw(self, version: str | None, path: str) -> None:
+        if version is None:
+            return
+        if self.given is not None and self.given != version:
+            _fail(
+                path,
+                f"this element has the FHIR {version} shape, but version={self.given!r} was given",
+            )
+        if self.seen is None:
+            self.seen = (version, path)
+        elif self.seen[0] != version:
+            _fail(
+                path,
+                f"this element has the FHIR {version} shape, {self.seen[1]} the {self.seen[0]} "
+                "shape: one input is of one FHIR version",
+            )
+
+    @property
+    def version(self) -> str | None:
+        return self.given or (self.seen[0] if self.seen else None)
+
+
+# --- which drug ----------------------------------------------------------------------------
+
+
+_CodeMap: TypeAlias = Mapping[tuple[str, str], Drug]
+
+
+def _checked_codes(codes: object) -> dict[tuple[str, str], Drug]:
+    if codes is None:
+        return {}
+    if not isinstance(codes, Mapping):
+        raise ArgumentTypeError(
+            "codes",
+            f"expected a mapping of (system, code) to a Drug or a drug name, got {shown(codes)}",
+        )
+    checked = {}
+    for key, value in codes.items():
+        if not (isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key)):
+            raise ArgumentTypeError(
+                "codes", f"expected a key (system, code) of two strings, got {shown(key)}"
+            )
+        try:
+            checked[key] = resolve_drug(value, "codes")
+        except ArgumentTypeError as error:
+            raise ArgumentTypeError("codes", error.problem, f"{key[0]}|{key[1]}") from None
+        except UnknownDrugError as error:
+            raise InputError("codes", str(error), f"{key[0]}|{key[1]}") from None
+    return checked
+
+
+def _names_pattern() -> tuple[re.Pattern[str], dict[str, Drug]]:
+    """A pattern finding any drug name or synonym as a whole word, and the drug of each."""
+    by_name = {name.casefold(): d for d in guideline_drugs() for name in d.names}
+    words = sorted(by_name, key=len, reverse=True)
+    if not words:
+        return re.compile(r"(?!)"), by_name  # no drug: a pattern that never matches
+    pattern = r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)"
+    return re.compile(pattern, re.IGNORECASE), by_name
+
+
+@attrs.frozen
+class _Names:
+    """What a medication resource says its medicine is: concepts and free texts, with paths."""
+
+    concepts: tuple[tuple[_Json, str], ...]
+    texts: tuple[tuple[str, str], ...]
+
+
+_Resolver: TypeAlias = Callable[[str], "tuple[_Json, str] | None"]
+
+
+def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | None) -> _Names:
+    """The concepts and texts naming the medicine of a MedicationRequest or -Statement."""
+    medication = _medication(entry.resource, entry.path)
+    if versions is not None:
+        versions.saw(medication.version, medication.concept_path or medication.reference_path)
+    concepts: list[tuple[_Json, str]] = []
+    texts: list[tuple[str, str]] = []
+    if medication.concept is not None:
+        concepts.append((medication.concept, medication.concept_path))
+    if medication.reference is not None:
+        where = medication.reference_path
+        display = _string(medication.reference, "display", where)
+        if display:
+            texts.append((display, join_path(where, "display")))
+        reference = _string(medication.reference, "reference", where)
+        found = _contained(entry, reference) if reference else None
+        if found is None and reference and resolve is not None:
+            found = resolve(reference)
+        if found is not None:
+            resource, path = found
+            code = _optional_object(resource, "code", path, "a CodeableConcept")
+            if code is not None:
+                concepts.append((code, join_path(path, "code")))
+        elif not display:
+            _fail(
+                where,
+                f"the medicine is the resource {shown(reference)}, which is neither contained "
+                "in this resource nor in the input, and the reference has no display: put the "
+                "Medication in 'contained' or in the Bundle",
+            )
+    return _Names(tuple(concepts), tuple(texts))
+
+
+def _contained(entry: _Entry, reference: str) -> tuple[_Json, str] | None:
+    if not reference.startswith("#"):
+        return None
+    for where, item in _items(entry.resource, "contained", entry.path):
+        contained = _object(item, where, "a contained resource")
+        if contained.get("id") == reference[1:] and contained.get("resourceType") == "Medication":
+            return contained, where
+    return None
+
+
+def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
+    """The one drug the names point at: by the caller's codes, ATC, or a name in the text."""
+    pattern, by_name = _names_pattern()
+    found: dict[str, tuple[Drug, str]] = {}
+
+    def add(drug: Drug, path: str) -> None:
+        found.setdefault(drug.name, (drug, path))
+
+    texts = list(names.texts)
+    for concept, path in names.concepts:
+        for i, coding in enumerate(_codings(concept, path)):
+            where = f"{path}.coding[{i}]"
+            if coding.system is not None and coding.code is not None:
+                mapped = codes.get((coding.system, coding.code))
+                if mapped is not None:
+                    add(mapped, f"{where}.code")
+                elif coding.system == ATC_SYSTEM and len(coding.code) <= _MAX_ATC_CODE:
+                    with contextlib.suppress(UnknownDrugError):
+                        add(find_drug(coding.code), f"{where}.code")
+            if coding.display:
+                texts.append((coding.display, f"{where}.display"))
+        text = _string(concept, "text", path)
+        if text:
+            texts.append((text, join_path(path, "text")))
+    for text, path in texts:
+        for match in pattern.finditer(text):
+            named = by_name.get(match.group(0).casefold())
+            if named is not None:
+                add(named, path)
+    if len(found) > 1:
+        raise DataError(
+            DataProblem(path, f"names the drug {name!r}") for name, (_, path) in found.items()
+        )
+    return next(iter(found.values()))[0] if found else None
+
+
+def drug_for(
+    medication_request: Mapping[str, object],
+    *,
+    codes: Mapping[tuple[str, str], Drug | str] | None = None,
+) -> Drug | None:
+    """The drug of the guideline a ``MedicationRequest`` orders, or ``None`` for another medicine.
+
+    The medicine is read from ``medicationCodeableConcept`` or ``medicationReference``
+    (R4, R4B) or ``medication.concept``/``.reference`` (R5); a reference is followed to a
+    ``Medication`` in ``contained``.  A drug is found by, in this order of reading (all are
+    read): the caller's ``codes`` (``{(system, code): drug or drug name}``, for local
+    codes); a WHO ATC code (system ``http://www.whocc.no/atc``) that
+    :func:`~ae_systemic.drug` knows; a name or synonym of a drug (``ciclosporin``,
+    ``CsA``) as a whole word, ignoring case, in the text or a coding's display
+    (``"Ciclosporin 100 mg capsule"``).  Neither the route nor the form is read: ciclosporin
+    eye drops name ciclosporin too.  A ``MedicationStatement`` is read the same way.
+
+    Two different drugs found → :class:`~ae_systemic.DataError` naming where each was
+    found; so is a malformed resource, or a reference to a ``Medication`` not contained
+    and without a display.  ``codes`` of the wrong shape →
+    :class:`~ae_systemic.ArgumentTypeError`; a drug name there that is not known →
+    :class:`~ae_systemic.InputError`.
+    """
+    mapped = _checked_codes(codes)
+    entry = _resource(medication_request, "MedicationRequest", _MEDICATION_KINDS)
+    with _located(entry.kind):
+        return _drug_in(_names_of(entry, None, None), mapped)
+
+
+# --- the prescription ----------------------------------------------------------------------
+
+
+def read_prescription(medication_request: Mapping[str, object]) -> Prescription:
+    """The :class:`~ae_systemic.Prescription` of a ``MedicationRequest`` (R4, R4B or R5).
+
+    Read from ``dosageInstruction[0]``: the dose ``doseAndRate[0].doseQuantity`` (a UCUM
+    mass: ``mg``, ``g``, ``ug``...), and how often, from ``timing.repeat`` (``frequency``
+    administrations per ``period`` ``periodUnit``) or ``timing.code`` ``QD``, ``BID``,
+    ``TID``, ``QID`` (system
+    ``http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation``); where both are given
+    they must agree.  The order's status is not read (a draft order is read as any other).
+
+    Refused with a :class:`~ae_systemic.DataError` naming the element, as shapes this
+    library does not read: several dosage lines or several ``doseAndRate``, a dose range,
+    a rate, a dose that is not a mass (tablets, mL), ``asNeeded``, a missing timing or
+    frequency, ``frequencyMax``/``periodMax``, ``when``/``timeOfDay``/``dayOfWeek``,
+    ``doNotPerform``; and anything malformed (not a dict, another resource type, a string
+    where a number belongs), or a dose or period the library refuses (zero, 200 g).
+    """
+    entry = _resource(medication_request, "MedicationRequest", ("MedicationRequest",))
+    with _located("MedicationRequest"):
+        return _prescription(entry.resource)
+
+
+def _prescription(request: _Json) -> Prescription:
+    if request.get("doNotPerform") is True:
+        _fail("doNotPerform", "this order is not to give the medicine; it has no dose to check")
+    lines = _items(request, "dosageInstruction", "")
+    if not lines:
+        _fail("dosageInstruction", "missing: the order has no dosage to read")
+    if len(lines) > 1:
+        _fail(
+            "dosageInstruction",
+            f"{len(lines)} dosage lines (a tapering or split dose): only an order with one "
+            "dosage line is read",
+        )
+    path, raw = lines[0]
+    dosage = _object(raw, path, "a Dosage")
+    for key in ("asNeededBoolean", "asNeeded"):
+        if dosage.get(key) is True:
+            _fail(join_path(path, key), "a dose as needed has no daily amount to check")
+    for key in ("asNeededCodeableConcept", "asNeededFor"):
+        if key in dosage:
+            _fail(join_path(path, key), "a dose as needed has no daily amount to check")
+    amount, amount_path = _dose(dosage, path)
+    frequency, period, timing_path = _timing(dosage, path)
+    paths = {
+        "amount": amount_path,
+        "frequency": f"{timing_path}.frequency",
+        "period": f"{timing_path}.period",
+    }
+    try:
+        return Prescription(amount, frequency=frequency, period=period)
+    except ArgumentError as error:
+        _argument_problem(error, paths)
+
+
+def _dose(dosage: _Json, path: str) -> tuple[pint.Quantity[float], str]:
+    rates = _items(dosage, "doseAndRate", path)
+    if not rates:
+        text = _string(dosage, "text", path)
+        said = f" (its text: {shown(text)})" if text else ""
+        _fail(
+            join_path(path, "doseAndRate"),
+            f"missing: the dosage gives no structured dose{said}; this library reads "
+            "doseAndRate[0].doseQuantity",
+        )
+    if len(rates) > 1:
+        _fail(
+            join_path(path, "doseAndRate"), "several doses (ordered and calculated?) are not read"
+        )
+    where, raw = rates[0]
+    dose_and_rate = _object(raw, where, "a Dosage.doseAndRate")
+    for key in ("rateRatio", "rateRange", "rateQuantity"):
+        if key in dose_and_rate:
+            _fail(join_path(where, key), "a rate (an infusion) is not read; give doseQuantity")
+    if "doseRange" in dose_and_rate:
+        _fail(
+            join_path(where, "doseRange"),
+            "a dose range is not read: an order to check gives one dose (doseQuantity)",
+        )
+    if "doseQuantity" not in dose_and_rate:
+        _fail(join_path(where, "doseQuantity"), "missing: the dose per administration")
+    dose_path = join_path(where, "doseQuantity")
+    unit, magnitude = read_unit(dose_and_rate["doseQuantity"], dose_path)
+    if unit.kind != MASS:
+        _fail(
+            join_path(dose_path, "code"),
+            f"{unit.code!r} is a {unit.kind}, not a mass: the dose per administration is read "
+            "as a mass (mg, g, ug); a dose in tablets, capsules or mL is not read",
+        )
+    return _in_registry(magnitude, unit), join_path(dose_path, "value")
+
+
+def _in_registry(magnitude: float, unit: UcumUnit) -> pint.Quantity[float]:
+    value: pint.Quantity[float] = application_registry().Quantity(magnitude, unit.pint_unit)
+    return value
+
+
+def _timing(dosage: _Json, path: str) -> tuple[int, pint.Quantity[float], str]:
+    """Administrations per period, from ``timing.repeat`` or ``timing.code``."""
+    timing = _optional_object(dosage, "timing", path, "a Timing")
+    where = join_path(path, "timing")
+    if timing is None:
+        _fail(where, "missing: how often the dose is given is not said")
+    if "event" in timing:
+        _fail(f"{where}.event", "administrations at listed times are not read; give timing.repeat")
+    from_code = _timing_code(timing, where)
+    repeat = _optional_object(timing, "repeat", where, "a Timing.repeat")
+    if repeat is None:
+        if from_code is None:
+            _fail(where, "neither timing.repeat nor a timing.code (BID, TID, QID, QD) is given")
+        day = application_registry().Quantity(1.0, "day")
+        return from_code, day, f"{where}.code"
+    repeat_path = f"{where}.repeat"
+    for key in _UNREAD_REPEAT:
+        if key in repeat:
+            _fail(
+                join_path(repeat_path, key),
+                f"timing.repeat.{key} is not read: give frequency, period and periodUnit alone",
+            )
+    frequency = repeat.get("frequency")
+    if frequency is None:
+        _fail(
+            f"{repeat_path}.frequency",
+            "missing: say how many administrations per period (FHIR's assumed 1 is not guessed)",
+        )
+    if isinstance(frequency, bool) or not isinstance(frequency, int):
+        _fail(f"{repeat_path}.frequency", f"expected a whole number, got {shown(frequency)}")
+    period = _period(repeat, repeat_path)
+    if from_code is not None:
+        per_day = frequency / period.m_as("day")
+        if abs(per_day - from_code) > 1e-9 * from_code:
+            _fail(
+                f"{where}.code",
+                f"the timing code gives {from_code} administrations a day, timing.repeat "
+                f"{per_day:g}: correct the one that is wrong",
+            )
+    return frequency, period, repeat_path
+
+
+def _period(repeat: _Json, path: str) -> pint.Quantity[float]:
+    value = repeat.get("period")
+    if value is None:
+        _fail(f"{path}.period", "missing: the period the administrations are counted over")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(f"{path}.period", f"expected a number, got {shown(value)}")
+    code = repeat.get("periodUnit")
+    unit = ucum_unit(code) if isinstance(code, str) else None
+    if unit is None or unit.kind != TIME:
+        _fail(
+            f"{path}.periodUnit",
+            f"expected a unit of time (s, min, h, d, wk, mo, a), got {shown(code)}",
+        )
+    try:
+        return _in_registry(float(value), unit)
+    except OverflowError:
+        _fail(f"{path}.period", f"{shown(value)} is not a finite number")
+
+
+def _timing_code(timing: _Json, path: str) -> int | None:
+    code = _optional_object(timing, "code", path, "a CodeableConcept")
+    if code is None:
+        return None
+    where = join_path(path, "code")
+    found = {
+        c.code
+        for c in _codings(code, where)
+        if c.system == TIMING_ABBREVIATION_SYSTEM and c.code is not None
+    }
+    if not found:
+        given = [c.code for c in _codings(code, where)] or [_string(code, "text", where)]
+        _fail(
+            where,
+            f"{shown(given)} is not read: the timing codes read are QD, BID, TID and QID of "
+            f"{TIMING_ABBREVIATION_SYSTEM}",
+        )
+    if len(found) > 1:
+        _fail(where, f"several timing codes {sorted(found)}: give one")
+    (abbreviation,) = found
+    if abbreviation not in _TIMING_CODES:
+        _fail(
+            where,
+            f"{abbreviation!r} is not read: the timing codes read are QD, BID, TID and QID "
+            "(give timing.repeat for other schedules)",
+        )
+    return _TIMING_CODES[abbreviation]
+
+
+# --- the patient ---------------------------------------------------------------------------
+
+
+def _pairs(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(
+        isinstance(p, tuple) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in value
+    ):
+        raise ArgumentTypeError(
+            attribute.name,
+            f"expected a tuple of (field, resource) pairs of strings, got {shown(value)}",
+        )
+
+
+def _texts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(s, str) for s in value):
+        raise ArgumentTypeError(attribute.name, f"expected a tuple of strings, got {shown(value)}")
+
+
+def _is_patient(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Patient):
+        raise ArgumentTypeError("patient", f"expected a Patient, got {shown(value)}")
+
+
+def _is_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise ArgumentTypeError(attribute.name, f"expected True or False, got {shown(value)}")
+
+
+@attrs.frozen
+class PatientRecord:
+    """A :class:`~ae_systemic.Patient` read from a health record, and where each fact came from.
+
+    ``patient`` holds the facts; ``pregnancy_known`` says whether a pregnancy status was
+    recorded (when it is ``False``, ``patient.pregnant`` is ``False`` only because the
+    :class:`~ae_systemic.Patient` needs a value: the status is not known, and a caller
+    should say so); ``sources`` pairs each field with the resource it was read from
+    (``("weight", "Observation/w2")``, ``("co_medications[1]", "MedicationRequest/m3")``);
+    ``notes`` says what else a reader should know (a choice applied, a medicine left out).
+    Built by :func:`read_patient`.
+    """
+
+    patient: Patient = attrs.field(validator=_is_patient)
+    pregnancy_known: bool = attrs.field(validator=_is_bool)
+    sources: tuple[tuple[str, str], ...] = attrs.field(validator=_pairs)
+    notes: tuple[str, ...] = attrs.field(default=(), validator=_texts)
+
+    def sources_of(self, field: str) -> tuple[str, ...]:
+        """The resources ``field`` (``"weight"``, ``"phototherapy"``) was read from."""
+        return tuple(resource for name, resource in self.sources if name == field)
+
+
+def _checked_on(on: object) -> datetime.date:
+    if isinstance(on, datetime.datetime) or not isinstance(on, datetime.date):
+        raise ArgumentTypeError(
+            "on",
+            f"expected the date of the decision as a datetime.date (use .date() of a "
+            f"datetime), got {shown(on)}",
+        )
+    return on
+
+
+def _checked_within(weight_within: object) -> float:
+    """``weight_within`` in days, a time from 0 on."""
+    registry, value = quantity_of(weight_within, "weight_within", "'30 days'")
+    seconds = units_of(registry).seconds_per(value._units)
+    magnitude = value.magnitude
+    if seconds is None or isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
+        raise InputError(
+            "weight_within", f"expected one time such as '30 days', got {shown(weight_within)}"
+        )
+    days = as_float(magnitude) * seconds / 86_400.0
+    longest = MAX_AGE_YEARS * 365.25
+    if not 0 <= days <= longest:  # NaN fails too
+        raise InputError(
+            "weight_within",
+            f"expected a time from 0 days to {MAX_AGE_YEARS:g} years (the oldest age "
+            f"accepted), got {shown(weight_within)}",
+        )
+    return days
+
+
+def _checked_pathways(pathways: object) -> dict[str | tuple[str, str], frozenset[Pathway]]:
+    if pathways is None:
+        return {}
+    expected = (
+        "a mapping of a medicine's name or code (or (system, code)) to a frozenset of Pathway"
+    )
+    if not isinstance(pathways, Mapping):
+        raise ArgumentTypeError("pathways", f"expected {expected}, got {shown(pathways)}")
+    checked: dict[str | tuple[str, str], frozenset[Pathway]] = {}
+    for key, value in pathways.items():
+        if isinstance(key, str) and key.strip():
+            name: str | tuple[str, str] = key.strip().casefold()
+        elif isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key):
+            name = (key[0], key[1])
+        else:
+            raise ArgumentTypeError("pathways", f"expected {expected}; a key is {shown(key)}")
+        if not isinstance(value, frozenset) or not all(isinstance(p, Pathway) for p in value):
+            raise ArgumentTypeError(
+                "pathways", f"expected {expected}; got {shown(value)}", shown(key)
+            )
+        checked[name] = checked.get(name, frozenset()) | value
+    return checked
+
+
+def _checked_phototherapy(phototherapy: object) -> dict[tuple[str, str], Phototherapy]:
+    if phototherapy is None:
+        return {}
+    expected = "a mapping of (system, code) to a Phototherapy"
+    if not isinstance(phototherapy, Mapping):
+        raise ArgumentTypeError("phototherapy", f"expected {expected}, got {shown(phototherapy)}")
+    checked = {}
+    for key, value in phototherapy.items():
+        if not (isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key)):
+            raise ArgumentTypeError("phototherapy", f"expected {expected}; a key is {shown(key)}")
+        if not isinstance(value, Phototherapy):
+            raise ArgumentTypeError(
+                "phototherapy", f"expected {expected}; got {shown(value)}", f"{key[0]}|{key[1]}"
+            )
+        checked[key] = value
+    return checked
+
+
+def read_patient(
+    resources: Mapping[str, object] | Iterable[Mapping[str, object]],
+    *,
+    on: datetime.date,
+    pathways: Mapping[str | tuple[str, str], frozenset[Pathway]] | None = None,
+    phototherapy: Mapping[tuple[str, str], Phototherapy] | None = None,
+    weight_within: QuantityLike = DEFAULT_WEIGHT_WITHIN,
+    version: FhirVersion | None = None,
+    partial_birth_date: Literal["refuse", "youngest"] = "refuse",
+    excluding: Drug | str | None = None,
+) -> PatientRecord:
+    """The patient of a health record's resources, on the date ``on`` of the decision.
+
+    ``resources`` is a ``Bundle`` (type ``searchset``, as ``Patient/$everything`` or a
+    search returns it, ``collection`` or ``document``) or an iterable of resources, FHIR
+    R4, R4B or R5 (told by their shapes, or by ``version``).  It must hold one
+    ``Patient``; every resource that names a subject must name that patient.
+
+    * **age** at ``on`` from ``Patient.birthDate``.  A partial date (``1990``,
+      ``1990-05``) is refused, unless ``partial_birth_date="youngest"``: then the latest
+      day it may mean is taken (the youngest age the patient may be), a choice of this
+      library the record's ``notes`` state.
+    * **weight**: the latest ``Observation`` LOINC ``29463-7`` or ``3141-9`` with status
+      ``final``, ``amended`` or ``corrected``, effective at or before ``on`` and not more
+      than ``weight_within`` before it (default :data:`DEFAULT_WEIGHT_WITHIN`, a choice of
+      this library, not a guideline number); its ``valueQuantity`` in a UCUM mass.
+      None → :class:`~ae_systemic.DataError` saying what was found and why not used.
+    * **pregnancy**: the latest standing ``Observation`` LOINC ``82810-3`` at or before
+      ``on``, valued SNOMED CT ``77386006`` (pregnant) or ``60001007`` (not pregnant).
+      Absent (or valued otherwise) → ``pregnancy_known`` is ``False``.
+    * **co-medications**: active ``MedicationRequest`` s and ``MedicationStatement`` s
+      (R4 ``active``, R5 ``recorded``; not those whose ``effectivePeriod`` ended before
+      ``on``), named by their text or coding display, each once; their pathways only
+      from the caller's ``pathways`` (name, bare code or ``(system, code)`` → frozenset of
+      :class:`~ae_systemic.Pathway`; the union where several keys match): the guideline
+      lists no substrates, and the library ships none.  A medicine that
+      :func:`drug_for` finds to be ``excluding`` (the drug being assessed) is left out.
+    * **phototherapy**: ``ServiceRequest`` s (``active``, ``on-hold``) and
+      ``Procedure`` s (``preparation``, ``in-progress``, ``on-hold``) whose code the
+      caller maps in ``phototherapy`` (``(system, code)`` →
+      :class:`~ae_systemic.Phototherapy`); the library ships no code list.
+
+    Anything malformed (not a dict, a wrong ``resourceType``, a string where a number
+    belongs, a date that does not parse, a second ``Patient``, one page of a paged search,
+    a DSTU2 resource, R4 and R5 shapes mixed, more than :data:`MAX_RESOURCES` resources) →
+    :class:`~ae_systemic.DataError` with the path of the element.  Keyword arguments of the
+    wrong type → :class:`~ae_systemic.ArgumentTypeError`; unusable ones →
+    :class:`~ae_systemic.InputError`.
+    """
+    day = _checked_on(on)
+    within = _checked_within(weight_within)
+    mapped_pathways = _checked_pathways(pathways)
+    mapped_phototherapy = _checked_phototherapy(phototherapy)
+    versions = _Versions(_checked_version(version))
+    if partial_birth_date not in _PARTIAL_CHOICES:
+        raise InputError(
+            "partial_birth_date",
+            f"expected 'refuse' or 'youngest', got {shown(partial_birth_date)}",
+        )
+    left_out = None if excluding is None else resolve_drug(excluding, "excluding")
+    root, entries = _entries(resources)
+    reader = _Reader(root, entries, day, versions)
+    age, age_source, notes = reader.age(partial_birth_date)
+    weight, weight_source = reader.weight(within)
+    pregnant, pregnancy_source = reader.pregnancy()
+    medications, medication_sources, left = reader.co_medications(mapped_pathways, left_out)
+    planned, planned_sources = reader.phototherapy(mapped_phototherapy)
+    sources: list[_Source] = [("age", age_source), ("weight", weight_source)]
+    if pregnant is not None and pregnancy_source is not None:
+        sources.append(("pregnant", pregnancy_source))
+    elif pregnancy_source is not None:
+        notes.append(
+            f"the latest pregnancy status, {pregnancy_source}, is coded neither pregnant "
+            f"({_PREGNANT}) nor not pregnant ({_NOT_PREGNANT}): not known"
+        )
+    else:
+        notes.append(
+            f"no pregnancy status (Observation LOINC {_PREGNANCY_CODE}) at or before {day}: "
+            "not known"
+        )
+    sources += medication_sources
+    sources += [("phototherapy", label) for label in planned_sources]
+    notes += left
+    patient = Patient(
+        age=age,
+        weight=weight,
+        pregnant=bool(pregnant),
+        phototherapy=planned,
+        co_medications=medications,
+    )
+    return PatientRecord(patient, pregnant is not None, tuple(sources), tuple(notes))
+
+
+@attrs.frozen
+class _Candidate:
+    when: _When
+    entry: _Entry
+
+
+class _Reader:
+    """The resources of one input, sorted by kind, read against one patient and one date."""
+
+    def __init__(
+        self, root: str, entries: list[_Entry], on: datetime.date, versions: _Versions
+    ) -> None:
+        self.root = root
+        self.on = on
+        self.versions = versions
+        self.by_kind: dict[str, list[_Entry]] = {}
+        for entry in entries:
+            self.by_kind.setdefault(entry.kind, []).append(entry)
+        patients = self.by_kind.get("Patient", [])
+        if not patients:
+            _fail(root, "no Patient resource: the record's patient is needed for the age")
+        if len(patients) > 1:
+            _fail(
+                patients[1].path,
+                f"a second Patient ({patients[1].label}, after {patients[0].label}): the "
+                "input is one patient's record",
+            )
+        self.patient = patients[0]
+        patient_id = self.patient.resource.get("id")
+        self.aliases: set[str] = set()
+        if self.patient.full_url:
+            self.aliases.add(self.patient.full_url)
+        if isinstance(patient_id, str) and patient_id:
+            self.aliases.add(f"Patient/{patient_id}")
+        self.patient_id = patient_id if isinstance(patient_id, str) else None
+        self.medications = {
+            alias: entry
+            for entry in self.by_kind.get("Medication", [])
+            for alias in _aliases(entry)
+        }
+
+    def located(self, entry: _Entry) -> contextlib.AbstractContextManager[None]:
+        return _located("", entry.label)
+
+    def check_subject(self, entry: _Entry, key: str = "subject") -> None:
+        """A resource naming another subject than the patient is refused."""
+        subject = _optional_object(entry.resource, key, entry.path, "a Reference")
+        if subject is None:
+            return
+        reference = _string(subject, "reference", join_path(entry.path, key))
+        if reference is None or reference in self.aliases:
+            return
+        if self.patient_id is not None:
+            tail = re.sub(r"/_history/[^/]+$", "", reference)
+            if tail.endswith(f"/Patient/{self.patient_id}"):
+                return
+        _fail(
+            join_path(entry.path, f"{key}.reference"),
+            f"{shown(reference)} is not the record's patient ({self.patient.label}): the "
+            "input is one patient's record",
+        )
+
+    # -- age
+
+    def age(self, partial: str) -> tuple[pint.Quantity[float], str, list[str]]:
+        entry = self.patient
+        path = join_path(entry.path, "birthDate")
+        notes: list[str] = []
+        with self.located(entry):
+            if "birthDate" not in entry.resource:
+                _fail(path, "missing: the age cannot be known without the birth date")
+            text = entry.resource["birthDate"]
+            born = _date(text, path, times=False)
+            if born.first != born.last:
+                if partial != "youngest":
+                    _fail(
+                        path,
+                        f"{text!r} is a partial date: it gives no exact age at {self.on}; "
+                        "give the full date, or pass partial_birth_date='youngest' to read it "
+                        "as its latest day (the youngest age the patient may be)",
+                    )
+                birth = min(born.last, self.on)
+                notes.append(
+                    f"age from the partial birth date {text!r} read as {birth.isoformat()}, the "
+                    "youngest the patient may be (partial_birth_date='youngest', a choice of "
+                    "this library)"
+                )
+            else:
+                birth = born.first
+            if birth > self.on:
+                _fail(path, f"{text!r} is after the date of the decision, {self.on}")
+            years = _years_between(birth, self.on)
+            age: pint.Quantity[float] = application_registry().Quantity(years, "year")
+            try:
+                checked_age(age)
+            except ArgumentError as error:
+                _argument_problem(error, {"age": path})
+        return age, entry.label, notes
+
+    # -- weight
+
+    def observations(self, codes: Iterable[str]) -> Iterator[tuple[_Entry, str]]:
+        """Observations coded with one of the LOINC ``codes``, with their status."""
+        wanted = set(codes)
+        for entry in self.by_kind.get("Observation", []):
+            with self.located(entry):
+                code = _optional_object(entry.resource, "code", entry.path, "a CodeableConcept")
+                if not _has_code(code, join_path(entry.path, "code"), LOINC_SYSTEM, wanted):
+                    continue
+                status = _string(entry.resource, "status", entry.path)
+                if status is None:
+                    _fail(join_path(entry.path, "status"), "missing: an Observation has a status")
+                self.check_subject(entry)
+            yield entry, status
+
+    def weight(self, within_days: float) -> tuple[pint.Quantity[float], str]:
+        candidates: list[tuple[_Candidate, pint.Quantity[float], float]] = []
+        skipped: dict[str, int] = {}
+        for entry, status in self.observations(_WEIGHT_CODES):
+            if status not in _STANDING:
+                skipped[f"status {status}"] = skipped.get(f"status {status}", 0) + 1
+                continue
+            with self.located(entry):
+                when = _effective(entry.resource, entry.path)
+                if when is None:
+                    _fail(
+                        join_path(entry.path, "effective[x]"),
+                        "missing: a body weight that cannot be dated might be the latest; "
+                        "give effectiveDateTime",
+                    )
+                if when.last > self.on:
+                    skipped[f"after {self.on}"] = skipped.get(f"after {self.on}", 0) + 1
+                    continue
+                if (self.on - when.first).days > within_days:
+                    skipped["older"] = skipped.get("older", 0) + 1
+                    continue
+                found = self.weight_value(entry)
+            if found is not None:
+                candidates.append((_Candidate(when, entry), *found))
+        if not candidates:
+            self.no_weight(within_days, skipped)
+        chosen = _latest([(c, kg) for c, _, kg in candidates], "body weight")
+        weight = next(q for c, q, _ in candidates if c is chosen)
+        return weight, chosen.entry.label
+
+    def weight_value(self, entry: _Entry) -> tuple[pint.Quantity[float], float] | None:
+        resource, path = entry.resource, entry.path
+        if "valueQuantity" not in resource:
+            if "dataAbsentReason" in resource:
+                return None  # no value, for a stated reason: not a weight
+            others = [k for k in _keys(resource) if k.startswith("value")]
+            where = join_path(path, others[0] if others else "valueQuantity")
+            _fail(where, "a body weight is read from valueQuantity, in a UCUM mass")
+        where = join_path(path, "valueQuantity")
+        unit, magnitude = read_unit(resource["valueQuantity"], where)
+        if unit.kind != MASS:
+            _fail(
+                f"{where}.code",
+                f"{unit.code!r} is a {unit.kind}, not a mass: a body weight is in kg, g, "
+                "[lb_av], [oz_av] or [stone_av]",
+            )
+        weight = _in_registry(magnitude, unit)
+        try:
+            _, kg = checked_weight(weight)
+        except ArgumentError as error:
+            _argument_problem(error, {"weight": f"{where}.value"})
+        return weight, kg
+
+    def no_weight(self, within_days: float, skipped: Mapping[str, int]) -> NoReturn:
+        try:
+            earliest = self.on - datetime.timedelta(days=int(within_days))
+        except OverflowError:
+            earliest = datetime.date.min
+        seen = "; ".join(f"{count} {why}" for why, count in sorted(skipped.items()))
+        found = f" (body weights not used: {seen})" if seen else " (none found)"
+        _fail(
+            self.root,
+            "no body weight: no Observation LOINC 29463-7 or 3141-9 with status final, "
+            f"amended or corrected, dated from {earliest} to {self.on}{found}; record a "
+            "current weight, or pass weight_within= to accept an older one",
+        )
+
+    # -- pregnancy
+
+    def pregnancy(self) -> tuple[bool | None, str | None]:
+        candidates: list[tuple[_Candidate, float]] = []
+        values: dict[str, bool | None] = {}
+        for entry, status in self.observations([_PREGNANCY_CODE]):
+            if status not in _STANDING:
+                continue
+            with self.located(entry):
+                when = _effective(entry.resource, entry.path)
+                if when is None:
+                    _fail(
+                        join_path(entry.path, "effective[x]"),
+                        "missing: a pregnancy status that cannot be dated might be the latest; "
+                        "give effectiveDateTime",
+                    )
+                if when.last > self.on:
+                    continue
+                value = self.pregnancy_value(entry)
+            values[entry.path] = value
+            candidates.append((_Candidate(when, entry), {True: 1.0, False: 0.0, None: -1.0}[value]))
+        if not candidates:
+            return None, None
+        chosen = _latest(candidates, "pregnancy status")
+        return values[chosen.entry.path], chosen.entry.label
+
+    def pregnancy_value(self, entry: _Entry) -> bool | None:
+        resource, path = entry.resource, entry.path
+        concept = _optional_object(resource, "valueCodeableConcept", path, "a CodeableConcept")
+        if concept is None:
+            return None  # no coded value (a dataAbsentReason): not known
+        where = join_path(path, "valueCodeableConcept")
+        pregnant = _has_code(concept, where, SNOMED_SYSTEM, [_PREGNANT])
+        not_pregnant = _has_code(concept, where, SNOMED_SYSTEM, [_NOT_PREGNANT])
+        if pregnant and not_pregnant:
+            _fail(where, "coded both pregnant (77386006) and not pregnant (60001007)")
+        return True if pregnant else False if not_pregnant else None
+
+    # -- co-medications
+
+    def co_medications(
+        self, pathways: Mapping[str | tuple[str, str], frozenset[Pathway]], left_out: Drug | None
+    ) -> tuple[tuple[CoMedication, ...], list[_Source], list[str]]:
+        named: dict[str, tuple[str, frozenset[Pathway], list[str]]] = {}
+        notes: list[str] = []
+        for kind in _MEDICATION_KINDS:
+            for entry in self.by_kind.get(kind, []):
+                with self.located(entry):
+                    names = _names_of(entry, self.resolve, self.versions)
+                    if not self.active(entry):
+                        continue
+                    self.check_subject(entry)
+                    if left_out is not None and _is_drug(_drug_in(names, {}), left_out):
+                        notes.append(
+                            f"{entry.label} ({left_out.name}) is the drug assessed, not a "
+                            "co-medication"
+                        )
+                        continue
+                    name, keys = _medicine(names)
+                found = frozenset().union(*(pathways.get(k, frozenset()) for k in keys))
+                key = name.casefold()
+                if key in named:
+                    first, known, labels = named[key]
+                    named[key] = (first, known | found, [*labels, entry.label])
+                else:
+                    named[key] = (name, found, [entry.label])
+        medications = tuple(CoMedication(name, found) for name, found, _ in named.values())
+        sources = [
+            (f"co_medications[{i}]", label)
+            for i, (_, _, labels) in enumerate(named.values())
+            for label in labels
+        ]
+        return medications, sources, notes
+
+    def active(self, entry: _Entry) -> bool:
+        resource, path = entry.resource, entry.path
+        status = _string(resource, "status", path)
+        if status is None:
+            _fail(join_path(path, "status"), f"missing: a {entry.kind} has a status")
+        if entry.kind == "MedicationRequest":
+            return status == "active" and resource.get("doNotPerform") is not True
+        wanted = "recorded" if self.versions.version == "R5" else "active"
+        if status != wanted:
+            return False
+        period = _optional_object(resource, "effectivePeriod", path, "a Period")
+        if period is None or period.get("end") is None:
+            return True
+        end = _date(period["end"], join_path(path, "effectivePeriod.end"), times=True)
+        return end.last >= self.on
+
+    def resolve(self, reference: str) -> tuple[_Json, str] | None:
+        found = self.medications.get(reference)
+        if found is None and "/Medication/" in reference:
+            found = self.medications.get("Medication/" + reference.rsplit("/Medication/", 1)[1])
+        return None if found is None else (found.resource, found.path)
+
+    # -- phototherapy
+
+    def phototherapy(
+        self, mapping: Mapping[tuple[str, str], Phototherapy]
+    ) -> tuple[frozenset[Phototherapy], list[str]]:
+        planned: set[Phototherapy] = set()
+        labels: list[str] = []
+        for kind, statuses in _PLANNED.items():
+            for entry in self.by_kind.get(kind, []):
+                with self.located(entry):
+                    concept, where, shape = _service_code(entry)
+                    self.versions.saw(shape, where)
+                    status = _string(entry.resource, "status", entry.path)
+                    if status not in statuses or concept is None:
+                        continue
+                    found = {
+                        mapping[(c.system, c.code)]
+                        for c in _codings(concept, where)
+                        if c.system is not None
+                        and c.code is not None
+                        and (c.system, c.code) in mapping
+                    }
+                    if not found:
+                        continue
+                    self.check_subject(entry)
+                planned |= found
+                labels.append(entry.label)
+        return frozenset(planned), labels
+
+
+def _keys(value: Mapping[Any, object]) -> list[str]:
+    """The keys of a JSON object that are strings (a caller's Mapping may hold others)."""
+    return [key for key in value if isinstance(key, str)]
+
+
+def _is_drug(found: Drug | None, drug: Drug) -> bool:
+    return found is not None and found.name == drug.name
+
+
+def _aliases(entry: _Entry) -> list[str]:
+    aliases = [entry.full_url] if entry.full_url else []
+    resource_id = entry.resource.get("id")
+    if isinstance(resource_id, str) and resource_id:
+        aliases.append(f"{entry.kind}/{resource_id}")
+    return aliases
+
+
+def _medicine(names: _Names) -> tuple[str, list[str | tuple[str, str]]]:
+    """The name of a medicine (text, display, or code) and the keys to find its pathways."""
+    texts: list[str] = []
+    keys: list[str | tuple[str, str]] = []
+    codes: list[str] = []
+    for concept, path in names.concepts:
+        text = _string(concept, "text", path)
+        if text and text.strip():
+            texts.append(text.strip())
+        for coding in _codings(concept, path):
+            if coding.display and coding.display.strip():
+                texts.append(coding.display.strip())
+            if coding.code:
+                keys.append(coding.code.strip().casefold())
+                if coding.system:
+                    keys.append((coding.system, coding.code))
+                    codes.append(f"{coding.system}|{coding.code}")
+    texts += [text.strip() for text, _ in names.texts if text.strip()]
+    keys += [text.casefold() for text in texts]
+    if texts:
+        return texts[0], keys
+    if codes:
+        return codes[0], keys
+    path = names.concepts[0][1] if names.concepts else ""
+    _fail(path, "the medicine has no text, display or code to name it by")
+
+
+def _latest(candidates: Sequence[tuple[_Candidate, float]], what: str) -> _Candidate:
+    """The latest candidate; two at the latest time that disagree are refused."""
+    last = max(c.when.last for c, _ in candidates)
+    same_day = [(c, v) for c, v in candidates if c.when.last == last]
+    timed = [(c, v) for c, v in same_day if c.when.instant is not None]
+    if len(timed) == len(same_day):
+        latest = max(c.when.instant for c, _ in timed if c.when.instant is not None)
+        same_day = [(c, v) for c, v in timed if c.when.instant == latest]
+    first_value = same_day[0][1]
+    if any(abs(v - first_value) > 1e-9 * max(abs(v), abs(first_value)) for _, v in same_day):
+        labels = ", ".join(c.entry.label for c, _ in same_day)
+        _fail(
+            same_day[0][0].entry.path,
+            f"the latest {what}s ({labels}, on {last}) disagree and their times do not order "
+            "them; correct the one that is wrong",
+        )
+    return same_day[0][0]
+
+
+def _years_between(birth: datetime.date, on: datetime.date) -> float:
+    """Completed years from ``birth`` to ``on``, plus the part of the year begun.
+
+    A birthday on 29 February falls on 1 March in other years.
+    """
+    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    last = _anniversary(birth, birth.year + years)
+    following = _anniversary(birth, birth.year + years + 1)
+    return years + (on - last).days / (following - last).days
+
+
+def _anniversary(birth: datetime.date, year: int) -> datetime.date:
+    try:
+        return birth.replace(year=year)
+    except ValueError:  # 29 February in a year without one
+        return datetime.date(year, 3, 1)

@@ -1,0 +1,1134 @@
+"""Reading patients and prescriptions from health records (FHIR R4 and R5 in).
+
+The fixtures ``tests/fixtures/fhir/r4-everything.json`` and ``r5-everything.json`` are
+written for this project in the shape a FHIR server's ``Patient/$everything`` returns (a
+``searchset`` Bundle): one patient born 1985-04-12; body weights over time (72.5 kg in June
+2024, 160 lb on 20 February 2025, 7.25 kg entered in error on 27 February, 70.8 kg measured
+after the decision date of 1 March 2025), a height, a "not pregnant" status, four
+medication requests (ciclosporin 150 mg twice daily by ``timing.repeat``, metformin 500 mg
+by ``timing.code`` BID, atorvastatin through a ``Medication`` resource, a stopped
+methotrexate), an active cetirizine statement, a planned narrowband UVB order in a local
+code system, and a condition no reader looks at.  The pathways and the phototherapy code
+are the caller's (this test's) mapping, as the library ships none.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import json
+import pickle
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ae_systemic
+from ae_systemic import (
+    ArgumentTypeError,
+    CoMedication,
+    DataError,
+    DoseStatus,
+    Drug,
+    InputError,
+    Pathway,
+    Patient,
+    Phototherapy,
+    Prescription,
+    UnknownDrugError,
+)
+from ae_systemic.fhir import (
+    MAX_RESOURCES,
+    PatientRecord,
+    drug_for,
+    read_patient,
+    read_prescription,
+)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fhir"
+VERSIONS = ("r4", "r5")
+ON = dt.date(2025, 3, 1)
+Q = ae_systemic.application_registry().Quantity
+
+UCUM = "http://unitsofmeasure.org"
+ATC = "http://www.whocc.no/atc"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+LOCAL = "https://fhir.example.org/CodeSystem/dermatology-procedures"
+#: The caller's mappings: the library ships no substrates and no procedure codes.
+PATHWAYS = {"atorvastatin": frozenset({Pathway.CYP3A4, Pathway.OATP})}
+PHOTOTHERAPY = {(LOCAL, "NB-UVB"): Phototherapy.UVB}
+
+Json = dict[str, Any]
+
+
+# --- fixtures and helpers ------------------------------------------------------------------
+
+
+def load(version: str) -> Json:
+    data: Json = json.loads((FIXTURES / f"{version}-everything.json").read_text("utf-8"))
+    return data
+
+
+@pytest.fixture(params=VERSIONS)
+def version(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def bundle(version: str) -> Json:
+    return load(version)
+
+
+def index_of(bundle: Json, label: str) -> int:
+    kind, resource_id = label.split("/")
+    for i, entry in enumerate(bundle["entry"]):
+        resource = entry["resource"]
+        if resource["resourceType"] == kind and resource.get("id") == resource_id:
+            return i
+    raise KeyError(label)
+
+
+def resource(bundle: Json, label: str) -> Json:
+    found: Json = bundle["entry"][index_of(bundle, label)]["resource"]
+    return found
+
+
+def without(bundle: Json, *labels: str) -> Json:
+    kept = copy.deepcopy(bundle)
+    for label in labels:
+        del kept["entry"][index_of(kept, label)]
+    return kept
+
+
+def edited(bundle: Json, label: str, change: Callable[[Json], object]) -> Json:
+    """A copy of ``bundle`` whose resource ``label`` ``change`` has edited in place."""
+    copied = copy.deepcopy(bundle)
+    change(resource(copied, label))
+    return copied
+
+
+def added(bundle: Json, *resources: Json) -> Json:
+    copied = copy.deepcopy(bundle)
+    copied["entry"] += [{"resource": r} for r in resources]
+    return copied
+
+
+def read(bundle: object, **options: Any) -> PatientRecord:
+    keywords: dict[str, Any] = {
+        "on": ON,
+        "pathways": PATHWAYS,
+        "phototherapy": PHOTOTHERAPY,
+        "excluding": "ciclosporin",
+    }
+    keywords.update(options)
+    return read_patient(bundle, **keywords)  # type: ignore[arg-type]
+
+
+def outcome(call: Callable[[], object]) -> object:
+    """What ``call`` returns, or the :class:`DataError` it raises (any other error fails)."""
+    try:
+        return call()
+    except DataError as error:
+        return error
+
+
+def refused(call: Callable[[], object]) -> DataError:
+    with pytest.raises(DataError) as raised:
+        call()
+    return raised.value
+
+
+def ciclosporin_request(version: str) -> Json:
+    return copy.deepcopy(resource(load(version), "MedicationRequest/mr1"))
+
+
+def dosage(request: Json) -> Json:
+    found: Json = request["dosageInstruction"][0]
+    return found
+
+
+def weight_observation(resource_id: str, when: str, value: object, code: str = "kg") -> Json:
+    return {
+        "resourceType": "Observation",
+        "id": resource_id,
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": "29463-7"}]},
+        "subject": {"reference": "Patient/p1"},
+        "effectiveDateTime": when,
+        "valueQuantity": {"value": value, "system": UCUM, "code": code},
+    }
+
+
+def pregnancy_observation(resource_id: str, when: str, code: str | None) -> Json:
+    observation: Json = {
+        "resourceType": "Observation",
+        "id": resource_id,
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": "82810-3"}]},
+        "subject": {"reference": "Patient/p1"},
+        "effectiveDateTime": when,
+    }
+    if code is not None:
+        observation["valueCodeableConcept"] = {"coding": [{"system": SNOMED, "code": code}]}
+    return observation
+
+
+# --- the fixtures are real FHIR ------------------------------------------------------------
+
+
+def test_the_r4_fixture_is_valid_r4b() -> None:
+    bundle_model = pytest.importorskip("fhir.resources.R4B.bundle")
+    bundle_model.Bundle.model_validate(load("r4"))
+
+
+def test_the_r5_fixture_is_valid_r5() -> None:
+    bundle_model = pytest.importorskip("fhir.resources.bundle")
+    bundle_model.Bundle.model_validate(load("r5"))
+
+
+def test_the_fixtures_differ_only_where_r4_and_r5_do() -> None:
+    r4, r5 = load("r4"), load("r5")
+    assert len(r4["entry"]) == len(r5["entry"])
+    for old, new in zip(r4["entry"], r5["entry"], strict=True):
+        a, b = old["resource"], new["resource"]
+        if a["resourceType"] in ("Patient", "Observation", "Medication", "Condition"):
+            assert a == b
+    assert "medicationCodeableConcept" in resource(r4, "MedicationRequest/mr1")
+    assert "concept" in resource(r5, "MedicationRequest/mr1")["medication"]
+    assert resource(r5, "MedicationStatement/ms1")["status"] == "recorded"
+
+
+# --- the patient ---------------------------------------------------------------------------
+
+
+EXPECTED_CO_MEDICATIONS = (
+    CoMedication("Metformin 500 mg tablets"),
+    CoMedication("Atorvastatin 20 mg tablets", PATHWAYS["atorvastatin"]),
+    CoMedication("Cetirizine 10 mg tablets"),
+)
+
+
+def test_the_record_of_the_everything_bundle(bundle: Json) -> None:
+    record = read(bundle)
+    assert record.patient == Patient(
+        age=Q(39 + 323 / 365, "year"),  # 12 April 2024 to 1 March 2025: 323 of 365 days
+        weight=Q(160, "lb"),
+        pregnant=False,
+        phototherapy=frozenset({Phototherapy.UVB}),
+        co_medications=EXPECTED_CO_MEDICATIONS,
+    )
+    assert record.pregnancy_known is True
+    assert record.sources == (
+        ("age", "Patient/p1"),
+        ("weight", "Observation/w2"),
+        ("pregnant", "Observation/preg1"),
+        ("co_medications[0]", "MedicationRequest/mr2"),
+        ("co_medications[1]", "MedicationRequest/mr3"),
+        ("co_medications[2]", "MedicationStatement/ms1"),
+        ("phototherapy", "ServiceRequest/sr1"),
+    )
+    assert record.notes == (
+        "MedicationRequest/mr1 (ciclosporin) is the drug assessed, not a co-medication",
+    )
+    assert record.sources_of("weight") == ("Observation/w2",)
+
+
+def test_r4_and_r5_give_the_same_record() -> None:
+    assert read(load("r4")) == read(load("r5"))
+
+
+def test_the_weight_in_pounds_is_kept_as_recorded_and_converts_exactly(bundle: Json) -> None:
+    weight = read(bundle).patient.weight
+    assert weight == Q(160, "lb")
+    assert weight.m_as("kg") == pytest.approx(160 * 0.45359237, rel=1e-12)
+
+
+def test_the_latest_weight_is_not_the_entered_in_error_one_nor_one_after_the_decision(
+    bundle: Json,
+) -> None:
+    assert read(bundle).sources_of("weight") == ("Observation/w2",)
+    # After the measured weight of 5 March, it is the latest (LOINC 3141-9 counts too).
+    later = read(bundle, on=dt.date(2025, 3, 10))
+    assert later.sources_of("weight") == ("Observation/w4",)
+    assert later.patient.weight == Q(70.8, "kg")
+
+
+def test_a_weight_older_than_weight_within_is_not_used(bundle: Json) -> None:
+    older = without(bundle, "Observation/w2")
+    error = refused(lambda: read(older))
+    assert error.paths == ("Bundle",)
+    message = str(error)
+    assert "no body weight" in message
+    assert "dated from 2025-01-30 to 2025-03-01" in message
+    assert "1 older" in message
+    assert "1 status entered-in-error" in message
+    assert "1 after 2025-03-01" in message
+    assert "weight_within=" in message
+    record = read(older, weight_within="1 year")
+    assert record.sources_of("weight") == ("Observation/w1",)
+    assert record.patient.weight == Q(72.5, "kg")
+
+
+def test_the_default_weight_window_is_the_documented_30_days(bundle: Json) -> None:
+    assert ae_systemic.fhir.DEFAULT_WEIGHT_WITHIN == "30 days"
+    # w2 is 9 days old: kept with a window of 9 days, not with one of 8.
+    assert read(bundle, weight_within="9 days").sources_of("weight") == ("Observation/w2",)
+    with pytest.raises(DataError, match="no body weight"):
+        read(bundle, weight_within=Q(8, "day"))
+
+
+def test_a_bundle_without_any_weight_says_none_was_found(bundle: Json) -> None:
+    bare = without(bundle, "Observation/w1", "Observation/w2", "Observation/w3", "Observation/w4")
+    assert "(none found)" in str(refused(lambda: read(bare)))
+
+
+def test_two_weights_at_the_latest_time_that_disagree_are_refused(bundle: Json) -> None:
+    same = added(bundle, weight_observation("w9", "2025-02-20T10:30:00+01:00", 80))
+    error = refused(lambda: read(same))
+    assert "Observation/w2" in str(error)
+    assert "Observation/w9" in str(error)
+    assert "disagree" in str(error)
+    # A later time on the same day orders them.
+    later = added(bundle, weight_observation("w9", "2025-02-20T18:00:00+01:00", 80))
+    assert read(later).sources_of("weight") == ("Observation/w9",)
+
+
+def test_an_implausible_weight_names_the_value(bundle: Json) -> None:
+    heavy = edited(bundle, "Observation/w2", lambda r: r["valueQuantity"].update(value=7000))
+    error = refused(lambda: read(heavy))
+    i = index_of(bundle, "Observation/w2")
+    assert error.paths == (f"Bundle.entry[{i}].resource.valueQuantity.value",)
+    assert str(error).count("Observation/w2") == 1
+    assert "heavier than any person on record" in str(error)
+
+
+def test_a_weight_that_is_not_a_mass_is_refused(bundle: Json) -> None:
+    in_days = edited(
+        bundle, "Observation/w2", lambda r: r["valueQuantity"].update(code="d", unit="d")
+    )
+    error = refused(lambda: read(in_days))
+    i = index_of(bundle, "Observation/w2")
+    assert error.paths == (f"Bundle.entry[{i}].resource.valueQuantity.code",)
+    assert "not a mass" in str(error)
+
+
+def test_a_weight_with_a_data_absent_reason_is_not_a_weight(bundle: Json) -> None:
+    def absent(observation: Json) -> None:
+        del observation["valueQuantity"]
+        observation["dataAbsentReason"] = {"text": "patient in wheelchair"}
+
+    no_value = edited(bundle, "Observation/w2", absent)
+    assert read(no_value, weight_within="1 year").sources_of("weight") == ("Observation/w1",)
+
+
+def test_an_undated_weight_is_refused_it_might_be_the_latest(bundle: Json) -> None:
+    undated = edited(bundle, "Observation/w2", lambda r: r.pop("effectiveDateTime"))
+    error = refused(lambda: read(undated))
+    assert error.paths[0].endswith(".resource.effective[x]")
+
+
+def test_an_effective_period_dates_the_weight_by_its_end(bundle: Json) -> None:
+    def period(observation: Json) -> None:
+        del observation["effectiveDateTime"]
+        observation["effectivePeriod"] = {"start": "2025-02-26", "end": "2025-02-28"}
+
+    assert read(edited(bundle, "Observation/w1", period)).sources_of("weight") == (
+        "Observation/w1",
+    )
+
+
+# --- age ---------------------------------------------------------------------------------
+
+
+def birth(bundle: Json, date: str) -> Json:
+    return edited(bundle, "Patient/p1", lambda r: r.update(birthDate=date))
+
+
+def age_years(record: PatientRecord) -> float:
+    years: float = record.patient.age.m_as("year")
+    return years
+
+
+def test_on_the_18th_birthday_the_patient_is_18_years_old(bundle: Json) -> None:
+    record = read(birth(bundle, "2007-03-01"))
+    assert age_years(record) == 18.0
+    assert ae_systemic.population_for(record.patient.age) is ae_systemic.Population.ADULT
+    day_before = read(birth(bundle, "2007-03-02"))
+    assert age_years(day_before) < 18
+    assert ae_systemic.population_for(day_before.patient.age) is ae_systemic.Population.CHILD
+
+
+def test_a_29_february_birthday_falls_on_1_march_in_other_years(bundle: Json) -> None:
+    assert age_years(read(birth(bundle, "2008-02-29"))) == 17.0
+    assert age_years(read(birth(bundle, "2008-02-29"), on=dt.date(2025, 2, 28))) < 17
+
+
+def test_a_partial_birth_date_is_refused_unless_the_youngest_reading_is_asked_for(
+    bundle: Json,
+) -> None:
+    for partial in ("1985", "1985-04"):
+        error = refused(lambda p=partial: read(birth(bundle, p)))  # type: ignore[misc]
+        assert error.paths == ("Bundle.entry[0].resource.birthDate",)
+        assert "partial date" in str(error)
+        assert "partial_birth_date='youngest'" in str(error)
+    record = read(birth(bundle, "1985"), partial_birth_date="youngest")
+    assert age_years(record) == pytest.approx(39 + 60 / 365)  # born 31 December 1985
+    assert "read as 1985-12-31" in record.notes[0]
+    assert "a choice of this library" in record.notes[0]
+    month = read(birth(bundle, "1985-04"), partial_birth_date="youngest")
+    assert age_years(month) < age_years(read(bundle))
+
+
+@pytest.mark.parametrize(
+    ("date", "words"),
+    [
+        ("2025-03-02", "after the date of the decision"),
+        ("1985-02-30", "not a date that exists"),
+        ("12.04.1985", "not a FHIR date"),
+        ("1985-04-12T10:00:00Z", "not a FHIR date"),
+        (19850412, "expected a FHIR date"),
+        ("1850-01-01", "between 0 and 130 years"),
+    ],
+)
+def test_a_birth_date_that_cannot_be_read_is_refused(
+    bundle: Json, date: object, words: str
+) -> None:
+    error = refused(lambda: read(birth(bundle, date)))  # type: ignore[arg-type]
+    assert error.paths == ("Bundle.entry[0].resource.birthDate",)
+    assert words in str(error)
+    assert str(error).count("Patient/p1: ") == 1
+
+
+def test_a_missing_birth_date_is_refused(bundle: Json) -> None:
+    no_date = edited(bundle, "Patient/p1", lambda r: r.pop("birthDate"))
+    assert "missing" in str(refused(lambda: read(no_date)))
+
+
+# --- pregnancy ------------------------------------------------------------------------------
+
+
+def test_no_pregnancy_status_means_not_known_and_the_record_says_so(bundle: Json) -> None:
+    record = read(without(bundle, "Observation/preg1"))
+    assert record.pregnancy_known is False
+    assert record.patient.pregnant is False  # the Patient needs a value; the record says
+    assert record.sources_of("pregnant") == ()
+    assert any("no pregnancy status" in note and "not known" in note for note in record.notes)
+
+
+def test_the_latest_pregnancy_status_at_or_before_the_decision_counts(bundle: Json) -> None:
+    pregnant = added(bundle, pregnancy_observation("preg2", "2025-02-28", "77386006"))
+    record = read(pregnant)
+    assert record.patient.pregnant is True
+    assert record.pregnancy_known is True
+    assert record.sources_of("pregnant") == ("Observation/preg2",)
+    after = added(bundle, pregnancy_observation("preg2", "2025-03-02", "77386006"))
+    assert read(after).patient.pregnant is False
+
+
+def test_a_pregnancy_status_coded_otherwise_is_not_known(bundle: Json) -> None:
+    unknown = added(bundle, pregnancy_observation("preg2", "2025-02-28", "261665006"))
+    record = read(unknown)
+    assert record.pregnancy_known is False
+    assert any("Observation/preg2" in note for note in record.notes)
+
+
+def test_an_entered_in_error_pregnancy_status_is_not_read(bundle: Json) -> None:
+    wrong = pregnancy_observation("preg2", "2025-02-28", "77386006")
+    wrong["status"] = "entered-in-error"
+    assert read(added(bundle, wrong)).patient.pregnant is False
+
+
+def test_assessing_a_pregnant_patient_read_from_the_record_warns(bundle: Json) -> None:
+    record = read(added(bundle, pregnancy_observation("preg2", "2025-02-28", "77386006")))
+    kinds = [f.kind for f in ae_systemic.assess("ciclosporin", record.patient).findings]
+    assert ae_systemic.FindingKind.PREGNANCY in kinds
+
+
+# --- co-medications and phototherapy --------------------------------------------------------
+
+
+def test_the_drug_assessed_is_a_co_medication_unless_excluded(bundle: Json) -> None:
+    record = read(bundle, excluding=None)
+    names = [m.name for m in record.patient.co_medications]
+    assert names[0] == "Ciclosporin 50 mg capsules"
+    assert record.sources_of("co_medications[0]") == ("MedicationRequest/mr1",)
+    assert record.notes == ()
+
+
+def test_stopped_and_do_not_perform_requests_are_not_co_medications(bundle: Json) -> None:
+    names = [m.name for m in read(bundle).patient.co_medications]
+    assert "Methotrexate 2.5 mg tablets" not in names
+    refused_order = edited(bundle, "MedicationRequest/mr2", lambda r: r.update(doNotPerform=True))
+    names = [m.name for m in read(refused_order).patient.co_medications]
+    assert "Metformin 500 mg tablets" not in names
+
+
+def test_a_statement_that_ended_before_the_decision_is_not_a_co_medication(bundle: Json) -> None:
+    ended = edited(
+        bundle,
+        "MedicationStatement/ms1",
+        lambda r: r["effectivePeriod"].update(end="2025-01-31"),
+    )
+    names = [m.name for m in read(ended).patient.co_medications]
+    assert "Cetirizine 10 mg tablets" not in names
+
+
+def test_r4_statements_are_active_and_r5_statements_recorded() -> None:
+    r4 = edited(load("r4"), "MedicationStatement/ms1", lambda r: r.update(status="recorded"))
+    assert len(read(r4).patient.co_medications) == 2
+    r5 = edited(load("r5"), "MedicationStatement/ms1", lambda r: r.update(status="active"))
+    assert len(read(r5).patient.co_medications) == 2
+
+
+def test_pathways_come_only_from_the_callers_mapping(bundle: Json) -> None:
+    record = read(bundle, pathways=None)
+    assert all(m.pathways == frozenset() for m in record.patient.co_medications)
+    by_code = read(bundle, pathways={(ATC, "C10AA05"): frozenset({Pathway.CYP3A4})})
+    assert by_code.patient.co_medications[1].pathways == {Pathway.CYP3A4}
+    bare = read(bundle, pathways={"C10AA05": frozenset({Pathway.OATP})})
+    assert bare.patient.co_medications[1].pathways == {Pathway.OATP}
+    both = read(
+        bundle,
+        pathways={
+            "Atorvastatin 20 mg tablets": frozenset({Pathway.OATP}),
+            (ATC, "C10AA05"): frozenset({Pathway.CYP3A4}),
+        },
+    )
+    assert both.patient.co_medications[1].pathways == {Pathway.OATP, Pathway.CYP3A4}
+
+
+def test_a_medicine_recorded_twice_is_one_co_medication_with_both_sources(bundle: Json) -> None:
+    again = copy.deepcopy(resource(bundle, "MedicationRequest/mr2"))
+    again["id"] = "mr2b"
+    record = read(added(bundle, again))
+    assert [m.name for m in record.patient.co_medications].count("Metformin 500 mg tablets") == 1
+    assert record.sources_of("co_medications[0]") == (
+        "MedicationRequest/mr2",
+        "MedicationRequest/mr2b",
+    )
+
+
+def test_a_medicine_with_only_a_code_is_named_by_it(version: str) -> None:
+    bundle = load(version)
+
+    def code_only(request: Json) -> None:
+        concept = {"coding": [{"system": ATC, "code": "A10BA02"}]}
+        if version == "r4":
+            request["medicationCodeableConcept"] = concept
+        else:
+            request["medication"] = {"concept": concept}
+
+    record = read(edited(bundle, "MedicationRequest/mr2", code_only))
+    assert record.patient.co_medications[0].name == f"{ATC}|A10BA02"
+
+
+def test_planned_phototherapy_comes_from_the_callers_codes(bundle: Json) -> None:
+    assert read(bundle, phototherapy=None).patient.phototherapy == frozenset()
+    done = edited(bundle, "ServiceRequest/sr1", lambda r: r.update(status="completed"))
+    assert read(done).patient.phototherapy == frozenset()
+    procedure = {
+        "resourceType": "Procedure",
+        "id": "pr1",
+        "status": "in-progress",
+        "code": {"coding": [{"system": LOCAL, "code": "PUVA"}]},
+        "subject": {"reference": "Patient/p1"},
+    }
+    mapping = {**PHOTOTHERAPY, (LOCAL, "PUVA"): Phototherapy.PUVA}
+    record = read(added(bundle, procedure), phototherapy=mapping)
+    assert record.patient.phototherapy == {Phototherapy.UVB, Phototherapy.PUVA}
+    assert record.sources_of("phototherapy") == ("ServiceRequest/sr1", "Procedure/pr1")
+
+
+def test_check_dose_and_assess_on_the_record_and_the_order(bundle: Json) -> None:
+    record = read(bundle)
+    order = read_prescription(resource(bundle, "MedicationRequest/mr1"))
+    check = ae_systemic.check_dose("ciclosporin", record.patient, order)
+    assert check.status is DoseStatus.WITHIN
+    assert check.frequency_matches is True
+    assert check.per_kg.m_as("mg/kg/day") == pytest.approx(300 / (160 * 0.45359237))
+    assessment = ae_systemic.assess("ciclosporin", record.patient, prescription=order)
+    kinds = [f.kind for f in assessment.findings]
+    assert ae_systemic.FindingKind.AVOID_COMBINATION in kinds  # the planned UVB
+    interaction = [f for f in assessment.findings if f.kind is ae_systemic.FindingKind.INTERACTION]
+    assert [("Atorvastatin" in f.message) for f in interaction] == [True]
+    assert ae_systemic.FindingKind.DOSE_ABOVE_RANGE not in kinds
+
+
+# --- the prescription ----------------------------------------------------------------------
+
+
+def test_ciclosporin_150_mg_twice_daily(version: str) -> None:
+    order = read_prescription(ciclosporin_request(version))
+    assert order == Prescription("150 mg", frequency=2)
+    assert order.daily_mg == 300.0
+    assert order.administrations_per_day == 2.0
+
+
+def test_timing_code_bid_is_twice_a_day(bundle: Json) -> None:
+    order = read_prescription(resource(bundle, "MedicationRequest/mr2"))
+    assert order == Prescription("500 mg", frequency=2)
+
+
+@pytest.mark.parametrize(("code", "per_day"), [("QD", 1), ("BID", 2), ("TID", 3), ("QID", 4)])
+def test_each_timing_abbreviation(code: str, per_day: int) -> None:
+    request = ciclosporin_request("r4")
+    dosage(request)["timing"] = {"code": {"coding": [{"system": GTS, "code": code}]}}
+    assert read_prescription(request).administrations_per_day == per_day
+
+
+def test_every_12_hours_is_twice_a_day_and_a_weekly_order_once_a_week() -> None:
+    request = ciclosporin_request("r4")
+    dosage(request)["timing"] = {"repeat": {"frequency": 1, "period": 12, "periodUnit": "h"}}
+    assert read_prescription(request).administrations_per_day == 2.0
+    dosage(request)["timing"] = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "wk"}}
+    assert read_prescription(request).administrations_per_day == pytest.approx(1 / 7)
+
+
+def test_a_dose_in_grams_or_micrograms_is_read() -> None:
+    request = ciclosporin_request("r5")
+    dosage(request)["doseAndRate"][0]["doseQuantity"] = {
+        "value": 0.15,
+        "unit": "g",
+        "system": UCUM,
+        "code": "g",
+    }
+    assert read_prescription(request).amount_mg == pytest.approx(150)
+
+
+def test_a_timing_code_agreeing_with_the_repeat_is_read() -> None:
+    request = ciclosporin_request("r4")
+    dosage(request)["timing"]["code"] = {"coding": [{"system": GTS, "code": "BID"}]}
+    assert read_prescription(request) == Prescription("150 mg", frequency=2)
+
+
+DOSAGE = "MedicationRequest.dosageInstruction[0]"
+DOSE = f"{DOSAGE}.doseAndRate[0]"
+
+
+def _set(path: list[str | int], value: object) -> Callable[[Json], None]:
+    def change(request: Json) -> None:
+        target: Any = request
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+
+    return change
+
+
+def _delete(path: list[str | int]) -> Callable[[Json], None]:
+    def change(request: Json) -> None:
+        target: Any = request
+        for step in path[:-1]:
+            target = target[step]
+        del target[path[-1]]
+
+    return change
+
+
+D: list[str | int] = ["dosageInstruction", 0]
+RATE: list[str | int] = [*D, "doseAndRate", 0]
+REPEAT: list[str | int] = [*D, "timing", "repeat"]
+ML = {"value": 1.5, "unit": "mL", "system": UCUM, "code": "mL"}
+CAPSULES = {"value": 3, "unit": "capsule", "system": UCUM, "code": "{capsule}"}
+
+UNSUPPORTED_SHAPES: list[tuple[str, Callable[[Json], None], str, str]] = [
+    ("two dosage lines", lambda r: r["dosageInstruction"].append(r["dosageInstruction"][0]),
+     "MedicationRequest.dosageInstruction", "2 dosage lines"),
+    ("no dosage", _delete(["dosageInstruction"]), "MedicationRequest.dosageInstruction", "missing"),
+    ("a dose range", _set(RATE, {"doseRange": {"low": {"value": 100}, "high": {"value": 150}}}),
+     f"{DOSE}.doseRange", "dose range"),
+    ("a rate", _set([*RATE, "rateQuantity"], {"value": 5, "system": UCUM, "code": "mg/d"}),
+     f"{DOSE}.rateQuantity", "rate"),
+    ("two doses", lambda r: r["dosageInstruction"][0]["doseAndRate"].append({}),
+     f"{DOSAGE}.doseAndRate", "several doses"),
+    ("text only", _delete([*D, "doseAndRate"]), f"{DOSAGE}.doseAndRate", "150 mg twice daily"),
+    ("a dose in mL", _set([*RATE, "doseQuantity"], ML), f"{DOSE}.doseQuantity.code",
+     "not a UCUM code this library reads"),
+    ("a dose in capsules", _set([*RATE, "doseQuantity"], CAPSULES), f"{DOSE}.doseQuantity.code",
+     "not a UCUM code"),
+    ("a dose per kg", _set([*RATE, "doseQuantity"], {"value": 2, "system": UCUM, "code": "mg/kg"}),
+     f"{DOSE}.doseQuantity.code", "not a mass"),
+    ("as needed (R4)", _set([*D, "asNeededBoolean"], True), f"{DOSAGE}.asNeededBoolean",
+     "as needed"),
+    ("as needed (R5)", _set([*D, "asNeeded"], True), f"{DOSAGE}.asNeeded", "as needed"),
+    ("as needed for", _set([*D, "asNeededFor"], [{"text": "itch"}]), f"{DOSAGE}.asNeededFor",
+     "as needed"),
+    ("no timing", _delete([*D, "timing"]), f"{DOSAGE}.timing", "missing"),
+    ("an empty timing", _set([*D, "timing"], {}), f"{DOSAGE}.timing", "neither"),
+    ("no frequency", _delete([*REPEAT, "frequency"]), f"{DOSAGE}.timing.repeat.frequency",
+     "missing"),
+    ("a frequency range", _set([*REPEAT, "frequencyMax"], 3),
+     f"{DOSAGE}.timing.repeat.frequencyMax", "not read"),
+    ("times of day", _set([*REPEAT, "timeOfDay"], ["08:00:00", "20:00:00"]),
+     f"{DOSAGE}.timing.repeat.timeOfDay", "not read"),
+    ("when", _set([*REPEAT, "when"], ["MORN", "EVE"]), f"{DOSAGE}.timing.repeat.when", "not read"),
+    ("events", _set([*D, "timing", "event"], ["2025-03-01T08:00:00Z"]), f"{DOSAGE}.timing.event",
+     "not read"),
+    ("a timing code not read",
+     _set([*D, "timing"], {"code": {"coding": [{"system": GTS, "code": "Q8H"}]}}),
+     f"{DOSAGE}.timing.code", "'Q8H' is not read"),
+    ("a timing code without system", _set([*D, "timing"], {"code": {"coding": [{"code": "BID"}]}}),
+     f"{DOSAGE}.timing.code", "is not read"),
+    ("a timing in words", _set([*D, "timing"], {"code": {"text": "twice a day"}}),
+     f"{DOSAGE}.timing.code", "twice a day"),
+    ("a timing code contradicting the repeat",
+     _set([*D, "timing", "code"], {"coding": [{"system": GTS, "code": "TID"}]}),
+     f"{DOSAGE}.timing.code", "correct the one that is wrong"),
+    ("a period unit that is not UCUM", _set([*REPEAT, "periodUnit"], "day"),
+     f"{DOSAGE}.timing.repeat.periodUnit", "unit of time"),
+    ("a frequency as a string", _set([*REPEAT, "frequency"], "2"),
+     f"{DOSAGE}.timing.repeat.frequency", "whole number"),
+    ("a frequency as a float", _set([*REPEAT, "frequency"], 2.0),
+     f"{DOSAGE}.timing.repeat.frequency", "whole number"),
+    ("a period as a string", _set([*REPEAT, "period"], "1"), f"{DOSAGE}.timing.repeat.period",
+     "number"),
+    ("a zero period", _set([*REPEAT, "period"], 0), f"{DOSAGE}.timing.repeat.period", "positive"),
+    ("a zero frequency", _set([*REPEAT, "frequency"], 0), f"{DOSAGE}.timing.repeat.frequency",
+     "from 1"),
+    ("a dose as a string", _set([*RATE, "doseQuantity", "value"], "150"),
+     f"{DOSE}.doseQuantity.value", "a string"),
+    ("a zero dose", _set([*RATE, "doseQuantity", "value"], 0), f"{DOSE}.doseQuantity.value",
+     "positive"),
+    ("a dose of 200 g", _set([*RATE, "doseQuantity"], {"value": 200, "system": UCUM, "code": "g"}),
+     f"{DOSE}.doseQuantity.value", "more than 100 g"),
+    ("an approximate dose", _set([*RATE, "doseQuantity", "comparator"], "<"),
+     f"{DOSE}.doseQuantity.comparator", "inexact"),
+    ("do not perform", _set(["doNotPerform"], True), "MedicationRequest.doNotPerform",
+     "not to give"),
+    ("a dosage that is a string", _set(["dosageInstruction"], ["150 mg bd"]), DOSAGE,
+     "expected a Dosage"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [case[1:] for case in UNSUPPORTED_SHAPES],
+    ids=[case[0] for case in UNSUPPORTED_SHAPES],
+)
+def test_each_unsupported_or_malformed_order_is_a_data_error_naming_the_element(
+    version: str, change: Callable[[Json], None], path: str, words: str
+) -> None:
+    request = ciclosporin_request(version)
+    change(request)
+    error = refused(lambda: read_prescription(request))
+    assert error.paths == (path,)
+    assert words in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        (5, "MedicationRequest"),
+        ("{}", "MedicationRequest"),
+        ([], "MedicationRequest"),
+        ({"resourceType": "Patient", "id": "p1"}, "MedicationRequest.resourceType"),
+        ({"id": "x"}, "MedicationRequest.resourceType"),
+        ({"resourceType": "MedicationRequest", "id": 5}, "MedicationRequest.id"),
+    ],
+)
+def test_what_is_not_a_medication_request_is_refused(value: object, path: str) -> None:
+    error = refused(lambda: read_prescription(value))  # type: ignore[arg-type]
+    assert error.paths == (path,)
+
+
+# --- which drug ----------------------------------------------------------------------------
+
+
+def concept_request(concept: Json, version: str = "r4") -> Json:
+    request = ciclosporin_request(version)
+    if version == "r4":
+        request["medicationCodeableConcept"] = concept
+    else:
+        request["medication"] = {"concept": concept}
+    return request
+
+
+def test_the_ciclosporin_order_is_for_ciclosporin(bundle: Json, csa: Drug) -> None:
+    assert drug_for(resource(bundle, "MedicationRequest/mr1")) is csa
+
+
+def test_other_medicines_are_no_drug_of_the_guideline(bundle: Json) -> None:
+    for label in ("MedicationRequest/mr2", "MedicationRequest/mr4", "MedicationStatement/ms1"):
+        assert drug_for(resource(bundle, label)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ciclosporin 100 mg capsule",
+        "CICLOSPORIN oral solution 100 mg/mL",
+        "Neoral (ciclosporin) 25 mg",
+        "cyclosporine modified 100 mg",
+        "CsA 50 mg",
+    ],
+)
+def test_a_name_or_synonym_in_the_text_finds_the_drug(text: str, csa: Drug) -> None:
+    assert drug_for(concept_request({"text": text})) is csa
+    assert drug_for(concept_request({"coding": [{"display": text}]}, "r5")) is csa
+
+
+@pytest.mark.parametrize("text", ["ciclosporinX 10 mg", "tacrolimus", "CsAB 5 mg"])
+def test_a_name_inside_another_word_is_not_a_match(text: str) -> None:
+    assert drug_for(concept_request({"text": text})) is None
+
+
+def test_the_atc_code_is_looked_up_with_the_public_drug_function(
+    monkeypatch: pytest.MonkeyPatch, csa: Drug
+) -> None:
+    asked: list[str] = []
+
+    def lookup(name: str) -> Drug:
+        asked.append(name)
+        if name == "L04AD01":
+            return csa
+        raise UnknownDrugError(name, (), ())
+
+    monkeypatch.setattr("ae_systemic._fhir_input.find_drug", lookup)
+    request = concept_request({"coding": [{"system": ATC, "code": "L04AD01"}]})
+    assert drug_for(request) is csa
+    assert ae_systemic.drug("l04ad01") is csa  # the lookup by name takes the code too
+    assert asked == ["L04AD01"]
+    other = concept_request({"coding": [{"system": ATC, "code": "A10BA02"}]})
+    assert drug_for(other) is None
+
+
+def test_the_atc_code_l04ad01_alone_is_ciclosporin(csa: Drug) -> None:
+    request = concept_request({"coding": [{"system": ATC, "code": "L04AD01"}]})
+    assert drug_for(request) is csa
+    assert ae_systemic.drug("l04ad01") is csa  # the lookup by name takes the code too
+
+
+def test_the_callers_codes_find_a_drug(csa: Drug) -> None:
+    local = ("https://hospital.example.org/formulary", "CSA-100")
+    request = concept_request({"coding": [{"system": local[0], "code": local[1]}]})
+    assert drug_for(request) is None
+    assert drug_for(request, codes={local: "ciclosporin"}) is csa
+    assert drug_for(request, codes={local: csa}) is csa
+
+
+def test_two_different_drugs_are_an_ambiguous_order(csa: Drug) -> None:
+    other = attrs.evolve(csa, name="examplumab", synonyms=("EXB",))
+    local = ("https://hospital.example.org/formulary", "EXB-1")
+    request = concept_request(
+        {"coding": [{"system": local[0], "code": local[1]}], "text": "Ciclosporin 100 mg"}
+    )
+    error = refused(lambda: drug_for(request, codes={local: other}))
+    assert set(error.paths) == {
+        "MedicationRequest.medicationCodeableConcept.coding[0].code",
+        "MedicationRequest.medicationCodeableConcept.text",
+    }
+    assert "examplumab" in str(error)
+    assert "ciclosporin" in str(error)
+
+
+def test_a_contained_medication_is_followed(version: str, csa: Drug) -> None:
+    request = ciclosporin_request(version)
+    reference = {"reference": "#med"}
+    request.pop("medicationCodeableConcept", None)
+    if version == "r4":
+        request["medicationReference"] = reference
+    else:
+        request["medication"] = {"reference": reference}
+    request["contained"] = [
+        {"resourceType": "Medication", "id": "med", "code": {"text": "Ciclosporin 25 mg"}}
+    ]
+    assert drug_for(request) is csa
+
+
+def test_a_reference_outside_the_resource_is_read_by_its_display_or_refused(csa: Drug) -> None:
+    request = ciclosporin_request("r4")
+    del request["medicationCodeableConcept"]
+    request["medicationReference"] = {"reference": "Medication/m9", "display": "Ciclosporin"}
+    assert drug_for(request) is csa
+    del request["medicationReference"]["display"]
+    error = refused(lambda: drug_for(request))
+    assert error.paths == ("MedicationRequest.medicationReference",)
+    assert "contained" in str(error)
+
+
+def test_a_request_without_a_medicine_or_with_both_versions_is_refused() -> None:
+    request = ciclosporin_request("r4")
+    del request["medicationCodeableConcept"]
+    assert "no medicine" in str(refused(lambda: drug_for(request)))
+    request["medicationCodeableConcept"] = {"text": "ciclosporin"}
+    request["medication"] = {"concept": {"text": "ciclosporin"}}
+    error = refused(lambda: drug_for(request))
+    assert error.paths == ("MedicationRequest.medicationCodeableConcept",)
+    assert "R5" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("codes", "error"),
+    [
+        (["ciclosporin"], ArgumentTypeError),
+        ({"L04AD01": "ciclosporin"}, ArgumentTypeError),
+        ({("s", "c"): 5}, ArgumentTypeError),
+        ({("s", "c"): "ciclosporn"}, InputError),
+    ],
+)
+def test_codes_of_the_wrong_shape_are_refused(codes: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="codes"):
+        drug_for(ciclosporin_request("r4"), codes=codes)  # type: ignore[arg-type]
+
+
+# --- the input as a whole ------------------------------------------------------------------
+
+
+def test_an_iterable_of_resources_reads_as_the_bundle(bundle: Json) -> None:
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    assert read(resources) == read(bundle)
+    assert read(iter(resources)) == read(bundle)
+    assert read(tuple(resources)) == read(bundle)
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        (5, "resources"),
+        ("{}", "resources"),
+        (b"{}", "resources"),
+        ({"resourceType": "Patient", "id": "p1"}, "Bundle.resourceType"),
+        ({"resourceType": "Bundle", "type": "history", "entry": []}, "Bundle.type"),
+        ({"resourceType": "Bundle", "entry": []}, "Bundle.type"),
+        ({"resourceType": "Bundle", "type": "searchset", "entry": {}}, "Bundle.entry"),
+        ({"resourceType": "Bundle", "type": "searchset", "entry": [5]}, "Bundle.entry[0]"),
+        ({"resourceType": "Bundle", "type": "searchset", "entry": []}, "Bundle"),
+        ([5], "resources[0]"),
+        ([{"id": "p1"}], "resources[0].resourceType"),
+    ],
+)
+def test_malformed_input_is_a_data_error_with_the_path(value: object, path: str) -> None:
+    error = refused(lambda: read(value))
+    assert error.paths == (path,)
+
+
+def test_one_page_of_a_paged_search_is_refused(bundle: Json) -> None:
+    paged = copy.deepcopy(bundle)
+    paged["link"].append({"relation": "next", "url": "https://fhir.example.org/page2"})
+    error = refused(lambda: read(paged))
+    assert error.paths == ("Bundle.link[1]",)
+    assert "every page" in str(error)
+
+
+def test_a_second_patient_or_none_is_refused(bundle: Json) -> None:
+    other = {"resourceType": "Patient", "id": "p2", "birthDate": "1970-01-01"}
+    error = refused(lambda: read(added(bundle, other)))
+    assert "a second Patient" in str(error)
+    assert "no Patient" in str(refused(lambda: read(without(bundle, "Patient/p1"))))
+
+
+def test_a_resource_of_another_patient_is_refused(bundle: Json) -> None:
+    foreign = edited(
+        bundle, "Observation/w2", lambda r: r.update(subject={"reference": "Patient/p2"})
+    )
+    error = refused(lambda: read(foreign))
+    i = index_of(bundle, "Observation/w2")
+    assert error.paths == (f"Bundle.entry[{i}].resource.subject.reference",)
+    assert "not the record's patient (Patient/p1)" in str(error)
+    absolute = edited(
+        bundle,
+        "Observation/w2",
+        lambda r: r.update(subject={"reference": "https://fhir.example.org/r4/Patient/p1"}),
+    )
+    assert read(absolute).sources_of("weight") == ("Observation/w2",)
+
+
+def test_an_unknown_fhir_version_or_mixed_versions_are_refused(bundle: Json) -> None:
+    with pytest.raises(InputError, match="version"):
+        read(bundle, version="R6")
+    with pytest.raises(ArgumentTypeError, match="version"):
+        read(bundle, version=4)
+    mixed = added(load("r4"), copy.deepcopy(resource(load("r5"), "MedicationRequest/mr2")))
+    error = refused(lambda: read(mixed))
+    assert "one input is of one FHIR version" in str(error)
+    dstu2 = added(bundle, {"resourceType": "MedicationOrder", "id": "old"})
+    assert "DSTU2" in str(refused(lambda: read(dstu2)))
+
+
+def test_a_version_given_must_match_the_shapes() -> None:
+    assert read(load("r4"), version="R4B") == read(load("r4"))
+    assert read(load("r5"), version="5.0.0") == read(load("r5"))
+    error = refused(lambda: read(load("r5"), version="R4"))
+    assert "version='R4' was given" in str(error)
+
+
+def test_a_bundle_of_a_million_entries_is_refused_at_once() -> None:
+    huge = {"resourceType": "Bundle", "type": "searchset", "entry": [{}] * 10**6}
+    start = time.perf_counter()
+    error = refused(lambda: read(huge))
+    assert time.perf_counter() - start < 1.0
+    assert error.paths == ("Bundle.entry",)
+    assert str(MAX_RESOURCES) in str(error)
+    endless = itertools.repeat({"resourceType": "Basic"})
+    start = time.perf_counter()
+    assert refused(lambda: read(endless)).paths == ("resources",)
+    assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    ("when", "words"),
+    [
+        ("20.02.2025", "not a FHIR dateTime"),
+        ("2025-02-20T10:30:00", "not a FHIR dateTime"),  # a time needs its zone
+        ("2025-02-30", "not a date that exists"),
+        ("2025-02-20T25:00:00Z", "not a date that exists"),
+        (20250220, "expected a FHIR dateTime"),
+    ],
+)
+def test_dates_that_do_not_parse_are_refused(bundle: Json, when: object, words: str) -> None:
+    bad = edited(bundle, "Observation/w2", lambda r: r.update(effectiveDateTime=when))
+    error = refused(lambda: read(bad))
+    i = index_of(bundle, "Observation/w2")
+    assert error.paths == (f"Bundle.entry[{i}].resource.effectiveDateTime",)
+    assert words in str(error)
+    assert "Observation/w2: " in str(error)
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"on": "2025-03-01"}, ArgumentTypeError),
+        ({"on": dt.datetime(2025, 3, 1, 12, 0)}, ArgumentTypeError),
+        ({"weight_within": 30}, InputError),
+        ({"weight_within": "30 kg"}, InputError),
+        ({"weight_within": "-1 day"}, InputError),
+        ({"weight_within": [30]}, ArgumentTypeError),
+        ({"pathways": ["atorvastatin"]}, ArgumentTypeError),
+        ({"pathways": {"atorvastatin": {Pathway.CYP3A4}}}, ArgumentTypeError),
+        ({"pathways": {5: frozenset()}}, ArgumentTypeError),
+        ({"phototherapy": {"NB-UVB": Phototherapy.UVB}}, ArgumentTypeError),
+        ({"phototherapy": {(LOCAL, "NB-UVB"): "UVB"}}, ArgumentTypeError),
+        ({"partial_birth_date": "oldest"}, InputError),
+        ({"excluding": "ciclosporn"}, UnknownDrugError),
+        ({"excluding": 5}, ArgumentTypeError),
+    ],
+)
+def test_keyword_arguments_of_the_wrong_kind_are_refused(
+    bundle: Json, options: dict[str, Any], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        read(bundle, **options)
+
+
+# --- values travel -------------------------------------------------------------------------
+
+
+def test_the_record_and_the_errors_pickle(bundle: Json) -> None:
+    record = read(bundle)
+    assert pickle.loads(pickle.dumps(record)) == record
+    error = refused(lambda: read(without(bundle, "Observation/w2")))
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is DataError
+    assert again.problems == error.problems
+
+
+def test_the_record_is_frozen_and_checks_its_fields(bundle: Json) -> None:
+    record = read(bundle)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        record.pregnancy_known = False  # type: ignore[misc]
+    with pytest.raises(ArgumentTypeError, match="patient"):
+        PatientRecord("patient", True, ())  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="sources"):
+        PatientRecord(record.patient, True, (("weight",),))  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="pregnancy_known"):
+        PatientRecord(record.patient, 1, ())  # type: ignore[arg-type]
+
+
+# --- hostile input -------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+    | st.sampled_from(["2025-02-20", "kg", "mg", UCUM, LOINC, "final", "active", "Patient/p1"]),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+def paths(value: object, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from paths(item, (*prefix, i))
+
+
+def replaced(document: Json, path: tuple[str | int, ...], value: object) -> object:
+    if not path:
+        return value
+    copied = copy.deepcopy(document)
+    target: Any = copied
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return copied
+
+
+R4_PATHS = list(paths(load("r4")))
+R5_PATHS = list(paths(load("r5")))
+REQUEST_PATHS = list(paths(ciclosporin_request("r4")))
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    which=st.sampled_from(VERSIONS),
+    index=st.integers(min_value=0),
+    value=json_values,
+)
+def test_any_element_of_the_bundle_replaced_gives_a_record_or_a_data_error(
+    which: str, index: int, value: object
+) -> None:
+    candidates = R4_PATHS if which == "r4" else R5_PATHS
+    document = replaced(load(which), candidates[index % len(candidates)], value)
+    result = outcome(lambda: read(document, weight_within="1 year"))
+    if isinstance(result, DataError):
+        assert result.paths
+    else:
+        assert isinstance(result, PatientRecord)
+
+
+@settings(max_examples=200, deadline=None)
+@given(index=st.integers(min_value=0), value=json_values)
+def test_any_element_of_an_order_replaced_gives_a_prescription_or_a_data_error(
+    index: int, value: object
+) -> None:
+    document = replaced(ciclosporin_request("r4"), REQUEST_PATHS[index % len(REQUEST_PATHS)], value)
+    order = outcome(lambda: read_prescription(document))  # type: ignore[arg-type]
+    if isinstance(order, DataError):
+        assert all(p.startswith("MedicationRequest") for p in order.paths)
+    else:
+        assert isinstance(order, Prescription)
+    found = outcome(lambda: drug_for(document))  # type: ignore[arg-type]
+    assert isinstance(found, DataError | Drug) or found is None
+    if isinstance(found, DataError):
+        assert found.paths
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_any_json_value_read_as_a_record_or_an_order_is_a_data_error(value: object) -> None:
+    for call in (
+        lambda: read(value),
+        lambda: read([value]),
+        lambda: read({"resourceType": "Bundle", "type": "collection", "entry": [value]}),
+        lambda: read_prescription(value),  # type: ignore[arg-type]
+        lambda: drug_for(value),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(DataError):
+            call()
