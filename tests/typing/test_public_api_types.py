@@ -273,7 +273,7 @@ def test_fhir_input() -> None:
     weight = ae_systemic.fhir.quantity(
         {"value": 70, "system": "http://unitsofmeasure.org", "code": "kg"}
     )
-    assert_type(weight, pint.Quantity[float])
+    assert_type(weight, "pint.Quantity[float]")
     assert_type(ae_systemic.fhir.to_quantity(weight), dict[str, JSONValue])
 
 
