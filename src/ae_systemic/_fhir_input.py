@@ -299,6 +299,17 @@ def _date(text: object, path: str, *, times: bool) -> _When:
     return _When(day, day, instant)
 
 
+def _dated(resource: _Json, path: str, what: str) -> _When:
+    """When an observation was made; an undated one is refused (it might be the latest)."""
+    when = _effective(resource, path)
+    if when is None:
+        _fail(
+            join_path(path, "effective[x]"),
+            f"missing: {what} that cannot be dated might be the latest; give effectiveDateTime",
+        )
+    return when
+
+
 def _effective(resource: _Json, path: str) -> _When | None:
     """When an observation or statement applies: ``effective[x]``; ``None`` when absent."""
     if "effectiveTiming" in resource:
@@ -1227,13 +1238,7 @@ class _Reader:
                 skipped[f"status {status}"] = skipped.get(f"status {status}", 0) + 1
                 continue
             with self.located(entry):
-                when = _effective(entry.resource, entry.path)
-                if when is None:
-                    _fail(
-                        join_path(entry.path, "effective[x]"),
-                        "missing: a body weight that cannot be dated might be the latest; "
-                        "give effectiveDateTime",
-                    )
+                when = _dated(entry.resource, entry.path, "a body weight")
                 if when.last > self.on:
                     skipped[f"after {self.on}"] = skipped.get(f"after {self.on}", 0) + 1
                     continue
@@ -1295,13 +1300,7 @@ class _Reader:
             if status not in _STANDING:
                 continue
             with self.located(entry):
-                when = _effective(entry.resource, entry.path)
-                if when is None:
-                    _fail(
-                        join_path(entry.path, "effective[x]"),
-                        "missing: a pregnancy status that cannot be dated might be the latest; "
-                        "give effectiveDateTime",
-                    )
+                when = _dated(entry.resource, entry.path, "a pregnancy status")
                 if when.last > self.on:
                     continue
                 value = self.pregnancy_value(entry)

@@ -378,18 +378,7 @@ def _draw(ax: Axes, rows: list[_Row], *, several: bool, comparator: str) -> None
     ax.set_xlim(low - margin, high + margin)
     ax.set_xlabel(_AXIS_LABEL.format(comparator=comparator))
     # Beneath the label, whatever its height: the source gives no sign convention.
-    ax.annotate(
-        _DIRECTION_NOTE,
-        xy=(0.5, 0.0),
-        xycoords=ax.xaxis.label,
-        xytext=(0, -3),
-        textcoords="offset points",
-        ha="center",
-        va="top",
-        fontstyle="italic",
-        fontsize="small",
-        color="0.3",
-    )
+    _note_beneath_axis(ax, _DIRECTION_NOTE)
     ax.grid(axis="x", color="0.9", linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     for side in ("top", "right", "left"):
@@ -400,6 +389,22 @@ def _numbers(row: _Row) -> str:
     """``"−1.0 (−1.6, −0.4)"``: one decimal as the guideline prints them, more if needed."""
     low, point, high = (_number(x) for x in (row.ci_low, row.estimate, row.ci_high))
     return f"{point} ({low}, {high})"
+
+
+def _note_beneath_axis(ax: Axes, text: str) -> None:
+    """A small italic note beneath the x axis label, whatever the label's height."""
+    ax.annotate(
+        text,
+        xy=(0.5, 0.0),
+        xycoords=ax.xaxis.label,
+        xytext=(0, -3),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontstyle="italic",
+        fontsize="small",
+        color="0.3",
+    )
 
 
 def _number(value: float) -> str:
@@ -534,18 +539,7 @@ def dose_distribution(
     ax.set_title(f"Prescribed doses of {subject.name}: {counted(len(rows), 'row')}")
     ax.set_xlabel(_DOSE_AXIS_LABEL)
     ax.set_ylabel("rows (one prescription each)")
-    ax.annotate(
-        left_out,
-        xy=(0.5, 0.0),
-        xycoords=ax.xaxis.label,
-        xytext=(0, -3),
-        textcoords="offset points",
-        ha="center",
-        va="top",
-        fontstyle="italic",
-        fontsize="small",
-        color="0.3",
-    )
+    _note_beneath_axis(ax, left_out)
     ax.legend(loc="best", fontsize="small")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
