@@ -703,7 +703,7 @@ def test_an_unknown_command_gets_the_closest_command(
 ) -> None:
     assert error_here(capsys, command, "ciclosporin") == (
         f"unknown command {command!r}: {hint}known commands are drugs, show, dose, check, assess, "
-        "audit, schedule, export, schema; see 'ae-systemic --help'"
+        "audit, schedule, export, schema, serve; see 'ae-systemic --help'"
     )
 
 

@@ -312,3 +312,37 @@ def test_results_made_in_threads_are_distinct_objects() -> None:
     results = _run_together(THREADS, work)
     assert len({id(low) for low, _ in results}) == THREADS
     assert len({id(bundle) for _, bundle in results}) == THREADS
+
+
+FIRST_USE_FROM_THREADS = """
+import threading, ae_systemic
+barrier = threading.Barrier(8)
+results, errors = [], []
+def work():
+    barrier.wait()
+    try:
+        results.append(ae_systemic.daily_dose("ciclosporin", "70 kg").high.m_as("mg/day"))
+    except Exception as error:
+        errors.append(repr(error))
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(sorted(results), errors)
+"""
+
+
+def test_the_first_use_of_pints_lazy_registry_from_8_threads_at_once_works() -> None:
+    # pint builds its default registry on first use; 8 threads doing so at once used to
+    # leave 7 of them (and every later call) with "'70 kg' cannot be read as a quantity".
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_USE_FROM_THREADS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == f"{[350.0] * 8} []"

@@ -1,9 +1,9 @@
 """The ``ae-systemic`` command line: what the guideline says, in a terminal or as JSON.
 
 Commands: ``drugs``, ``show``, ``dose``, ``check``, ``assess``, ``audit``, ``schedule``,
-``export fhir`` and ``schema`` (see ``docs/cli.md``).  Every command reaches its answer through the
-library's functions; the command line only reads the options, prints, and turns the
-library's errors into one line on stderr with exit code 2.  The pieces:
+``export fhir``, ``schema`` and ``serve`` (see ``docs/cli.md``).  Every command reaches its
+answer through the library's functions; the command line only reads the options, prints,
+and turns the library's errors into one line on stderr with exit code 2.  The pieces:
 
 * this module: the entry points (:func:`main`, :func:`run`), the top-level parser, and
   errors as one line naming the option: a repeated single-valued option is refused, an
@@ -36,7 +36,7 @@ PROG = "ae-systemic"
 #: ``-3y`` as an option; they are joined to their value first (``--age=-3y``) so that
 #: the library can say what is wrong with it.
 _VALUE_OPTIONS = frozenset(
-    {"--weight", "--age", "--adult-from", "--start", "--months", "--strengths"}
+    {"--weight", "--age", "--adult-from", "--start", "--months", "--strengths", "--port"}
 )
 _LOOKS_NEGATIVE = re.compile(r"-[\d.]")
 
@@ -260,7 +260,9 @@ def _parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser]]:
         "  ae-systemic audit ciclosporin cohort.csv --out result.parquet --age-unit year "
         "--weight-unit kg\n"
         "  ae-systemic schedule ciclosporin --start 2027-01-15 --ics visits.ics\n"
-        "  ae-systemic export fhir ciclosporin > bundle.json",
+        "  ae-systemic export fhir ciclosporin > bundle.json\n"
+        "  ae-systemic serve --trust https://ehr.example.org=keys.json "
+        "--base-url http://127.0.0.1:8080",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -5,7 +5,8 @@ the handler next to it reads the options, asks the library's public functions, a
 returns the text (a report from :mod:`ae_systemic._report`, or JSON).  Each handler
 imports only what its command needs, so that ``dose`` never imports the assessment,
 FHIR or schema code, and only ``dose`` and ``assess`` import pint; only ``audit``
-imports pandas, pyarrow and tqdm (through :mod:`ae_systemic._audit`).
+imports pandas, pyarrow and tqdm (through :mod:`ae_systemic._audit`); only ``serve``
+imports Starlette, uvicorn and PyJWT (through :mod:`ae_systemic._service`).
 """
 
 from __future__ import annotations
@@ -639,6 +640,217 @@ def schema(options: argparse.Namespace) -> str:
     return json.dumps(data_pack_schema(), indent=2, ensure_ascii=False, sort_keys=True)
 
 
+# --- serve -------------------------------------------------------------------------------
+
+#: The bounds of ``--max-body``, in bytes.
+_MAX_BODY_RANGE = (1024, 104_857_600)
+
+
+def add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        serve,
+        help="run the CDS Hooks service (HTTP) that checks ciclosporin orders",
+        description="Runs the CDS Hooks service (docs/cds-hooks.md): GET /cds-services, "
+        "POST /cds-services/{id} for the order-select and order-sign hooks, and "
+        "POST /cds-services/{id}/feedback. Every call must carry a JWT signed by a client "
+        "given with --trust (or, for a local sandbox only, --no-auth). Needs the extra "
+        "ae-systemic[service]. Stops on Ctrl-C. Exit status: 0 when stopped, 2 for bad "
+        "options or files.",
+        json_help="accepted and changes nothing: the service always answers JSON",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", default="8080", metavar="PORT", help="the port to listen on (default: 8080)"
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the service's public URL, the start of the audience (aud) every token must "
+        "name (default: http://HOST:PORT)",
+    )
+    parser.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="ISSUER=JWKS_FILE",
+        help="trust the client ISSUER (the tokens' iss), whose public keys are in the JWK Set "
+        "file JWKS_FILE; repeat the option for each client",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the deployer's mappings (phototherapy codes, medicines' pathways, drug codes), "
+        "checked at start-up",
+    )
+    parser.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="accept calls without credentials: a local sandbox only (loopback hosts only)",
+    )
+    parser.add_argument(
+        "--max-body",
+        metavar="BYTES",
+        help="the largest request body, in bytes (default: 1048576, 1 MiB); larger ones "
+        "are answered 413",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        dest="allow_origins",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a browser origin allowed by CORS, e.g. https://ehr.example.org; repeat the "
+        "option for each (default: none)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug"),
+        help="the level of the log on stderr (default: info)",
+    )
+
+
+def serve(options: argparse.Namespace) -> str:
+    from ._errors import InputError
+
+    host = options.host.strip()
+    port = _port(options.port)
+    if options.no_auth and options.trust:
+        raise CommandError("--no-auth and --trust: give one of them, not both")
+    if not options.no_auth and not options.trust:
+        raise CommandError(
+            "give --trust ISSUER=JWKS_FILE for each client allowed to call the service "
+            "(e.g. --trust https://ehr.example.org=keys.json), or --no-auth for a local "
+            "sandbox"
+        )
+    if options.no_auth and not _is_loopback(host):
+        raise CommandError(
+            f"--no-auth: refused on --host {host}, which is not a loopback address; without "
+            "credentials the service may only listen on 127.0.0.1, ::1 or localhost"
+        )
+    max_body = _max_body(options.max_body)
+    shown_host = f"[{host}]" if ":" in host else host
+    base_url = options.base_url or f"http://{shown_host}:{port}"
+    try:
+        import uvicorn
+    except ImportError:
+        from ._errors import MissingExtraError
+
+        raise MissingExtraError("ae-systemic serve", "uvicorn", "service") from None
+    from . import _service, _service_auth
+
+    trusted = _service_auth.load_trusted(_trusted_files(options.trust))
+    config = None
+    if options.config is not None:
+        from . import cds_hooks
+
+        config = cds_hooks.load_config(options.config)
+    try:
+        app = _service.create_app(
+            base_url=base_url,
+            trusted=trusted,
+            config=config,
+            no_auth=options.no_auth,
+            max_body_bytes=max_body,
+            allow_origins=options.allow_origins,
+        )
+    except InputError as exc:
+        option_of = {"base_url": "--base-url", "allow_origins": "--allow-origin"}
+        raise CommandError(f"{option_of.get(exc.argument, exc.argument)}: {exc.problem}") from None
+    _set_up_logging(options.log_level)
+    if options.no_auth:
+        sys.stderr.write(
+            "ae-systemic: warning: --no-auth: every call is accepted without credentials; "
+            "use it for a local sandbox only\n"
+        )
+        sys.stderr.flush()
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=options.log_level,
+        access_log=False,
+        server_header=False,
+    )
+    return "ae-systemic serve: stopped"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text.strip())
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise CommandError(f"--port: {text!r} is not a port from 0 to 65535; write e.g. 8080")
+    return port
+
+
+def _max_body(text: str | None) -> int:
+    from ._service import DEFAULT_MAX_BODY_BYTES
+
+    if text is None:
+        return DEFAULT_MAX_BODY_BYTES
+    low, high = _MAX_BODY_RANGE
+    try:
+        size = int(text.strip())
+    except ValueError:
+        size = 0
+    if not low <= size <= high:
+        raise CommandError(
+            f"--max-body: {text!r} is not a number of bytes from {low} to {high}; write e.g. "
+            f"{DEFAULT_MAX_BODY_BYTES}"
+        )
+    return size
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _trusted_files(specs: list[str]) -> dict[str, str]:
+    """The ``--trust ISSUER=JWKS_FILE`` options as a mapping of issuer to file."""
+    found: dict[str, str] = {}
+    for spec in specs:
+        issuer, equals, file = spec.partition("=")
+        issuer = issuer.strip()
+        if not equals or not issuer or not file:
+            raise CommandError(
+                f"--trust: {spec!r} is not ISSUER=JWKS_FILE; write e.g. "
+                "--trust https://ehr.example.org=keys.json"
+            )
+        if issuer in found:
+            raise CommandError(
+                f"--trust: the issuer {issuer!r} is given twice; put all its keys in one "
+                "JWK Set file"
+            )
+        found[issuer] = file
+    return found
+
+
+def _set_up_logging(level: str) -> None:
+    """The service's request log on stderr, at ``level``, unless logging is set up already."""
+    import logging
+
+    from ._service import LOGGER_NAME
+
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.setLevel(level.upper())
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
 # --- shared ------------------------------------------------------------------------------
 
 
@@ -667,4 +879,5 @@ COMMANDS = (
     add_schedule,
     add_export,
     add_schema,
+    add_serve,
 )

@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
@@ -124,7 +125,28 @@ def application_registry() -> pint.UnitRegistry[float]:
 
     application = pint.get_application_registry()  # type: ignore[no-untyped-call]
     registry: pint.UnitRegistry[float] = application.get()
+    if registry not in _BUILT:
+        _build(registry)
     return registry
+
+
+#: Registries known to be completely built (pint builds its default registry lazily).
+_BUILT: weakref.WeakSet[pint.UnitRegistry[float]] = weakref.WeakSet()
+_BUILDING = threading.Lock()
+
+
+def _build(registry: pint.UnitRegistry[float]) -> None:
+    """Build pint's lazily built application registry once, whatever the threads.
+
+    pint builds its default registry on first use, and two threads using it for the first
+    time at once both build it, into the same object: the later ones find it half built
+    and fail (``'days'`` not defined), and it stays broken.  The first of this package's
+    calls to need it builds it under a lock; the others wait for it.  A caller's own
+    threads that touch pint's registry before this package does are the caller's.
+    """
+    with _BUILDING:
+        registry.Quantity  # noqa: B018  (the first attribute read builds a lazy registry)
+        _BUILT.add(registry)
 
 
 def underlying_registry(registry: pint.UnitRegistry[float]) -> pint.UnitRegistry[float]:

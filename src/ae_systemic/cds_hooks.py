@@ -1,0 +1,616 @@
+"""The pure core of a CDS Hooks service that checks ciclosporin orders as they are written.
+
+CDS Hooks (HL7) is how a health record asks an outside service for advice while an order
+is written: on ``order-select`` and ``order-sign`` it posts the draft orders and the
+patient's prefetched resources, and shows the cards the service answers.  This module is
+that service without a web server (``ae-systemic serve`` puts it on HTTP):
+
+>>> from ae_systemic import cds_hooks
+>>> [service["id"] for service in cds_hooks.discovery()["services"]]
+['ciclosporin-order-select', 'ciclosporin-order-sign']
+
+* :func:`discovery` is the discovery document (one service per hook, with its prefetch
+  templates, :data:`PREFETCH`);
+* :func:`respond` answers one hook request: it finds the ciclosporin orders among the
+  draft ``MedicationRequest`` s, reads the patient from the prefetch
+  (:func:`~ae_systemic.fhir.read_patient`) and each order
+  (:func:`~ae_systemic.fhir.read_prescription`), runs :func:`~ae_systemic.assess` and
+  returns ``{"cards": [...]}``;
+* :func:`cards` turns an :class:`~ae_systemic.Assessment` into cards, with the indicator
+  of :data:`INDICATORS` (this library's choice, not the guideline's).
+
+A request that does not fit the hook raises :class:`HookRequestError` (HTTP 400), one
+without the prefetch the service needs :class:`PrefetchMissingError` (412), an unknown
+service :class:`UnknownServiceError` (404).  Their messages name the element
+(``context.draftOrders.entry[0].resource.dosageInstruction``), never a patient's data
+beyond a short value.  Nothing here imports a web framework or reads the network; the
+decision date is the caller's ``on`` or today's date in UTC.  See ``docs/cds-hooks.md``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import types
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import attrs
+
+from ._assessment import assess
+from ._cds_cards import (
+    CARD_KINDS,
+    INDICATORS,
+    NOT_CHECKED_INDICATOR,
+    CardSource,
+    cards,
+    not_checked_card,
+)
+from ._cds_config import ConfigError, ServiceConfig, load_config
+from ._converter import JSONValue
+from ._errors import (
+    AeSystemicError,
+    ArgumentError,
+    ArgumentTypeError,
+    DataError,
+    DataProblem,
+    InputError,
+    NotFoundError,
+    join_path,
+    shown,
+)
+from ._fhir_input import PatientRecord, drug_for, read_patient, read_prescription
+from ._lookup import guideline
+from ._model import Drug
+
+__all__ = [
+    "CARD_KINDS",
+    "DRUG",
+    "HOOKS",
+    "INDICATORS",
+    "MAX_DRAFT_ORDERS",
+    "NOT_CHECKED_INDICATOR",
+    "PHOTOTHERAPY_PREFETCH",
+    "PREFETCH",
+    "REQUIRED_PREFETCH",
+    "SERVICE_IDS",
+    "CardSource",
+    "ConfigError",
+    "HookRequestError",
+    "PrefetchMissingError",
+    "ServiceConfig",
+    "UnknownServiceError",
+    "cards",
+    "discovery",
+    "load_config",
+    "respond",
+]
+
+#: The drug whose orders the services check.
+DRUG: Final = "ciclosporin"
+
+#: The hooks served.
+HOOKS: Final = ("order-select", "order-sign")
+
+#: Each service's id (the ``{id}`` of ``/cds-services/{id}``) and the hook it answers.
+SERVICE_IDS: Final[Mapping[str, str]] = types.MappingProxyType(
+    {"ciclosporin-order-select": "order-select", "ciclosporin-order-sign": "order-sign"}
+)
+
+#: The prefetch templates of both services (key → FHIR query).  Weights and pregnancy
+#: status are read by LOINC code; medication requests with their ``Medication`` s (for a
+#: ``medicationReference``); service requests and procedures for a planned phototherapy.
+PREFETCH: Final[Mapping[str, str]] = types.MappingProxyType(
+    {
+        "patient": "Patient/{{context.patientId}}",
+        "weights": (
+            "Observation?patient={{context.patientId}}"
+            "&code=http://loinc.org|29463-7,http://loinc.org|3141-9&_sort=-date"
+        ),
+        "pregnancy": (
+            "Observation?patient={{context.patientId}}&code=http://loinc.org|82810-3&_sort=-date"
+        ),
+        "medications": (
+            "MedicationRequest?patient={{context.patientId}}&status=active"
+            "&_include=MedicationRequest:medication"
+        ),
+        "serviceRequests": "ServiceRequest?patient={{context.patientId}}&status=active,on-hold",
+        "procedures": (
+            "Procedure?patient={{context.patientId}}&status=preparation,in-progress,on-hold"
+        ),
+    }
+)
+
+#: The prefetch keys every check needs: absent → :class:`PrefetchMissingError`.
+REQUIRED_PREFETCH: Final = ("patient", "weights", "pregnancy", "medications")
+
+#: The prefetch keys needed when the configuration maps phototherapy codes (without a
+#: mapping no ``ServiceRequest`` or ``Procedure`` can be read as a phototherapy).
+PHOTOTHERAPY_PREFETCH: Final = ("serviceRequests", "procedures")
+
+#: Most entries read from ``context.draftOrders``: a bound against runaway input.
+MAX_DRAFT_ORDERS: Final = 10_000
+
+_DRAFT_KINDS: Final = ("MedicationRequest", "ServiceRequest")
+_ROOT: Final = "resources"
+
+
+class HookRequestError(InputError):
+    """A CDS Hooks request does not fit the hook: a server answers ``400 Bad Request``.
+
+    ``argument`` is the path of the offending element in the request
+    (``context.draftOrders.entry[2].resource.dosageInstruction[0].timing``), ``problem``
+    what was wrong and what would be right; the message is safe to return to the client.
+    """
+
+
+class PrefetchMissingError(HookRequestError):
+    """The request lacks prefetch data the service needs: a server answers ``412``.
+
+    ``argument`` names the prefetch key (``prefetch.weights``).
+    """
+
+
+class UnknownServiceError(NotFoundError):
+    """No service of :data:`SERVICE_IDS` has the id asked for: a server answers ``404``."""
+
+
+def discovery() -> dict[str, JSONValue]:
+    """The CDS Hooks discovery document: one service per hook of :data:`SERVICE_IDS`.
+
+    Each service has its ``hook``, ``id``, ``title``, ``description``, the ``prefetch``
+    templates of :data:`PREFETCH` and ``usageRequirements``.
+    """
+    label = guideline().short_title
+    prefetch: dict[str, JSONValue] = dict(PREFETCH)
+    services: list[JSONValue] = []
+    for service_id, hook in SERVICE_IDS.items():
+        moment = "when it is selected" if hook == "order-select" else "before it is signed"
+        services.append(
+            {
+                "hook": hook,
+                "id": service_id,
+                "title": f"Ciclosporin order check ({label})",
+                "description": (
+                    f"Checks a draft ciclosporin order {moment} against the ciclosporin "
+                    f"section of the {label}: the daily dose against the range for the "
+                    "patient's weight and age, administrations a day, the licensed age, "
+                    "planned phototherapy it should not be combined with, interactions, "
+                    "pregnancy, children and adolescents."
+                ),
+                "prefetch": dict(prefetch),
+                "usageRequirements": (
+                    "Needs the prefetch keys patient, weights, pregnancy and medications "
+                    "(and serviceRequests and procedures when phototherapy codes are "
+                    "configured); a body weight recorded within the last 30 days. "
+                    "Phototherapy codes and the pathways of medicines are read only as the "
+                    "deployer's configuration maps them."
+                ),
+            }
+        )
+    return {"services": services}
+
+
+@attrs.frozen
+class _Order:
+    index: int
+    resource: Mapping[str, object]
+    label: str
+    drug: Drug
+
+    @property
+    def path(self) -> str:
+        return f"context.draftOrders.entry[{self.index}].resource"
+
+
+def _under(prefix: str, path: str, head: str) -> str:
+    """``path`` (rooted at ``head``, e.g. ``MedicationRequest``) placed below ``prefix``."""
+    if path == head:
+        return prefix
+    if path.startswith((head + ".", head + "[")):
+        return prefix + path[len(head) :]
+    return join_path(prefix, path)
+
+
+def _first(error: DataError, place: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The first problem's path (mapped by ``place``) and message, noting any more."""
+    problem = error.problems[0] if error.problems else DataProblem("", str(error))
+    path = problem.path if place is None else _mapped(problem.path, place)
+    more = len(error.problems) - 1
+    message = problem.message + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+    return path, message
+
+
+def _mapped(path: str, place: Mapping[str, str]) -> str:
+    for head, prefix in place.items():
+        if path == head or path.startswith((head + ".", head + "[")):
+            return _under(prefix, path, head)
+    return path
+
+
+def _object(value: object, path: str, what: str) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise HookRequestError(path, f"expected {what} (a JSON object), got {shown(value)}")
+    return value
+
+
+def _text(container: Mapping[str, object], key: str, path: str, *, required: bool = True) -> str:
+    value = container.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise HookRequestError(
+            join_path(path, key), f"expected a non-empty string, got {shown(value)}"
+        )
+    return value
+
+
+def _checked_hook(request: Mapping[str, object], service: str | None) -> str:
+    hook = _text(request, "hook", "")
+    if service is not None and hook != SERVICE_IDS[service]:
+        raise HookRequestError(
+            "hook",
+            f"{shown(hook)} is not the hook of the service {service!r}: expected "
+            f"{SERVICE_IDS[service]!r}",
+        )
+    if hook not in HOOKS:
+        raise HookRequestError("hook", f"{shown(hook)}: expected one of {', '.join(HOOKS)}")
+    return hook
+
+
+def _drafts(context: Mapping[str, object]) -> list[tuple[int, Mapping[str, object], str]]:
+    """The draft resources with their index in the Bundle and their label (``Kind/id``)."""
+    where = "context.draftOrders"
+    bundle = _object(context.get("draftOrders"), where, "a FHIR Bundle of the draft orders")
+    if bundle.get("resourceType") != "Bundle":
+        raise HookRequestError(
+            f"{where}.resourceType", f"expected 'Bundle', got {shown(bundle.get('resourceType'))}"
+        )
+    entries = bundle.get("entry")
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise HookRequestError(f"{where}.entry", f"expected a list, got {shown(entries)}")
+    if len(entries) > MAX_DRAFT_ORDERS:
+        raise HookRequestError(
+            f"{where}.entry", f"more than {MAX_DRAFT_ORDERS} entries (a bound of this service)"
+        )
+    drafts = []
+    for index, raw in enumerate(entries):
+        path = f"{where}.entry[{index}]"
+        entry = _object(raw, path, "a Bundle entry")
+        if entry.get("resource") is None:
+            continue
+        resource = _object(entry["resource"], f"{path}.resource", "a FHIR resource")
+        kind = _text(resource, "resourceType", f"{path}.resource")
+        resource_id = resource.get("id")
+        if resource_id is not None and not isinstance(resource_id, str):
+            raise HookRequestError(
+                f"{path}.resource.id", f"expected a string, got {shown(resource_id)}"
+            )
+        label = f"{kind}/{resource_id}" if resource_id else f"{kind} at {path}"
+        drafts.append((index, resource, label))
+    return drafts
+
+
+def _selected(
+    context: Mapping[str, object], drafts: Sequence[tuple[int, Mapping[str, object], str]]
+) -> set[str]:
+    raw = context.get("selections")
+    if not isinstance(raw, list):
+        raise HookRequestError(
+            "context.selections",
+            f"expected a list of the selected orders' ids ('MedicationRequest/123'), got "
+            f"{shown(raw)}",
+        )
+    labels = {label for _, _, label in drafts}
+    chosen = set()
+    for index, item in enumerate(raw):
+        path = f"context.selections[{index}]"
+        if not isinstance(item, str) or not item:
+            raise HookRequestError(
+                path, f"expected a string such as 'MedicationRequest/123', got {shown(item)}"
+            )
+        if item not in labels:
+            raise HookRequestError(path, f"{shown(item)} is not an order of context.draftOrders")
+        chosen.add(item)
+    return chosen
+
+
+def _orders(
+    drafts: Sequence[tuple[int, Mapping[str, object], str]],
+    selected: set[str] | None,
+    config: ServiceConfig,
+) -> list[_Order]:
+    orders = []
+    codes = config.drug_codes_map()
+    for index, resource, label in drafts:
+        if resource.get("resourceType") != "MedicationRequest":
+            continue
+        if selected is not None and label not in selected:
+            continue
+        path = f"context.draftOrders.entry[{index}].resource"
+        try:
+            found = drug_for(resource, codes=codes)
+        except DataError as error:
+            raise HookRequestError(*_first(error, {"MedicationRequest": path})) from None
+        if found is not None and found.name == DRUG:
+            orders.append(_Order(index, resource, label, found))
+    return orders
+
+
+def _prefetch_resources(
+    request: Mapping[str, object], patient_id: str, config: ServiceConfig
+) -> tuple[list[Mapping[str, object]], list[str]]:
+    """The prefetched resources and the path in the request of each."""
+    prefetch = request.get("prefetch")
+    needed = REQUIRED_PREFETCH + (PHOTOTHERAPY_PREFETCH if config.phototherapy else ())
+    if prefetch is None:
+        raise PrefetchMissingError(
+            "prefetch", f"absent: this service needs the prefetch keys {', '.join(needed)}"
+        )
+    prefetch = _object(prefetch, "prefetch", "the prefetched resources")
+    missing = [key for key in needed if key not in prefetch]
+    if missing:
+        raise PrefetchMissingError(
+            f"prefetch.{missing[0]}",
+            f"absent: this service needs the prefetch keys {', '.join(missing)} (see its "
+            "discovery document)",
+        )
+    patient = prefetch.get("patient")
+    if patient is None:
+        raise PrefetchMissingError(
+            "prefetch.patient", "null: the patient is needed for the age of the patient"
+        )
+    patient = _object(patient, "prefetch.patient", "a Patient resource")
+    if patient.get("resourceType") != "Patient":
+        raise HookRequestError(
+            "prefetch.patient.resourceType",
+            f"expected 'Patient', got {shown(patient.get('resourceType'))}",
+        )
+    if patient.get("id") != patient_id:
+        raise HookRequestError(
+            "prefetch.patient.id", "is not context.patientId: the prefetch is another patient's"
+        )
+    resources: list[Mapping[str, object]] = [patient]
+    origins = ["prefetch.patient"]
+    for key in PREFETCH:
+        if key == "patient" or prefetch.get(key) is None:
+            continue
+        path = f"prefetch.{key}"
+        value = _object(prefetch[key], path, "a FHIR resource or a searchset Bundle")
+        kind = value.get("resourceType")
+        if kind == "OperationOutcome":
+            if key in needed:
+                raise PrefetchMissingError(
+                    path, "the client could not fetch it (an OperationOutcome was sent instead)"
+                )
+            continue
+        if kind != "Bundle":
+            resources.append(value)
+            origins.append(path)
+            continue
+        for found, where in _bundle_resources(value, path):
+            resources.append(found)
+            origins.append(where)
+    return resources, origins
+
+
+def _bundle_resources(
+    bundle: Mapping[str, object], path: str
+) -> list[tuple[Mapping[str, object], str]]:
+    links = bundle.get("link")
+    if isinstance(links, list):
+        for index, link in enumerate(links):
+            if isinstance(link, Mapping) and link.get("relation") == "next":
+                raise PrefetchMissingError(
+                    f"{path}.link[{index}]",
+                    "one page of a paged search: every page is needed (send all the results)",
+                )
+    entries = bundle.get("entry")
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise HookRequestError(f"{path}.entry", f"expected a list, got {shown(entries)}")
+    found = []
+    for index, raw in enumerate(entries):
+        where = f"{path}.entry[{index}]"
+        entry = _object(raw, where, "a Bundle entry")
+        resource = entry.get("resource")
+        if resource is None:
+            continue
+        resource = _object(resource, f"{where}.resource", "a FHIR resource")
+        if resource.get("resourceType") == "OperationOutcome":
+            continue  # a search's informational outcome
+        found.append((resource, f"{where}.resource"))
+    return found
+
+
+def _pending(
+    drafts: Sequence[tuple[int, Mapping[str, object], str]],
+) -> tuple[list[Mapping[str, object]], list[str]]:
+    """The draft orders of the session that count as the patient's pending treatment.
+
+    A draft ``MedicationRequest`` or ``ServiceRequest`` is read as active (its status
+    ``draft`` as ``active``): it is being ordered now, beside the ciclosporin order.
+    """
+    resources: list[Mapping[str, object]] = []
+    origins = []
+    for index, resource, _ in drafts:
+        if resource.get("resourceType") not in _DRAFT_KINDS:
+            continue
+        if resource.get("status") == "draft":
+            resource = {**resource, "status": "active"}
+        resources.append(resource)
+        origins.append(f"context.draftOrders.entry[{index}].resource")
+    return resources, origins
+
+
+def _without_the_drug(
+    resources: list[Mapping[str, object]], origins: list[str], config: ServiceConfig
+) -> tuple[list[Mapping[str, object]], list[str]]:
+    """The resources without the medication requests and statements of :data:`DRUG`.
+
+    The drug being ordered is no co-medication of itself; :func:`~ae_systemic.fhir.drug_for`
+    with the configured codes finds it (``read_patient``'s ``excluding`` knows no local
+    codes).  A resource it cannot read is kept, for ``read_patient`` to name the problem.
+    """
+    codes = config.drug_codes_map()
+    kept: list[Mapping[str, object]] = []
+    kept_origins = []
+    for resource, origin in zip(resources, origins, strict=True):
+        if resource.get("resourceType") in ("MedicationRequest", "MedicationStatement"):
+            try:
+                found = drug_for(resource, codes=codes)
+            except DataError:
+                found = None
+            if found is not None and found.name == DRUG:
+                continue
+        kept.append(resource)
+        kept_origins.append(origin)
+    return kept, kept_origins
+
+
+def _patient(
+    resources: list[Mapping[str, object]],
+    origins: list[str],
+    day: datetime.date,
+    config: ServiceConfig,
+) -> PatientRecord | str:
+    """The patient's record, or why the record lacks a fact every check needs (no weight)."""
+    try:
+        return read_patient(
+            resources,
+            on=day,
+            pathways=config.pathways_map(),
+            phototherapy=config.phototherapy_map(),
+            excluding=DRUG,
+        )
+    except DataError as error:
+        if error.problems and all(p.path == _ROOT for p in error.problems):
+            return _first(error)[1]
+        place = {f"{_ROOT}[{i}]": origin for i, origin in enumerate(origins)}
+        raise HookRequestError(*_first(error, place)) from None
+
+
+def _checked_on(on: object) -> datetime.date:
+    if on is None:
+        return datetime.datetime.now(datetime.UTC).date()
+    if isinstance(on, datetime.datetime) or not isinstance(on, datetime.date):
+        raise ArgumentTypeError("on", f"expected a datetime.date or None, got {shown(on)}")
+    return on
+
+
+def respond(
+    request: Mapping[str, object],
+    *,
+    service: str | None = None,
+    on: datetime.date | None = None,
+    config: ServiceConfig | None = None,
+) -> dict[str, JSONValue]:
+    """The response to one CDS Hooks request: ``{"cards": [...]}``.
+
+    ``request`` is the parsed JSON body; ``service`` the id it was posted to (one of
+    :data:`SERVICE_IDS`, else :class:`UnknownServiceError`), whose hook the request's
+    ``hook`` must be; ``on`` the decision date (default today, UTC); ``config`` the
+    deployer's :class:`ServiceConfig`.
+
+    The request is checked (``hook``, ``hookInstance``, ``context.userId``,
+    ``context.patientId``, ``context.draftOrders`` a Bundle, and for ``order-select``
+    ``context.selections``, whose orders alone are checked).  The ciclosporin orders are
+    the draft ``MedicationRequest`` s :func:`~ae_systemic.fhir.drug_for` finds to be
+    ciclosporin; none → ``{"cards": []}`` (no prefetch needed).  Otherwise the patient
+    is read from the prefetch (each key a resource, a searchset Bundle or ``null``) and
+    the other draft orders, each order's dose with
+    :func:`~ae_systemic.fhir.read_prescription`, and :func:`~ae_systemic.assess` gives
+    the findings that become :func:`cards`.
+
+    An order whose dosage the library does not read, or a record without a recent body
+    weight, gives a ``warning`` card saying the order was not checked and why.  A request
+    that does not fit the hook, or malformed FHIR in it → :class:`HookRequestError` naming
+    the element; a prefetch key the service needs absent →
+    :class:`PrefetchMissingError`.  No other exception comes from any JSON-like request.
+    """
+    asked: object = service  # a caller may pass anything
+    if asked is not None and (not isinstance(asked, str) or asked not in SERVICE_IDS):
+        raise UnknownServiceError(
+            asked if isinstance(asked, str) else shown(asked),
+            what="service",
+            owner="this CDS Hooks server",
+            known=tuple(SERVICE_IDS),
+        )
+    day = _checked_on(on)
+    if config is None:
+        config = ServiceConfig()
+    elif not isinstance(config, ServiceConfig):
+        raise ArgumentTypeError("config", f"expected a ServiceConfig or None, got {shown(config)}")
+    try:
+        return _respond(request, service, day, config)
+    except (HookRequestError, UnknownServiceError):
+        raise
+    except DataError as error:
+        raise HookRequestError(*_first(error)) from None
+    except ArgumentError as error:
+        raise HookRequestError(error.where, error.problem) from None
+    except AeSystemicError as error:
+        raise HookRequestError("request", str(error)) from None
+
+
+def _respond(
+    raw: object, service: str | None, day: datetime.date, config: ServiceConfig
+) -> dict[str, JSONValue]:
+    request = _object(raw, "request", "a CDS Hooks request")
+    hook = _checked_hook(request, service)
+    hook_instance = _text(request, "hookInstance", "")
+    context = _object(request.get("context"), "context", "the hook's context")
+    _text(context, "userId", "context")
+    patient_id = _text(context, "patientId", "context")
+    _text(context, "encounterId", "context", required=False)
+    prefetch = request.get("prefetch")
+    if prefetch is not None:
+        _object(prefetch, "prefetch", "the prefetched resources")
+    drafts = _drafts(context)
+    selected = _selected(context, drafts) if hook == "order-select" else None
+    orders = _orders(drafts, selected, config)
+    if not orders:
+        return {"cards": []}
+    resources, origins = _prefetch_resources(request, patient_id, config)
+    pending, pending_origins = _pending(drafts)
+    resources, origins = _without_the_drug(resources + pending, origins + pending_origins, config)
+    record = _patient(resources, origins, day, config)
+    source = config.card_source()
+    result: list[JSONValue] = []
+    for order in orders:
+        if isinstance(record, str):
+            result.append(
+                not_checked_card(
+                    DRUG, record, source=source, hook_instance=hook_instance, order=order.label
+                )
+            )
+            continue
+        try:
+            prescription = read_prescription(order.resource)
+            assessment = assess(order.drug, record.patient, prescription=prescription)
+        except DataError as error:
+            where, message = _first(error, {"MedicationRequest": order.path})
+            reason = f"{where}: {message}"
+            result.append(
+                not_checked_card(
+                    DRUG, reason, source=source, hook_instance=hook_instance, order=order.label
+                )
+            )
+            continue
+        except ArgumentError as error:
+            result.append(
+                not_checked_card(
+                    DRUG,
+                    f"{order.path}: {error.problem}",
+                    source=source,
+                    hook_instance=hook_instance,
+                    order=order.label,
+                )
+            )
+            continue
+        result.extend(
+            cards(assessment, source=source, hook_instance=hook_instance, order=order.label)
+        )
+    return {"cards": result}

@@ -1,0 +1,834 @@
+"""The CDS Hooks core (``ae_systemic.cds_hooks``): discovery, cards, requests and the config file.
+
+No server here: :func:`~ae_systemic.cds_hooks.respond` is called with the parsed body.
+Every card is validated against ``fixtures/cds_card.schema.json``, the card format written
+from the CDS Hooks specification.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import pickle
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cds_requests as rq
+from ae_systemic import (
+    CoMedication,
+    DataError,
+    DataProblem,
+    InputError,
+    NotFoundError,
+    Pathway,
+    Patient,
+    Phototherapy,
+    Prescription,
+    assess,
+)
+from ae_systemic.cds_hooks import (
+    CARD_KINDS,
+    INDICATORS,
+    PREFETCH,
+    SERVICE_IDS,
+    CardSource,
+    ConfigError,
+    HookRequestError,
+    PrefetchMissingError,
+    ServiceConfig,
+    UnknownServiceError,
+    cards,
+    discovery,
+    load_config,
+    respond,
+)
+
+Json = dict[str, Any]
+SIGN = "ciclosporin-order-sign"
+SELECT = "ciclosporin-order-select"
+UVB = (rq.PHOTOTHERAPY_SYSTEM, rq.UVB_CODE)
+CONFIG = ServiceConfig(phototherapy={UVB: Phototherapy.UVB})
+SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "cds_card.schema.json").read_text())
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def valid_cards(response: Json) -> list[Json]:
+    """The response's cards, each checked against the card schema and JSON-serialisable."""
+    assert set(response) == {"cards"}
+    result: list[Json] = response["cards"]
+    for card in result:
+        VALIDATOR.validate(card)
+        assert len(card["summary"]) < 140
+        assert str(uuid.UUID(card["uuid"])) == card["uuid"]
+    json.dumps(response)
+    return result
+
+
+def by_indicator(found: list[Json], text: str) -> list[Json]:
+    return [card for card in found if text in card["summary"] + card["detail"]]
+
+
+def refused(call: Callable[[], object], kind: type[Exception] = HookRequestError) -> Any:
+    with pytest.raises(kind) as caught:
+        call()
+    return caught.value
+
+
+# --- the schema itself ----------------------------------------------------------------------
+
+
+def test_the_card_schema_is_valid_and_refuses_what_the_specification_forbids() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    good = {"summary": "x", "indicator": "info", "source": {"label": "s"}}
+    VALIDATOR.validate(good)
+    for bad in (
+        {**good, "summary": "x" * 140},
+        {**good, "indicator": "urgent"},
+        {**good, "source": {}},
+        {**good, "suggestions": [{"label": "a"}]},  # no selectionBehavior
+        {**good, "links": [{"label": "a", "url": "relative", "type": "absolute"}]},
+        {**good, "overrideReasons": [{"system": "s", "code": "c"}]},  # no display
+        {k: v for k, v in good.items() if k != "source"},
+    ):
+        assert not VALIDATOR.is_valid(bad), bad
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+
+def test_discovery_has_one_service_per_hook_with_the_prefetch_templates() -> None:
+    document: Json = discovery()
+    json.dumps(document)
+    services = document["services"]
+    assert isinstance(services, list)
+    assert {(s["id"], s["hook"]) for s in services} == set(SERVICE_IDS.items())
+    for service in services:
+        assert isinstance(service, dict)
+        assert set(service) == {
+            "hook",
+            "id",
+            "title",
+            "description",
+            "prefetch",
+            "usageRequirements",
+        }
+        assert service["prefetch"] == dict(PREFETCH)
+        assert all(isinstance(service[k], str) and service[k] for k in ("title", "description"))
+    templates = " ".join(PREFETCH.values())
+    for code in ("29463-7", "3141-9", "82810-3"):
+        assert f"http://loinc.org|{code}" in templates
+    assert PREFETCH["patient"] == "Patient/{{context.patientId}}"
+    assert PREFETCH["medications"].startswith(
+        "MedicationRequest?patient={{context.patientId}}&status=active"
+    )
+    assert all("{{context.patientId}}" in template for template in PREFETCH.values())
+    assert tuple(PREFETCH) == rq.PREFETCH_KEYS
+
+
+# --- the issue's scenario -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["R4", "R5"])
+@pytest.mark.parametrize("timing", ["repeat", "code"])
+def test_the_scenario_gives_a_dose_warning_and_a_combination_warning(
+    version: Any, timing: Any
+) -> None:
+    found = valid_cards(
+        respond(rq.scenario_request(version=version, timing=timing), service=SIGN, config=CONFIG)
+    )
+    assert len(found) == 2
+    dose, combination = found
+    assert dose["indicator"] == "warning"
+    assert "above the range" in dose["summary"]
+    for figure in ("400 mg/day", "175–350 mg/day", "2.5–5 mg/kg/day", "5.7 mg/kg/day", "70 kg"):
+        assert figure in dose["detail"], figure
+    assert "200 mg, 2 administrations per 1 d" in dose["detail"]
+    assert combination["indicator"] == "warning"
+    assert combination["summary"] == (
+        "Ciclosporin should not be combined with UVB, because of a potentially increased risk "
+        "of developing skin cancer."
+    )
+    assert "MedicationRequest/ciclosporin-order-1" in combination["detail"]
+    for card in found:
+        assert card["source"] == {"label": "EuroGuiDerm atopic eczema guideline"}
+        assert "suggestions" not in card
+
+
+def test_the_phototherapy_is_seen_only_through_the_configured_code() -> None:
+    found = valid_cards(respond(rq.scenario_request(), service=SIGN))
+    assert [c["summary"] for c in found if "combined" in c["summary"]] == []
+    assert len(found) == 1
+
+
+def test_a_phototherapy_ordered_in_the_same_session_counts_as_planned() -> None:
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order(amount_mg=150), rq.phototherapy_request(status="draft")]
+    )
+    request["prefetch"]["serviceRequests"] = None
+    request["prefetch"]["procedures"] = None
+    found = valid_cards(respond(request, service=SIGN, config=CONFIG))
+    assert [c["indicator"] for c in found] == ["warning"]
+    assert "should not be combined with UVB" in found[0]["summary"]
+
+
+def test_a_dose_within_the_range_and_nothing_else_gives_no_card() -> None:
+    request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=150)])
+    assert respond(request, service=SIGN) == {"cards": []}
+
+
+def test_the_same_request_gives_the_same_card_ids_another_hook_instance_others() -> None:
+    first = valid_cards(respond(rq.scenario_request(), config=CONFIG))
+    again = valid_cards(respond(rq.scenario_request(), config=CONFIG))
+    assert [c["uuid"] for c in first] == [c["uuid"] for c in again]
+    other = rq.scenario_request()
+    other["hookInstance"] = "another-instance"
+    ids = [c["uuid"] for c in valid_cards(respond(other, config=CONFIG))]
+    assert not set(ids) & {c["uuid"] for c in first}
+    assert len(set(ids)) == len(ids)
+
+
+def test_the_configured_source_is_on_every_card() -> None:
+    source = CardSource("Our guideline", url="https://guidelines.example.org/ae", icon=None)
+    config = ServiceConfig(phototherapy={UVB: Phototherapy.UVB}, source=source)
+    found = valid_cards(respond(rq.scenario_request(), config=config))
+    assert {json.dumps(c["source"]) for c in found} == {
+        json.dumps({"label": "Our guideline", "url": "https://guidelines.example.org/ae"})
+    }
+
+
+# --- no ciclosporin order ------------------------------------------------------------------
+
+
+def test_no_ciclosporin_order_gives_no_cards_without_any_prefetch() -> None:
+    request = rq.order_sign_request(
+        [rq.medication_order("m1", "Paracetamol 500 mg tablet")], prefetched={}
+    )
+    del request["prefetch"]
+    assert respond(request, service=SIGN) == {"cards": []}
+    empty = rq.order_sign_request([])
+    assert respond(empty, service=SIGN) == {"cards": []}
+
+
+def test_a_ciclosporin_order_found_by_a_configured_local_code() -> None:
+    order = rq.ciclosporin_order()
+    order["medicationCodeableConcept"] = {"coding": [{"system": "urn:example:drugs", "code": "X1"}]}
+    request = rq.order_sign_request([order], prefetched=rq.prefetch())
+    assert respond(request) == {"cards": []}  # unknown code: not a ciclosporin order
+    config = ServiceConfig(drug_codes={("urn:example:drugs", "X1"): "CsA"})
+    order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] = 250.0
+    found = valid_cards(respond(request, config=config))
+    assert [c["indicator"] for c in found] == ["warning"]
+
+
+# --- order-select -------------------------------------------------------------------------
+
+
+def test_order_select_checks_only_the_selected_orders() -> None:
+    high = rq.ciclosporin_order("high", amount_mg=300)
+    low = rq.ciclosporin_order("low", amount_mg=50)
+    request = rq.order_select_request([high, low], ["MedicationRequest/low"])
+    found = valid_cards(respond(request, service=SELECT))
+    assert len(found) == 1
+    assert found[0]["indicator"] == "info"
+    assert "below the range" in found[0]["summary"]
+    assert "MedicationRequest/low" in found[0]["detail"]
+    none = rq.order_select_request(
+        [high, rq.medication_order("m", "Emollient")], ["MedicationRequest/m"]
+    )
+    assert respond(none, service=SELECT) == {"cards": []}
+
+
+def test_order_select_needs_selections_that_are_draft_orders() -> None:
+    request = rq.order_select_request([rq.ciclosporin_order()], ["MedicationRequest/elsewhere"])
+    assert refused(lambda: respond(request)).argument == "context.selections[0]"
+    del request["context"]["selections"]
+    assert refused(lambda: respond(request)).argument == "context.selections"
+
+
+# --- prefetch --------------------------------------------------------------------------------
+
+
+def _without(key: str) -> Json:
+    request = rq.scenario_request()
+    del request["prefetch"][key]
+    return request
+
+
+@pytest.mark.parametrize(
+    ("build", "argument"),
+    [
+        (lambda: {k: v for k, v in rq.scenario_request().items() if k != "prefetch"}, "prefetch"),
+        (lambda: _without("weights"), "prefetch.weights"),
+        (lambda: _without("patient"), "prefetch.patient"),
+        (lambda: _without("medications"), "prefetch.medications"),
+        (lambda: _without("serviceRequests"), "prefetch.serviceRequests"),
+        (
+            lambda: {**rq.scenario_request(), "prefetch": {**rq.prefetch(), "patient": None}},
+            "prefetch.patient",
+        ),
+        (
+            lambda: {
+                **rq.scenario_request(),
+                "prefetch": {
+                    **rq.prefetch(),
+                    "pregnancy": {"resourceType": "OperationOutcome", "issue": []},
+                },
+            },
+            "prefetch.pregnancy",
+        ),
+        (
+            lambda: {
+                **rq.scenario_request(),
+                "prefetch": {
+                    **rq.prefetch(),
+                    "weights": {
+                        **rq.searchset(rq.weight()),
+                        "link": [{"relation": "next", "url": "https://ehr.example.org/p2"}],
+                    },
+                },
+            },
+            "prefetch.weights.link[0]",
+        ),
+    ],
+)
+def test_missing_prefetch_is_refused_as_412(build: Callable[[], Json], argument: str) -> None:
+    error = refused(lambda: respond(build(), service=SIGN, config=CONFIG), PrefetchMissingError)
+    assert error.argument == argument
+    assert isinstance(error, HookRequestError)
+
+
+def test_phototherapy_prefetch_is_needed_only_when_codes_are_configured() -> None:
+    request = _without("serviceRequests")
+    del request["prefetch"]["procedures"]
+    assert len(valid_cards(respond(request))) == 1
+
+
+def test_a_prefetched_resource_may_be_a_bundle_or_a_bare_resource() -> None:
+    request = rq.scenario_request()
+    request["prefetch"]["weights"] = rq.weight()
+    request["prefetch"]["serviceRequests"] = rq.phototherapy_request()
+    assert len(valid_cards(respond(request, config=CONFIG))) == 2
+
+
+# --- orders and records the library does not read -------------------------------------------
+
+
+def test_an_order_the_library_does_not_read_gives_a_not_checked_warning() -> None:
+    order = rq.ciclosporin_order()
+    order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"] = {
+        "value": 2,
+        "unit": "capsule",
+        "system": "http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm",
+        "code": "CAP",
+    }
+    found = valid_cards(respond(rq.order_sign_request([order])))
+    assert len(found) == 1
+    assert found[0]["indicator"] == "warning"
+    assert "not checked" in found[0]["summary"]
+    assert (
+        "context.draftOrders.entry\\[0\\].resource.dosageInstruction\\[0\\].doseAndRate\\[0\\]"
+        in found[0]["detail"]
+    )
+
+
+def test_a_record_without_a_recent_weight_gives_a_not_checked_warning() -> None:
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order()], prefetched=rq.prefetch(weight_kg=None)
+    )
+    found = valid_cards(respond(request))
+    assert [c["indicator"] for c in found] == ["warning"]
+    assert "no body weight" in found[0]["detail"]
+
+
+# --- the other findings ---------------------------------------------------------------------
+
+
+def test_interactions_pregnancy_and_references_in_the_details() -> None:
+    medicines = [rq.medication_order("s1", "Examplestatin", status="active")]
+    medicines.append(rq.medication_order("s2", "Unmappedol", status="active"))
+    prefetched = rq.prefetch(pregnant=True, medications=medicines)
+    request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=150)], prefetched=prefetched)
+    config = ServiceConfig(pathways={"examplestatin": frozenset({Pathway.CYP3A4})})
+    found = valid_cards(respond(request, config=config))
+    indicators = {c["summary"]: c["indicator"] for c in found}
+    interaction = by_indicator(found, "Examplestatin is a substrate of CYP3A4")
+    assert [c["indicator"] for c in interaction] == ["warning"]
+    unchecked = by_indicator(found, "Unmappedol was given without the pathways")
+    assert [c["indicator"] for c in unchecked] == ["info"]
+    pregnancy = [c for c in found if "pregnancy" in c["summary"]]
+    assert len(pregnancy) == 1, indicators
+    assert pregnancy[0]["indicator"] == "info"
+    assert "4 statements" in pregnancy[0]["summary"]
+    assert "\\[refs 14\\]" in pregnancy[0]["detail"]
+    assert "**References**" in pregnancy[0]["detail"]
+    assert "- \\[14\\] " in pregnancy[0]["detail"]
+
+
+def test_a_child_gets_the_off_label_and_children_cards() -> None:
+    prefetched = rq.prefetch(age_years=12, weight_kg=40)
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order(amount_mg=50, frequency=3)], prefetched=prefetched
+    )
+    found = valid_cards(respond(request))
+    kinds = [c["detail"].split("**")[1] for c in found]
+    assert kinds == ["Administrations a day", "Off-label", "Children and adolescents"]
+    assert all(c["indicator"] == "info" for c in found)
+    children = found[-1]["detail"]
+    assert "- \\[3\\] " in children
+    assert "- \\[13\\] " in children
+
+
+def test_cards_keep_to_the_indicator_mapping_and_escape_the_records_text() -> None:
+    patient = Patient(
+        age="40 years",
+        weight="70 kg",
+        pregnant=True,
+        phototherapy=frozenset({Phototherapy.UVB}),
+        co_medications=(
+            CoMedication("[click](https://evil.example) <b>x</b>", frozenset({Pathway.OATP})),
+        ),
+    )
+    assessment = assess("ciclosporin", patient, prescription=Prescription("400 mg", frequency=1))
+    found: list[Json] = cards(assessment)
+    for card in found:
+        VALIDATOR.validate(card)
+    kinds = [f.kind.value for f in assessment.findings if f.kind in CARD_KINDS]
+    assert kinds == [
+        "dose-above-range",
+        "dose-frequency",
+        "avoid-combination",
+        "interaction",
+        "pregnancy",
+        "pregnancy",
+        "pregnancy",
+        "pregnancy",
+    ]
+    assert [c["indicator"] for c in found] == ["warning", "info", "warning", "warning", "info"]
+    interaction = next(c for c in found if "click" in c["detail"])
+    assert "\\[click\\](https://evil.example) \\<b\\>x\\</b\\>" in interaction["detail"]
+    assert uuid.UUID(found[0]["uuid"]).version == 4
+    assert set(INDICATORS.values()) <= {"info", "warning", "critical"}
+    assert INDICATORS.keys() == CARD_KINDS
+
+
+def test_cards_refuses_what_is_not_an_assessment() -> None:
+    with pytest.raises(TypeError):
+        cards("assessment")  # type: ignore[arg-type]
+
+
+# --- requests that do not fit the hook -------------------------------------------------------
+
+
+def _edited(change: Callable[[Json], object]) -> Json:
+    request = rq.scenario_request()
+    change(request)
+    return request
+
+
+BAD_REQUESTS: list[tuple[str, Callable[[Json], object], str]] = [
+    ("hook missing", lambda r: r.pop("hook"), "hook"),
+    ("hook of another service", lambda r: r.update(hook="order-select"), "hook"),
+    ("hookInstance a number", lambda r: r.update(hookInstance=5), "hookInstance"),
+    ("context a list", lambda r: r.update(context=[]), "context"),
+    ("patientId missing", lambda r: r["context"].pop("patientId"), "context.patientId"),
+    ("userId missing", lambda r: r["context"].pop("userId"), "context.userId"),
+    ("draftOrders missing", lambda r: r["context"].pop("draftOrders"), "context.draftOrders"),
+    (
+        "draftOrders not a Bundle",
+        lambda r: r["context"]["draftOrders"].update(resourceType="List"),
+        "context.draftOrders.resourceType",
+    ),
+    (
+        "entry not a list",
+        lambda r: r["context"]["draftOrders"].update(entry={}),
+        "context.draftOrders.entry",
+    ),
+    (
+        "resource a string",
+        lambda r: r["context"]["draftOrders"]["entry"][0].update(resource="x"),
+        "context.draftOrders.entry[0].resource",
+    ),
+    ("prefetch a list", lambda r: r.update(prefetch=[]), "prefetch"),
+    (
+        "prefetch of another patient",
+        lambda r: r["prefetch"]["patient"].update(id="someone-else"),
+        "prefetch.patient.id",
+    ),
+    (
+        "a weight without its unit code",
+        lambda r: r["prefetch"]["weights"]["entry"][0]["resource"]["valueQuantity"].pop("code"),
+        "prefetch.weights.entry[0].resource.valueQuantity",
+    ),
+    (
+        "a birth date that is not a date",
+        lambda r: r["prefetch"]["patient"].update(birthDate="yesterday"),
+        "prefetch.patient.birthDate",
+    ),
+    (
+        "an order with a medication of the wrong shape",
+        lambda r: r["context"]["draftOrders"]["entry"][0]["resource"].update(
+            medicationCodeableConcept="ciclosporin"
+        ),
+        "context.draftOrders.entry[0].resource.medicationCodeableConcept",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "argument"), [b[1:] for b in BAD_REQUESTS], ids=[b[0] for b in BAD_REQUESTS]
+)
+def test_a_request_that_does_not_fit_names_the_element(
+    change: Callable[[Json], object], argument: str
+) -> None:
+    error = refused(lambda: respond(_edited(change), service=SIGN, config=CONFIG))
+    assert type(error) is HookRequestError
+    assert error.argument.startswith(argument), (error.argument, str(error))
+    assert str(error).startswith(argument)
+    assert isinstance(error, InputError)
+
+
+def test_a_request_that_is_not_an_object_is_refused() -> None:
+    values: list[Any] = [None, [], "order-sign", 3]
+    for value in values:
+        assert refused(lambda: respond(value)).argument == "request"  # noqa: B023
+
+
+def test_a_hook_these_services_do_not_answer_is_refused() -> None:
+    request = rq.scenario_request()
+    request["hook"] = "patient-view"
+    error = refused(lambda: respond(request))
+    assert error.argument == "hook"
+    assert "order-select, order-sign" in str(error)
+
+
+def test_an_unknown_service_is_not_found() -> None:
+    error = refused(lambda: respond(rq.scenario_request(), service="nope"), UnknownServiceError)
+    assert isinstance(error, NotFoundError)
+    assert error.known == tuple(SERVICE_IDS)
+
+
+def test_the_decision_date_is_checked() -> None:
+    with pytest.raises(TypeError):
+        respond(rq.scenario_request(), on=datetime.datetime.now())
+    later = rq.today() + datetime.timedelta(days=60)
+    found = valid_cards(respond(rq.scenario_request(), on=later))
+    assert "no body weight" in found[0]["detail"]  # the weight is too old by then
+
+
+# --- any JSON at all ---------------------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+KEYS = st.sampled_from(
+    [
+        "hook",
+        "hookInstance",
+        "context",
+        "prefetch",
+        "patientId",
+        "userId",
+        "draftOrders",
+        "entry",
+        "resource",
+        "resourceType",
+        "selections",
+        "dosageInstruction",
+        "medicationCodeableConcept",
+        "medication",
+        "patient",
+        "weights",
+        "birthDate",
+        "valueQuantity",
+        "status",
+        "id",
+        "code",
+    ]
+)
+ALLOWED = (HookRequestError, UnknownServiceError)
+
+
+def _paths(value: object, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: object) -> Any:
+    if not path:
+        return new
+    value[path[0]] = _replace(value[path[0]], path[1:], new)
+    return value
+
+
+def _answer(request: object, service: str | None) -> None:
+    try:
+        response = respond(request, service=service, config=CONFIG)  # type: ignore[arg-type]
+    except ALLOWED:
+        return
+    valid_cards(response)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON, st.sampled_from([None, SIGN, SELECT]))
+def test_any_json_gives_cards_or_a_request_error(value: object, service: str | None) -> None:
+    _answer(value, service)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.sampled_from(["R4", "R5"]), st.sampled_from([SIGN, SELECT]))
+def test_a_valid_request_with_any_part_replaced_gives_cards_or_a_request_error(
+    data: st.DataObject, version: Any, service: str
+) -> None:
+    request = rq.scenario_request(version=version)
+    if service == SELECT:
+        request = rq.order_select_request(
+            [rq.ciclosporin_order(version=version)],
+            ["MedicationRequest/ciclosporin-order-1"],
+            prefetched=request["prefetch"],
+        )
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(request)))
+        new = data.draw(JSON | st.dictionaries(KEYS, JSON, max_size=3))
+        request = _replace(copy.deepcopy(request), path, new)
+    _answer(request, service)
+
+
+# --- the configuration file -------------------------------------------------------------------
+
+TOML = """\
+[source]
+label = "EuroGuiDerm atopic eczema guideline (local copy)"
+url = "https://guidelines.example.org/ae"
+
+[[phototherapy]]
+system = "http://hospital.example.org/fhir/CodeSystem/procedures"
+code = "PHOTO-UVB"
+therapy = "UVB"
+
+[[pathways]]
+name = "Examplestatin"
+pathways = ["CYP3A4", "OATP"]
+
+[[pathways]]
+system = "urn:example:drugs"
+code = "S1"
+pathways = ["P-gp"]
+
+[[drug_codes]]
+system = "urn:example:drugs"
+code = "C1"
+drug = "ciclosporin"
+"""
+
+EXPECTED = ServiceConfig(
+    phototherapy={UVB: Phototherapy.UVB},
+    pathways={
+        "examplestatin": frozenset({Pathway.CYP3A4, Pathway.OATP}),
+        ("urn:example:drugs", "S1"): frozenset({Pathway.P_GP}),
+    },
+    drug_codes={("urn:example:drugs", "C1"): "ciclosporin"},
+    source=CardSource(
+        "EuroGuiDerm atopic eczema guideline (local copy)", url="https://guidelines.example.org/ae"
+    ),
+)
+
+
+def _as_json(text: str) -> str:
+    import tomllib
+
+    return json.dumps(tomllib.loads(text), indent=2)
+
+
+def test_a_toml_and_a_json_config_read_the_same(tmp_path: Path) -> None:
+    (tmp_path / "service.toml").write_text(TOML)
+    (tmp_path / "service.json").write_text(_as_json(TOML))
+    assert load_config(tmp_path / "service.toml") == EXPECTED
+    assert load_config(str(tmp_path / "service.json")) == EXPECTED
+    assert EXPECTED.phototherapy_map() == {UVB: Phototherapy.UVB}
+    assert EXPECTED.drug_codes_map() == {("urn:example:drugs", "C1"): "ciclosporin"}
+    assert pickle.loads(pickle.dumps(EXPECTED)) == EXPECTED
+    found = valid_cards(
+        respond(rq.scenario_request(), config=load_config(tmp_path / "service.toml"))
+    )
+    assert found[0]["source"]["url"] == "https://guidelines.example.org/ae"
+
+
+def test_an_empty_config_is_the_default(tmp_path: Path) -> None:
+    (tmp_path / "empty.toml").write_text("")
+    assert load_config(tmp_path / "empty.toml") == ServiceConfig()
+    assert ServiceConfig().card_source() == CardSource.default()
+
+
+BAD_TOML: list[tuple[str, str, str, int | None]] = [
+    ("syntax", TOML.replace('code = "PHOTO-UVB"', 'code = "PHOTO-UVB'), "not valid TOML", 7),
+    ("therapy", TOML.replace('therapy = "UVB"', 'therapy = "UVC"'), "phototherapy[0].therapy", 8),
+    ("pathway", TOML.replace('["P-gp"]', '["CYP2D6"]'), "pathways[1].pathways", 17),
+    (
+        "drug",
+        TOML.replace('drug = "ciclosporin"', 'drug = "cyclosporin X"'),
+        "drug_codes[0].drug",
+        22,
+    ),
+    ("section", TOML + "\n[extras]\nx = 1\n", "extras", 24),
+    (
+        "key",
+        TOML.replace('name = "Examplestatin"', 'nmae = "Examplestatin"'),
+        "pathways[0].nmae",
+        11,
+    ),
+    (
+        "url",
+        TOML.replace('url = "https://guidelines.example.org/ae"', 'url = "guidelines"'),
+        "source.url",
+        3,
+    ),
+    ("missing code", TOML.replace('code = "PHOTO-UVB"\n', ""), "phototherapy[0].code", 5),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "line"), [b[1:] for b in BAD_TOML], ids=[b[0] for b in BAD_TOML]
+)
+def test_a_bad_toml_config_names_the_file_the_line_and_the_key(
+    tmp_path: Path, text: str, where: str, line: int | None
+) -> None:
+    path = tmp_path / "service.toml"
+    path.write_text(text)
+    error: ConfigError = refused(lambda: load_config(path), ConfigError)
+    assert isinstance(error, DataError)
+    assert error.file == str(path)
+    assert error.line == line
+    assert str(error).startswith(f"{path}, line {line}: ")
+    assert where in str(error)
+
+
+def test_a_bad_json_config_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "service.json"
+    text = _as_json(TOML)
+    path.write_text(text.replace('"UVB"', '"UVC"'))
+    error = refused(lambda: load_config(path), ConfigError)
+    line = text.splitlines().index('      "therapy": "UVB"') + 1
+    assert (error.line, error.paths) == (line, ("phototherapy[0].therapy",))
+    path.write_text(text.replace('"code": "S1",', '"code": "S1"'))
+    error = refused(lambda: load_config(path), ConfigError)
+    assert error.line is not None
+    assert "not valid JSON" in str(error)
+    path.write_text("[]")
+    assert refused(lambda: load_config(path), ConfigError).line == 1
+
+
+def test_a_config_that_cannot_be_read(tmp_path: Path) -> None:
+    assert "cannot be read" in str(
+        refused(lambda: load_config(tmp_path / "none.toml"), ConfigError)
+    )
+    (tmp_path / "service.yaml").write_text("")
+    assert ".toml or .json" in str(
+        refused(lambda: load_config(tmp_path / "service.yaml"), ConfigError)
+    )
+    with pytest.raises(TypeError):
+        load_config(5)  # type: ignore[arg-type]
+
+
+# --- errors travel ------------------------------------------------------------------------------
+
+
+def _state(error: BaseException) -> tuple[Any, ...]:
+    attributes = {k: v for k, v in vars(error).items() if not k.startswith("__")}
+    return type(error), str(error), error.args, attributes
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        HookRequestError("context.patientId", "expected a non-empty string, got None"),
+        PrefetchMissingError("prefetch.weights", "absent"),
+        UnknownServiceError(
+            "nope", what="service", owner="this CDS Hooks server", known=tuple(SERVICE_IDS)
+        ),
+        ConfigError(
+            [DataProblem("phototherapy[0].therapy", "not a phototherapy")], file="a.toml", line=3
+        ),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_every_error_of_the_module_pickles_to_an_equal_error(error: BaseException) -> None:
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        again = pickle.loads(pickle.dumps(error, protocol=protocol))
+        assert _state(again) == _state(error)
+
+
+def test_a_config_error_from_a_file_pickles(tmp_path: Path) -> None:
+    path = tmp_path / "service.toml"
+    path.write_text(TOML.replace('"UVB"', '"UVC"'))
+    error = refused(lambda: load_config(path), ConfigError)
+    assert _state(pickle.loads(pickle.dumps(error))) == _state(error)
+    assert type(error).__module__ == "ae_systemic.cds_hooks"
+
+
+# --- what is imported ----------------------------------------------------------------------
+
+
+def test_the_core_does_not_import_the_service_and_the_service_no_web_framework() -> None:
+    code = (
+        "import sys, ae_systemic; assert 'ae_systemic.cds_hooks' not in sys.modules; "
+        "import ae_systemic.cds_hooks; "
+        "bad = {'starlette', 'uvicorn', 'fastapi', 'flask', 'django', 'aiohttp', 'httpx', 'jwt'}; "
+        "print(sorted(bad & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+# --- the documentation's example file and message -------------------------------------------
+
+DOCS_PAGE = Path(__file__).parent.parent / "docs" / "cds-hooks.md"
+
+
+def _block(language: str) -> str:
+    text = DOCS_PAGE.read_text(encoding="utf-8")
+    start = text.index(f"```{language}\n") + len(f"```{language}\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_documented_example_file_loads(tmp_path: Path) -> None:
+    path = tmp_path / "service.toml"
+    path.write_text(_block("toml"))
+    config = load_config(path)
+    assert config.phototherapy_map() == {UVB: Phototherapy.UVB}
+    assert config.pathways_map() == {
+        "example-medicine-a": frozenset({Pathway.CYP3A4}),
+        ("urn:example:local-drug-codes", "MED-B"): frozenset({Pathway.P_GP, Pathway.OATP}),
+    }
+    assert config.drug_codes_map() == {("urn:example:local-drug-codes", "CICLO-100"): "ciclosporin"}
+    assert config.card_source().url == "https://guidelines.example.org/atopic-eczema"
+
+
+def test_the_documented_error_message_is_the_real_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("service.toml").write_text(TOML.replace('therapy = "UVB"', 'therapy = "UVC"'))
+    error = refused(lambda: load_config("service.toml"), ConfigError)
+    assert str(error) == _block("text").strip()
