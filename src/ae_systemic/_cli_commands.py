@@ -28,6 +28,7 @@ from ._cli_options import (
     add_phase,
     add_weight,
     json_text,
+    key_value,
 )
 
 if TYPE_CHECKING:
@@ -495,12 +496,7 @@ def _column_names(specs: list[str]) -> dict[str, str]:
 
     found: dict[str, str] = {}
     for spec in specs:
-        field, equals, name = spec.partition("=")
-        field = field.strip()
-        if not equals or not name:
-            raise CommandError(
-                f"--column: {spec!r} is not FIELD=NAME; write e.g. --column weight=weight_kg"
-            )
+        field, name = key_value(spec, "--column", "FIELD=NAME", "weight=weight_kg")
         if field not in FIELDS:
             raise CommandError(
                 f"--column: {field!r} is not a field; the fields are {', '.join(FIELDS)}"
@@ -821,13 +817,9 @@ def _trusted_files(specs: list[str]) -> dict[str, str]:
     """The ``--trust ISSUER=JWKS_FILE`` options as a mapping of issuer to file."""
     found: dict[str, str] = {}
     for spec in specs:
-        issuer, equals, file = spec.partition("=")
-        issuer = issuer.strip()
-        if not equals or not issuer or not file:
-            raise CommandError(
-                f"--trust: {spec!r} is not ISSUER=JWKS_FILE; write e.g. "
-                "--trust https://ehr.example.org=keys.json"
-            )
+        issuer, file = key_value(
+            spec, "--trust", "ISSUER=JWKS_FILE", "https://ehr.example.org=keys.json"
+        )
         if issuer in found:
             raise CommandError(
                 f"--trust: the issuer {issuer!r} is given twice; put all its keys in one "

@@ -38,6 +38,7 @@ __all__ = [
     "drug",
     "fraction",
     "json_text",
+    "key_value",
     "months",
     "pathways",
     "phase",
@@ -287,6 +288,19 @@ def pathways(spec: str) -> tuple[str, frozenset[Pathway]]:
             )
         found.add(known[_fold(word)])
     return name.strip(), frozenset(found)
+
+
+def key_value(spec: str, option: str, form: str, example: str) -> tuple[str, str]:
+    """``KEY=VALUE`` of a repeatable option (``--column weight=kg_col``): the key stripped.
+
+    Without ``=``, or with an empty side, a :class:`CommandError` names the option, the
+    ``form`` it takes (``FIELD=NAME``) and an ``example`` of its value.
+    """
+    key, equals, value = spec.partition("=")
+    key = key.strip()
+    if not equals or not key or not value:
+        raise CommandError(f"{option}: {spec!r} is not {form}; write e.g. {option} {example}")
+    return key, value
 
 
 def _fold(word: str) -> str:
