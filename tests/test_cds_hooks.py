@@ -348,6 +348,8 @@ def test_a_record_without_a_recent_weight_gives_a_not_checked_warning() -> None:
     found = valid_cards(respond(request))
     assert [c["indicator"] for c in found] == ["warning"]
     assert "no body weight" in found[0]["detail"]
+    assert "(none found); record a current weight\n" in found[0]["detail"]
+    assert "weight_within" not in found[0]["detail"]  # a library argument means nothing there
 
 
 # --- the other findings ---------------------------------------------------------------------

@@ -131,6 +131,7 @@ PHOTOTHERAPY_PREFETCH: Final = ("serviceRequests", "procedures")
 MAX_DRAFT_ORDERS: Final = 10_000
 
 _DRAFT_KINDS: Final = ("MedicationRequest", "ServiceRequest")
+_PROGRAMMERS_ADVICE: Final = ", or pass weight_within= to accept an older one"
 _ROOT: Final = "resources"
 
 
@@ -487,7 +488,8 @@ def _patient(
         )
     except DataError as error:
         if error.problems and all(p.path == _ROOT for p in error.problems):
-            return _first(error)[1]
+            # read_patient's advice to a programmer is no advice to a prescriber
+            return _first(error)[1].replace(_PROGRAMMERS_ADVICE, "")
         place = {f"{_ROOT}[{i}]": origin for i, origin in enumerate(origins)}
         raise HookRequestError(*_first(error, place)) from None
 
