@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import ae_systemic
 import cds_requests as rq
 from ae_systemic import (
     CoMedication,
@@ -373,7 +374,9 @@ def test_interactions_pregnancy_and_references_in_the_details() -> None:
     assert "4 statements" in pregnancy[0]["summary"]
     assert "\\[refs 14\\]" in pregnancy[0]["detail"]
     assert "**References**" in pregnancy[0]["detail"]
-    assert "- \\[14\\] " in pregnancy[0]["detail"]
+    reference = ae_systemic.drug("ciclosporin").reference(14)
+    assert f"- \\[14\\] {reference.authors}. {reference.title}." in pregnancy[0]["detail"]
+    assert pregnancy[0]["detail"].endswith(f"{reference.source}")  # its year is in the source
 
 
 def test_a_child_gets_the_off_label_and_children_cards() -> None:
@@ -385,6 +388,10 @@ def test_a_child_gets_the_off_label_and_children_cards() -> None:
     kinds = [c["detail"].split("**")[1] for c in found]
     assert kinds == ["Administrations a day", "Off-label", "Children and adolescents"]
     assert all(c["indicator"] == "info" for c in found)
+    assert found[-1]["summary"] == (
+        "Ciclosporin, children and adolescents: 1 statement of the guideline applies to this "
+        "patient."
+    )
     children = found[-1]["detail"]
     assert "- \\[3\\] " in children
     assert "- \\[13\\] " in children

@@ -162,10 +162,8 @@ def _references(drug: Drug | None, numbers: Sequence[int]) -> list[str]:
         if ref is None:
             lines.append(f"- \\[{n}\\]")
         else:
-            lines.append(
-                f"- \\[{n}\\] {markdown_text(ref.authors)}. {markdown_text(ref.title)}. "
-                f"{markdown_text(ref.source)} ({ref.year})"
-            )
+            citation = str(ref).removeprefix(f"{ref.number}. ")  # the model's one wording
+            lines.append(f"- \\[{n}\\] {markdown_text(citation)}")
     return lines
 
 
@@ -173,7 +171,8 @@ def _summary(drug: str, kind: FindingKind, messages: Sequence[str]) -> str:
     name = sentence(drug)
     if kind in GROUPED_KINDS:
         count = counted(len(messages), "statement")
-        text = f"{name}, {kind.label}: {count} of the guideline apply to this patient."
+        verb = "applies" if len(messages) == 1 else "apply"
+        text = f"{name}, {kind.label}: {count} of the guideline {verb} to this patient."
     else:
         first = " ".join(_SENTENCE_END.split(messages[0], maxsplit=1)[0].split())
         text = first if drug.casefold() in first.casefold() else f"{name}: {first}"
