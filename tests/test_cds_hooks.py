@@ -153,7 +153,7 @@ def test_the_scenario_gives_a_dose_warning_and_a_combination_warning(
     assert "above the range" in dose["summary"]
     for figure in ("400 mg/day", "175–350 mg/day", "2.5–5 mg/kg/day", "5.7 mg/kg/day", "70 kg"):
         assert figure in dose["detail"], figure
-    assert "200 mg, 2 administrations per 1 d" in dose["detail"]
+    assert "**Prescribed:** 200 mg twice per day (400 mg/day), 5.7 mg/kg/day\n" in dose["detail"]
     assert combination["indicator"] == "warning"
     assert combination["summary"] == (
         "Ciclosporin should not be combined with UVB, because of a potentially increased risk "

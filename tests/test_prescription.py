@@ -447,3 +447,20 @@ def test_quantities_from_a_second_registry_are_checked_in_it() -> None:
     )
     assert check.status is DoseStatus.WITHIN
     assert check.per_kg._REGISTRY is other
+
+
+@pytest.mark.parametrize(
+    ("amount", "frequency", "period", "text"),
+    [
+        ("200 mg", 2, "1 day", "200 mg twice per day (400 mg/day)"),
+        ("200.0 mg", 1, "1 day", "200 mg once per day (200 mg/day)"),
+        ("150 mg", 1, "12 hours", "150 mg once every 12 hours (300 mg/day)"),
+        ("12.345 mg", 3, "1.5 days", "12.345 mg 3 times every 1.5 days (24.69 mg/day)"),
+        ("0.25 g", 2, "1 week", "0.25 g twice per week (71.43 mg/day)"),
+    ],
+)
+def test_a_prescription_reads_as_written_with_its_amount_a_day(
+    amount: str, frequency: int, period: str, text: str
+) -> None:
+    # the order as given, nothing rounded; the unit's name ("day", not pint's "d")
+    assert str(Prescription(amount, frequency=frequency, period=period)) == text

@@ -185,12 +185,7 @@ def _summary(drug: str, kind: FindingKind, messages: Sequence[str]) -> str:
 
 def _dose_lines(assessment: Assessment, check: DoseCheck) -> list[str]:
     rx = check.prescription
-    period = rx.period
-    prescribed = (
-        f"{number(rx.daily_mg)} mg/day ({number(check.per_kg.magnitude)} mg/kg/day): "
-        f"{number(rx.amount_mg)} mg, {counted(rx.frequency, 'administration')} per "
-        f"{number(period.magnitude)} {period.units:~}"
-    )
+    prescribed = f"{rx}, {number(check.per_kg.magnitude)} mg/kg/day"
     population = f"{assessment.population} ({assessment.population_basis})"
     lines = [
         "",

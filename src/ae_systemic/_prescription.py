@@ -27,7 +27,7 @@ from ._lookup import resolve_drug
 from ._model import Drug
 from ._notebook import NotebookDisplay
 from ._patient import Patient, dose_for
-from ._text import counted, number, span
+from ._text import counted, exact, number, span
 from ._units import (
     QuantityLike,
     checked_weight,
@@ -219,10 +219,13 @@ class Prescription(NotebookDisplay):
         }
 
     def __str__(self) -> str:
-        times = "once" if self.frequency == 1 else f"{self.frequency} times"
-        return (
-            f"{self._amount:~P} {times} per {self._period:~P} ({number(self.daily_mg, 2)} mg/day)"
-        )
+        """``200 mg twice per day (400 mg/day)``, ``50 mg 3 times every 2 days (75 mg/day)``."""
+        times = {1: "once", 2: "twice"}.get(self.frequency, f"{self.frequency} times")
+        unit = format(self._period.units, "P")  # the unit's name: "day", not "d"
+        length = self._period.magnitude
+        every = f"per {unit}" if length == 1 else f"every {exact(length)} {unit}s"
+        amount = f"{exact(self._amount.magnitude)} {format(self._amount.units, '~P')}"
+        return f"{amount} {times} {every} ({number(self.daily_mg, 2)} mg/day)"
 
     def __repr__(self) -> str:
         return (

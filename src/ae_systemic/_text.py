@@ -18,6 +18,7 @@ __all__ = [
     "cited",
     "counted",
     "doses_a_day",
+    "exact",
     "interval",
     "listed",
     "number",
@@ -90,6 +91,12 @@ def number(value: float, digits: int = 1) -> str:
     """``value`` rounded to ``digits`` decimals, without trailing zeros: 280, 43.8."""
     text = f"{value:.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def exact(value: float) -> str:
+    """``value`` as given, nothing rounded: 200, 12.345, 0.25 (the shortest exact form)."""
+    text = repr(float(value))
+    return text.removesuffix(".0")
 
 
 def reference_list(numbers: Iterable[int]) -> str:
