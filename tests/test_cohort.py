@@ -304,7 +304,7 @@ def test_columns_map_fields_to_the_callers_names(csa: Drug) -> None:
         ("weight", 701.0, "above 700 kg"),
         ("weight", math.nan, "missing"),
         ("weight", -2.0, "must be positive"),
-        ("age", -1.0, "between 0 and 130 years"),
+        ("age", -1.0, "-1.0 year must lie between 0 and 130 years"),
         ("age", math.nan, "missing"),
         ("phototherapy", "UVC", "'UVC' is not a phototherapy"),
         ("co_medication_pathways", "CYP2D6", "'CYP2D6' is not a pathway"),

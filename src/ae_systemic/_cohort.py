@@ -270,7 +270,9 @@ def _unit_factor(unit: Any, column: str, field: str) -> _Unit:
             f"{unit} is not a unit of {dimension}, as the {field} needs; write e.g. "
             f"{_UNIT_EXAMPLES[field]!r}",
         )
-    return _Unit(f"{unit:~P}" or str(unit), factor, str(unit))
+    # a time by its name ("-1 year", not pint's symbol "-1 a"); a mass by its symbol (kg, lb)
+    text = str(unit) if field in ("age", "period") else f"{unit:~P}" or str(unit)
+    return _Unit(text, factor, str(unit))
 
 
 def _plan(

@@ -1,0 +1,238 @@
+"""Weight-based regimens in other units than mg/kg/day, on synthetic data packs.
+
+Every regimen of the packaged content is written in mg per kg per day, where every unit
+factor is 1, so a factor applied the wrong way round would go unnoticed there.  The drugs
+here are made up (synthetic test data, not clinical content): their rates are test inputs
+and the expected doses are computed by hand in the comments.  The allow-lists of the data
+format (``docs/data-packs.md``) admit ``mg`` and ``g`` per ``kg`` per ``day`` or ``week``;
+a rate in micrograms is refused when the pack is read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pint
+import pytest
+
+import ae_systemic
+from ae_systemic import (
+    Amount,
+    DataError,
+    DoseRate,
+    DoseRegimen,
+    Drug,
+    FixedDose,
+    Interval,
+    Population,
+    WeightBand,
+    daily_dose,
+    dose_plan,
+    load_guideline,
+    unstructure,
+)
+
+APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
+Q = APP.Quantity
+
+
+def regimen(label: str, **shape: Any) -> DoseRegimen:
+    fields: dict[str, Any] = {"rate": None, "doses_per_day": None, **shape}
+    return DoseRegimen(Population.ADULT, None, label, location="synthetic test data", **fields)
+
+
+def synthetic(name: str, *regimens: DoseRegimen) -> Drug:
+    """A made-up drug: ciclosporin's other content, renamed, with these regimens."""
+    return attrs.evolve(
+        ae_systemic.drug("ciclosporin"), name=name, synonyms=(), regimens=regimens, atc=None
+    )
+
+
+# 0.002-0.004 g/kg/day in 2 doses = 2-4 mg/kg/day: 70 kg -> 140-280 mg/day, 70-140 mg a dose.
+GRAMS_DAILY = synthetic(
+    "Examplogram",
+    regimen(
+        "grams a day", rate=DoseRate(0.002, 0.004, amount_unit="g", period="day"), doses_per_day=2
+    ),
+)
+# 0.25-0.5 mg/kg/week once a week: 80 kg -> 20-40 mg a week.
+MG_WEEKLY = synthetic(
+    "Exampleweek",
+    regimen("mg a week", rate=DoseRate(0.25, 0.5, amount_unit="mg", period="week")),
+)
+# 0.0005-0.001 g/kg/week = 0.5-1 mg/kg/week: 80 kg -> 40-80 mg a week.
+GRAMS_WEEKLY = synthetic(
+    "Examplegramweek",
+    regimen("grams a week", rate=DoseRate(0.0005, 0.001, amount_unit="g", period="week")),
+)
+# 3-6 mg/kg/day in 3 doses: 60 kg -> 180-360 mg/day, 60-120 mg a dose, every 1/3 day.
+THREE_A_DAY = synthetic(
+    "Examplethree",
+    regimen("three a day", rate=DoseRate(3, 6), doses_per_day=3),
+)
+
+
+def mg(quantity: pint.Quantity[float]) -> float:
+    return float(quantity.m_as("mg"))
+
+
+# -- daily_dose ------------------------------------------------------------------------------
+
+
+def test_a_rate_in_grams_per_kg_per_day_is_dosed_in_milligrams() -> None:
+    dose = daily_dose(GRAMS_DAILY, Q(70, "kg"))
+    assert dose.low.m_as("mg/day") == pytest.approx(140.0, rel=1e-12)
+    assert dose.high.m_as("mg/day") == pytest.approx(280.0, rel=1e-12)
+    assert mg(dose.per_dose_low) == pytest.approx(70.0, rel=1e-12)
+    assert mg(dose.per_dose_high) == pytest.approx(140.0, rel=1e-12)
+    assert dose.doses_per_day == 2
+    assert str(dose.low.units) == "milligram / day"
+    assert str(dose.per_dose_low.units) == "milligram"
+
+
+def test_a_rate_in_grams_is_dosed_in_milligrams_for_an_array_of_weights() -> None:
+    import numpy as np
+
+    dose = daily_dose(GRAMS_DAILY, Q(np.array([50.0, 70.0]), "kg"))
+    # 50 kg: 100-200 mg/day; 70 kg: 140-280 mg/day.
+    assert dose.low.m_as("mg/day") == pytest.approx([100.0, 140.0], rel=1e-12)
+    assert dose.high.m_as("mg/day") == pytest.approx([200.0, 280.0], rel=1e-12)
+
+
+def test_a_rate_in_grams_reads_the_same_in_words() -> None:
+    assert str(daily_dose(GRAMS_DAILY, Q(70, "kg"))).startswith(
+        "140–280 mg/day (70–140 mg per dose, 2 doses a day) for 70 kg"
+    )
+
+
+def test_a_weight_in_pounds_is_dosed_as_its_kilograms() -> None:
+    # 154 lb = 154 x 0.45359237 kg = 69.85322498 kg; 2-4 mg/kg/day -> 139.70644996-279.41289992.
+    dose = daily_dose(GRAMS_DAILY, "154 lb")
+    assert dose.low.m_as("mg/day") == pytest.approx(139.70644996, rel=1e-12)
+    assert dose.high.m_as("mg/day") == pytest.approx(279.41289992, rel=1e-12)
+
+
+def test_daily_dose_refuses_weekly_rates_in_any_unit() -> None:
+    for drug in (MG_WEEKLY, GRAMS_WEEKLY):
+        with pytest.raises(ae_systemic.DoseInputError, match="not a weight-based daily dose"):
+            daily_dose(drug, Q(80, "kg"))
+
+
+# -- dose_plan -------------------------------------------------------------------------------
+
+
+def test_a_plan_in_grams_per_kg_per_day_is_in_milligrams_every_half_day() -> None:
+    plan = dose_plan(GRAMS_DAILY, Q(70, "kg"))
+    assert mg(plan.amount_low) == pytest.approx(70.0, rel=1e-12)
+    assert mg(plan.amount_high) == pytest.approx(140.0, rel=1e-12)
+    assert plan.interval.m_as("day") == 0.5
+    assert str(plan.interval.units) == "day"
+
+
+def test_a_plan_in_milligrams_per_kg_per_week_is_one_dose_a_week() -> None:
+    plan = dose_plan(MG_WEEKLY, Q(80, "kg"))
+    assert (mg(plan.amount_low), mg(plan.amount_high)) == (20.0, 40.0)
+    assert plan.interval.m_as("week") == 1.0
+    assert str(plan.interval.units) == "week"
+    assert str(plan) == "20–40 mg every 1 week (mg a week)"
+
+
+def test_a_plan_in_grams_per_kg_per_week_is_in_milligrams_once_a_week() -> None:
+    plan = dose_plan(GRAMS_WEEKLY, Q(80, "kg"))
+    assert mg(plan.amount_low) == pytest.approx(40.0, rel=1e-12)
+    assert mg(plan.amount_high) == pytest.approx(80.0, rel=1e-12)
+    assert plan.interval.m_as("week") == 1.0
+
+
+def test_three_doses_a_day_divide_the_daily_amount_by_three() -> None:
+    plan = dose_plan(THREE_A_DAY, Q(60, "kg"))
+    assert mg(plan.amount_low) == pytest.approx(60.0, rel=1e-12)
+    assert mg(plan.amount_high) == pytest.approx(120.0, rel=1e-12)
+    assert plan.interval.m_as("day") == pytest.approx(1 / 3, rel=1e-12)
+    dose = daily_dose(THREE_A_DAY, Q(60, "kg"))
+    assert (dose.low.m_as("mg/day"), dose.high.m_as("mg/day")) == (180.0, 360.0)
+    assert (mg(dose.per_dose_low), mg(dose.per_dose_high)) == (60.0, 120.0)
+
+
+def test_fixed_and_loading_amounts_in_grams_are_given_in_milligrams() -> None:
+    # Synthetic: 0.4 g loading, then 0.2-0.3 g every 2 weeks -> 400 mg, then 200-300 mg.
+    drug = synthetic(
+        "Examplegramfix",
+        regimen(
+            "grams fixed",
+            fixed=FixedDose(Amount(0.2, 0.3, "g"), Interval(2, "week")),
+            loading=Amount(0.4, 0.4, "g"),
+        ),
+    )
+    plan = dose_plan(drug)
+    assert mg(plan.amount_low) == pytest.approx(200.0, rel=1e-12)
+    assert mg(plan.amount_high) == pytest.approx(300.0, rel=1e-12)
+    assert plan.loading_low is not None
+    assert plan.loading_high is not None
+    assert mg(plan.loading_low) == pytest.approx(400.0, rel=1e-12)
+    assert mg(plan.loading_high) == pytest.approx(400.0, rel=1e-12)
+    assert plan.interval.m_as("week") == 2.0
+
+
+def test_a_band_dose_in_grams_is_given_in_milligrams() -> None:
+    # Synthetic: below 60 kg 0.1 g, from 60 kg 0.15 g, every 4 weeks.
+    drug = synthetic(
+        "Examplegramband",
+        regimen(
+            "grams by band",
+            bands=(
+                WeightBand(FixedDose(Amount(0.1, 0.1, "g"), Interval(4, "week")), max_weight=60),
+                WeightBand(FixedDose(Amount(0.15, 0.15, "g"), Interval(4, "week")), 60),
+            ),
+        ),
+    )
+    assert mg(dose_plan(drug, Q(59.9, "kg")).amount_low) == pytest.approx(100.0, rel=1e-12)
+    assert mg(dose_plan(drug, Q(60, "kg")).amount_low) == pytest.approx(150.0, rel=1e-12)
+    # 132 lb = 59.87419284 kg, in the lower band.
+    assert mg(dose_plan(drug, "132 lb").amount_low) == pytest.approx(100.0, rel=1e-12)
+
+
+def test_a_plan_in_grams_is_built_in_the_weights_registry() -> None:
+    registry: pint.UnitRegistry[float] = pint.UnitRegistry()
+    plan = dose_plan(GRAMS_DAILY, registry.Quantity(70, "kg"))
+    assert plan.amount_low._REGISTRY is registry
+    assert plan.amount_low.m_as("mg") == pytest.approx(70.0, rel=1e-12)
+    dose = daily_dose(GRAMS_DAILY, registry.Quantity(70, "kg"))
+    assert dose.low._REGISTRY is registry
+    assert dose.low.m_as("mg/day") == pytest.approx(140.0, rel=1e-12)
+
+
+# -- the pack on disk --------------------------------------------------------------------------
+
+
+def test_regimens_in_grams_and_weeks_survive_a_pack_on_disk(tmp_path: Path) -> None:
+    import json
+
+    pack = attrs.evolve(ae_systemic.guideline(), drugs=(GRAMS_DAILY, GRAMS_WEEKLY))
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(unstructure(pack)), encoding="utf-8")
+    loaded = load_guideline(path)
+    dose = daily_dose(loaded.drug("examplogram"), Q(70, "kg"))
+    assert dose.high.m_as("mg/day") == pytest.approx(280.0, rel=1e-12)
+    plan = dose_plan(loaded.drug("examplegramweek"), Q(80, "kg"))
+    assert mg(plan.amount_high) == pytest.approx(80.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("unit", ["ug", "µg", "mcg", "mg/kg", "kg"])
+def test_a_rate_in_micrograms_or_another_unit_is_refused(unit: str) -> None:
+    with pytest.raises(DataError, match=r"amount_unit: .* is not an allowed unit"):
+        DoseRate(1, 2, amount_unit=unit)
+
+
+def test_a_pack_with_a_rate_in_micrograms_is_refused_naming_the_field(tmp_path: Path) -> None:
+    import json
+
+    data = unstructure(attrs.evolve(ae_systemic.guideline(), drugs=(GRAMS_DAILY,)))
+    data["drugs"][0]["regimens"][0]["rate"]["amount_unit"] = "ug"  # type: ignore[index, call-overload]
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_guideline(path)
+    assert caught.value.paths == ("drugs[0].regimens[0].rate.amount_unit",)

@@ -1,0 +1,347 @@
+"""The exact wording of the computation core's errors: the argument named, the problem, the fix.
+
+Other files check that a call is refused and with which class; here the whole message of
+each refusal of the dosing, plan, prescription and calendar functions is pinned, so that a
+message naming the wrong argument, dropping the value given or losing its fix is caught.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pytest
+
+import ae_systemic
+from ae_systemic import (
+    AeSystemicError,
+    add_months,
+    monitoring_schedule,
+)
+
+D = datetime.date
+
+
+def problem_of(call: object) -> tuple[str | None, str]:
+    assert callable(call)
+    with pytest.raises(AeSystemicError) as caught:
+        call()
+    error = caught.value
+    return getattr(error, "argument", None), getattr(error, "problem", str(error))
+
+
+@pytest.mark.parametrize(
+    ("call", "argument", "problem"),
+    [
+        (
+            lambda: monitoring_schedule("ciclosporin", datetime.datetime(2027, 1, 15)),
+            "start",
+            "expected a datetime.date such as date(2027, 1, 15), got "
+            "datetime.datetime(2027, 1, 15, 0, 0)",
+        ),
+        (
+            lambda: monitoring_schedule("ciclosporin", D(2027, 1, 15), months=True),
+            "months",
+            "expected a whole number of months, got True",
+        ),
+        (
+            lambda: monitoring_schedule("ciclosporin", D(9999, 6, 1), months=12),
+            "start",
+            "9999-06-01 plus 12 months lies beyond the calendar (year 9999)",
+        ),
+        (
+            lambda: monitoring_schedule("ciclosporin", D(9999, 12, 20), months=1),
+            "start",
+            "9999-12-20 plus 1 months lies beyond the calendar (year 9999)",
+        ),
+        (
+            lambda: add_months(datetime.datetime(2027, 1, 15), 1),
+            "start",
+            "expected a datetime.date such as date(2027, 1, 15), got "
+            "datetime.datetime(2027, 1, 15, 0, 0)",
+        ),
+        (
+            lambda: add_months(D(2027, 1, 15), 1.0),  # type: ignore[arg-type]
+            "months",
+            "expected a whole number of months, got 1.0",
+        ),
+        (
+            lambda: add_months(D(9999, 12, 15), 1),
+            "months",
+            "9999-12-15 plus 1 months lies outside the years 1 to 9999",
+        ),
+    ],
+    ids=[
+        "schedule-datetime",
+        "schedule-bool-months",
+        "schedule-beyond-9999",
+        "schedule-week-4-beyond-9999",
+        "add-months-datetime",
+        "add-months-float",
+        "add-months-beyond-9999",
+    ],
+)
+def test_calendar_errors(call: object, argument: str, problem: str) -> None:
+    assert problem_of(call) == (argument, problem)
+
+
+def test_the_errors_are_of_the_documented_classes() -> None:
+    with pytest.raises(ae_systemic.ArgumentTypeError):
+        add_months(D(2027, 1, 15), True)
+    with pytest.raises(ae_systemic.InputError):
+        monitoring_schedule("ciclosporin", D(2027, 1, 15), months=0)
+
+
+@pytest.mark.parametrize(
+    ("call", "argument", "problem"),
+    [
+        (
+            lambda: ae_systemic.daily_dose("ciclosporin", "70"),
+            "weight",
+            "70 has no unit; give it in kg, g, lb or stone",
+        ),
+        (
+            lambda: ae_systemic.round_to_strengths(
+                ae_systemic.daily_dose("ciclosporin", "700 kg"), ["1 ug", "3 ug"]
+            ),
+            "strengths",
+            "the dose (1750 mg) is more than 1000000 times the common measure of the "
+            "strengths (0.001 mg); give coarser strengths",
+        ),
+        (
+            lambda: ae_systemic.dose_plan("ciclosporin"),
+            "weight",
+            "'standard dosage adults' is dosed by body weight (2.5–5 mg/kg/day); give the weight",
+        ),
+    ],
+    ids=["weight-without-unit", "strengths-too-fine", "plan-without-weight"],
+)
+def test_dosing_errors(call: object, argument: str, problem: str) -> None:
+    assert problem_of(call) == (argument, problem)
+
+
+@pytest.mark.parametrize(
+    ("call", "argument", "problem"),
+    [
+        (
+            lambda: ae_systemic.round_to_strengths("280 mg", ["25 mg"]),  # type: ignore[arg-type]
+            "dose",
+            "expected the DoseRange of one patient from daily_dose, got '280 mg'",
+        ),
+        (
+            lambda: ae_systemic.round_to_strengths(
+                ae_systemic.daily_dose(  # type: ignore[arg-type]
+                    "ciclosporin",
+                    ae_systemic.application_registry().Quantity(np.array([70.0]), "kg"),
+                ),
+                ["25 mg"],
+            ),
+            "dose",
+            "expected the DoseRange of one patient (a scalar weight) from daily_dose",
+        ),
+        (
+            # 400 kg: 500-1000 mg a dose, exactly 10^6 steps of 1 ug: searched, too many units.
+            lambda: ae_systemic.round_to_strengths(
+                ae_systemic.daily_dose("ciclosporin", "400 kg"), ["1 ug"]
+            ),
+            "strengths",
+            "every amount between 500 and 1000 mg per dose that 0.001 mg can make takes more "
+            "than 20 units a dose (a bound of this library, MAX_UNITS_PER_DOSE; the guideline "
+            "sets none); give larger strengths",
+        ),
+        (
+            # 400.001 kg: one step beyond the grid searched.
+            lambda: ae_systemic.round_to_strengths(
+                ae_systemic.daily_dose("ciclosporin", "400.001 kg"), ["1 ug"]
+            ),
+            "strengths",
+            "the dose (1000 mg) is more than 1000000 times the common measure of the strengths "
+            "(0.001 mg); give coarser strengths",
+        ),
+        (
+            lambda: ae_systemic.round_to_strengths(
+                ae_systemic.daily_dose("ciclosporin", "70 kg", phase=ae_systemic.Phase.ACUTE),
+                [f"{n} mg" for n in range(200, 206)],
+            ),
+            "strengths",
+            "no amount between 140 and 175 mg per dose can be made from "
+            "200 mg, 201 mg, 202 mg, 203 mg, 204 mg, 205 mg",
+        ),
+        (
+            lambda: ae_systemic.round_to_strengths(
+                ae_systemic.daily_dose("ciclosporin", "70 kg", phase=ae_systemic.Phase.ACUTE),
+                [f"{n} mg" for n in range(200, 207)],
+            ),
+            "strengths",
+            "no amount between 140 and 175 mg per dose can be made from "
+            "200 mg, 201 mg, 202 mg, 203 mg, 204 mg, 205 mg and 1 more",
+        ),
+    ],
+    ids=[
+        "not-a-dose-range",
+        "an-array-dose-range",
+        "grid-bound-searched",
+        "grid-bound-beyond",
+        "six-strengths-listed",
+        "seven-strengths-cut",
+    ],
+)
+def test_rounding_errors(call: object, argument: str, problem: str) -> None:
+    assert problem_of(call) == (argument, problem)
+
+
+def test_cohort_token_errors() -> None:
+    import pandas as pd
+
+    units = {"age": "year", "weight": "kg"}
+    table = pd.DataFrame(
+        {"age": [30, 30, 30], "weight": [70.0] * 3, "phototherapy": ["UVC", "UVA,PUVA", None]}
+    )
+    result = ae_systemic.assess_table("ciclosporin", table, units=units)
+    assert result["error"].tolist()[0] == (
+        "phototherapy: 'UVC' is not a phototherapy the guideline names; expected a "
+        "comma-separated list of UVA, UVB or PUVA"
+    )
+    assert result["error"].isna().tolist() == [False, True, True]
+    assert result["finding_avoid_combination"].tolist()[1:] == [True, False]
+    numbers = pd.DataFrame({"age": [30, 30], "weight": [70.0] * 2, "phototherapy": [5, "UVB"]})
+    errors = ae_systemic.assess_table("ciclosporin", numbers, units=units)["error"].tolist()
+    assert errors[0] == "phototherapy: expected text such as 'UVA' (a comma-separated list), got 5"
+    assert pd.isna(errors[1])
+
+
+_Q = ae_systemic.application_registry().Quantity
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            lambda: ae_systemic.strength_units("150 mg", [25]),  # type: ignore[list-item]
+            ("strengths", "25 has no unit; pass a pint quantity or a string such as '25 mg'", 0),
+        ),
+        (
+            lambda: ae_systemic.strength_units(
+                "150 mg",
+                ["25 mg", _Q(np.array([1.0]), "mg")],  # type: ignore[list-item]
+            ),
+            (
+                "strengths",
+                "expected one real number with a unit, such as '25 mg', got a magnitude of "
+                "type ndarray",
+                1,
+            ),
+        ),
+        (
+            lambda: ae_systemic.strength_units(
+                _Q(np.array([150.0]), "mg"),  # type: ignore[arg-type]
+                ["25 mg"],
+            ),
+            (
+                "amount",
+                "expected one real number with a unit, such as '150 mg', got a magnitude of "
+                "type ndarray",
+                None,
+            ),
+        ),
+        (
+            lambda: ae_systemic.strength_units(150, ["25 mg"]),  # type: ignore[arg-type]
+            ("amount", "150 has no unit; pass a pint quantity or a string such as '150 mg'", None),
+        ),
+        (
+            lambda: ae_systemic.assess("ciclosporin", "x"),  # type: ignore[arg-type]
+            ("patient", "expected a Patient, got str", None),
+        ),
+        (
+            lambda: ae_systemic.assess(
+                "ciclosporin",
+                ae_systemic.Patient(_Q(30, "year"), _Q(70, "kg")),
+                prescription="150 mg",  # type: ignore[arg-type]
+            ),
+            ("prescription", "expected a Prescription, got str", None),
+        ),
+    ],
+    ids=[
+        "strength-no-unit",
+        "strength-array",
+        "amount-array",
+        "amount-no-unit",
+        "assess-not-a-patient",
+        "assess-not-a-prescription",
+    ],
+)
+def test_argument_errors_name_the_argument_the_example_and_the_index(
+    call: object, expected: tuple[str, str, int | None]
+) -> None:
+    assert callable(call)
+    with pytest.raises(AeSystemicError) as caught:
+        call()
+    error = caught.value
+    assert (error.argument, error.problem, getattr(error, "index", None)) == expected  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            lambda: ae_systemic.strength_units("150 mg", ["1000 kg"]),
+            (
+                "strengths",
+                "1000 kilogram is not a usable strength; give a positive amount of at least "
+                "1 microgram",
+                0,
+            ),
+        ),
+        (
+            lambda: ae_systemic.strength_units("150 mg", "25 mg"),
+            (
+                "strengths",
+                "expected a list of unit strengths such as ['25 mg', '50 mg', '100 mg'], got str",
+                None,
+            ),
+        ),
+        (
+            lambda: ae_systemic.strength_units("150 mg", []),
+            ("strengths", "give at least one unit strength, e.g. ['25 mg']", None),
+        ),
+        (
+            lambda: ae_systemic.is_licensed(
+                "ciclosporin",
+                _Q(np.array([16.0]), "year"),  # type: ignore[arg-type]
+            ),
+            (
+                "age",
+                "expected one real number with a unit, such as '16 years' or '18 months', got a "
+                "magnitude of type ndarray",
+                None,
+            ),
+        ),
+        (
+            lambda: ae_systemic.is_licensed("ciclosporin", "131 years"),
+            ("age", "131 year must lie between 0 and 130 years", None),
+        ),
+    ],
+    ids=["strength-1000-kg", "strengths-not-a-list", "strengths-empty", "age-array", "age-131"],
+)
+def test_strength_and_age_errors(call: object, expected: tuple[str, str, int | None]) -> None:
+    assert callable(call)
+    with pytest.raises(AeSystemicError) as caught:
+        call()
+    error = caught.value
+    assert (error.argument, error.problem, getattr(error, "index", None)) == expected  # type: ignore[attr-defined]
+
+
+def test_cohort_weight_errors_word_for_word() -> None:
+    import pandas as pd
+
+    table = pd.DataFrame({"age": [30] * 5, "weight": [0.0, 0.1, 800.0, None, 70.0]})
+    result = ae_systemic.assess_table("ciclosporin", table, units={"age": "year", "weight": "kg"})
+    assert result["error"].tolist()[:4] == [
+        "weight: 0.0 kg must be positive",
+        "weight: 0.1 kg is below 0.2 kg, lighter than any person on record; check the unit "
+        "(milligrams or grams read as kilograms?)",
+        "weight: 800.0 kg is above 700 kg, heavier than any person on record; check the unit "
+        "(grams or pounds read as kilograms?)",
+        "weight: missing; give the body weight of every row",
+    ]
+    assert pd.isna(result["error"].tolist()[4])
