@@ -464,3 +464,52 @@ def test_a_prescription_reads_as_written_with_its_amount_a_day(
 ) -> None:
     # the order as given, nothing rounded; the unit's name ("day", not pint's "d")
     assert str(Prescription(amount, frequency=frequency, period=period)) == text
+
+
+# --- what check_dose passes on (each argument changes the range it checks against) ---------
+
+TWO_HUNDRED_A_DAY = Prescription("100 mg", frequency=2)  # 200 mg/day: 2.9 mg/kg/day at 70 kg
+
+
+def test_the_phase_is_passed_on_for_a_patient() -> None:
+    adult = Patient(age="40 years", weight="70 kg")
+    # standard 2.5-5 mg/kg/day (175-350 mg/day) holds 200 mg/day; the acute phase's
+    # 4-5 mg/kg/day (280-350 mg/day) does not
+    assert check_dose(CSA, adult, TWO_HUNDRED_A_DAY).status is DoseStatus.WITHIN
+    acute = check_dose(CSA, adult, TWO_HUNDRED_A_DAY, phase=Phase.ACUTE)
+    assert acute.status is DoseStatus.BELOW
+    assert acute.range.low.m_as("mg/day") == pytest.approx(280.0)
+
+
+def test_adult_from_is_passed_on_for_a_patient() -> None:
+    seventeen = Patient(age="17 years", weight="70 kg")
+    # a child by the default boundary (18 years): children have no acute-phase regimen, so
+    # the standard range applies; an adult from 16 years gets the acute range
+    as_child = check_dose(CSA, seventeen, TWO_HUNDRED_A_DAY, phase=Phase.ACUTE)
+    assert as_child.status is DoseStatus.WITHIN
+    assert as_child.range.regimen.population is Population.CHILD
+    as_adult = check_dose(
+        CSA, seventeen, TWO_HUNDRED_A_DAY, phase=Phase.ACUTE, adult_from="16 years"
+    )
+    assert as_adult.status is DoseStatus.BELOW
+    assert as_adult.range.regimen.population is Population.ADULT
+
+
+def test_the_population_is_passed_on_for_a_weight_alone() -> None:
+    as_adult = check_dose(CSA, "70 kg", TWO_HUNDRED_A_DAY, phase=Phase.ACUTE)
+    assert as_adult.status is DoseStatus.BELOW
+    as_child = check_dose(
+        CSA, "70 kg", TWO_HUNDRED_A_DAY, phase=Phase.ACUTE, population=Population.CHILD
+    )
+    assert as_child.status is DoseStatus.WITHIN
+    assert as_child.range.regimen.population is Population.CHILD
+
+
+def test_the_frequency_bound_is_inclusive() -> None:
+    from ae_systemic._validators import MAX_COUNT
+
+    assert Prescription("1 mg", frequency=MAX_COUNT).frequency == MAX_COUNT
+    with pytest.raises(InputError, match=f"from 1 to {MAX_COUNT}"):
+        Prescription("1 mg", frequency=MAX_COUNT + 1)
+    with pytest.raises(InputError, match=f"from 1 to {MAX_COUNT}"):
+        Prescription("1 mg", frequency=0)
