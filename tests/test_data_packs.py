@@ -21,32 +21,19 @@ from ae_systemic import (
     DataError,
     DoseInputError,
     DoseRate,
-    DoseRegimen,
     Drug,
     FixedDose,
     Guideline,
     Interval,
-    Population,
     WeightBand,
     dose_plan,
     load_guideline,
     unstructure,
 )
+from synthetic_drugs import regimen, synthetic
 
 APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
 Q = APP.Quantity
-
-
-def regimen(label: str, **shape: Any) -> DoseRegimen:
-    fields: dict[str, Any] = {"rate": None, "doses_per_day": None, **shape}
-    return DoseRegimen(Population.ADULT, None, label, location="synthetic test data", **fields)
-
-
-def synthetic(name: str, *regimens: DoseRegimen) -> Drug:
-    """A made-up drug: ciclosporin's other content, renamed, with these regimens."""
-    return attrs.evolve(
-        ae_systemic.drug("ciclosporin"), name=name, synonyms=(), regimens=regimens, atc=None
-    )
 
 
 WEEKLY = synthetic(

@@ -11,7 +11,6 @@ a rate in micrograms is refused when the pack is read.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pint
@@ -22,32 +21,18 @@ from ae_systemic import (
     Amount,
     DataError,
     DoseRate,
-    DoseRegimen,
-    Drug,
     FixedDose,
     Interval,
-    Population,
     WeightBand,
     daily_dose,
     dose_plan,
     load_guideline,
     unstructure,
 )
+from synthetic_drugs import regimen, synthetic
 
 APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
 Q = APP.Quantity
-
-
-def regimen(label: str, **shape: Any) -> DoseRegimen:
-    fields: dict[str, Any] = {"rate": None, "doses_per_day": None, **shape}
-    return DoseRegimen(Population.ADULT, None, label, location="synthetic test data", **fields)
-
-
-def synthetic(name: str, *regimens: DoseRegimen) -> Drug:
-    """A made-up drug: ciclosporin's other content, renamed, with these regimens."""
-    return attrs.evolve(
-        ae_systemic.drug("ciclosporin"), name=name, synonyms=(), regimens=regimens, atc=None
-    )
 
 
 # 0.002-0.004 g/kg/day in 2 doses = 2-4 mg/kg/day: 70 kg -> 140-280 mg/day, 70-140 mg a dose.
