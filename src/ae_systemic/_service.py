@@ -302,16 +302,15 @@ def create_app(
 
 
 def _build_unit_registry() -> None:
-    """Build pint's application registry now, in this thread.
+    """Build pint's application registry now, before the first request.
 
-    pint builds it lazily, on first use, and that build is not safe across threads: hook
-    requests arriving together on a cold server (each in a worker thread) broke it for
-    good (pint 0.25: ``UndefinedUnitError('days')`` from then on).  Built once before
-    any request, it is only read afterwards.
+    pint builds it lazily, on first use, which takes a noticeable part of a second: done here,
+    the first hook request does not pay for it.  (Requests arriving together on a cold
+    server are safe either way: the package builds the registry once, under a lock.)
     """
     from ._units import application_registry
 
-    application_registry().Quantity(1, "day")
+    application_registry()
 
 
 def _path_as_sent(request: Request) -> str:
