@@ -74,20 +74,9 @@ def weight(
     on: datetime.date | None = None,
 ) -> Json:
     """A final body-weight ``Observation`` (LOINC 29463-7) in kg, dated ``on`` (today)."""
-    return {
-        "resourceType": "Observation",
-        "id": resource_id,
-        "status": "final",
-        "code": _concept(LOINC, "29463-7", "Body weight"),
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "effectiveDateTime": (on or today()).isoformat(),
-        "valueQuantity": {
-            "value": kg,
-            "unit": "kg",
-            "system": "http://unitsofmeasure.org",
-            "code": "kg",
-        },
-    }
+    quantity = {"value": kg, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}
+    found = _observation(resource_id, patient_id, on, _concept(LOINC, "29463-7", "Body weight"))
+    return {**found, "valueQuantity": quantity}
 
 
 def pregnancy_status(
@@ -99,14 +88,20 @@ def pregnancy_status(
 ) -> Json:
     """A final pregnancy-status ``Observation`` (LOINC 82810-3), pregnant or not."""
     code, display = ("77386006", "Pregnant") if pregnant else ("60001007", "Not pregnant")
+    status = _concept(LOINC, "82810-3", "Pregnancy status")
+    found = _observation(resource_id, patient_id, on, status)
+    return {**found, "valueCodeableConcept": _concept(SNOMED, code, display)}
+
+
+def _observation(resource_id: str, patient_id: str, on: datetime.date | None, code: Json) -> Json:
+    """A final ``Observation`` of ``code`` for the patient, dated ``on`` (today), no value yet."""
     return {
         "resourceType": "Observation",
         "id": resource_id,
         "status": "final",
-        "code": _concept(LOINC, "82810-3", "Pregnancy status"),
+        "code": code,
         "subject": {"reference": f"Patient/{patient_id}"},
         "effectiveDateTime": (on or today()).isoformat(),
-        "valueCodeableConcept": _concept(SNOMED, code, display),
     }
 
 

@@ -70,6 +70,7 @@ __all__ = [
     "DEFAULT_WEIGHT_WITHIN",
     "LOINC_SYSTEM",
     "MAX_RESOURCES",
+    "OLDER_WEIGHT_ADVICE",
     "SNOMED_SYSTEM",
     "TIMING_ABBREVIATION_SYSTEM",
     "FhirVersion",
@@ -88,6 +89,10 @@ FhirVersion: TypeAlias = Literal["R4", "R4B", "R5"]
 #: per kg rests on a weight of the current episode of care.  Pass ``weight_within=`` to
 #: choose another.
 DEFAULT_WEIGHT_WITHIN: Final = "30 days"
+
+#: The end of the "no body weight" message that tells a caller of :func:`read_patient` how to
+#: accept an older weight; a service showing the message to a prescriber leaves it out.
+OLDER_WEIGHT_ADVICE: Final = ", or pass weight_within= to accept an older one"
 
 #: The most resources :func:`read_patient` reads from one input: a library bound against
 #: runaway input (a patient's whole record is rarely a tenth of it), not a clinical
@@ -1288,7 +1293,7 @@ class _Reader:
             self.root,
             "no body weight: no Observation LOINC 29463-7 or 3141-9 with status final, "
             f"amended or corrected, dated from {earliest} to {self.on}{found}; record a "
-            "current weight, or pass weight_within= to accept an older one",
+            f"current weight{OLDER_WEIGHT_ADVICE}",
         )
 
     # -- pregnancy

@@ -58,7 +58,13 @@ from ._errors import (
     join_path,
     shown,
 )
-from ._fhir_input import PatientRecord, drug_for, read_patient, read_prescription
+from ._fhir_input import (
+    OLDER_WEIGHT_ADVICE,
+    PatientRecord,
+    drug_for,
+    read_patient,
+    read_prescription,
+)
 from ._lookup import guideline
 from ._model import Drug
 
@@ -131,7 +137,6 @@ PHOTOTHERAPY_PREFETCH: Final = ("serviceRequests", "procedures")
 MAX_DRAFT_ORDERS: Final = 10_000
 
 _DRAFT_KINDS: Final = ("MedicationRequest", "ServiceRequest")
-_PROGRAMMERS_ADVICE: Final = ", or pass weight_within= to accept an older one"
 _ROOT: Final = "resources"
 
 
@@ -489,7 +494,7 @@ def _patient(
     except DataError as error:
         if error.problems and all(p.path == _ROOT for p in error.problems):
             # read_patient's advice to a programmer is no advice to a prescriber
-            return _first(error)[1].replace(_PROGRAMMERS_ADVICE, "")
+            return _first(error)[1].replace(OLDER_WEIGHT_ADVICE, "")
         place = {f"{_ROOT}[{i}]": origin for i, origin in enumerate(origins)}
         raise HookRequestError(*_first(error, place)) from None
 
