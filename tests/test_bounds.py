@@ -265,3 +265,10 @@ def test_a_dose_range_of_one_weight_never_equals_one_of_an_array() -> None:
     assert one == DoseRange(regimen(), 70.0, APP)
     assert array == DoseRange(regimen(), read_only([70.0]), APP)
     assert array != DoseRange(regimen(), read_only([70.0, 80.0]), APP)
+
+
+def test_a_dose_range_of_a_numpy_float_weight_is_one_patients() -> None:
+    """A weight read from an array (a numpy float) is one patient's, as a float is."""
+    dose = DoseRange(regimen(), np.float64(70.0), APP)
+    assert dose.high.m_as("mg/day") == 350.0
+    assert ae_systemic.round_to_strengths(dose, ["25 mg"]).m_as("mg") == 125.0

@@ -712,7 +712,11 @@ def test_section_has_14_references_numbered_1_to_14(csa: Drug) -> None:
     assert [r.number for r in csa.references] == list(range(1, 15))
 
 
-@pytest.mark.parametrize(("number", "first_author", "year", "citation", "title_word"), REFERENCES)
+@pytest.mark.parametrize(
+    ("number", "first_author", "year", "citation", "title_word"),
+    REFERENCES,
+    ids=[f"reference-{row[0]}" for row in REFERENCES],  # ASCII ids: see docs/testing.md
+)
 def test_reference_first_author_year_and_citation_match_the_source(
     csa: Drug, number: int, first_author: str, year: int, citation: str, title_word: str
 ) -> None:

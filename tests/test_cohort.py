@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import sys
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ from ae_systemic import (
     assess_table,
     summarize,
 )
-from ae_systemic._cohort import FIELDS, RESULT_COLUMNS
+from ae_systemic._cohort import ASSESSED_WITH, FIELDS, RESULT_COLUMNS, prescribed
 
 Q = ae_systemic.application_registry().Quantity
 UNITS = {"age": "year", "weight": "kg", "amount": "mg", "period": "h"}
@@ -518,3 +519,301 @@ def test_columns_not_named_by_strings_are_kept_but_not_read(csa: Drug) -> None:
     assert result[0].tolist() == ["kept"]
     with pytest.raises(ArgumentTypeError, match="the column of frequency must be a name"):
         assess_table(csa, cohort, units=UNITS, columns={"frequency": 0})  # type: ignore[dict-item]
+
+
+# --- whole messages of tables and arguments that cannot be read -------------------------------
+
+BASE = {"age": [30], "weight": [70]}
+
+
+@pytest.mark.parametrize(
+    ("options", "kind", "message"),
+    [
+        (
+            {"columns": "weight"},
+            ArgumentTypeError,
+            "columns: expected a mapping of field to column name such as "
+            "{'weight': 'weight_kg'}, got str",
+        ),
+        (
+            {"columns": {"mass": "weight"}},
+            InputError,
+            "columns: 'mass' is not a field; the fields are age, weight, pregnant, "
+            "phototherapy, co_medication_pathways, amount, frequency, period",
+        ),
+        (
+            {"columns": {"frequency": 0}},
+            ArgumentTypeError,
+            "columns: the column of frequency must be a name (a string), got 0",
+        ),
+        (
+            {"columns": {"weight": "age"}},
+            InputError,
+            "age: two fields read this column; give each field its own column",
+        ),
+        ({"errors": "ignore"}, InputError, "errors: expected 'mark' or 'raise', got 'ignore'"),
+        (
+            {"phase": "acute"},
+            ArgumentTypeError,
+            "phase: expected None, Phase.ACUTE or Phase.LONG_TERM, got 'acute'",
+        ),
+        (
+            {"units": "kg"},
+            ArgumentTypeError,
+            "units: expected a mapping of field to unit such as {'weight': 'kg'}, got str",
+        ),
+        (
+            {"units": {**UNITS, "frequency": "1"}},
+            InputError,
+            "units: 'frequency' takes no unit; units are given for age, weight, amount, period",
+        ),
+        (
+            {"units": {"age": 5, "weight": "kg"}},
+            ArgumentTypeError,
+            "units: the unit of age must be a unit name such as 'year'",
+        ),
+        (
+            {"units": {"age": "year", "weight": "9**9**9"}},
+            InputError,
+            "weight: '9**9**9' is not a unit name; write e.g. 'kg'",
+        ),
+        (
+            {"units": {"age": "year", "weight": "kgz"}},
+            InputError,
+            "weight: 'kgz' is not a unit pint knows; write e.g. 'kg'",
+        ),
+        (
+            {"adult_from": "18 kg"},
+            DoseInputError,
+            "adult_from: kilogram is not a unit of time; give it in years or months",
+        ),
+    ],
+    ids=[
+        "columns-not-a-mapping",
+        "columns-unknown-field",
+        "columns-name-not-text",
+        "columns-shared",
+        "errors",
+        "phase",
+        "units-not-a-mapping",
+        "units-field-without-unit",
+        "units-not-text",
+        "units-not-a-unit-name",
+        "units-unknown-to-pint",
+        "adult-from-not-a-time",
+    ],
+)
+def test_a_bad_argument_gets_its_whole_message(
+    csa: Drug, options: dict[str, Any], kind: type[ArgumentError], message: str
+) -> None:
+    """Each message names the argument (or column), the problem and the fix, word for word."""
+    arguments: dict[str, Any] = {"units": UNITS, **options}
+    with pytest.raises(kind) as raised:
+        assess_table(csa, frame(**BASE), **arguments)
+    assert str(raised.value) == message
+    assert raised.value.argument == message.split(":")[0]
+
+
+@pytest.mark.parametrize(
+    ("columns", "mapping", "message"),
+    [
+        (
+            {"age": [30], "mass": [70]},
+            None,
+            "weight: the table has no column 'weight' (the weight field); its columns are "
+            "'age', 'mass'; name it with columns={'weight': ...}",
+        ),
+        (
+            {"age": [30]},
+            {"weight": "kg"},
+            "kg: the table has no column 'kg' (the weight field); its columns are 'age'",
+        ),
+        (
+            {**BASE, "amount": [150]},
+            None,
+            "amount: a prescription needs both amount and frequency; the table has an amount "
+            "column but no frequency column",
+        ),
+        (
+            {**BASE, "frequency": [2]},
+            None,
+            "frequency: a prescription needs both amount and frequency; the table has a "
+            "frequency column but no amount column",
+        ),
+        (
+            {**BASE, "period": [24]},
+            None,
+            "period: a period column needs amount and frequency columns beside it",
+        ),
+        (
+            {**BASE, "error": [""]},
+            None,
+            "table: already has a column named 'error', which the result adds; rename or "
+            "drop it (is it an earlier result?)",
+        ),
+    ],
+    ids=[
+        "missing-column",
+        "missing-mapped-column",
+        "amount-without-frequency",
+        "frequency-without-amount",
+        "period-without-prescription",
+        "result-column-in-input",
+    ],
+)
+def test_a_table_that_cannot_be_read_gets_its_whole_message(
+    csa: Drug, columns: dict[str, list[Any]], mapping: dict[str, str] | None, message: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        assess_table(csa, frame(**columns), units=UNITS, columns=mapping)
+    assert str(raised.value) == message
+    assert raised.value.argument == message.split(":")[0]
+
+
+def test_an_unsupported_table_is_named_by_module_and_class(csa: Drug) -> None:
+    with pytest.raises(ArgumentTypeError) as raised:
+        assess_table(csa, np.zeros(2), units=UNITS)  # type: ignore[call-overload]
+    assert str(raised.value) == (
+        "table: expected a pandas DataFrame, a pyarrow Table or a Dask DataFrame, got numpy.ndarray"
+    )
+    assert raised.value.argument == "table"
+
+
+def test_arrow_text_where_numbers_belong_is_named_as_pandas_strings(csa: Drug) -> None:
+    """Arrow text is read as pandas' nullable strings: the message names their dtype."""
+    table = pa.table({"age": pa.array(["30"]), "weight": pa.array([70.0])})
+    with pytest.raises(InputError) as raised:
+        assess_table(csa, table, units=UNITS)
+    assert str(raised.value) == (
+        "age: holds string values, not numbers; give the age as numbers and its unit in "
+        "units=, e.g. {'age': 'year'}"
+    )
+
+
+def test_an_arrow_result_has_nulls_not_nans(csa: Drug) -> None:
+    """The rows with an error, and the rows without a prescription, are null in arrow."""
+    table = pa.table({"age": pa.array([30.0, 30.0]), "weight": pa.array([70.0, -1.0])})
+    result = assess_table(csa, table, units=UNITS)
+    assert result.column("dose_low_mg_per_day").to_pylist() == [175.0, None]
+    assert result.column("dose_high_mg_per_day").to_pylist() == [350.0, None]
+    assert result.column("dose_deviation").to_pylist() == [None, None]
+    assert result.column("dose_deviation").null_count == 2
+
+
+def test_a_period_problem_names_the_time_unit_by_its_name(csa: Drug) -> None:
+    cohort = frame(
+        age=[30, 30], weight=[70, 70], amount=[150, 150], frequency=[2, 2], period=[-1.0, 0.0]
+    )
+    errors = assess_table(csa, cohort, units=UNITS)["error"].tolist()
+    assert errors == ["period: -1.0 hour must be positive", "period: 0.0 hour must be positive"]
+
+
+def test_prescribed_does_not_read_the_age_again(csa: Drug) -> None:
+    """The age needs no unit in prescribed: only the weight and the prescription are read."""
+    cohort = frame(age=[30], weight=[70.0], amount=[150.0], frequency=[2.0])
+    result = assess_table(csa, cohort, units=UNITS)
+    kg, daily = prescribed(result, csa, units={"weight": "kg", "amount": "mg"})
+    assert kg.tolist() == [70.0]
+    assert daily.tolist() == [300.0]  # 150 mg twice a day
+
+
+def test_a_column_carrying_its_unit_is_not_recorded_as_a_given_unit(csa: Drug) -> None:
+    pytest.importorskip("pint_pandas")
+    cohort = pd.DataFrame({"age": [30.0], "weight": pd.Series([154.0], dtype="pint[lb]")})
+    result = assess_table(csa, cohort, units={"age": "year"})
+    assert result.attrs[ASSESSED_WITH] == {
+        "drug": "ciclosporin",
+        "columns": {"age": "age", "weight": "weight"},
+        "units": {"age": "year"},
+    }
+
+
+def test_without_pandas_the_cohort_extra_is_named(
+    csa: Drug, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
+    with pytest.raises(ae_systemic.MissingExtraError) as raised:
+        assess_table(csa, {"age": [30]}, units=UNITS)  # type: ignore[call-overload]
+    assert str(raised.value) == "assess_table needs pandas: pip install 'ae-systemic[cohort]'"
+    assert raised.value.feature == "assess_table"
+
+
+# --- Dask tables (in this process) ---------------------------------------------------------------
+
+
+def test_a_dask_table_without_distributed_names_the_dask_extra(
+    csa: Drug, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    lazy = dd.from_pandas(frame(**BASE), npartitions=1)
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ae_systemic.MissingExtraError) as raised:
+        assess_table(csa, lazy, units=UNITS)
+    assert str(raised.value) == "assess_table needs distributed: pip install 'ae-systemic[dask]'"
+
+
+def test_a_dask_result_assesses_no_row_before_it_is_computed(
+    csa: Drug, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its meta is given: Dask never runs the assessment on made-up rows to guess it."""
+    dd = pytest.importorskip("dask.dataframe")
+    import ae_systemic._cohort as cohort_module
+
+    calls: list[int] = []
+    real = ae_systemic.daily_dose
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cohort_module, "daily_dose", counting)
+    lazy = assess_table(csa, dd.from_pandas(frame(**BASE), npartitions=1), units=UNITS)
+    assert list(lazy.columns) == ["age", "weight", *RESULT_COLUMNS]
+    assert calls == []
+
+
+def test_a_dask_result_keeps_the_name_of_the_index(csa: Drug) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    cohort = pd.DataFrame(BASE, index=pd.Index(["p1"], name="patient"))
+    lazy = assess_table(csa, dd.from_pandas(cohort, npartitions=1), units=UNITS)
+    assert lazy.index.name == "patient"
+    assert lazy.compute(scheduler="synchronous").index.name == "patient"
+
+
+def test_the_dask_error_dtype_is_arrow_strings_whatever_the_default_storage(csa: Drug) -> None:
+    """The meta says what the partitions hold, even with pandas' python strings as default."""
+    dd = pytest.importorskip("dask.dataframe")
+    with pd.option_context("mode.string_storage", "python"):
+        lazy = assess_table(csa, dd.from_pandas(frame(**BASE), npartitions=1), units=UNITS)
+        computed = lazy.compute(scheduler="synchronous")
+    assert lazy.dtypes["error"] == pd.StringDtype("pyarrow")
+    assert computed.dtypes["error"] == pd.StringDtype("pyarrow")
+
+
+def test_a_column_a_field_reads_may_not_appear_twice(csa: Drug) -> None:
+    """Two columns named "weight": which one is the weight?  Refused, in pandas and arrow."""
+    duplicated = pd.DataFrame([[30, 70.0, 80.0]], columns=["age", "weight", "weight"])
+    with pytest.raises(InputError) as raised:
+        assess_table(csa, duplicated, units=UNITS)
+    assert str(raised.value) == "weight: the table has two columns of this name; rename one"
+    arrow = pa.Table.from_arrays(
+        [pa.array([30]), pa.array([70.0]), pa.array([80.0])], names=["age", "weight", "weight"]
+    )
+    with pytest.raises(InputError) as raised:
+        assess_table(csa, arrow, units=UNITS)
+    assert str(raised.value) == "weight: the table has two columns of this name; rename one"
+
+
+def test_repeated_columns_no_field_reads_are_kept(csa: Drug) -> None:
+    """Two "note" columns are the caller's business: both come back, the rows assessed."""
+    table = pd.DataFrame([[30, 70.0, "a", "b"]], columns=["age", "weight", "note", "note"])
+    result = assess_table(csa, table, units=UNITS)
+    assert list(result.columns[:4]) == ["age", "weight", "note", "note"]
+    assert result["dose_high_mg_per_day"].tolist() == [350.0]
+
+
+def test_summarize_without_pandas_names_the_cohort_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
+    with pytest.raises(ae_systemic.MissingExtraError) as raised:
+        summarize({"error": [None]})  # type: ignore[arg-type]
+    assert str(raised.value) == "summarize needs pandas: pip install 'ae-systemic[cohort]'"

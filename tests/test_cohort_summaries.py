@@ -10,16 +10,26 @@ pandas result.  The cohorts are synthetic test rows, their doses computed by han
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
+import attrs
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 import ae_systemic
-from ae_systemic import InputError, assess_table, summarize
+from ae_systemic import (
+    ArgumentTypeError,
+    DoseStatus,
+    InputError,
+    Prescription,
+    assess_table,
+    check_dose,
+    summarize,
+)
 from ae_systemic._cohort import RESULT_COLUMNS, prescribed, result_counts, summary_frame
+from ae_systemic._prescription import FLOAT_TOLERANCE
 
 CSA = ae_systemic.drug("ciclosporin")
 UNITS = {"age": "year", "weight": "kg", "amount": "mg", "period": "h"}
@@ -573,3 +583,349 @@ def test_a_row_of_exactly_16_years_is_licensed() -> None:
     result = assess_table(CSA, table, units=UNITS)
     assert result["licensed"].tolist() == [True, False]
     assert result["finding_off_label"].tolist() == [False, True]
+
+
+# -- columns of the wrong kind ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["age", "amount", "frequency", "period"])
+def test_a_true_false_column_is_refused_as_any_number_field(field: str) -> None:
+    """The error names the column the field was read from, and the field."""
+    table = COHORT.assign(flag=[True, False, True, False, True])
+    with pytest.raises(InputError) as caught:
+        assess_table(CSA, table, units=UNITS, columns={field: "flag"})
+    assert caught.value.argument == "flag"
+    assert caught.value.problem == f"holds true/false values, not the numbers of the {field}"
+
+
+@pytest.mark.parametrize("field", ["weight", "amount", "frequency", "period"])
+def test_prescribed_refuses_a_true_false_column_as_any_number_field(field: str) -> None:
+    result = assess_table(CSA, COHORT.assign(flag=[True, False, True, False, True]), units=UNITS)
+    with pytest.raises(InputError) as caught:
+        prescribed(result, CSA, units=UNITS, columns={field: "flag"})
+    assert caught.value.argument == "flag"
+    assert caught.value.problem == f"holds true/false values, not the numbers of the {field}"
+
+
+def test_prescribed_checks_its_drug_argument() -> None:
+    result = assess_table(CSA, COHORT, units=UNITS)
+    with pytest.raises(ArgumentTypeError) as caught:
+        prescribed(result, cast(Any, 42))
+    assert caught.value.argument == "drug"
+    assert caught.value.problem == ("expected a Drug or a drug name such as 'ciclosporin', got int")
+
+
+def test_amount_and_frequency_columns_of_only_missing_values_are_no_prescription() -> None:
+    """Columns of ``None`` alone (dtype object) are read as missing numbers, not refused."""
+    table = pd.DataFrame(
+        {"age": [30.0, 30.0], "weight": [70.0, 70.0], "amount": [None, None]},
+    )
+    table["frequency"] = pd.Series([None, None], dtype=object)
+    assert table["amount"].dtype == object
+    result = assess_table(CSA, table, units=UNITS)
+    assert result["error"].isna().tolist() == [True, True]
+    assert result["dose_status"].isna().tolist() == [True, True]
+    assert result["dose_low_mg_per_day"].tolist() == [175.0, 175.0]
+    assert counts_of(result)["dose_status:no prescription"] == 2
+
+
+def test_a_float32_amount_is_read_as_the_float64_of_its_value() -> None:
+    """0.3 in float32 is 0.30000001192...: 300.0000119 mg, as check_dose reads that number."""
+    amount = np.array([0.3], dtype=np.float32)
+    table = pd.DataFrame({"age": [30.0], "weight": [50.0], "frequency": [1]})
+    table["amount"] = amount
+    result = assess_table(CSA, table, units={"age": "year", "weight": "kg", "amount": "g"})
+    check = check_dose(CSA, "50 kg", Prescription(f"{float(amount[0])!r} g", frequency=1))
+    # 50 kg adult: 125-250 mg/day; 300 mg a day is above, by about 20 %.
+    assert check.status is DoseStatus.ABOVE
+    assert result["dose_status"].tolist() == ["above"]
+    assert result["dose_deviation"].tolist() == [check.deviation]
+    assert check.deviation != 0.2  # the float32 value, not the decimal 0.3
+    assert prescribed(result, CSA)[1].tolist() == [float(amount[0]) * 1000.0]
+
+
+def test_a_pint_column_with_a_missing_value_marks_that_row() -> None:
+    pytest.importorskip("pint_pandas")
+    table = pd.DataFrame(
+        {
+            "age": pd.Series([30.0, None], dtype="pint[year][Float64]"),
+            "weight": pd.Series([70.0, 80.0], dtype="pint[kg][Float64]"),
+        }
+    )
+    result = assess_table(CSA, table)
+    assert result["error"].tolist()[1] == "age: missing; give the age of every row"
+    assert pd.isna(result["error"][0])
+    assert result["dose_low_mg_per_day"].tolist()[0] == 175.0
+    assert math.isnan(result["dose_low_mg_per_day"][1])
+
+
+def test_a_nullable_boolean_pregnant_column_with_a_missing_value_marks_that_row() -> None:
+    table = pd.DataFrame({"age": [30, 30, 30], "weight": [70.0, 70.0, 70.0]})
+    table["pregnant"] = pd.array([True, None, False], dtype="boolean")
+    result = assess_table(CSA, table, units=UNITS)
+    assert result["error"].tolist()[1] == "pregnant: missing; give true or false for every row"
+    assert result["error"].isna().tolist() == [True, False, True]
+    assert result["finding_pregnancy"].tolist()[::2] == [True, False]
+
+
+# -- numbers at the edge of float64, without a warning -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "weight", "error"),
+    [
+        (1e308, 70.0, "age: 1e+308 year must lie between 0 and 130 years"),
+        (-1e308, 70.0, "age: -1e+308 year must lie between 0 and 130 years"),
+        (30.0, 1e308, "weight: 1e+308 t is infinite"),
+        (30.0, -1e308, "weight: -1e+308 t is infinite"),
+    ],
+    ids=["age-high", "age-low", "weight-high", "weight-low"],
+)
+def test_an_age_or_weight_that_overflows_in_its_unit_is_a_row_error(
+    age: float, weight: float, error: str
+) -> None:
+    """As Patient says for the same values (in seconds and kg they are infinite)."""
+    table = pd.DataFrame({"age": [age, 30.0], "weight": [weight, 0.07]})
+    result = assess_table(CSA, table, units={"age": "year", "weight": "t"})
+    assert [None if pd.isna(e) else e for e in result["error"]] == [error, None]
+    # 0.07 t = 70 kg: 175-350 mg/day.
+    assert result["dose_high_mg_per_day"].tolist()[1] == 350.0
+
+
+def test_a_period_that_overflows_in_seconds_is_a_row_error() -> None:
+    """As Prescription says: ``period: -1e+308 day is infinite``."""
+    table = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "amount": [100.0], "frequency": [2.0], "period": [-1e308]}
+    )
+    result = assess_table(CSA, table, units={**UNITS, "period": "day"})
+    assert result["error"].tolist() == ["period: -1e+308 day is infinite"]
+
+
+def test_a_daily_amount_that_overflows_is_above_as_check_dose_says() -> None:
+    """Once in 1e-305 seconds: infinitely many administrations a day, as in check_dose."""
+    table = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "amount": [100.0], "frequency": [1.0], "period": [1e-305]}
+    )
+    result = assess_table(CSA, table, units={**UNITS, "period": "s"})
+    check = check_dose(CSA, "70 kg", Prescription("100 mg", frequency=1, period="1e-305 s"))
+    assert (check.status, check.deviation, check.frequency_matches) == (
+        DoseStatus.ABOVE,
+        math.inf,
+        False,
+    )
+    assert result["error"].isna().tolist() == [True]
+    assert result["dose_status"].tolist() == ["above"]
+    assert result["dose_deviation"].tolist() == [math.inf]
+    assert result["finding_dose_frequency"].tolist() == [True]
+    assert prescribed(result, CSA)[1].tolist() == [math.inf]
+
+
+# -- row problems of the prescription, word for word --------------------------------------------
+
+
+def test_each_bad_period_gets_its_own_problem() -> None:
+    table = pd.DataFrame(
+        {
+            "age": [30.0] * 5,
+            "weight": [70.0] * 5,
+            "amount": [100.0, 100.0, 100.0, 100.0, None],
+            "frequency": [2.0, 2.0, 2.0, 2.0, None],
+            "period": [None, 0.0, -24.0, math.inf, None],
+        }
+    )
+    result = assess_table(CSA, table, units=UNITS)
+    assert [None if pd.isna(e) else e for e in result["error"]] == [
+        "period: missing while a prescription is given; give the period of every prescription",
+        "period: 0.0 hour must be positive",
+        "period: -24.0 hour must be positive",
+        "period: inf hour is infinite",
+        None,  # no prescription: no period needed
+    ]
+
+
+def test_a_frequency_that_is_no_whole_number_from_1_is_a_row_error() -> None:
+    table = pd.DataFrame(
+        {
+            "age": [30.0] * 3,
+            "weight": [70.0] * 3,
+            "amount": [100.0] * 3,
+            "frequency": [2.5, 0.0, 2.0],
+        }
+    )
+    result = assess_table(CSA, table, units=UNITS)
+    assert [None if pd.isna(e) else e for e in result["error"]] == [
+        "frequency: must be a whole number from 1 to 1000000, got 2.5",
+        "frequency: must be a whole number from 1 to 1000000, got 0.0",
+        None,
+    ]
+
+
+# -- the edges of the comparison, as compare draws them ------------------------------------------
+
+
+def test_a_daily_amount_on_the_float_noise_edge_of_the_range_is_within() -> None:
+    """The range is widened by FLOAT_TOLERANCE exactly as compare does, no more, no less."""
+    dose = ae_systemic.daily_dose(CSA, "70 kg")
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    assert (low, high) == (175.0, 350.0)
+    edge_low, edge_high = low * (1 - FLOAT_TOLERANCE), high * (1 + FLOAT_TOLERANCE)
+    amounts = [
+        edge_low,
+        edge_high,
+        float(np.nextafter(edge_low, 0.0)),
+        float(np.nextafter(edge_high, math.inf)),
+    ]
+    table = pd.DataFrame(
+        {"age": [30.0] * 4, "weight": [70.0] * 4, "amount": amounts, "frequency": [1.0] * 4}
+    )
+    result = assess_table(CSA, table, units=UNITS)
+    expected = [
+        check_dose(CSA, "70 kg", Prescription(f"{amount!r} mg", frequency=1)).status.value
+        for amount in amounts
+    ]
+    assert expected == ["within", "within", "below", "above"]
+    assert result["dose_status"].tolist() == expected
+    assert result["dose_deviation"].tolist()[:2] == [0.0, 0.0]
+
+
+def test_administrations_a_day_within_float_noise_of_the_single_doses_match() -> None:
+    """Adults take ciclosporin in 2 single doses; 2 administrations in a period a hair short
+    of a day match while the gap stays within 2 x FLOAT_TOLERANCE, as in check_dose."""
+    near = 86_400.0 / (1 + 0.75 * FLOAT_TOLERANCE)  # 2 + 1.5e-9 a day
+    far = 86_400.0 / (1 + 1.5 * FLOAT_TOLERANCE)  # 2 + 3e-9 a day
+    table = pd.DataFrame(
+        {
+            "age": [30.0, 30.0],
+            "weight": [70.0, 70.0],
+            "amount": [100.0, 100.0],
+            "frequency": [2.0, 2.0],
+            "period": [near, far],
+        }
+    )
+    result = assess_table(CSA, table, units={**UNITS, "period": "s"})
+    matches = [
+        check_dose(
+            CSA, "70 kg", Prescription("100 mg", frequency=2, period=f"{period!r} s")
+        ).frequency_matches
+        for period in (near, far)
+    ]
+    assert matches == [True, False]
+    assert result["finding_dose_frequency"].tolist() == [False, True]
+
+
+# -- drugs with a regimen for one population only ------------------------------------------------
+
+
+def test_rows_of_adults_are_errors_for_a_drug_with_a_regimen_for_children_only() -> None:
+    children_only = attrs.evolve(
+        CSA,
+        name="Examplonet",
+        synonyms=(),
+        atc=None,
+        regimens=tuple(r for r in CSA.regimens if r.population is ae_systemic.Population.CHILD),
+    )
+    table = pd.DataFrame({"age": [30.0, 10.0], "weight": [70.0, 30.0]})
+    result = assess_table(children_only, table, units=UNITS)
+    assert result["error"].tolist()[0] == (
+        "age: the guideline gives Examplonet no dose regimen for adults"
+    )
+    assert result["error"].isna().tolist() == [False, True]
+    assert result["population"].isna().tolist() == [True, False]
+    assert result["population"].tolist()[1] == "child"
+    assert result["regimen"].tolist()[1] == "commonly used dosage children"
+    assert result["regimen"].isna().tolist() == [True, False]
+    assert result["doses_per_day"].tolist()[1] == 2
+    assert result["doses_per_day"].isna().tolist() == [True, False]
+    # 30 kg child: 2.5-5 mg/kg/day = 75-150 mg/day.
+    assert result["dose_low_mg_per_day"].tolist()[1] == 75.0
+    assert result["dose_high_mg_per_day"].tolist()[1] == 150.0
+
+
+# -- phototherapy lists and the combinations of another drug -------------------------------------
+
+
+def avoid_only() -> ae_systemic.Drug:
+    """Synthetic test data: ciclosporin's content with UVA and PUVA avoided, UVB not named and
+    no recommended combination."""
+    combinations = tuple(
+        c
+        for c in CSA.combinations
+        if c.advice is ae_systemic.CombinationAdvice.AVOID and c.therapy != "UVB"
+    )
+    return attrs.evolve(CSA, name="Examplonet", synonyms=(), atc=None, combinations=combinations)
+
+
+def test_every_phototherapy_of_a_list_counts_for_a_combination_to_avoid() -> None:
+    drug = avoid_only()
+    lists = ["UVA, UVB", "UVB,UVA", "UVB", "PUVA , UVB"]
+    table = pd.DataFrame({"age": [30.0] * 4, "weight": [70.0] * 4, "phototherapy": lists})
+    result = assess_table(drug, table, units=UNITS)
+    expected = [
+        bool(
+            ae_systemic.assess(
+                drug,
+                ae_systemic.Patient(
+                    "30 years",
+                    "70 kg",
+                    phototherapy=frozenset(
+                        ae_systemic.Phototherapy(p.strip()) for p in text.split(",")
+                    ),
+                ),
+            ).of_kind(ae_systemic.FindingKind.AVOID_COMBINATION)
+        )
+        for text in lists
+    ]
+    assert expected == [True, True, False, True]
+    assert result["finding_avoid_combination"].tolist() == expected
+
+
+def test_a_drug_with_no_recommended_combination_has_no_such_finding() -> None:
+    drug = avoid_only()
+    result = assess_table(drug, pd.DataFrame({"age": [30.0], "weight": [70.0]}), units=UNITS)
+    patient = ae_systemic.Patient("30 years", "70 kg")
+    kind = ae_systemic.FindingKind.RECOMMENDED_COMBINATION
+    assert not ae_systemic.assess(drug, patient).of_kind(kind)
+    assert result["finding_recommended_combination"].tolist() == [False]
+
+
+def test_a_phototherapy_value_that_is_no_text_does_not_hide_the_values_after_it() -> None:
+    table = pd.DataFrame({"age": [30.0] * 3, "weight": [70.0] * 3})
+    table["phototherapy"] = pd.Series([5, "UVA", "UVC"], dtype=object)
+    result = assess_table(CSA, table, units=UNITS)
+    assert [None if pd.isna(e) else e for e in result["error"]] == [
+        "phototherapy: expected text such as 'UVA' (a comma-separated list), got 5",
+        None,
+        "phototherapy: 'UVC' is not a phototherapy the guideline names; expected a "
+        "comma-separated list of UVA, UVB or PUVA",
+    ]
+    assert result["finding_avoid_combination"].tolist()[1] is True
+
+
+# -- counts of a result whose labels became text -------------------------------------------------
+
+
+def test_a_result_with_its_dose_status_as_nullable_text_counts_the_same() -> None:
+    """As after a round trip through parquet: text with nulls, no longer a categorical."""
+    result = assess_table(CSA, COHORT, units=UNITS)
+    as_text = result.astype({"dose_status": "string"})
+    assert as_text["dose_status"].isna().sum() == 2
+    assert result_counts(as_text) == result_counts(result)
+    assert result_counts(as_text)["dose_status:within"] == 1
+
+
+def test_row_problems_of_pint_columns_show_the_number_and_the_unit_once() -> None:
+    pytest.importorskip("pint_pandas")
+    table = pd.DataFrame(
+        {
+            "age": pd.Series([1000.0, 30.0, 30.0], dtype="pint[year]"),
+            "weight": pd.Series([70.0, -2.0, 70.0], dtype="pint[kg]"),
+            "amount": pd.Series([100.0, 100.0, -3.0], dtype="pint[mg]"),
+            "frequency": [2, 2, 2],
+        }
+    )
+    result = assess_table(CSA, table)
+    assert result["error"].tolist() == [
+        "age: 1000.0 year must lie between 0 and 130 years",
+        "weight: -2.0 kg must be positive",
+        "amount: -3.0 mg must be positive",
+    ]

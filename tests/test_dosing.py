@@ -226,7 +226,9 @@ BAD_WEIGHTS: list[tuple[object, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("weight", "fragment"), BAD_WEIGHTS, ids=[repr(w) for w, _ in BAD_WEIGHTS])
+@pytest.mark.parametrize(
+    ("weight", "fragment"), BAD_WEIGHTS, ids=[repr(w).replace("\n", " ") for w, _ in BAD_WEIGHTS]
+)
 def test_a_bad_weight_is_refused_with_a_message_saying_what_is_wrong(
     weight: object, fragment: str
 ) -> None:

@@ -205,7 +205,9 @@ def test_regimens_in_grams_and_weeks_survive_a_pack_on_disk(tmp_path: Path) -> N
     assert mg(plan.amount_high) == pytest.approx(80.0, rel=1e-12)
 
 
-@pytest.mark.parametrize("unit", ["ug", "µg", "mcg", "mg/kg", "kg"])
+@pytest.mark.parametrize(
+    "unit", ["ug", "µg", "mcg", "mg/kg", "kg"], ids=["ug", "micro-sign-g", "mcg", "mg/kg", "kg"]
+)
 def test_a_rate_in_micrograms_or_another_unit_is_refused(unit: str) -> None:
     with pytest.raises(DataError, match=r"amount_unit: .* is not an allowed unit"):
         DoseRate(1, 2, amount_unit=unit)

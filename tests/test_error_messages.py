@@ -8,6 +8,7 @@ message naming the wrong argument, dropping the value given or losing its fix is
 from __future__ import annotations
 
 import datetime
+import math
 
 import numpy as np
 import pytest
@@ -345,3 +346,329 @@ def test_cohort_weight_errors_word_for_word() -> None:
         "weight: missing; give the body weight of every row",
     ]
     assert pd.isna(result["error"].tolist()[4])
+
+
+_ORDER = ae_systemic.Prescription("150 mg", frequency=2)
+_ADULT = ae_systemic.Patient(_Q(30, "year"), _Q(70, "kg"))
+
+
+@pytest.mark.parametrize(
+    ("call", "argument", "problem"),
+    [
+        (
+            lambda: ae_systemic.Prescription("5 mg/kg", 2),
+            "amount",
+            "'5 mg/kg' is an amount per something (per body weight, per time), not an amount "
+            "per administration; a prescription gives the amount itself, e.g. '350 mg', and "
+            "how often (frequency, period)",
+        ),
+        (
+            lambda: ae_systemic.Prescription(_Q(5, "mg/kg"), 2),
+            "amount",
+            "milligram / kilogram is an amount per body weight, not an amount per "
+            "administration; a prescription gives the amount itself, e.g. '350 mg' (the "
+            "library works out the mg/kg/day)",
+        ),
+        (
+            lambda: ae_systemic.Prescription("150 ml", 2),
+            "amount",
+            "milliliter is not a unit of mass; give it in mg, g or µg, e.g. '150 mg'",
+        ),
+        (
+            lambda: ae_systemic.Prescription(150, 2),
+            "amount",
+            "150 has no unit; pass a pint quantity or a string such as '150 mg'",
+        ),
+        (
+            lambda: ae_systemic.Prescription(_Q(np.array([150.0]), "mg"), 2),
+            "amount",
+            "expected one real number with a unit, such as '150 mg', got a magnitude of type "
+            "ndarray",
+        ),
+        (
+            lambda: ae_systemic.Prescription("-150 mg", 2),
+            "amount",
+            "-150 milligram must be positive",
+        ),
+        (
+            lambda: ae_systemic.Prescription(_Q(float("nan"), "mg"), 2),
+            "amount",
+            "nan milligram is not a number (NaN)",
+        ),
+        (
+            lambda: ae_systemic.Prescription("150 g", 2),
+            "amount",
+            "150 gram is more than 100 g per administration, more than any dose of a systemic "
+            "drug; check the unit (grams typed for milligrams?)",
+        ),
+        (
+            lambda: ae_systemic.Prescription("150 mg", 2, period=1),
+            "period",
+            "1 has no unit; pass a pint quantity or a string such as '1 day' or '12 h'",
+        ),
+        (
+            lambda: ae_systemic.Prescription("150 mg", 2, period="1 kg"),
+            "period",
+            "kilogram is not a unit of time; give it in days or hours, e.g. '1 day'",
+        ),
+        (
+            lambda: ae_systemic.Prescription("150 mg", 2, period=_Q(np.array([1.0]), "day")),
+            "period",
+            "expected one real number with a unit, such as '1 day' or '12 h', got a magnitude "
+            "of type ndarray",
+        ),
+        (
+            lambda: ae_systemic.Prescription("150 mg", 2, period="-1 day"),
+            "period",
+            "-1 day must be positive",
+        ),
+        (
+            lambda: ae_systemic.Prescription("150 mg", "2"),  # type: ignore[arg-type]
+            "frequency",
+            "expected a whole number of administrations, got '2'",
+        ),
+        (
+            lambda: ae_systemic.Prescription("150 mg", 0),
+            "frequency",
+            "must be a whole number from 1 to 1000000, got 0",
+        ),
+        (
+            lambda: ae_systemic.check_dose("ciclosporin", "70 kg", "150 mg"),  # type: ignore[arg-type]
+            "prescription",
+            "expected a Prescription, got str",
+        ),
+        (
+            lambda: ae_systemic.check_dose(
+                "ciclosporin", _ADULT, _ORDER, population=ae_systemic.Population.ADULT
+            ),
+            "population",
+            "the patient's age chooses the population; give population= only with a body "
+            "weight alone",
+        ),
+        (
+            lambda: ae_systemic.check_dose("ciclosporin", "70 kg", _ORDER, adult_from="16 years"),
+            "adult_from",
+            "adult_from= goes with a Patient, whose age it is compared with",
+        ),
+        (
+            lambda: ae_systemic.check_dose("ciclosporin", "70", _ORDER),
+            "patient",
+            "70 has no unit; give it in kg, g, lb or stone",
+        ),
+        (
+            lambda: ae_systemic.check_dose("ciclosporin", "70 kg", _ORDER, tolerance="0.1"),  # type: ignore[arg-type]
+            "tolerance",
+            "expected a relative tolerance such as 0.1, got '0.1'",
+        ),
+        (
+            lambda: ae_systemic.check_dose("ciclosporin", "70 kg", _ORDER, tolerance=1.0),
+            "tolerance",
+            "must lie from 0 (none) to below 1 (100 %), got 1.0",
+        ),
+    ],
+    ids=[
+        "amount-per-kg-text",
+        "amount-per-kg-quantity",
+        "amount-volume",
+        "amount-no-unit",
+        "amount-array",
+        "amount-negative",
+        "amount-nan",
+        "amount-too-much",
+        "period-no-unit",
+        "period-mass",
+        "period-array",
+        "period-negative",
+        "frequency-text",
+        "frequency-zero",
+        "check-not-a-prescription",
+        "check-population-with-patient",
+        "check-adult-from-with-weight",
+        "check-weight-no-unit",
+        "check-tolerance-text",
+        "check-tolerance-one",
+    ],
+)
+def test_prescription_errors(call: object, argument: str, problem: str) -> None:
+    assert problem_of(call) == (argument, problem)
+
+
+@pytest.mark.parametrize(
+    ("patient", "order", "tolerance", "message"),
+    [
+        (
+            # 35.555 kg: every number's digits are pinned (1, 1, 1 and 2 decimals)
+            ae_systemic.Patient(_Q(12, "year"), _Q(35.555, "kg")),
+            ae_systemic.Prescription("61.72 mg", 2),
+            0.0,
+            "123.4 mg/day (3.5 mg/kg/day) is within the range of 88.9–177.7 mg/day "
+            "(2.5–5 mg/kg/day) for a 35.55 kg child.",
+        ),
+        (
+            "70 kg",
+            ae_systemic.Prescription("177.625 mg", 2),  # 1.5 % above: whole percent
+            0.0,
+            "355.2 mg/day (5.1 mg/kg/day) is above the range of 175–350 mg/day "
+            "(2.5–5 mg/kg/day) for a 70 kg adult, by 2 %.",
+        ),
+        (
+            "70 kg",
+            ae_systemic.Prescription("175.875 mg", 2),  # 0.5 % above: not "0 %"
+            0.0,
+            "351.8 mg/day (5 mg/kg/day) is above the range of 175–350 mg/day "
+            "(2.5–5 mg/kg/day) for a 70 kg adult, by 0.5 %.",
+        ),
+        (
+            "70 kg",
+            ae_systemic.Prescription("350 mg", 2),  # 100 %: not "1e+02 %"
+            0.0,
+            "700 mg/day (10 mg/kg/day) is above the range of 175–350 mg/day "
+            "(2.5–5 mg/kg/day) for a 70 kg adult, by 100 %.",
+        ),
+        (
+            "70 kg",
+            ae_systemic.Prescription("200 mg", 2),
+            0.1,
+            "400 mg/day (5.7 mg/kg/day) is above the range of 175–350 mg/day "
+            "(2.5–5 mg/kg/day) for a 70 kg adult, by 14 % (with a tolerance of 10 % asked for).",
+        ),
+    ],
+    ids=[
+        "child-digits",
+        "one-and-a-half-percent",
+        "half-a-percent",
+        "hundred-percent",
+        "tolerance",
+    ],
+)
+def test_dose_check_messages_word_for_word(
+    patient: object, order: ae_systemic.Prescription, tolerance: float, message: str
+) -> None:
+    check = ae_systemic.check_dose("ciclosporin", patient, order, tolerance=tolerance)  # type: ignore[arg-type]
+    assert check.message == message
+
+
+def test_a_dose_range_of_something_that_is_not_a_regimen_names_what_it_got() -> None:
+    registry = ae_systemic.application_registry()
+    with pytest.raises(ae_systemic.ArgumentTypeError) as caught:
+        ae_systemic.DoseRange("standard dosage adults", 70.0, registry)  # type: ignore[arg-type]
+    assert (caught.value.argument, caught.value.problem) == (
+        "regimen",
+        "expected a DoseRegimen, got str",
+    )
+
+
+_WEIGHT_TEXT_64 = "70" + " " * 60 + "kg"  # the longest quantity text read: 64 characters
+
+
+@pytest.mark.parametrize(
+    ("call", "argument", "problem"),
+    [
+        (
+            lambda: ae_systemic.daily_dose("ciclosporin", _WEIGHT_TEXT_64 + " "),
+            "weight",
+            "'70                                  ... is too long for a quantity (at most 64 "
+            "characters); write e.g. '70 kg' or '154 lb'",
+        ),
+        (
+            lambda: ae_systemic.daily_dose("ciclosporin", "seventy kg"),
+            "weight",
+            "'seventy kg' does not start with a number; write e.g. '70 kg' or '154 lb'",
+        ),
+        (
+            lambda: ae_systemic.daily_dose("ciclosporin", "70,5 kg"),
+            "weight",
+            "'70,5 kg' is not one number and one unit; write e.g. '70 kg' or '154 lb' (with a "
+            "decimal point, not a comma)",
+        ),
+        (
+            lambda: ae_systemic.daily_dose("ciclosporin", "70 flibbertigibbets"),
+            "weight",
+            "'70 flibbertigibbets' cannot be read as a quantity; write e.g. '70 kg' or '154 lb'",
+        ),
+        (
+            lambda: ae_systemic.is_licensed("ciclosporin", 16),  # type: ignore[arg-type]
+            "age",
+            "16 has no unit; pass a pint quantity or a string such as '16 years' or '18 months'",
+        ),
+        (
+            lambda: ae_systemic.check_dose("ciclosporin", 70, _ORDER),  # type: ignore[arg-type]
+            "patient",
+            "70 has no unit; pass a pint quantity or a string such as '70 kg' or '154 lb'",
+        ),
+        (
+            lambda: ae_systemic.check_dose("ciclosporin", _Q(-70, "kg"), _ORDER),
+            "patient",
+            "-70 kilogram must be positive",
+        ),
+        (
+            lambda: ae_systemic.check_dose(
+                "ciclosporin",
+                _Q(np.array([70.0]), "kg"),  # type: ignore[arg-type]
+                _ORDER,
+            ),
+            "patient",
+            "expected the weight of one person, got an array",
+        ),
+        (
+            lambda: ae_systemic.Prescription(_Q(10**5000, "mg"), 2),
+            "amount",
+            "<int> milligram is infinite",  # too many digits for str(): named by its type
+        ),
+        (
+            lambda: ae_systemic.Prescription(_Q(-123456789012345678901234, "mg"), 2),
+            "amount",
+            "-1234567890123456789... milligram must be positive",  # 25 characters: cut
+        ),
+        (
+            lambda: ae_systemic.Prescription(_Q(-12345678901234567890123, "mg"), 2),
+            "amount",
+            "-12345678901234567890123 milligram must be positive",  # 24 characters: whole
+        ),
+    ],
+    ids=[
+        "text-too-long",
+        "text-no-number",
+        "text-decimal-comma",
+        "text-unreadable",
+        "age-no-unit",
+        "patient-no-unit",
+        "patient-negative",
+        "patient-array",
+        "number-too-long-for-str",
+        "number-of-25-characters",
+        "number-of-24-characters",
+    ],
+)
+def test_quantity_errors(call: object, argument: str, problem: str) -> None:
+    assert problem_of(call) == (argument, problem)
+
+
+def test_a_quantity_text_of_64_characters_is_read() -> None:
+    assert len(_WEIGHT_TEXT_64) == 64
+    dose = ae_systemic.daily_dose("ciclosporin", _WEIGHT_TEXT_64)
+    assert dose.weight.m_as("kg") == 70.0
+
+
+def test_integers_too_large_for_a_float_keep_their_sign() -> None:
+    from ae_systemic._units import as_float
+
+    assert as_float(10**400) == math.inf
+    assert as_float(-(10**400)) == -math.inf
+    assert as_float(7) == 7.0
+
+
+def test_units_met_for_the_first_time_are_converted_on_every_use() -> None:
+    """The conversion factors cached per unit give the same answer the second time.
+
+    A registry of its own: its cache of factors starts empty, whatever ran before.
+    """
+    import pint
+
+    fresh: pint.UnitRegistry[float] = pint.UnitRegistry()
+    amount, period = fresh.Quantity(0.75, "carat"), fresh.Quantity(1, "fortnight")
+    order = ae_systemic.Prescription(amount, 2, period=period)  # 150 mg over 14 days
+    assert order.amount_mg == pytest.approx(150.0, rel=1e-12)
+    assert order.period_days == pytest.approx(14.0, rel=1e-12)
+    again = ae_systemic.Prescription(amount, 2, period=period)
+    assert again.daily_mg == pytest.approx(300.0 / 14, rel=1e-12)

@@ -680,7 +680,11 @@ def test_a_decimal_comma_is_never_read_as_a_tenfold_age(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["70 kg, 5", "70 kg; 5", "70\x00kg", "70 kg\x00", "7\x000 kg"], ids=repr
+    "text",
+    ["70 kg, 5", "70 kg; 5", "70\x00kg", "70 kg\x00", "7\x000 kg"],
+    # plain ids: an id with a backslash is escaped again when pytest collects twice in one
+    # process (as mutmut does), and the test could no longer be selected by its id
+    ids=["comma", "semicolon", "nul-before-unit", "nul-after-unit", "nul-inside-number"],
 )
 def test_a_weight_string_with_trailing_junk_or_nul_bytes_is_refused(text: str) -> None:
     """Only a number and a unit: "70 kg, 5" is not 350 kg, "70\\x00kg" not silently 70 kg."""

@@ -63,7 +63,11 @@ def test_a_daily_amount_is_a_fresh_quantity_each_time() -> None:
     assert order.amount.units == Q(1, "mg").units
 
 
-@pytest.mark.parametrize("amount", ["150 mg", "0.15 g", "150000 µg", Q(150, "mg"), Q(0.15, "g")])
+@pytest.mark.parametrize(
+    "amount",
+    ["150 mg", "0.15 g", "150000 µg", Q(150, "mg"), Q(0.15, "g")],
+    ids=["150 mg", "0.15 g", "150000 micro-sign-g", "Q(150 mg)", "Q(0.15 g)"],
+)
 def test_the_amount_may_be_written_in_any_unit_of_mass(amount: Any) -> None:
     assert Prescription(amount).amount_mg == pytest.approx(150.0, rel=1e-12)
 
@@ -513,3 +517,39 @@ def test_the_frequency_bound_is_inclusive() -> None:
         Prescription("1 mg", frequency=MAX_COUNT + 1)
     with pytest.raises(InputError, match=f"from 1 to {MAX_COUNT}"):
         Prescription("1 mg", frequency=0)
+
+
+def test_a_daily_amount_exactly_at_a_bound_widened_by_the_float_tolerance_is_within() -> None:
+    """The bounds absorb floating-point noise of 10⁻⁹ relative, the widened bound included."""
+    from ae_systemic._prescription import FLOAT_TOLERANCE
+
+    dose = ae_systemic.daily_dose("ciclosporin", "70 kg")
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    for edge in (low * (1 - FLOAT_TOLERANCE), high * (1 + FLOAT_TOLERANCE)):
+        order = Prescription(Q(edge, "mg"), 1)
+        assert order.daily_mg == edge  # exactly: once a day, in mg
+        check = ae_systemic.check_dose("ciclosporin", "70 kg", order)
+        assert check.status is DoseStatus.WITHIN, edge
+    beyond = Prescription(Q(high * (1 + 2 * FLOAT_TOLERANCE), "mg"), 1)
+    assert ae_systemic.check_dose("ciclosporin", "70 kg", beyond).status is DoseStatus.ABOVE
+
+
+@pytest.mark.parametrize(("noise", "matches"), [(0.6e-9, True), (1.5e-9, False)])
+def test_the_administrations_a_day_match_within_the_float_tolerance(
+    noise: float, matches: bool
+) -> None:
+    """Twice a day over a period a hair shorter than a day still matches two single doses.
+
+    The tolerance is relative to the two doses a day: 2 × 10⁻⁹ administrations.
+    """
+    order = Prescription("150 mg", 2, period=Q(1 / (1 + noise), "day"))
+    per_day_noise = order.administrations_per_day - 2
+    assert per_day_noise == pytest.approx(2 * noise, rel=1e-3)
+    check = ae_systemic.check_dose("ciclosporin", "70 kg", order)
+    assert check.frequency_matches is matches
+
+
+def test_a_prescription_in_compound_units_reads_in_pints_pretty_form() -> None:
+    """Units as written, in pint's pretty form: short for the amount, names for the period."""
+    order = Prescription(Q(0.15, "mg * kg / g"), 2, period=Q(1, "day * kg / g"))
+    assert str(order) == "0.15 kg·mg/g twice per day·kilogram/gram (0.3 mg/day)"

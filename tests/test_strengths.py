@@ -187,3 +187,18 @@ def test_the_answer_does_not_depend_on_the_order_of_the_strengths() -> None:
         for order in itertools.permutations(strengths)
     }
     assert answers == {(100.0, 50.0, 25.0, 10.0)}
+
+
+def test_large_strengths_are_counted_in_exact_micrograms() -> None:
+    """600 g is 6 × 10⁸ µg exactly: one unit of 600 g makes 600 g, two make 1200 g."""
+    assert [q.m_as("mg") for q in strength_units("600 g", ["600 g"])] == [600_000.0]
+    assert [q.m_as("mg") for q in strength_units("1200 g", ["600 g"])] == [600_000.0] * 2
+
+
+def test_a_strength_just_off_a_whole_microgram_is_refused() -> None:
+    """Strengths are whole micrograms, give or take a millionth (relative, at least 10⁻⁶ µg)."""
+    assert [q.m_as("ug") for q in strength_units("2 ug", ["1.0000005 ug"])] == [
+        pytest.approx(1.0)
+    ] * 2
+    with pytest.raises(DoseInputError, match="is not a whole number of micrograms"):
+        strength_units("2 ug", ["1.0000015 ug"])

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,26 @@ def report(mutmut: list[str], seconds: float | None) -> int:
     return 1 if left else 0
 
 
+def unselectable_test_ids() -> list[str]:
+    """Ids of the selected tests that mutmut could not select again by id.
+
+    mutmut runs pytest several times in one process; pytest escapes a non-ASCII character or
+    a backslash of a parametrized id again on each collection (``µg`` becomes ``\\xb5g``,
+    then ``\\\\xb5g``), so such a test is "not found" and the run stops with exit code 4.
+    """
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    selection = config["tool"]["mutmut"]["pytest_add_cli_args_test_selection"]
+    listing = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+        + [arg for arg in selection if not arg.startswith("--deselect")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return [line for line in listing.splitlines() if "::" in line and "\\" in line]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Mutation testing of the computation core.")
     parser.add_argument("--max-children", type=int, help="parallel workers (default: cores)")
@@ -89,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     mutmut = mutmut_command()
     if args.report:
         return report(mutmut, None)
+    bad_ids = unselectable_test_ids()
+    if bad_ids:
+        print("give these tests plain ASCII ids (pytest.param(..., id=...)):", file=sys.stderr)
+        for test_id in bad_ids:
+            print(f"  {test_id}", file=sys.stderr)
+        return 2
     command = [*nice(), *mutmut, "run"]
     if args.max_children:
         command += ["--max-children", str(args.max_children)]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import attrs
@@ -162,9 +162,7 @@ def _checked_errors(errors: object) -> str:
     return str(errors)
 
 
-def _checked_columns(
-    columns: object, names: tuple[str, ...], *, of_result: bool = False
-) -> dict[str, str]:
+def _checked_columns(columns: object, names: tuple[str, ...], *, of_result: bool) -> dict[str, str]:
     """Each field's column in the table: the caller's mapping, else the field's own name."""
     if columns is None:
         columns = {}
@@ -184,9 +182,6 @@ def _checked_columns(
             raise ArgumentTypeError(
                 "columns", f"the column of {field} must be a name (a string), got {shown(name)}"
             )
-    repeated = next((name for name in names if names.count(name) > 1), None)
-    if repeated is not None:
-        raise InputError(repeated, "the table has two columns of this name; rename one")
     found: dict[str, str] = {}
     for field in FIELDS:
         name = columns.get(field, field)
@@ -199,17 +194,22 @@ def _checked_columns(
                 f"{_names_text(names)}"
                 + ("" if field in columns else f"; name it with columns={{{field!r}: ...}}"),
             )
+    repeated = next((name for name in found.values() if names.count(name) > 1), None)
+    if repeated is not None:
+        raise InputError(repeated, "the table has two columns of this name; rename one")
     shared = next((f for f in found if list(found.values()).count(found[f]) > 1), None)
     if shared is not None:
         raise InputError(
             found[shared], "two fields read this column; give each field its own column"
         )
     if ("amount" in found) != ("frequency" in found):
-        given, missing = ("amount", "frequency") if "amount" in found else ("frequency", "amount")
+        given, has = (
+            ("amount", "an amount column but no frequency column")
+            if "amount" in found
+            else ("frequency", "a frequency column but no amount column")
+        )
         raise InputError(
-            found[given],
-            f"a prescription needs both amount and frequency; the table has a {given} "
-            f"column but no {missing} column",
+            found[given], f"a prescription needs both amount and frequency; the table has {has}"
         )
     if "period" in found and "amount" not in found:
         raise InputError(
@@ -271,13 +271,13 @@ def _unit_factor(unit: Any, column: str, field: str) -> _Unit:
             f"{_UNIT_EXAMPLES[field]!r}",
         )
     # a time by its name ("-1 year", not pint's symbol "-1 a"); a mass by its symbol (kg, lb)
-    text = str(unit) if field in ("age", "period") else f"{unit:~P}" or str(unit)
+    text = str(unit) if field in ("age", "period") else f"{unit:~P}"
     return _Unit(text, factor, str(unit))
 
 
 def _plan(
     subject: Drug,
-    dtypes: Mapping[str, object],
+    table_columns: Sequence[tuple[str, object]],
     units: object,
     columns: object,
     phase: object,
@@ -291,7 +291,9 @@ def _plan(
         raise ArgumentTypeError(
             "phase", f"expected None, Phase.ACUTE or Phase.LONG_TERM, got {shown(phase)}"
         )
-    found = _checked_columns(columns, tuple(dtypes), of_result=of_result)
+    names = tuple(name for name, _ in table_columns)  # with any repeated name
+    dtypes = dict(table_columns)
+    found = _checked_columns(columns, names, of_result=of_result)
     if units is None:
         units = {}
     if not isinstance(units, Mapping):
@@ -777,7 +779,7 @@ def _dtypes_of_result(subject: Drug) -> dict[str, Any]:
         **dict.fromkeys(("licensed", *(name for name, _ in _FINDING_COLUMNS)), pd.BooleanDtype()),
     }
     for name, values in categories.items():
-        dtypes[name] = pd.CategoricalDtype(values, ordered=False)
+        dtypes[name] = pd.CategoricalDtype(values)
     return {name: dtypes[name] for name in RESULT_COLUMNS}
 
 
@@ -853,14 +855,14 @@ def _bits(members: tuple[Any, ...], chosen: set[Any]) -> int:
 # --- the kinds of table ----------------------------------------------------------------------
 
 
-def _check_extra(extra: str = "cohort") -> None:
-    """:class:`~ae_systemic.MissingExtraError` unless the extra's packages import."""
+def _check_extra(feature: str, extra: str = "cohort") -> None:
+    """:class:`~ae_systemic.MissingExtraError` for ``feature`` unless the extra's packages load."""
     packages = ("numpy", "pandas") if extra == "cohort" else ("dask.dataframe", "distributed")
     for package in packages:
         try:
             __import__(package)
         except ImportError as exc:
-            raise MissingExtraError("assess_table", package, extra) from exc
+            raise MissingExtraError(feature, package, extra) from exc
 
 
 def _kind(table: object) -> str:
@@ -971,18 +973,18 @@ def assess_table(
     1      child                 200.0      within
     """
     subject = resolve_drug(drug)
-    _check_extra()
+    _check_extra("assess_table")
     kind = _kind(table)
     if kind == "pandas":
-        frame = cast("pandas.DataFrame", table)
+        frame = cast("pandas.DataFrame", table)  # pragma: no mutate
         plan = _plan(subject, _dtypes(frame), units, columns, phase, adult_from, errors)
         result = _joined(frame, _assess_frame(plan, frame))
         result.attrs[ASSESSED_WITH] = _assessed_with(plan)
         return result
     if kind == "arrow":
-        arrow = cast("pyarrow.Table", table)
+        arrow = cast("pyarrow.Table", table)  # pragma: no mutate
         return _assess_arrow(subject, arrow, units, columns, phase, adult_from, errors)
-    lazy = cast("dask.dataframe.DataFrame", table)
+    lazy = cast("dask.dataframe.DataFrame", table)  # pragma: no mutate
     return _assess_dask(subject, lazy, units, columns, phase, adult_from, errors)
 
 
@@ -1037,9 +1039,9 @@ def prescribed(
     return kg, daily
 
 
-def _dtypes(frame: pandas.DataFrame) -> dict[str, object]:
-    """Each column's dtype by name (a column whose name is not a string cannot be a field)."""
-    return {name: dtype for name, dtype in frame.dtypes.items() if isinstance(name, str)}
+def _dtypes(frame: pandas.DataFrame) -> list[tuple[str, object]]:
+    """Each column's name and dtype, in order (a name that is not a string cannot be a field)."""
+    return [(name, dtype) for name, dtype in frame.dtypes.items() if isinstance(name, str)]
 
 
 def _joined(table: pandas.DataFrame, result: pandas.DataFrame) -> pandas.DataFrame:
@@ -1061,9 +1063,11 @@ def _assess_arrow(
     import pyarrow as pa
 
     names = tuple(table.column_names)
-    plan = _plan(subject, dict.fromkeys(names), units, columns, phase, adult_from, errors)
+    plan = _plan(
+        subject, [(name, None) for name in names], units, columns, phase, adult_from, errors
+    )
     used = list(dict.fromkeys(plan.columns.values()))
-    frame = table.select(used).to_pandas(types_mapper=_arrow_types, self_destruct=False)
+    frame = table.select(used).to_pandas(types_mapper=_arrow_types)
     result = _assess_frame(plan, frame)
     for field in arrow_result_schema():
         values = pa.array(result[field.name], from_pandas=True)
@@ -1112,7 +1116,7 @@ def _assess_dask(
     adult_from: object,
     errors: object,
 ) -> dask.dataframe.DataFrame:
-    _check_extra("dask")
+    _check_extra("assess_table", "dask")
     meta_in: pandas.DataFrame = table._meta
     plan = _plan(subject, _dtypes(meta_in), units, columns, phase, adult_from, errors)
     meta = _joined(meta_in, _empty_result(subject, meta_in.index))
@@ -1216,14 +1220,16 @@ def summarize(
     >>> float(table.loc[("dose_status", "no prescription"), "percent"])
     100.0
     """
+    _check_extra("summarize")  # before pandas is imported, to name the extra if it is missing
     import pandas as pd
 
-    _check_extra()
     kind = _kind(result)
     if kind == "arrow":
-        names = list(cast("pyarrow.Table", result).column_names)
+        names = list(cast("pyarrow.Table", result).column_names)  # pragma: no mutate
     else:
-        names = [str(name) for name in cast("pandas.DataFrame", result).columns]
+        names = [
+            str(name) for name in cast("pandas.DataFrame", result).columns
+        ]  # pragma: no mutate
     missing = [name for name in RESULT_COLUMNS if name not in names]
     if missing:
         raise InputError(
@@ -1231,11 +1237,11 @@ def summarize(
             f"has no column {missing[0]!r}; summarize the table assess_table returned",
         )
     if kind == "pandas":
-        return summary_frame(result_counts(cast("pandas.DataFrame", result)))
+        return summary_frame(result_counts(cast("pandas.DataFrame", result)))  # pragma: no mutate
     if kind == "arrow":
-        arrow = cast("pyarrow.Table", result)
+        arrow = cast("pyarrow.Table", result)  # pragma: no mutate
         return summary_frame(result_counts(arrow.select(list(RESULT_COLUMNS)).to_pandas()))
-    lazy = cast("dask.dataframe.DataFrame", result)
+    lazy = cast("dask.dataframe.DataFrame", result)  # pragma: no mutate
     keys = _count_keys()
     meta = pd.DataFrame({key: pd.Series(dtype="int64") for key in keys})
     parts = lazy[list(RESULT_COLUMNS)].map_partitions(_partition_counts, meta=meta)

@@ -390,13 +390,12 @@ def _message(
     """``"400 mg/day (5.7 mg/kg/day) is above the range of ... for a 70 kg adult, by 14 %."``"""
     kg = dose.weight.m_as("kg")
     daily = prescription.daily_mg
-    rate = dose.regimen.rate
-    rate_text = f" ({rate})" if rate is not None else ""
+    rate = dose.regimen.rate  # never None: a DoseRange holds a weight-based regimen
     low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
     who = "adult" if dose.regimen.population is Population.ADULT else "child"
     text = (
         f"{number(daily, 1)} mg/day ({number(daily / kg, 1)} mg/kg/day) is {status} of "
-        f"{span(low, high, 'mg/day', digits=1)}{rate_text} for a {number(kg, 2)} kg {who}"
+        f"{span(low, high, 'mg/day', digits=1)} ({rate}) for a {number(kg, 2)} kg {who}"
     )
     if status is not DoseStatus.WITHIN:
         text += f", by {_percent(abs(deviation))}"
