@@ -493,9 +493,8 @@ def test_summarize_needs_a_result(csa: Drug) -> None:
         summarize(frame(age=[30]))
 
 
-def test_assess_table_is_vectorised_the_regimen_once_per_population(
-    csa: Drug, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def counted_daily_doses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the cohort code calls ``daily_dose``."""
     import ae_systemic._cohort as cohort_module
 
     calls: list[int] = []
@@ -506,6 +505,13 @@ def test_assess_table_is_vectorised_the_regimen_once_per_population(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(cohort_module, "daily_dose", counting)
+    return calls
+
+
+def test_assess_table_is_vectorised_the_regimen_once_per_population(
+    csa: Drug, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counted_daily_doses(monkeypatch)
     rng = np.random.default_rng(1)
     cohort = frame(age=list(rng.uniform(2, 90, 5000)), weight=list(rng.uniform(10, 120, 5000)))
     result = assess_table(csa, cohort, units=UNITS)
@@ -757,16 +763,7 @@ def test_a_dask_result_assesses_no_row_before_it_is_computed(
 ) -> None:
     """Its meta is given: Dask never runs the assessment on made-up rows to guess it."""
     dd = pytest.importorskip("dask.dataframe")
-    import ae_systemic._cohort as cohort_module
-
-    calls: list[int] = []
-    real = ae_systemic.daily_dose
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(cohort_module, "daily_dose", counting)
+    calls = counted_daily_doses(monkeypatch)
     lazy = assess_table(csa, dd.from_pandas(frame(**BASE), npartitions=1), units=UNITS)
     assert list(lazy.columns) == ["age", "weight", *RESULT_COLUMNS]
     assert calls == []
