@@ -30,6 +30,7 @@ from ae_systemic import (
 )
 from ae_systemic._cohort import RESULT_COLUMNS, prescribed, result_counts, summary_frame
 from ae_systemic._prescription import FLOAT_TOLERANCE
+from synthetic_drugs import synthetic
 
 CSA = ae_systemic.drug("ciclosporin")
 UNITS = {"age": "year", "weight": "kg", "amount": "mg", "period": "h"}
@@ -450,8 +451,6 @@ def test_the_result_columns_have_their_dtypes_and_the_result_records_its_options
 def other_content() -> ae_systemic.Drug:
     """Synthetic test data: ciclosporin's content with UVB recommended instead of avoided, no
     other recommended combination, no safety statements and no pregnancy statements."""
-    import attrs
-
     combinations = tuple(
         attrs.evolve(c, advice=ae_systemic.CombinationAdvice.RECOMMENDED, reason=None)
         if c.therapy == "UVB"
@@ -556,14 +555,8 @@ def test_the_edges_of_the_adult_age_amount_frequency_and_period_are_accepted() -
 
 
 def test_rows_of_a_population_the_drug_has_no_regimen_for_are_errors() -> None:
-    import attrs
-
-    adults_only = attrs.evolve(
-        CSA,
-        name="Examplonet",
-        synonyms=(),
-        atc=None,
-        regimens=tuple(r for r in CSA.regimens if r.population is ae_systemic.Population.ADULT),
+    adults_only = synthetic(
+        "Examplonet", *(r for r in CSA.regimens if r.population is ae_systemic.Population.ADULT)
     )
     table = pd.DataFrame({"age": [30.0, 10.0, 16.0], "weight": [70.0, 30.0, 60.0]})
     result = assess_table(adults_only, table, units=UNITS)
@@ -817,12 +810,8 @@ def test_administrations_a_day_within_float_noise_of_the_single_doses_match() ->
 
 
 def test_rows_of_adults_are_errors_for_a_drug_with_a_regimen_for_children_only() -> None:
-    children_only = attrs.evolve(
-        CSA,
-        name="Examplonet",
-        synonyms=(),
-        atc=None,
-        regimens=tuple(r for r in CSA.regimens if r.population is ae_systemic.Population.CHILD),
+    children_only = synthetic(
+        "Examplonet", *(r for r in CSA.regimens if r.population is ae_systemic.Population.CHILD)
     )
     table = pd.DataFrame({"age": [30.0, 10.0], "weight": [70.0, 30.0]})
     result = assess_table(children_only, table, units=UNITS)
