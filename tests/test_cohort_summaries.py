@@ -10,6 +10,7 @@ pandas result.  The cohorts are synthetic test rows, their doses computed by han
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, cast
 
 import attrs
@@ -21,6 +22,7 @@ import pytest
 import ae_systemic
 from ae_systemic import (
     ArgumentTypeError,
+    DoseInputError,
     DoseStatus,
     InputError,
     Prescription,
@@ -694,6 +696,63 @@ def test_a_period_that_overflows_in_seconds_is_a_row_error() -> None:
     assert result["error"].tolist() == ["period: -1e+308 day is infinite"]
 
 
+def test_a_period_finite_in_its_unit_but_infinite_in_seconds_is_a_row_error() -> None:
+    """1e308 days is 8.6e312 s: Prescription refuses it as infinite, and so does the row."""
+    with pytest.raises(DoseInputError) as raised:
+        Prescription("100 mg", frequency=2, period="1e308 day")
+    assert str(raised.value) == "period: 1e+308 day is infinite"
+    table = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "amount": [100.0], "frequency": [2.0], "period": [1e308]}
+    )
+    result = assess_table(CSA, table, units={**UNITS, "period": "day"})
+    assert result["error"].tolist() == ["period: 1e+308 day is infinite"]
+    assert result["dose_status"].isna().tolist() == [True]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the period overflows in seconds, without a warning
+        kg, daily = prescribed(result, CSA)
+    assert (kg.tolist(), daily.tolist()) == ([70.0], [0.0])  # twice in infinitely many days
+
+
+def test_a_deviation_near_the_float_limit_is_computed_without_a_warning() -> None:
+    """150 mg 1e306 times a day for a 0.3 kg body: 1e308 above, as check_dose says.
+
+    The deviation below the range, computed alongside and not chosen, overflows; that must
+    neither warn nor change the result.
+    """
+    table = pd.DataFrame(
+        {
+            "age": [30.0],
+            "weight": [0.3],
+            "amount": [150.0],
+            "frequency": [2.0],
+            "period": [2e-306],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = assess_table(CSA, table, units={**UNITS, "period": "day"})
+    check = check_dose(CSA, "0.3 kg", Prescription("150 mg", frequency=2, period="2e-306 day"))
+    assert (check.status, check.deviation) == (DoseStatus.ABOVE, 1e308)
+    assert result["dose_status"].tolist() == ["above"]
+    assert result["dose_deviation"].tolist() == [1e308]
+
+
+def test_a_text_frequency_column_is_refused_naming_it() -> None:
+    """A frequency has no unit: the message asks for whole numbers, not for a unit."""
+    table = pd.DataFrame({"age": [30.0], "weight": [70.0], "amount": [100.0], "frequency": ["2"]})
+    with pytest.raises(InputError) as raised:
+        assess_table(CSA, table, units=UNITS)
+    assert str(raised.value) == (
+        "frequency: holds str values, not numbers; give the frequency as whole numbers"
+    )
+    result = assess_table(CSA, table.assign(frequency=[2]), units=UNITS)
+    with pytest.raises(InputError) as raised:
+        prescribed(result.assign(frequency=["2"]), CSA)
+    assert str(raised.value) == (
+        "frequency: holds str values, not numbers; give the frequency as whole numbers"
+    )
+
+
 def test_a_daily_amount_that_overflows_is_above_as_check_dose_says() -> None:
     """Once in 1e-305 seconds: infinitely many administrations a day, as in check_dose."""
     table = pd.DataFrame(
@@ -918,3 +977,19 @@ def test_row_problems_of_pint_columns_show_the_number_and_the_unit_once() -> Non
         "weight: -2.0 kg must be positive",
         "amount: -3.0 mg must be positive",
     ]
+
+
+def test_row_problems_of_integer_pint_columns_show_whole_numbers() -> None:
+    """As a plain integer column shows them: 1000, not 1000.0."""
+    pint_pandas = pytest.importorskip("pint_pandas")
+    ages = np.array([1000, 30])
+    pint_table = pd.DataFrame(
+        {
+            "age": pint_pandas.PintArray(ages, "year"),
+            "weight": pint_pandas.PintArray(np.array([70, -2]), "kg"),
+        }
+    )
+    plain_table = pd.DataFrame({"age": ages, "weight": [70, -2]})
+    expected = ["age: 1000 year must lie between 0 and 130 years", "weight: -2 kg must be positive"]
+    assert assess_table(CSA, pint_table)["error"].tolist() == expected
+    assert assess_table(CSA, plain_table, units=UNITS)["error"].tolist() == expected

@@ -401,7 +401,7 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
     dtype = series.dtype
     if _pint_unit(dtype) is not None:
         magnitude = np.asarray(series.array.quantity.magnitude, dtype=np.float64)
-        return magnitude, magnitude
+        return magnitude, series.array.data  # shown as stored: 1000 in an integer column
     if pd.api.types.is_bool_dtype(dtype):
         raise InputError(column, f"holds true/false values, not the numbers of the {field}")
     if dtype == np.float64:
@@ -411,6 +411,10 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
         return values, series.array
     if bool(series.isna().all()):
         return np.full(len(series), np.nan), series.array
+    if field not in _UNIT_EXAMPLES:  # the frequency: a count, with no unit
+        raise InputError(
+            column, f"holds {dtype} values, not numbers; give the {field} as whole numbers"
+        )
     raise InputError(
         column,
         f"holds {dtype} values, not numbers; give the {field} as numbers and its unit in "
@@ -643,7 +647,9 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
                 ),
             )
             rows.mark(
-                prescribed & ~np.isnan(period) & ~((period_seconds > 0) & ~np.isinf(period)),
+                prescribed
+                & ~np.isnan(period)
+                & ~((period_seconds > 0) & ~np.isinf(period_seconds)),
                 period_column,
                 lambda i: _positive_problem(
                     _given(period_given, i, period_unit.text), float(period_seconds[i])
@@ -681,7 +687,8 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
             values[rows.bad] = np.nan
 
     # Where the prescription lies (as compare does, with no tolerance beyond float noise).
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # np.where computes both deviations; the one not chosen may overflow, harmlessly.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         below = prescribed & (daily < low * (1 - FLOAT_TOLERANCE))
         above = prescribed & ~below & (daily > high * (1 + FLOAT_TOLERANCE))
         deviation = np.where(
@@ -691,7 +698,6 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
 
     findings = _findings(
         subject,
-        plan,
         below=below,
         above=above,
         frequency_differs=frequency_differs,
@@ -797,7 +803,6 @@ def _label(index: pandas.Index[Any], position: int) -> int | str:
 
 def _findings(
     subject: Drug,
-    plan: _Plan,
     *,
     below: BoolArray,
     above: BoolArray,
@@ -1030,7 +1035,8 @@ def prescribed(
     frequency, _ = _numbers(result[plan.column("frequency")], plan.column("frequency"), "frequency")
     if "period" in plan.columns:
         period, _ = _numbers(result[plan.column("period")], plan.column("period"), "period")
-        period_seconds = period * plan.units["period"].factor
+        with np.errstate(all="ignore"):
+            period_seconds = period * plan.units["period"].factor
     else:
         period_seconds = np.full(len(result), 86_400.0)
     with np.errstate(all="ignore"):
