@@ -302,6 +302,49 @@ def test_two_weights_at_the_latest_time_that_disagree_are_refused(bundle: Json) 
     assert read(later).sources_of("weight") == ("Observation/w9",)
 
 
+def test_date_times_in_other_time_zones_are_ordered_by_their_instants(bundle: Json) -> None:
+    """20 February 20:00 in New York is 21 February 01:00 UTC: later than 00:30 UTC."""
+    new_york = weight_observation("w8", "2025-02-27T20:00:00-05:00", 80)
+    utc = weight_observation("w9", "2025-02-28T00:30:00Z", 90)
+    record = read(added(bundle, utc, new_york))
+    assert record.sources_of("weight") == ("Observation/w8",)
+    assert record.patient.weight == Q(80, "kg")
+    pregnant = pregnancy_observation("preg8", "2025-02-27T20:00:00-05:00", "77386006")
+    not_pregnant = pregnancy_observation("preg9", "2025-02-28T00:30:00Z", "60001007")
+    record = read(added(bundle, not_pregnant, pregnant))
+    assert record.patient.pregnant is True
+    assert record.sources_of("pregnant") == ("Observation/preg8",)
+
+
+def test_a_partial_date_is_not_later_than_a_date_within_it(bundle: Json) -> None:
+    """'2025-02' may be before or after 27 February: two different weights are refused."""
+    month = weight_observation("w8", "2025-02", 80)
+    day = weight_observation("w9", "2025-02-27", 90)
+    error = refused(lambda: read(added(bundle, month, day)))
+    assert str(error).endswith(
+        "the latest body weights (Observation/w8, Observation/w9, from 2025-02-01 to "
+        "2025-02-28) disagree and their times do not order them; correct the one that is wrong"
+    )
+    # The same weight twice is no disagreement; a day after the month orders them.
+    assert read(added(bundle, month, weight_observation("w9", "2025-02-27", 80))).sources_of(
+        "weight"
+    ) == ("Observation/w8",)
+    after = read(added(bundle, month, weight_observation("w9", "2025-03-01", 90)))
+    assert after.sources_of("weight") == ("Observation/w9",)
+    pregnant = pregnancy_observation("preg8", "2025-02", "77386006")
+    not_pregnant = pregnancy_observation("preg9", "2025-02-27", "60001007")
+    assert "disagree" in str(refused(lambda: read(added(bundle, pregnant, not_pregnant))))
+
+
+def test_a_date_without_a_time_is_ordered_by_the_days_of_a_date_time(bundle: Json) -> None:
+    """A date-time counts on its own date as written, against a date without a time."""
+    dated = weight_observation("w8", "2025-02-28", 80)
+    earlier_day = weight_observation("w9", "2025-02-27T23:30:00-05:00", 90)  # 28th in UTC
+    assert read(added(bundle, dated, earlier_day)).sources_of("weight") == ("Observation/w8",)
+    same_day = weight_observation("w9", "2025-02-28T08:00:00+01:00", 90)
+    assert "on 2025-02-28) disagree" in str(refused(lambda: read(added(bundle, dated, same_day))))
+
+
 def test_an_implausible_weight_names_the_value(bundle: Json) -> None:
     heavy = edited(bundle, "Observation/w2", lambda r: r["valueQuantity"].update(value=7000))
     error = refused(lambda: read(heavy))
@@ -388,6 +431,20 @@ def test_a_partial_birth_date_is_refused_unless_the_youngest_reading_is_asked_fo
     assert age_years(month) < age_years(read(bundle))
 
 
+@pytest.mark.parametrize("partial", ["2026", "2025-04"])
+def test_a_partial_birth_date_wholly_after_the_decision_is_refused(
+    bundle: Json, partial: str
+) -> None:
+    """Read as the youngest, it would give a newborn; it is after the decision, as a full date."""
+    error = refused(lambda: read(birth(bundle, partial), partial_birth_date="youngest"))
+    assert error.paths == ("Bundle.entry[0].resource.birthDate",)
+    assert str(error).endswith(f"{partial!r} is after the date of the decision, 2025-03-01")
+    # A partial date that begins before the decision is its youngest reading: born that day.
+    record = read(birth(bundle, "2025"), partial_birth_date="youngest")
+    assert age_years(record) == 0.0
+    assert "read as 2025-03-01" in record.notes[0]
+
+
 @pytest.mark.parametrize(
     ("date", "words"),
     [
@@ -470,6 +527,11 @@ def test_stopped_and_do_not_perform_requests_are_not_co_medications(bundle: Json
     refused_order = edited(bundle, "MedicationRequest/mr2", lambda r: r.update(doNotPerform=True))
     names = [m.name for m in read(refused_order).patient.co_medications]
     assert "Metformin 500 mg tablets" not in names
+    as_text = edited(bundle, "MedicationRequest/mr2", lambda r: r.update(doNotPerform="false"))
+    error = refused(lambda: read(as_text))
+    i = index_of(bundle, "MedicationRequest/mr2")
+    assert error.paths == (f"Bundle.entry[{i}].resource.doNotPerform",)
+    assert str(error).endswith("expected true or false, got 'false'")
 
 
 def test_a_statement_that_ended_before_the_decision_is_not_a_co_medication(bundle: Json) -> None:
@@ -704,6 +766,12 @@ UNSUPPORTED_SHAPES: list[tuple[str, Callable[[Json], None], str, str]] = [
      f"{DOSE}.doseQuantity.comparator", "inexact"),
     ("do not perform", _set(["doNotPerform"], True), "MedicationRequest.doNotPerform",
      "not to give"),
+    ("as needed as a string (R4)", _set([*D, "asNeededBoolean"], "true"),
+     f"{DOSAGE}.asNeededBoolean", "expected true or false, got 'true'"),
+    ("as needed as a string (R5)", _set([*D, "asNeeded"], "true"), f"{DOSAGE}.asNeeded",
+     "expected true or false, got 'true'"),
+    ("do not perform as a string", _set(["doNotPerform"], "true"),
+     "MedicationRequest.doNotPerform", "expected true or false, got 'true'"),
     ("a dosage that is a string", _set(["dosageInstruction"], ["150 mg bd"]), DOSAGE,
      "expected a Dosage"),
 ]  # fmt: skip
@@ -940,6 +1008,20 @@ def test_a_resource_of_another_patient_is_refused(bundle: Json) -> None:
         lambda r: r.update(subject={"reference": "https://fhir.example.org/r4/Patient/p1"}),
     )
     assert read(absolute).sources_of("weight") == ("Observation/w2",)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["Patient/p1/_history/3", "https://fhir.example.org/r4/Patient/p1/_history/3"],
+)
+def test_a_versioned_reference_to_the_patient_is_the_patient(bundle: Json, reference: str) -> None:
+    versioned = edited(
+        bundle, "Observation/w2", lambda r: r.update(subject={"reference": reference})
+    )
+    assert read(versioned).sources_of("weight") == ("Observation/w2",)
+    other = reference.replace("p1", "p2")
+    foreign = edited(bundle, "Observation/w2", lambda r: r.update(subject={"reference": other}))
+    assert "not the record's patient" in str(refused(lambda: read(foreign)))
 
 
 def test_an_unknown_fhir_version_or_mixed_versions_are_refused(bundle: Json) -> None:

@@ -198,6 +198,16 @@ def _string(resource: _Json, key: str, path: str) -> str | None:
     return value
 
 
+def _flag(resource: _Json, key: str, path: str) -> bool:
+    """A FHIR boolean element; absent is false, anything but true or false is refused."""
+    value = resource.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        _fail(join_path(path, key), f"expected true or false, got {shown(value)}")
+    return value
+
+
 def _items(resource: _Json, key: str, path: str) -> list[tuple[str, object]]:
     """The items of a list element with their paths; absent is empty."""
     value = resource.get(key)
@@ -740,7 +750,7 @@ def read_prescription(medication_request: Mapping[str, object]) -> Prescription:
 
 
 def _prescription(request: _Json) -> Prescription:
-    if request.get("doNotPerform") is True:
+    if _flag(request, "doNotPerform", ""):
         _fail("doNotPerform", "this order is not to give the medicine; it has no dose to check")
     lines = _items(request, "dosageInstruction", "")
     if not lines:
@@ -754,7 +764,7 @@ def _prescription(request: _Json) -> Prescription:
     path, raw = lines[0]
     dosage = _object(raw, path, "a Dosage")
     for key in ("asNeededBoolean", "asNeeded"):
-        if dosage.get(key) is True:
+        if _flag(dosage, key, path):
             _fail(join_path(path, key), "a dose as needed has no daily amount to check")
     for key in ("asNeededCodeableConcept", "asNeededFor"):
         if key in dosage:
@@ -1174,7 +1184,7 @@ class _Reader:
             return
         if self.patient_id is not None:
             tail = re.sub(r"/_history/[^/]+$", "", reference)
-            if tail.endswith(f"/Patient/{self.patient_id}"):
+            if tail in self.aliases or tail.endswith(f"/Patient/{self.patient_id}"):
                 return
         _fail(
             join_path(entry.path, f"{key}.reference"),
@@ -1201,6 +1211,8 @@ class _Reader:
                         "give the full date, or pass partial_birth_date='youngest' to read it "
                         "as its latest day (the youngest age the patient may be)",
                     )
+                if born.first > self.on:
+                    _fail(path, f"{text!r} is after the date of the decision, {self.on}")
                 birth = min(born.last, self.on)
                 notes.append(
                     f"age from the partial birth date {text!r} read as {birth.isoformat()}, the "
@@ -1370,7 +1382,7 @@ class _Reader:
         if status is None:
             _fail(join_path(path, "status"), f"missing: a {entry.kind} has a status")
         if entry.kind == "MedicationRequest":
-            return status == "active" and resource.get("doNotPerform") is not True
+            return status == "active" and not _flag(resource, "doNotPerform", path)
         wanted = "recorded" if self.versions.version == "R5" else "active"
         if status != wanted:
             return False
@@ -1461,22 +1473,42 @@ def _medicine(names: _Names) -> tuple[str, list[str | tuple[str, str]]]:
 
 
 def _latest(candidates: Sequence[tuple[_Candidate, float]], what: str) -> _Candidate:
-    """The latest candidate; two at the latest time that disagree are refused."""
-    last = max(c.when.last for c, _ in candidates)
-    same_day = [(c, v) for c, v in candidates if c.when.last == last]
-    timed = [(c, v) for c, v in same_day if c.when.instant is not None]
-    if len(timed) == len(same_day):
-        latest = max(c.when.instant for c, _ in timed if c.when.instant is not None)
-        same_day = [(c, v) for c, v in timed if c.when.instant == latest]
-    first_value = same_day[0][1]
-    if any(abs(v - first_value) > 1e-9 * max(abs(v), abs(first_value)) for _, v in same_day):
-        labels = ", ".join(c.entry.label for c, _ in same_day)
+    """The latest candidate; candidates that may each be the latest and disagree are refused.
+
+    One candidate is surely later than another when both have a time and its instant is later
+    (time zones included), or when its days all come after the other's days (a date, a partial
+    date, or a date-time's own date as written).  The candidates no other is surely later
+    than may each be the latest: they must agree, as the library never guesses.
+    """
+    dates = [c.when for c, _ in candidates]
+    starts = [w.first for w in dates if w.instant is None]
+    timed = [w for w in dates if w.instant is not None]
+    last_start = max(starts, default=None)  # no candidate of whole days starts later
+    last_timed_day = max((w.last for w in timed), default=None)
+    last_instant = max((w.instant for w in timed if w.instant is not None), default=None)
+
+    def may_be_latest(when: _When) -> bool:
+        if last_start is not None and when.last < last_start:
+            return False  # a date wholly after its days
+        if when.instant is None:
+            return last_timed_day is None or when.last >= last_timed_day
+        return when.instant == last_instant
+
+    possible = [(c, v) for c, v in candidates if may_be_latest(c.when)]
+    if not possible:  # time zones that order them in a circle: none is surely the latest
+        possible = list(candidates)
+    first_value = possible[0][1]
+    if any(abs(v - first_value) > 1e-9 * max(abs(v), abs(first_value)) for _, v in possible):
+        labels = ", ".join(c.entry.label for c, _ in possible)
+        first = min(c.when.first for c, _ in possible)
+        last = max(c.when.last for c, _ in possible)
+        days = f"on {last}" if first == last else f"from {first} to {last}"
         _fail(
-            same_day[0][0].entry.path,
-            f"the latest {what}s ({labels}, on {last}) disagree and their times do not order "
+            possible[0][0].entry.path,
+            f"the latest {what}s ({labels}, {days}) disagree and their times do not order "
             "them; correct the one that is wrong",
         )
-    return same_day[0][0]
+    return possible[0][0]
 
 
 def _years_between(birth: datetime.date, on: datetime.date) -> float:
