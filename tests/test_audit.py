@@ -37,6 +37,11 @@ UNIT_OPTIONS = [
     "--period-unit",
     "day",
 ]
+#: The unit options of a file without a prescription (a unit for a column the file lacks is
+#: refused).
+PATIENT_UNIT_OPTIONS = UNIT_OPTIONS[:4]
+#: The unit options of a file whose prescriptions have no period column.
+DAILY_UNIT_OPTIONS = UNIT_OPTIONS[:6]
 #: The types the audit reads the fields of a CSV file as (see the module's docstring).
 CSV_FIELD_TYPES: dict[str, pa.DataType] = {
     **dict.fromkeys(("age", "weight", "amount", "frequency", "period"), pa.float64()),
@@ -288,7 +293,9 @@ def test_a_header_only_file_gives_the_columns_and_no_rows(
     source.write_text("id,age,weight,phototherapy,amount,frequency\n", encoding="utf-8")
     for name in ("result.csv", "result.parquet"):
         out = tmp_path / name
-        data = json.loads(audited(capsys, str(source), "--out", str(out), *UNIT_OPTIONS, "--json"))
+        data = json.loads(
+            audited(capsys, str(source), "--out", str(out), *DAILY_UNIT_OPTIONS, "--json")
+        )
         assert data["rows"] == 0
         assert data["assessed"] == {"rows": 0, "percent": None}
         assert data["dose_status"]["within"] == {"rows": 0, "percent": None}
@@ -303,7 +310,7 @@ def test_a_header_only_file_gives_the_columns_and_no_rows(
             "frequency",
             *RESULT_COLUMNS,
         ]
-    text = audited(capsys, str(source), "--out", str(tmp_path / "again.csv"), *UNIT_OPTIONS)
+    text = audited(capsys, str(source), "--out", str(tmp_path / "again.csv"), *DAILY_UNIT_OPTIONS)
     assert text.splitlines()[1].split() == ["rows", "0"]
     assert text.splitlines()[2].split() == ["assessed", "0", "–"]
 
@@ -319,7 +326,7 @@ def test_empty_text_columns_are_text_not_nulls(
         encoding="utf-8",
     )
     out = tmp_path / "result.parquet"
-    audited(capsys, str(source), "--out", str(out), *UNIT_OPTIONS)
+    audited(capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS)
     written = pq.read_table(out)
     assert written.schema.field("phototherapy").type == pa.string()
     assert written.schema.field("note").type == pa.string()
@@ -593,7 +600,9 @@ def test_a_file_that_fails_half_way_leaves_the_old_output_and_no_partial_file(
     source.write_text("age,weight\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "result.csv"
     out.write_text("the previous result\n", encoding="utf-8")
-    line = error_line(capsys, str(source), "--out", str(out), *UNIT_OPTIONS, "--batch-size", "4")
+    line = error_line(
+        capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS, "--batch-size", "4"
+    )
     assert line.startswith(f"{source}: cannot read it as CSV (after row ")
     assert "; no output written): column 'weight': CSV conversion error to double: " in line
     assert "invalid value 'heavy'" in line
@@ -683,3 +692,128 @@ def test_the_console_script_audits_a_generated_file(tmp_path: Path) -> None:
         "cohort.parquet",
         "result.parquet",
     ]
+
+
+# --- what reviewers found: columns kept as written, odd files, options for absent columns ---
+
+
+def test_other_csv_columns_are_carried_as_the_text_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A CSV has no types: guessed ones would drop leading zeros and round long identifiers."""
+    source = tmp_path / "cohort.csv"
+    source.write_text(
+        "patient_id,record,age,weight\n"
+        "007,12345678901234567891,30,70\n"
+        "7,12345678901234567892,40,80\n",
+        encoding="utf-8",
+    )
+    for suffix in ("csv", "parquet"):
+        out = tmp_path / f"result.{suffix}"
+        audited(capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS)
+        written = pa_csv.read_csv(out) if suffix == "csv" else pq.read_table(out)
+        if suffix == "csv":  # read back as text, as it was written
+            written = pa_csv.read_csv(
+                out,
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={"patient_id": pa.string(), "record": pa.string()}
+                ),
+            )
+        assert written["patient_id"].to_pylist() == ["007", "7"]
+        assert written["record"].to_pylist() == ["12345678901234567891", "12345678901234567892"]
+        assert written["dose_low_mg_per_day"].to_pylist() == [175.0, 200.0]
+
+
+def test_a_column_that_turns_to_text_in_a_later_block_is_carried(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A ward numbered in the first MiB and named after it: text from the start."""
+    rows = ["ward,age,weight", *(f"{i % 9},30,70" for i in range(150_000)), "ICU,30,70"]
+    source = tmp_path / "cohort.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert source.stat().st_size > 1_048_576  # more than one block
+    out = tmp_path / "result.parquet"
+    audited(capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS)
+    ward = pq.read_table(out, columns=["ward"])["ward"]
+    assert ward.type == pa.string()
+    assert ward.to_pylist()[-2:] == [str(149_999 % 9), "ICU"]
+
+
+def test_a_header_without_a_final_newline_is_a_file_without_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "empty.csv"
+    source.write_bytes(b"age,weight,note")
+    out = tmp_path / "result.parquet"
+    audited(capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS)
+    written = pq.read_table(out)
+    assert written.num_rows == 0
+    assert written.column_names[:3] == ["age", "weight", "note"]
+    assert written.schema.field("note").type == pa.string()
+
+
+def test_a_header_that_is_not_utf8_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "latin1.csv"
+    source.write_bytes("age,weight,Größe\n30,70,180\n".encode("latin-1"))
+    line = error_line(capsys, str(source), "--out", str(tmp_path / "r.csv"), *PATIENT_UNIT_OPTIONS)
+    assert line.startswith(f"{source}: cannot read it as CSV: its header is not UTF-8 text (")
+    assert line.endswith("); save it as UTF-8")
+
+
+def test_an_output_name_as_long_as_the_file_system_allows_is_written(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / ("r" * 240 + ".parquet")  # 248 bytes: the hidden name must be shorter
+    audited(capsys, str(files["parquet"]), "--out", str(out), *UNIT_OPTIONS)
+    assert pq.read_table(out).num_rows == 50
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "unit", "field"),
+    [("--period-unit", "week", "period"), ("--amount-unit", "mg", "amount")],
+)
+def test_a_unit_for_a_column_the_file_lacks_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str, unit: str, field: str
+) -> None:
+    """Without --column period=weeks, 14 × 100 mg a week would be read per day: 300 % above."""
+    source = tmp_path / "cohort.csv"
+    source.write_text("age,weight,weeks\n40,70,1\n", encoding="utf-8")
+    args = [str(source), "--out", str(tmp_path / "r.csv"), *PATIENT_UNIT_OPTIONS, option, unit]
+    assert error_line(capsys, *args) == (
+        f"{option}: {unit} given, but {source} has no column for the {field} (its columns are "
+        f"'age', 'weight', 'weeks'); name it with --column {field}=NAME, or drop {option}"
+    )
+
+
+def test_a_text_field_stored_as_lists_is_refused_naming_the_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "cohort.parquet"
+    table = pa.table(
+        {
+            "age": [30.0, 40.0],
+            "weight": [70.0, 80.0],
+            "phototherapy": pa.array([["UVB"], []], pa.list_(pa.string())),
+        }
+    )
+    pq.write_table(table, source)
+    out = str(tmp_path / "r.parquet")
+    line = error_line(capsys, str(source), "--out", out, *PATIENT_UNIT_OPTIONS)
+    assert line == (
+        f"{source}: column 'phototherapy': holds lists such as ['UVB'], not text such as 'UVA' "
+        "(a comma-separated list)"
+    )
+
+
+def test_a_field_written_as_the_index_of_a_pandas_frame_is_read_as_a_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "cohort.parquet"
+    pd.DataFrame({"weight": [70.0, 80.0], "age": [30.0, 40.0]}).set_index("age").to_parquet(source)
+    out = tmp_path / "result.parquet"
+    audited(capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS)
+    written = pq.read_table(out)
+    assert written["dose_high_mg_per_day"].to_pylist() == [350.0, 400.0]

@@ -37,6 +37,7 @@ from ae_systemic import (
     Prescription,
     assess,
 )
+from ae_systemic._cds_cards import markdown_text
 from ae_systemic.cds_hooks import (
     CARD_KINDS,
     INDICATORS,
@@ -182,6 +183,16 @@ def test_a_phototherapy_ordered_in_the_same_session_counts_as_planned() -> None:
     assert "should not be combined with UVB" in found[0]["summary"]
 
 
+def test_a_summary_too_long_with_the_drug_in_front_names_the_kind_instead() -> None:
+    """A million administrations a day: the sentence fits alone, not with the drug's name."""
+    order = rq.ciclosporin_order()
+    order["dosageInstruction"][0]["timing"]["repeat"]["frequency"] = 1_000_000
+    found = valid_cards(respond(rq.order_sign_request([order]), service=SIGN))
+    assert found[0]["summary"] == "Ciclosporin: dose above the range (see the details)."
+    assert found[0]["detail"].splitlines()[2].startswith("200000000 mg/day (2857142.9 mg/kg/day)")
+    assert all(c["summary"].startswith("Ciclosporin") for c in found)
+
+
 def test_a_dose_within_the_range_and_nothing_else_gives_no_card() -> None:
     request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=150)])
     assert respond(request, service=SIGN) == {"cards": []}
@@ -239,10 +250,16 @@ def test_order_select_checks_only_the_selected_orders() -> None:
     low = rq.ciclosporin_order("low", amount_mg=50)
     request = rq.order_select_request([high, low], ["MedicationRequest/low"])
     found = valid_cards(respond(request, service=SELECT))
-    assert len(found) == 1
-    assert found[0]["indicator"] == "info"
-    assert "below the range" in found[0]["summary"]
-    assert "MedicationRequest/low" in found[0]["detail"]
+    # The unselected order is drafted too: their total gets its card, then the selected order.
+    assert [c["summary"][:40] for c in found] == [
+        "Ciclosporin: 2 orders at once, together ",
+        "Ciclosporin: 100 mg/day (1.4 mg/kg/day) ",
+    ]
+    assert found[1]["indicator"] == "info"
+    assert "below the range" in found[1]["summary"]
+    assert "MedicationRequest/low" in found[1]["detail"]
+    alone = rq.order_select_request([low], ["MedicationRequest/low"])
+    assert len(valid_cards(respond(alone, service=SELECT))) == 1
     none = rq.order_select_request(
         [high, rq.medication_order("m", "Emollient")], ["MedicationRequest/m"]
     )
@@ -254,6 +271,99 @@ def test_order_select_needs_selections_that_are_draft_orders() -> None:
     assert refused(lambda: respond(request)).argument == "context.selections[0]"
     del request["context"]["selections"]
     assert refused(lambda: respond(request)).argument == "context.selections"
+
+
+# --- several orders of the drug at once -----------------------------------------------------
+
+
+def several(found: list[Json]) -> Json:
+    """The one card of several orders among ``found``."""
+    (card,) = [c for c in found if "at once" in c["summary"]]
+    return card
+
+
+def test_two_orders_are_added_up_and_their_total_checked() -> None:
+    """175 mg twice daily twice over: each order is within the range, together above it."""
+    orders = [rq.ciclosporin_order("a", amount_mg=175), rq.ciclosporin_order("b", amount_mg=175)]
+    found = valid_cards(respond(rq.order_sign_request(orders), service=SIGN))
+    card = several(found)
+    assert found[0] is card  # first: it qualifies every card of the orders
+    assert card["indicator"] == "warning"
+    assert card["summary"] == (
+        "Ciclosporin: 2 orders at once, together 700 mg/day, above the range of the guideline."
+    )
+    assert card["detail"].splitlines()[-3:] == [
+        "- MedicationRequest/b (draft, being ordered): 175 mg twice per day (350 mg/day)",
+        "",
+        "Together: 700 mg/day (10 mg/kg/day) is above the range of 175–350 mg/day "
+        "(2.5–5 mg/kg/day) for a 70 kg adult, by 100 %.",
+    ]
+    assert len(found) == 1  # each order alone lies within the range: no other card
+
+
+def test_an_active_order_in_the_record_counts_with_the_new_one() -> None:
+    current = rq.ciclosporin_order("current", amount_mg=100, status="active")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order("new", amount_mg=50)], prefetched=rq.prefetch(medications=[current])
+    )
+    card = several(valid_cards(respond(request, service=SIGN)))
+    assert (
+        "- MedicationRequest/current (active, in the record): 100 mg twice per day"
+        in (card["detail"])
+    )
+    assert card["summary"] == (
+        "Ciclosporin: 2 orders at once, together 300 mg/day, within the range of the guideline."
+    )
+    # The same order, active and drafted again (being changed), counts once.
+    again = rq.ciclosporin_order("new", amount_mg=100, status="active")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order("new", amount_mg=50)], prefetched=rq.prefetch(medications=[again])
+    )
+    assert not [c for c in valid_cards(respond(request, service=SIGN)) if "at once" in c["summary"]]
+    stopped = rq.ciclosporin_order("old", amount_mg=100, status="stopped")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order("new", amount_mg=50)], prefetched=rq.prefetch(medications=[stopped])
+    )
+    assert not [c for c in valid_cards(respond(request, service=SIGN)) if "at once" in c["summary"]]
+
+
+def test_an_order_whose_dosage_cannot_be_read_leaves_the_total_open() -> None:
+    unread = rq.ciclosporin_order("b")
+    unread["dosageInstruction"][0]["doseAndRate"][0] = {
+        "doseRange": {"low": {"value": 100}, "high": {"value": 150}}
+    }
+    request = rq.order_sign_request([rq.ciclosporin_order("a"), unread])
+    card = several(valid_cards(respond(request, service=SIGN)))
+    assert card["summary"] == (
+        "Ciclosporin: 2 orders at once; the guideline's range is for the whole daily dose."
+    )
+    lines = card["detail"].splitlines()
+    assert lines[-3].startswith(
+        "- MedicationRequest/b (draft, being ordered): not read: context.draftOrders.entry"
+    )
+    assert lines[-1] == "Together: not added up, as the dosage of an order could not be read."
+
+
+def test_without_a_weight_the_total_is_not_compared() -> None:
+    orders = [rq.ciclosporin_order("a"), rq.ciclosporin_order("b")]
+    request = rq.order_sign_request(orders, prefetched=rq.prefetch(weight_kg=None))
+    found = valid_cards(respond(request, service=SIGN))
+    card = several(found)
+    assert card["summary"] == "Ciclosporin: 2 orders at once, together 800 mg/day."
+    assert card["detail"].endswith(
+        "Together: 800 mg/day (not compared with the guideline's range: the record gives no "
+        "body weight to use)."
+    )
+    assert [c["summary"][:38] for c in found[1:]] == ["Ciclosporin order not checked against "] * 2
+
+
+def test_an_active_order_of_another_patient_is_refused() -> None:
+    other = rq.ciclosporin_order("theirs", status="active", patient_id="someone-else")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order()], prefetched=rq.prefetch(medications=[other])
+    )
+    error = refused(lambda: respond(request, service=SIGN))
+    assert error.argument == "prefetch.medications.entry[0].resource.subject.reference"
 
 
 # --- prefetch --------------------------------------------------------------------------------
@@ -424,7 +534,7 @@ def test_cards_keep_to_the_indicator_mapping_and_escape_the_records_text() -> No
     ]
     assert [c["indicator"] for c in found] == ["warning", "info", "warning", "warning", "info"]
     interaction = next(c for c in found if "click" in c["detail"])
-    assert "\\[click\\](https://evil.example) \\<b\\>x\\</b\\>" in interaction["detail"]
+    assert "\\[click\\](https\\://evil.example) \\<b\\>x\\</b\\>" in interaction["detail"]
     assert uuid.UUID(found[0]["uuid"]).version == 4
     assert set(INDICATORS.values()) <= {"info", "warning", "critical"}
     assert INDICATORS.keys() == CARD_KINDS
@@ -504,6 +614,90 @@ def test_a_request_that_does_not_fit_names_the_element(
     assert error.argument.startswith(argument), (error.argument, str(error))
     assert str(error).startswith(argument)
     assert isinstance(error, InputError)
+
+
+@pytest.mark.parametrize(
+    ("subject", "argument", "words"),
+    [
+        (
+            {"reference": "Patient/someone-else"},
+            "context.draftOrders.entry[0].resource.subject.reference",
+            "'Patient/someone-else' is not the patient of the request (context.patientId "
+            "'cds-patient-1'): an order is checked against its own patient only",
+        ),
+        (
+            "Patient/cds-patient-1",
+            "context.draftOrders.entry[0].resource.subject",
+            "expected a Reference (a JSON object), got 'Patient/cds-patient-1'",
+        ),
+    ],
+)
+def test_a_ciclosporin_order_for_another_patient_is_refused(
+    subject: object, argument: str, words: str
+) -> None:
+    """It would otherwise be checked against this patient's weight and age."""
+    request = rq.scenario_request()
+    request["context"]["draftOrders"]["entry"][0]["resource"]["subject"] = subject
+    error = refused(lambda: respond(request, service=SIGN, config=CONFIG))
+    assert error.argument == argument
+    assert str(error) == f"{argument}: {words}"
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["Patient/cds-patient-1/_history/2", "https://ehr.example.org/fhir/Patient/cds-patient-1"],
+)
+def test_a_ciclosporin_order_may_name_its_patient_by_version_or_url(reference: str) -> None:
+    request = rq.scenario_request()
+    request["context"]["draftOrders"]["entry"][0]["resource"]["subject"] = {"reference": reference}
+    expected = respond(rq.scenario_request(), service=SIGN, config=CONFIG)
+    assert respond(request, service=SIGN, config=CONFIG) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "escaped"),
+    [
+        ("Call https://evil.example/login now", "Call https\\://evil.example/login now"),
+        ("FTP://evil.example", "FTP\\://evil.example"),
+        ("write to help@evil.example", "write to help\\@evil.example"),
+        ("mailto:help", "mailto\\:help"),
+        ("see www.evil.example", "see www\\.evil.example"),
+        ("10:30 at the clinic", "10:30 at the clinic"),
+    ],
+)
+def test_record_text_cannot_become_an_autolink(name: str, escaped: str) -> None:
+    """GFM links bare URLs, e-mail addresses and www. names: their first characters are escaped."""
+    assert markdown_text(name) == escaped
+
+
+@pytest.mark.parametrize(
+    ("where", "argument"),
+    [
+        ("hookInstance", "hookInstance"),
+        ("order id", "context.draftOrders.entry[0].resource.id"),
+        ("key", "context"),
+    ],
+)
+def test_text_with_a_lone_surrogate_is_refused_naming_where(where: str, argument: str) -> None:
+    """Valid JSON (an escaped \\ud800), but no character: no card id or UTF-8 text can hold it."""
+    request = rq.scenario_request()
+    if where == "hookInstance":
+        request["hookInstance"] = "h\ud800"
+    elif where == "order id":
+        request["context"]["draftOrders"]["entry"][0]["resource"]["id"] = "rx\ud800"
+    else:
+        request["context"]["\udc00"] = 1
+    error = refused(lambda: respond(request, service=SIGN, config=CONFIG))
+    assert error.argument == argument
+    assert str(error) == (
+        f"{argument}: holds a lone surrogate (an escape such as \\ud800 that is no "
+        "character); send Unicode text"
+    )
+    # A pair of surrogates escaped in JSON is one character, and welcome.
+    emoji = json.loads('"\\ud83d\\ude00"')
+    request = rq.scenario_request()
+    request["hookInstance"] = f"h{emoji}"
+    assert respond(request, service=SIGN, config=CONFIG)["cards"]
 
 
 def test_a_request_that_is_not_an_object_is_refused() -> None:

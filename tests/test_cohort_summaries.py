@@ -993,3 +993,39 @@ def test_row_problems_of_integer_pint_columns_show_whole_numbers() -> None:
     expected = ["age: 1000 year must lie between 0 and 130 years", "weight: -2 kg must be positive"]
     assert assess_table(CSA, pint_table)["error"].tolist() == expected
     assert assess_table(CSA, plain_table, units=UNITS)["error"].tolist() == expected
+
+
+def test_a_unit_given_for_a_field_without_a_column_is_still_checked() -> None:
+    """Unused where the table has no such column (a period defaults to a day), never wrong."""
+    table = pd.DataFrame({"age": [30.0], "weight": [70.0]})
+    result = assess_table(CSA, table, units={**UNITS, "period": "week"})
+    assert result["dose_high_mg_per_day"].tolist() == [350.0]
+    with pytest.raises(InputError) as raised:
+        assess_table(CSA, table, units={**UNITS, "period": "banana"})
+    assert str(raised.value) == "units: 'banana' is not a unit pint knows; write e.g. 'day'"
+    with pytest.raises(InputError) as raised:
+        assess_table(CSA, table, units={**UNITS, "amount": "day"})
+    assert str(raised.value).startswith("units: ")
+
+
+@pytest.mark.parametrize("field", ["phototherapy", "co_medication_pathways", "pregnant"])
+def test_a_field_of_lists_or_records_is_refused_naming_its_column(field: str) -> None:
+    """Arrow lists, maps and structs (pandas: arrays, lists, dicts) are no single values."""
+    listed = pa.table({"age": [30.0, 40.0], "weight": [70.0, 80.0], field: pa.array([["UVB"], []])})
+    with pytest.raises(InputError) as raised:
+        assess_table(CSA, listed, units=UNITS)
+    assert raised.value.argument == field
+    assert str(raised.value).startswith(f"{field}: holds lists such as ['UVB'], not ")
+    records = pd.DataFrame({"age": [30.0], "weight": [70.0], field: [{"a": 1}]})
+    with pytest.raises(InputError) as raised:
+        assess_table(CSA, records, units=UNITS)
+    assert str(raised.value).startswith(f"{field}: holds records such as {{'a': 1}}, not ")
+
+
+def test_an_arrow_table_with_pandas_metadata_reads_its_columns_not_an_index() -> None:
+    """A frame written with a field as its index: the table's column is that field."""
+    frame = pd.DataFrame({"weight": [70.0, 80.0], "age": [30.0, 40.0]}).set_index("age")
+    table = pa.Table.from_pandas(frame)
+    assert table.column_names == ["weight", "age"]
+    result = assess_table(CSA, table, units=UNITS)
+    assert result.column("dose_high_mg_per_day").to_pylist() == [350.0, 400.0]

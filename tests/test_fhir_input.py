@@ -316,6 +316,29 @@ def test_date_times_in_other_time_zones_are_ordered_by_their_instants(bundle: Js
     assert record.sources_of("pregnant") == ("Observation/preg8",)
 
 
+def test_a_date_time_on_the_decision_day_in_utc_is_not_after_it(bundle: Json) -> None:
+    """00:30 on 2 March at +13:00 is 11:30 UTC on 1 March: at or before the decision, 1 March.
+
+    A service decides on the day in UTC; a weight just taken in a clinic east of UTC is
+    written on the next day.
+    """
+    east = weight_observation("w8", "2025-03-02T00:30:00+13:00", 80)
+    record = read(added(bundle, east))
+    assert record.sources_of("weight") == ("Observation/w8",)
+    later = weight_observation("w9", "2025-03-02T14:00:00+13:00", 90)  # 1:00 UTC on 2 March
+    assert read(added(bundle, east, later)).sources_of("weight") == ("Observation/w8",)
+    pregnant = pregnancy_observation("preg8", "2025-03-02T00:30:00+13:00", "77386006")
+    assert read(added(bundle, pregnant)).patient.pregnant is True
+
+
+def test_a_date_time_is_as_recent_as_the_later_of_its_two_dates(bundle: Json) -> None:
+    """20:00 on 30 January at -05:00 is 1:00 UTC on 31 January: 29 days before 1 March."""
+    only = without(bundle, "Observation/w1", "Observation/w2", "Observation/w3", "Observation/w4")
+    west = added(only, weight_observation("w8", "2025-01-30T20:00:00-05:00", 80))
+    assert read(west, weight_within="29 days").sources_of("weight") == ("Observation/w8",)
+    assert "1 older" in str(refused(lambda: read(west, weight_within="28 days")))
+
+
 def test_a_partial_date_is_not_later_than_a_date_within_it(bundle: Json) -> None:
     """'2025-02' may be before or after 27 February: two different weights are refused."""
     month = weight_observation("w8", "2025-02", 80)

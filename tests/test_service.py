@@ -270,6 +270,9 @@ def test_a_token_for_one_service_does_not_open_another(live: Live) -> None:
 def test_an_unknown_service_is_404_and_an_unknown_path_too(live: Live) -> None:
     assert "no service 'nope'" in _error(live.call(cr.scenario_request(), service="nope"), 404)
     assert _error(live.http.get("/elsewhere"), 404)
+    # A trailing slash is another path: 404 in JSON, not a redirect.
+    assert _error(live.http.get("/cds-services/"), 404)
+    assert _error(live.call(cr.scenario_request(), service=f"{SIGN}/"), 404)
 
 
 def test_a_wrong_method_is_405(live: Live) -> None:
@@ -303,6 +306,8 @@ def test_a_body_over_the_limit_is_413_declared_or_streamed(live: Live) -> None:
         (b'{"hook": NaN}', "not valid JSON"),
         (b"[" * 20_000 + b"]" * 20_000, "nested"),
         (b'{"a":' * (MAX_JSON_DEPTH + 1) + b"1" + b"}" * (MAX_JSON_DEPTH + 1), "nested deeper"),
+        (b'{"hookInstance": "\\ud800"}', "a lone surrogate"),
+        (b'{"\\udc00": 1}', "a lone surrogate"),
     ],
 )
 def test_bodies_that_are_not_json_objects_are_400(live: Live, raw: bytes, words: str) -> None:

@@ -116,6 +116,8 @@ def test_a_symmetric_key_is_refused(tmp_path: Path) -> None:
         ({"keys": []}, "keys", "is empty"),
         ({"keys": ["x"]}, "keys[0]", "JSON object"),
         ({"keys": [{"kty": "XYZ", "kid": "a"}]}, "keys[0].kty", "'RSA', 'EC' or 'OKP'"),
+        ({"keys": [{"kty": ["EC"], "kid": "a"}]}, "keys[0].kty", "'RSA', 'EC' or 'OKP'"),
+        ({"keys": [{"kty": {"EC": 1}, "kid": "a"}]}, "keys[0].kty", "'RSA', 'EC' or 'OKP'"),
     ],
 )
 def test_a_file_that_is_not_a_public_key_set_is_refused(
@@ -134,6 +136,11 @@ def test_key_ids_uses_and_algorithms_are_checked(tmp_path: Path, ec_client: Clie
         ({"use": "enc"}, "keys[0].use", "'sig'"),
         ({"alg": "HS256"}, "keys[0].alg", "not accepted"),
         ({"alg": "RS384"}, "keys[0].alg", "not accepted for a EC key"),
+        (
+            {"alg": "ES256"},
+            "keys[0].alg",
+            "'ES256' signs with the curve P-256, not with this key's 'P-384'",
+        ),
     ]
     for changes, path, words in cases:
         entry = {k: v for k, v in {**key, **changes}.items() if v is not None}

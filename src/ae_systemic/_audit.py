@@ -335,21 +335,51 @@ def _read_csv(path: Path, label: str, columns: Mapping[str, str], rows: int) -> 
     read = csv.ReadOptions(block_size=CSV_BLOCK_BYTES)
     names: list[str] = []
     try:
-        # The first block alone, for the names and the types pyarrow infers from it.
+        # The first block alone, for the names.
         with csv.open_csv(path, read_options=read) as first:
-            inferred = first.schema
-        names = list(inferred.names)
-        forced = {name: kind for name, kind in _field_types(columns).items() if name in names}
-        for field in inferred:
-            if field.name not in forced and pa.types.is_null(field.type):
-                forced[field.name] = pa.string()
+            names = list(first.schema.names)
+        # The fields as their own types; every other column as text, exactly as written: a
+        # CSV has no types, and guessing them would drop the leading zeros of '007', round a
+        # long identifier, or fail on a later block that holds text.
+        own = _field_types(columns)
+        forced = {name: own.get(name, pa.string()) for name in names}
         convert = csv.ConvertOptions(column_types=forced)
         reader = csv.open_csv(path, read_options=read, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        header = _header_only(path) if not names else None
+        if header is None:
+            raise _unreadable(label, "CSV", exc, names, 0, columns) from None
+        own = _field_types(columns)
+        schema = pa.schema([(name, own.get(name, pa.string())) for name in header])
+        yield _Input(schema, 0, iter(()))
+        return
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(label, "CSV", exc, names, 0, columns) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            label, f"cannot read it as CSV: its header is not UTF-8 text ({exc}); save it as UTF-8"
+        ) from None
     with reader:
         batches = _sliced(reader, rows, label, "CSV", names, columns)
         yield _Input(reader.schema, None, batches)
+
+
+def _header_only(path: Path) -> list[str] | None:
+    """The column names of a CSV file that holds its header line alone, without a newline.
+
+    pyarrow reads such a file as empty (it finds no complete line); ``None`` for any other file.
+    """
+    import csv
+
+    with path.open("rb") as handle:
+        head = handle.read(CSV_BLOCK_BYTES + 1)
+    if not head.strip() or len(head) > CSV_BLOCK_BYTES or b"\n" in head or b"\r" in head:
+        return None
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    return next(csv.reader([text]), None)
 
 
 @contextlib.contextmanager
@@ -477,6 +507,13 @@ def _found_columns(
                 f"plain numbers{unit}",
             )
     for field in UNIT_FIELDS:
+        if field not in found and units.get(field) is not None:
+            raise InputError(
+                _option(field),
+                f"{units[field]} given, but {label} has no column for the {field} (its columns "
+                f"are {_names_text(names)}); name it with --column {field}=NAME, or drop "
+                f"{_option(field)}",
+            )
         if field in found and units.get(field) is None:
             raise InputError(
                 _option(field),
@@ -546,7 +583,10 @@ def _written(out: Path, kind: str, schema: pyarrow.Schema) -> Iterator[Callable[
     import pyarrow.csv as csv
     import pyarrow.parquet as pq
 
-    temporary = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
+    # Hidden beside the output; the output's name cut short so that the whole name stays
+    # within the 255 bytes file systems allow (the output's own name may use all of them).
+    stem = out.name.encode()[:200].decode(errors="ignore")
+    temporary = out.with_name(f".{stem}.{secrets.token_hex(6)}.part")
     try:
         handle = temporary.open("xb")
     except OSError as exc:

@@ -25,7 +25,7 @@ from ._errors import AeSystemicError, ArgumentTypeError, InputError, shown
 from ._lookup import drug as find_drug
 from ._lookup import guideline
 from ._model import Drug, Reference
-from ._prescription import DoseCheck
+from ._prescription import DoseCheck, Prescription
 from ._text import counted, number, sentence
 
 __all__ = [
@@ -34,11 +34,13 @@ __all__ = [
     "INDICATORS",
     "MAX_SUMMARY",
     "NOT_CHECKED_INDICATOR",
+    "SEVERAL_ORDERS_INDICATOR",
     "CardSource",
     "card_uuid",
     "cards",
     "markdown_text",
     "not_checked_card",
+    "several_orders_card",
 ]
 
 #: The indicator of the card of each kind of finding: **this library's choice**, not the
@@ -76,10 +78,20 @@ MAX_SUMMARY: Final = 139
 #: the clinician should know the check did not happen).
 NOT_CHECKED_INDICATOR: Final = "warning"
 
+#: The indicator of the card saying a patient has several orders of the drug at once (a
+#: choice of this library): each order checked alone may mislead, as the guideline's range
+#: is for the whole daily dose, and one order may duplicate another.
+SEVERAL_ORDERS_INDICATOR: Final = "warning"
+
 #: The namespace of the cards' deterministic UUIDs (version 5).
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ae-systemic:cds-hooks:card")
 _URL: Final = re.compile(r"https?://[^\s/?#]+[^\s]*")
-_MARKDOWN: Final = re.compile(r"([\\`*_\[\]<>#!|~&])")
+#: Markdown's characters, and those by which GFM finds a link in plain text (``https://``,
+#: ``mailto:``, ``xmpp:``, ``x@y``, ``www.``): escaped, record text shows as written and never
+#: becomes a link.
+_MARKDOWN: Final = re.compile(
+    r"([\\`*_\[\]<>#!|~&@]|:(?=//)|(?<=mailto):|(?<=xmpp):|(?<=www)\.)", re.IGNORECASE
+)
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 
 
@@ -176,8 +188,6 @@ def _summary(drug: str, kind: FindingKind, messages: Sequence[str]) -> str:
     else:
         first = " ".join(_SENTENCE_END.split(messages[0], maxsplit=1)[0].split())
         text = first if drug.casefold() in first.casefold() else f"{name}: {first}"
-        if len(text) > MAX_SUMMARY:
-            text = first
     if len(text) > MAX_SUMMARY:
         text = f"{name}: {kind.label} (see the details)."
     return text[:MAX_SUMMARY]
@@ -330,3 +340,76 @@ def not_checked_card(
     )
     summary = f"{name} order not checked against the guideline: see the details for why."
     return _card(summary[:MAX_SUMMARY], NOT_CHECKED_INDICATOR, "\n".join(lines), chosen, card_id)
+
+
+@attrs.frozen
+class OrderDose:
+    """One of several orders of a drug: its label, where it comes from, and its daily dose.
+
+    ``origin`` is ``"draft"`` (an order of this session) or ``"active"`` (in the record);
+    ``prescription`` is ``None`` when its dosage could not be read, and ``reason`` says why.
+    """
+
+    label: str
+    origin: str
+    prescription: Prescription | None
+    reason: str | None = None
+
+
+def several_orders_card(
+    drug: str,
+    orders: Sequence[OrderDose],
+    total: DoseCheck | Prescription | None,
+    *,
+    source: CardSource | None = None,
+    hook_instance: str | None = None,
+) -> dict[str, JSONValue]:
+    """The card of a patient with several orders of ``drug`` at once, and their daily total.
+
+    ``total`` is the :class:`DoseCheck` of the orders' amounts a day added up (against the
+    range for the patient), the total alone when no range could be had (no body weight), or
+    ``None`` when an order's dosage could not be read.  Indicator
+    :data:`SEVERAL_ORDERS_INDICATOR` (``warning``, this library's choice).
+    """
+    chosen = CardSource.default() if source is None else source
+    name = sentence(drug)
+    count = counted(len(orders), "order")
+    lines = [
+        f"**Several orders** ({markdown_text(drug)})",
+        "",
+        f"This patient has {count} of {markdown_text(drug)} at once. The guideline's dose "
+        "range is for the whole daily dose, so a check of each order alone may mislead; "
+        "one order may also replace or repeat another.",
+        "",
+    ]
+    for order in orders:
+        where = "draft, being ordered" if order.origin == "draft" else "active, in the record"
+        if order.prescription is None:
+            dose = f"not read: {order.reason}"
+        else:
+            dose = str(order.prescription)
+        lines.append(f"- {markdown_text(order.label[:80])} ({where}): {markdown_text(dose)}")
+    lines.append("")
+    if isinstance(total, DoseCheck):
+        lines.append(f"Together: {markdown_text(total.message)}")
+        summary = (
+            f"{name}: {count} at once, together {number(total.prescription.daily_mg, 1)} "
+            f"mg/day, {total.status} of the guideline."
+        )
+    elif isinstance(total, Prescription):
+        lines.append(
+            f"Together: {markdown_text(number(total.daily_mg, 1))} mg/day (not compared with "
+            "the guideline's range: the record gives no body weight to use)."
+        )
+        summary = f"{name}: {count} at once, together {number(total.daily_mg, 1)} mg/day."
+    else:
+        lines.append("Together: not added up, as the dosage of an order could not be read.")
+        summary = f"{name}: {count} at once; the guideline's range is for the whole daily dose."
+    if len(summary) > MAX_SUMMARY:
+        summary = f"{name}: {count} at once (see the details)."
+    card_id = (
+        str(uuid.uuid4())
+        if hook_instance is None
+        else card_uuid(hook_instance, "several-orders", *(o.label for o in orders))
+    )
+    return _card(summary[:MAX_SUMMARY], SEVERAL_ORDERS_INDICATOR, "\n".join(lines), chosen, card_id)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import attrs
@@ -311,6 +311,9 @@ def _plan(
     checked: dict[str, _Unit] = {}
     for field in _DIMENSIONS:
         if field not in found or (of_result and field == "age"):  # the age is not read again
+            if field not in found and units.get(field) is not None and not of_result:
+                # no column to read: the unit is not used, but a wrong one is still refused
+                _unit_factor(_parsed_unit(units[field], "units", field), "units", field)
             continue
         column = found[field]
         own = _pint_unit(dtypes[column])
@@ -428,6 +431,23 @@ def _given(values: Any, position: int, unit: str | None = None) -> str:
     return f"{text} {unit}" if unit else text
 
 
+def _factorized(
+    series: pandas.Series[Any], column: str, expected: str
+) -> tuple[npt.NDArray[np.intp], Any]:
+    """``pandas.factorize`` of a column of single values; lists or records refused, named."""
+    import pandas as pd
+
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # unhashable: a list (Arrow list, map), a dict (Arrow struct), ...
+        example: object = next((v for v in series if not isinstance(v, Hashable)), None)
+        kind = "records" if isinstance(example, Mapping) else "lists"
+        tolist = getattr(example, "tolist", None)  # a numpy array: shown as a list
+        value = tolist() if callable(tolist) else example
+        raise InputError(column, f"holds {kind} such as {shown(value)}, not {expected}") from None
+    return codes, uniques
+
+
 def _tokens(
     series: pandas.Series[Any],
     column: str,
@@ -437,9 +457,10 @@ def _tokens(
 ) -> npt.NDArray[np.int64]:
     """A text column of comma-separated members as one bit mask per row (bit i: member i)."""
     import numpy as np
-    import pandas as pd
 
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = _factorized(
+        series, column, f"text such as {members[0].value!r} (a comma-separated list)"
+    )
     known = {str(member.value).casefold(): i for i, member in enumerate(members)}
     values = [str(member.value) for member in members]
     names = f"{', '.join(values[:-1])} or {values[-1]}"
@@ -478,7 +499,7 @@ def _booleans(series: pandas.Series[Any], column: str, rows: _Rows) -> BoolArray
 
     if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
         return series.to_numpy(dtype=bool)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = _factorized(series, column, "true or false")
     values = np.zeros(len(uniques) + 1, dtype=bool)
     problems: dict[int, str] = {len(uniques): "missing; give true or false for every row"}
     for u, value in enumerate(uniques):
@@ -1073,7 +1094,9 @@ def _assess_arrow(
         subject, [(name, None) for name in names], units, columns, phase, adult_from, errors
     )
     used = list(dict.fromkeys(plan.columns.values()))
-    frame = table.select(used).to_pandas(types_mapper=_arrow_types)
+    # Without the pandas metadata a file may carry: a field written as the index of the frame
+    # it came from would otherwise become the index again, and no column.
+    frame = table.select(used).to_pandas(types_mapper=_arrow_types, ignore_metadata=True)
     result = _assess_frame(plan, frame)
     for field in arrow_result_schema():
         values = pa.array(result[field.name], from_pandas=True)

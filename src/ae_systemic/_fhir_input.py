@@ -28,7 +28,7 @@ import contextlib
 import datetime
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeAlias
 
 import attrs
@@ -198,6 +198,22 @@ def _string(resource: _Json, key: str, path: str) -> str | None:
     return value
 
 
+def names_patient(reference: str, patient_id: str | None, aliases: Collection[str] = ()) -> bool:
+    """Whether a Reference's ``reference`` names the patient whose id is ``patient_id``.
+
+    ``Patient/{id}``, an absolute URL ending in ``/Patient/{id}``, or one of ``aliases`` (the
+    patient's ``fullUrl``), each also with a version (``.../_history/3``).
+    """
+    if reference in aliases:
+        return True
+    tail = re.sub(r"/_history/[^/]+$", "", reference)
+    if tail in aliases:
+        return True
+    if patient_id is None:
+        return False
+    return tail == f"Patient/{patient_id}" or tail.endswith(f"/Patient/{patient_id}")
+
+
 def _flag(resource: _Json, key: str, path: str) -> bool:
     """A FHIR boolean element; absent is false, anything but true or false is refused."""
     value = resource.get(key)
@@ -269,6 +285,23 @@ class _When:
     first: datetime.date
     last: datetime.date
     instant: datetime.datetime | None = None
+
+    def after(self, on: datetime.date) -> bool:
+        """Whether it surely happened after the day ``on``.
+
+        A date counts at its last day.  A date-time counts on its date as written or on its
+        date in UTC, whichever is earlier: the decision date of a service is a UTC date, and
+        11:00 UTC on 3 December is written 00:00 on 4 December at +13:00.
+        """
+        if self.instant is None:
+            return self.last > on
+        return min(self.last, self.instant.astimezone(datetime.UTC).date()) > on
+
+    def days_before(self, on: datetime.date) -> int:
+        """How many days before ``on`` it surely happened (a date-time: the later of its dates)."""
+        if self.instant is None:
+            return (on - self.first).days
+        return (on - max(self.first, self.instant.astimezone(datetime.UTC).date())).days
 
 
 def _date(text: object, path: str, *, times: bool) -> _When:
@@ -1180,12 +1213,8 @@ class _Reader:
         if subject is None:
             return
         reference = _string(subject, "reference", join_path(entry.path, key))
-        if reference is None or reference in self.aliases:
+        if reference is None or names_patient(reference, self.patient_id, self.aliases):
             return
-        if self.patient_id is not None:
-            tail = re.sub(r"/_history/[^/]+$", "", reference)
-            if tail in self.aliases or tail.endswith(f"/Patient/{self.patient_id}"):
-                return
         _fail(
             join_path(entry.path, f"{key}.reference"),
             f"{shown(reference)} is not the record's patient ({self.patient.label}): the "
@@ -1256,10 +1285,10 @@ class _Reader:
                 continue
             with self.located(entry):
                 when = _dated(entry.resource, entry.path, "a body weight")
-                if when.last > self.on:
+                if when.after(self.on):
                     skipped[f"after {self.on}"] = skipped.get(f"after {self.on}", 0) + 1
                     continue
-                if (self.on - when.first).days > within_days:
+                if when.days_before(self.on) > within_days:
                     skipped["older"] = skipped.get("older", 0) + 1
                     continue
                 found = self.weight_value(entry)
@@ -1318,7 +1347,7 @@ class _Reader:
                 continue
             with self.located(entry):
                 when = _dated(entry.resource, entry.path, "a pregnancy status")
-                if when.last > self.on:
+                if when.after(self.on):
                     continue
                 value = self.pregnancy_value(entry)
             values[entry.path] = value

@@ -296,6 +296,9 @@ def create_app(
         middleware=middleware,
         exception_handlers={HTTPException: http_error, Exception: last_resort},
     )
+    # A path with a trailing slash is no path of the service: 404 in JSON, not a redirect
+    # (whose target the caller's token, signed for the exact URL, would not open anyway).
+    app.router.redirect_slashes = False
     app.state.feedback = feedback
     app.state.base_url = base
     return app
@@ -394,6 +397,12 @@ def _parse(body: bytes) -> dict[str, object]:
         raise _Refusal(400, f"the body must be a JSON object, not {_json_type(data)}")
     if _depth(data) > MAX_JSON_DEPTH:
         raise _Refusal(400, f"the body is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:  # an escaped lone surrogate (\\ud800) is valid JSON but no character
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Refusal(
+            400, "the body holds a lone surrogate (an escape such as \\ud800): send Unicode text"
+        ) from None
     return data
 
 

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._errors import AeSystemicError, DataError, DataProblem, InputError, MissingExtraError
+from ._errors import AeSystemicError, DataError, DataProblem, InputError, MissingExtraError, shown
 
 if TYPE_CHECKING:
     import os
@@ -227,7 +227,7 @@ def _public_key(file: str, where: str, entry: object) -> PublicKey:
             "'oct' is a symmetric (shared secret) key; CDS Hooks clients sign with an "
             "asymmetric key: give its public key (RSA, EC or OKP)",
         )
-    if kty not in _ALGORITHMS_OF_KEY:
+    if not isinstance(kty, str) or kty not in _ALGORITHMS_OF_KEY:
         raise _key_set_error(file, f"{where}.kty", "must be 'RSA', 'EC' or 'OKP'")
     private = [member for member in _PRIVATE_MEMBERS if member in entry]
     if private:
@@ -255,6 +255,14 @@ def _public_key(file: str, where: str, entry: object) -> PublicKey:
     crv = entry.get("crv")
     if crv is not None and not isinstance(crv, str):
         raise _key_set_error(file, f"{where}.crv", "must be a string")
+    curve = _CURVE_OF.get(alg) if isinstance(alg, str) else None
+    if curve is not None and crv != curve:
+        raise _key_set_error(
+            file,
+            f"{where}.alg",
+            f"{alg!r} signs with the curve {curve}, not with this key's {shown(crv)}; give the "
+            "algorithm of the key's curve",
+        )
     return PublicKey(kid, kty, alg, crv, json.dumps(entry, sort_keys=True))
 
 

@@ -29,7 +29,10 @@ decision date is the caller's ``on`` or today's date in UTC.  See ``docs/cds-hoo
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import math
+import re
 import types
 from collections.abc import Mapping, Sequence
 from typing import Final
@@ -41,9 +44,12 @@ from ._cds_cards import (
     CARD_KINDS,
     INDICATORS,
     NOT_CHECKED_INDICATOR,
+    SEVERAL_ORDERS_INDICATOR,
     CardSource,
+    OrderDose,
     cards,
     not_checked_card,
+    several_orders_card,
 )
 from ._cds_config import ConfigError, ServiceConfig, load_config
 from ._converter import JSONValue
@@ -62,11 +68,14 @@ from ._fhir_input import (
     OLDER_WEIGHT_ADVICE,
     PatientRecord,
     drug_for,
+    names_patient,
     read_patient,
     read_prescription,
 )
 from ._lookup import guideline
 from ._model import Drug
+from ._prescription import DoseCheck, Prescription, check_dose
+from ._units import application_registry
 
 __all__ = [
     "CARD_KINDS",
@@ -79,6 +88,7 @@ __all__ = [
     "PREFETCH",
     "REQUIRED_PREFETCH",
     "SERVICE_IDS",
+    "SEVERAL_ORDERS_INDICATOR",
     "CardSource",
     "ConfigError",
     "HookRequestError",
@@ -138,6 +148,7 @@ MAX_DRAFT_ORDERS: Final = 10_000
 
 _DRAFT_KINDS: Final = ("MedicationRequest", "ServiceRequest")
 _ROOT: Final = "resources"
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 class HookRequestError(InputError):
@@ -198,14 +209,10 @@ def discovery() -> dict[str, JSONValue]:
 
 @attrs.frozen
 class _Order:
-    index: int
+    path: str  # where the resource is in the request
     resource: Mapping[str, object]
     label: str
     drug: Drug
-
-    @property
-    def path(self) -> str:
-        return f"context.draftOrders.entry[{self.index}].resource"
 
 
 def _under(prefix: str, path: str, head: str) -> str:
@@ -325,8 +332,10 @@ def _selected(
 def _orders(
     drafts: Sequence[tuple[int, Mapping[str, object], str]],
     selected: set[str] | None,
+    patient_id: str,
     config: ServiceConfig,
 ) -> list[_Order]:
+    """The draft orders of :data:`DRUG` (for ``order-select``, of those ``selected``)."""
     orders = []
     codes = config.drug_codes_map()
     for index, resource, label in drafts:
@@ -340,8 +349,100 @@ def _orders(
         except DataError as error:
             raise HookRequestError(*_first(error, {"MedicationRequest": path})) from None
         if found is not None and found.name == DRUG:
-            orders.append(_Order(index, resource, label, found))
+            _check_subject(resource, path, patient_id)
+            orders.append(_Order(path, resource, label, found))
     return orders
+
+
+def _active_orders(
+    resources: Sequence[Mapping[str, object]],
+    origins: Sequence[str],
+    drafts: Sequence[_Order],
+    patient_id: str,
+    config: ServiceConfig,
+) -> list[_Order]:
+    """The record's active orders of :data:`DRUG` (its ``MedicationRequest`` s), but drafts'.
+
+    An active order with the label of a draft order is that order, being changed: counted once.
+    """
+    labels = {order.label for order in drafts}
+    codes = config.drug_codes_map()
+    orders = []
+    for resource, path in zip(resources, origins, strict=True):
+        if resource.get("resourceType") != "MedicationRequest":
+            continue
+        refused = resource.get("doNotPerform")
+        if refused is not None and not isinstance(refused, bool):
+            raise HookRequestError(
+                f"{path}.doNotPerform", f"expected true or false, got {shown(refused)}"
+            )
+        if resource.get("status") != "active" or refused:
+            continue
+        try:
+            found = drug_for(resource, codes=codes)
+        except DataError as error:
+            raise HookRequestError(*_first(error, {"MedicationRequest": path})) from None
+        if found is None or found.name != DRUG:
+            continue
+        resource_id = resource.get("id")
+        label = f"MedicationRequest/{resource_id}" if isinstance(resource_id, str) else path
+        if label in labels:
+            continue
+        _check_subject(resource, path, patient_id)
+        orders.append(_Order(path, resource, label, found))
+    return orders
+
+
+def _daily_doses(orders: Sequence[_Order], origin: str) -> list[OrderDose]:
+    """Each order's prescription, or why its dosage cannot be read."""
+    doses = []
+    for order in orders:
+        try:
+            doses.append(OrderDose(order.label, origin, read_prescription(order.resource)))
+        except DataError as error:
+            where, message = _first(error, {"MedicationRequest": order.path})
+            doses.append(OrderDose(order.label, origin, None, f"{where}: {message}"))
+    return doses
+
+
+def _several_orders(
+    orders: Sequence[_Order],
+    active: Sequence[_Order],
+    record: PatientRecord | str,
+    source: CardSource,
+    hook_instance: str,
+) -> dict[str, JSONValue]:
+    """The card of several orders of :data:`DRUG` at once, with their daily total."""
+    doses = _daily_doses(orders, "draft") + _daily_doses(active, "active")
+    total: DoseCheck | Prescription | None = None
+    given = [dose.prescription for dose in doses if dose.prescription is not None]
+    if len(given) == len(doses):
+        daily_mg = math.fsum(rx.daily_mg for rx in given)
+        registry = application_registry()
+        try:
+            total = Prescription(registry.Quantity(daily_mg, "mg"), frequency=1)
+        except ArgumentError:
+            total = None  # more than any one administration: no total to compare
+        if total is not None and not isinstance(record, str):
+            with contextlib.suppress(AeSystemicError):  # no range for the patient: the total
+                total = check_dose(orders[0].drug, record.patient, total)
+    return several_orders_card(DRUG, doses, total, source=source, hook_instance=hook_instance)
+
+
+def _check_subject(resource: Mapping[str, object], path: str, patient_id: str) -> None:
+    """An order for another patient than the request's is refused (it would get this one's dose)."""
+    subject = resource.get("subject")
+    if subject is None:
+        return
+    reference = _object(subject, f"{path}.subject", "a Reference").get("reference")
+    if reference is None:
+        return
+    if not isinstance(reference, str) or not names_patient(reference, patient_id):
+        raise HookRequestError(
+            f"{path}.subject.reference",
+            f"{shown(reference)} is not the patient of the request (context.patientId "
+            f"{patient_id!r}): an order is checked against its own patient only",
+        )
 
 
 def _prefetch_resources(
@@ -562,10 +663,40 @@ def respond(
         raise HookRequestError("request", str(error)) from None
 
 
+def _check_text(request: Mapping[str, object]) -> None:
+    """Every string of ``request`` (keys too) is Unicode text: no lone surrogate (``\\ud800``).
+
+    JSON can escape one, Python can hold one, but it is no character: it could be neither
+    hashed into a card's id nor written out as UTF-8.
+    """
+    stack: list[tuple[object, str]] = [(request, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            texts = [(value, path)]
+            children: list[tuple[object, str]] = []
+        elif isinstance(value, Mapping):
+            texts = [(key, path) for key in value if isinstance(key, str)]
+            children = [(v, join_path(path, str(k))) for k, v in value.items()]
+        elif isinstance(value, list):
+            texts, children = [], [(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        else:
+            continue
+        for text, where in texts:
+            if _SURROGATE.search(text):
+                raise HookRequestError(
+                    where or "request",
+                    "holds a lone surrogate (an escape such as \\ud800 that is no character); "
+                    "send Unicode text",
+                )
+        stack.extend(children)
+
+
 def _respond(
     raw: object, service: str | None, day: datetime.date, config: ServiceConfig
 ) -> dict[str, JSONValue]:
     request = _object(raw, "request", "a CDS Hooks request")
+    _check_text(request)
     hook = _checked_hook(request, service)
     hook_instance = _text(request, "hookInstance", "")
     context = _object(request.get("context"), "context", "the hook's context")
@@ -577,15 +708,19 @@ def _respond(
         _object(prefetch, "prefetch", "the prefetched resources")
     drafts = _drafts(context)
     selected = _selected(context, drafts) if hook == "order-select" else None
-    orders = _orders(drafts, selected, config)
+    orders = _orders(drafts, selected, patient_id, config)
     if not orders:
         return {"cards": []}
     resources, origins = _prefetch_resources(request, patient_id, config)
+    drafted = _orders(drafts, None, patient_id, config)
+    active = _active_orders(resources, origins, drafted, patient_id, config)
     pending, pending_origins = _pending(drafts)
     resources, origins = _without_the_drug(resources + pending, origins + pending_origins, config)
     record = _patient(resources, origins, day, config)
     source = config.card_source()
     result: list[JSONValue] = []
+    if len(drafted) + len(active) > 1:
+        result.append(_several_orders(drafted, active, record, source, hook_instance))
     for order in orders:
         if isinstance(record, str):
             result.append(
