@@ -266,6 +266,16 @@ def test_order_select_checks_only_the_selected_orders() -> None:
     assert respond(none, service=SELECT) == {"cards": []}
 
 
+def test_two_draft_orders_with_one_id_are_refused() -> None:
+    """Selections and card ids name an order by its id: two orders cannot share one."""
+    twice = [rq.ciclosporin_order("rx"), rq.ciclosporin_order("rx", amount_mg=50)]
+    error = refused(lambda: respond(rq.order_sign_request(twice), service=SIGN))
+    assert str(error) == (
+        "context.draftOrders.entry[1].resource.id: 'MedicationRequest/rx' is also entry[0]: "
+        "each draft order needs its own id"
+    )
+
+
 def test_order_select_needs_selections_that_are_draft_orders() -> None:
     request = rq.order_select_request([rq.ciclosporin_order()], ["MedicationRequest/elsewhere"])
     assert refused(lambda: respond(request)).argument == "context.selections[0]"

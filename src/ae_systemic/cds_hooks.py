@@ -288,6 +288,7 @@ def _drafts(context: Mapping[str, object]) -> list[tuple[int, Mapping[str, objec
             f"{where}.entry", f"more than {MAX_DRAFT_ORDERS} entries (a bound of this service)"
         )
     drafts = []
+    seen: dict[str, int] = {}
     for index, raw in enumerate(entries):
         path = f"{where}.entry[{index}]"
         entry = _object(raw, path, "a Bundle entry")
@@ -301,6 +302,12 @@ def _drafts(context: Mapping[str, object]) -> list[tuple[int, Mapping[str, objec
                 f"{path}.resource.id", f"expected a string, got {shown(resource_id)}"
             )
         label = f"{kind}/{resource_id}" if resource_id else f"{kind} at {path}"
+        if label in seen:  # selections and cards name an order by it: it must be one order
+            raise HookRequestError(
+                f"{path}.resource.id",
+                f"{shown(label)} is also entry[{seen[label]}]: each draft order needs its own id",
+            )
+        seen[label] = index
         drafts.append((index, resource, label))
     return drafts
 
