@@ -334,6 +334,7 @@ def _read_csv(path: Path, label: str, columns: Mapping[str, str], rows: int) -> 
 
     read = csv.ReadOptions(block_size=CSV_BLOCK_BYTES)
     names: list[str] = []
+    header: list[str] | None = None
     try:
         # The first block alone, for the names.
         with csv.open_csv(path, read_options=read) as first:
@@ -349,16 +350,18 @@ def _read_csv(path: Path, label: str, columns: Mapping[str, str], rows: int) -> 
         header = _header_only(path) if not names else None
         if header is None:
             raise _unreadable(label, "CSV", exc, names, 0, columns) from None
-        own = _field_types(columns)
-        schema = pa.schema([(name, own.get(name, pa.string())) for name in header])
-        yield _Input(schema, 0, iter(()))
-        return
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(label, "CSV", exc, names, 0, columns) from None
     except UnicodeDecodeError as exc:
         raise InputError(
             label, f"cannot read it as CSV: its header is not UTF-8 text ({exc}); save it as UTF-8"
         ) from None
+    if header is not None:  # a header alone: no rows to read
+        own = _field_types(columns)
+        yield _Input(
+            pa.schema([(name, own.get(name, pa.string())) for name in header]), 0, iter(())
+        )
+        return
     with reader:
         batches = _sliced(reader, rows, label, "CSV", names, columns)
         yield _Input(reader.schema, None, batches)
