@@ -1038,3 +1038,13 @@ def test_an_arrow_table_with_pandas_metadata_reads_its_columns_not_an_index() ->
     assert table.column_names == ["weight", "age"]
     result = assess_table(CSA, table, units=UNITS)
     assert result.column("dose_high_mg_per_day").to_pylist() == [350.0, 400.0]
+
+
+def test_a_period_too_short_to_count_in_days_is_a_row_error_as_in_prescription() -> None:
+    table = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "amount": [150.0], "frequency": [2.0], "period": [1e-320]}
+    )
+    result = assess_table(CSA, table, units={**UNITS, "period": "s"})
+    with pytest.raises(DoseInputError) as raised:
+        Prescription("150 mg", frequency=2, period="1e-320 s")
+    assert result["error"].tolist() == [str(raised.value)]

@@ -245,6 +245,20 @@ def test_a_bad_weight_is_refused_with_a_message_saying_what_is_wrong(
     assert caught.value.argument == "weight"
 
 
+def test_a_masked_weight_is_refused_not_dosed_from_its_hidden_value() -> None:
+    """numpy.asarray drops a mask: the missing weight would be dosed as the value beneath."""
+    weights = np.ma.array([70.0, 80.0, 90.0], mask=[False, True, False])
+    with pytest.raises(DoseInputError) as caught:
+        daily_dose("ciclosporin", Q(weights, "kg"))
+    assert str(caught.value) == (
+        "weight: the weight at index 1 is masked (missing); give every weight, or leave the "
+        "missing ones out"
+    )
+    unmasked = np.ma.array([70.0, 80.0], mask=[False, False])
+    dose = daily_dose("ciclosporin", Q(unmasked, "kg"))
+    assert dose.high.m_as("mg/day").tolist() == [350.0, 400.0]
+
+
 def test_a_bad_array_message_counts_every_bad_element() -> None:
     with pytest.raises(DoseInputError, match=r"weight\[0\]: -1\.0 kilogram .*3 bad elements"):
         daily_dose("ciclosporin", Q(np.array([-1.0, 0.0, math.nan, 70.0]), "kg"))

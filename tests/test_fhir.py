@@ -34,6 +34,7 @@ from ae_systemic import (
     DoseRegimen,
     Drug,
     FixedDose,
+    InputError,
     Interval,
     Phase,
     Population,
@@ -209,6 +210,36 @@ def test_full_urls_are_base_type_and_id_and_ids_are_valid_fhir_ids(bundle: Any) 
         assert entry["fullUrl"] == f"{BASE_URL}/{resource['resourceType']}/{resource['id']}"
     keys = [(r["resourceType"], r["id"]) for r in resources(bundle)]
     assert len(set(keys)) == len(keys)
+
+
+#: FHIR's RESTful URL (R5, references page), the resource types as any capitalised name.
+RESTFUL_URL = re.compile(
+    r"((http|https)://([A-Za-z0-9\-\\.:%$]*/)+)?[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}"
+    r"(/_history/[A-Za-z0-9\-.]{1,64})?"
+)
+
+
+def test_every_full_url_is_restful_so_that_relative_references_resolve(bundle: Any) -> None:
+    """FHIR resolves Citation/x against an entry's fullUrl only when it is a RESTful URL."""
+    for entry in bundle["entry"]:
+        assert RESTFUL_URL.fullmatch(entry["fullUrl"]), entry["fullUrl"]
+    mine = plain(
+        to_bundle(ae_systemic.drug("ciclosporin"), base_url="https://fhir.example.org/r5-ae")
+    )
+    assert all(RESTFUL_URL.fullmatch(e["fullUrl"]) for e in mine["entry"])
+
+
+@pytest.mark.parametrize(
+    "base", ["https://example.org/my_fhir", "https://example.org/~me/fhir", "https://a_b.org/f"]
+)
+def test_a_base_url_that_makes_no_restful_url_is_refused(base: str) -> None:
+    with pytest.raises(InputError) as raised:
+        to_bundle("ciclosporin", base_url=base)
+    assert str(raised.value) == (
+        "base_url: must be a FHIR RESTful base, of letters, digits and - . : % $ between its "
+        f"slashes (no _ ~ + or spaces), so that relative references resolve in the Bundle; "
+        f"got {base!r}"
+    )
 
 
 def test_the_bundle_has_no_empty_arrays_objects_or_nulls(bundle: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -142,9 +143,13 @@ def test_two_calls_give_equal_definitions() -> None:
 # --- one base for every URL ---------------------------------------------------------------
 
 
-def test_the_base_url_lies_under_the_projects_home_page() -> None:
+def test_the_base_url_lies_under_the_pages_of_the_projects_organisation() -> None:
+    """The home page's owner on GitHub publishes at {owner}.github.io."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert BASE_URL.startswith(project["urls"]["Homepage"] + "/")
+    home = urllib.parse.urlsplit(project["urls"]["Homepage"])
+    assert home.hostname == "github.com"
+    owner = home.path.split("/")[1]
+    assert f"https://{owner}.github.io/fhir" == BASE_URL
     assert f"{BASE_URL}/StructureDefinition/consensus" == CONSENSUS_EXTENSION_URL
     assert f"{BASE_URL}/StructureDefinition/source-location" == SOURCE_LOCATION_EXTENSION_URL
 

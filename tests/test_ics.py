@@ -67,6 +67,28 @@ def test_a_naive_or_wrong_stamp_is_refused() -> None:
         to_calendar("ciclosporin", START, stamp="2027-01-01")  # type: ignore[arg-type]
 
 
+def test_a_stamp_beyond_the_calendar_in_utc_is_refused() -> None:
+    early = datetime.datetime(1, 1, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=5)))
+    with pytest.raises(InputError) as raised:
+        to_calendar("ciclosporin", START, stamp=early)
+    assert str(raised.value) == (
+        "stamp: 0001-01-01T01:00:00+05:00 lies beyond the calendar (years 1 to 9999) in UTC"
+    )
+
+
+def test_a_visit_on_the_last_day_of_the_calendar_is_refused_not_a_crash() -> None:
+    """Its DTEND, the day after 9999-12-31, cannot be written."""
+    last = datetime.date(9998, 12, 31)
+    assert ae_systemic.monitoring_schedule("ciclosporin", last)[-1].date == datetime.date.max
+    with pytest.raises(InputError) as raised:
+        to_calendar("ciclosporin", last)
+    assert str(raised.value) == (
+        "start: the visit of 9999-12-31 would end on the day after it, beyond the calendar "
+        "(year 9999); choose an earlier start or fewer months"
+    )
+    assert to_calendar("ciclosporin", last, months=11).count(b"BEGIN:VEVENT") == 5
+
+
 def test_the_schedule_rules_apply() -> None:
     with pytest.raises(ArgumentTypeError, match=r"^start"):
         to_calendar("ciclosporin", "2027-01-15")  # type: ignore[arg-type]

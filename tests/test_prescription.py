@@ -553,3 +553,13 @@ def test_a_prescription_in_compound_units_reads_in_pints_pretty_form() -> None:
     """Units as written, in pint's pretty form: short for the amount, names for the period."""
     order = Prescription(Q(0.15, "mg * kg / g"), 2, period=Q(1, "day * kg / g"))
     assert str(order) == "0.15 kg·mg/g twice per day·kilogram/gram (0.3 mg/day)"
+
+
+def test_a_period_too_short_to_count_in_days_is_refused() -> None:
+    """1e-320 s is positive, but 0 days as a float: no administrations a day can follow."""
+    with pytest.raises(DoseInputError) as raised:
+        Prescription("150 mg", frequency=2, period="1e-320 s")
+    assert str(raised.value) == (
+        "period: 1e-320 second is too short to count in days (a float rounds it to 0 days)"
+    )
+    assert Prescription("150 mg", frequency=2, period="1e-300 s").period_days > 0

@@ -45,7 +45,7 @@ from ._errors import (
 from ._lookup import resolve_drug
 from ._model import Drug
 from ._patient import DEFAULT_ADULT_FROM_YEARS
-from ._prescription import FLOAT_TOLERANCE, MAX_AMOUNT_PER_ADMINISTRATION_MG
+from ._prescription import FLOAT_TOLERANCE, MAX_AMOUNT_PER_ADMINISTRATION_MG, too_short
 from ._units import (
     MAX_AGE_YEARS,
     MAX_BODY_WEIGHT_KG,
@@ -543,6 +543,12 @@ def _positive_problem(value: str, number: float) -> str:
     return f"{value} must be positive"
 
 
+def _period_problem(value: str, seconds: float) -> str:
+    if seconds > 0 and not math.isinf(seconds):  # as Prescription: 0 days as a float
+        return too_short(value)
+    return _positive_problem(value, seconds)
+
+
 def _amount_problem(value: str, mg: float) -> str:
     if math.isinf(mg) or mg <= 0:
         return _positive_problem(value, mg)
@@ -670,9 +676,9 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
             rows.mark(
                 prescribed
                 & ~np.isnan(period)
-                & ~((period_seconds > 0) & ~np.isinf(period_seconds)),
+                & ~((period_seconds / 86_400.0 > 0) & ~np.isinf(period_seconds)),
                 period_column,
-                lambda i: _positive_problem(
+                lambda i: _period_problem(
                     _given(period_given, i, period_unit.text), float(period_seconds[i])
                 ),
             )

@@ -9,6 +9,7 @@ frozen object.
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import os
@@ -153,8 +154,8 @@ def parse_json(text: str, *, file: str | None = None) -> object:
     def keyed_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result = _KeyedObject(pairs)
         if len(result) != len(pairs):
-            keys = [key for key, _ in pairs]
-            result.repeated = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
+            counts = collections.Counter(key for key, _ in pairs)  # once: linear in the keys
+            result.repeated = tuple(key for key, count in counts.items() if count > 1)
             flagged.append(result)
         return result
 

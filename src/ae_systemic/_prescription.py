@@ -112,8 +112,16 @@ def _checked_period(value: object) -> Any:
             "period", f"{unit_problem(quantity, 'time')}; give it in days or hours, e.g. '1 day'"
         )
     seconds = scalar_magnitude(quantity, "period", _PERIOD_EXAMPLE) * factor
-    _check_positive(seconds, f"{short(quantity.magnitude)} {quantity.units}", "period")
+    given = f"{short(quantity.magnitude)} {quantity.units}"
+    _check_positive(seconds, given, "period")
+    if seconds / 86_400.0 == 0:  # positive, but 0 days as a float: no administrations a day
+        raise DoseInputError("period", too_short(given))
     return copy.copy(quantity)
+
+
+def too_short(given: str) -> str:
+    """The problem of a period too short to be counted in days (it rounds to 0 days)."""
+    return f"{given} is too short to count in days (a float rounds it to 0 days)"
 
 
 def _check_positive(value: float, given: str, argument: str) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
@@ -423,6 +424,16 @@ def _array_in_kg(magnitude: object, factor: float, quantity: Any, argument: str)
         raise DoseInputError(
             argument,
             f"the magnitude must be a real number or a numpy array, got {type(magnitude).__name__}",
+        )
+    ma = sys.modules.get("numpy.ma")  # not imported by numpy: no masked array without it
+    if ma is not None and isinstance(magnitude, ma.MaskedArray) and ma.is_masked(magnitude):
+        # np.asarray would drop the mask and dose the hidden values of the missing weights
+        first = np.argwhere(ma.getmaskarray(magnitude))[0]
+        index = int(first[0]) if magnitude.ndim == 1 else tuple(int(i) for i in first)
+        raise DoseInputError(
+            argument,
+            f"the weight at index {index} is masked (missing); give every weight, or leave the "
+            "missing ones out",
         )
     array = np.asarray(magnitude)
     if array.dtype.kind not in "iuf":

@@ -98,10 +98,12 @@ __all__ = [
 ]
 
 #: Base of every URL this project defines: entry ``fullUrl`` s, canonical URLs and the
-#: extensions.  It lies under the project's home page (``[project.urls]`` of
-#: ``pyproject.toml``: https://github.com/ae-systemic/ae_systemic); pass ``base_url`` to
-#: :func:`to_bundle` and :func:`to_definitions` to publish under a base of your own.
-BASE_URL: Final = "https://github.com/ae-systemic/ae_systemic/fhir"
+#: extensions.  It lies under the pages of the project's GitHub organisation, ``ae-systemic``
+#: (the owner of the home page in ``[project.urls]`` of ``pyproject.toml``), not under the
+#: repository: a FHIR RESTful base allows no underscore, which ``ae_systemic`` has, and a
+#: relative reference resolves in a Bundle only against a RESTful ``fullUrl``.  Pass
+#: ``base_url`` to :func:`to_bundle` and :func:`to_definitions` to publish under your own.
+BASE_URL: Final = "https://ae-systemic.github.io/fhir"
 
 _CONSENSUS_ID: Final = "consensus"
 _SOURCE_LOCATION_ID: Final = "source-location"
@@ -193,6 +195,9 @@ class _Urls:
 
 
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
+#: A base of FHIR's RESTful URLs (the references page's regular expression): only these
+#: characters, so that ``{base}/{type}/{id}`` is a RESTful URL.
+_RESTFUL_BASE = re.compile(r"https?://[A-Za-z0-9\-\\.:%$]+(?:/[A-Za-z0-9\-\\.:%$]+)*")
 
 
 def _urls(base_url: object) -> _Urls:
@@ -204,6 +209,11 @@ def _urls(base_url: object) -> _Urls:
     expected = (
         "expected an absolute http or https URL without a trailing slash, query or "
         f"fragment, such as {BASE_URL!r}; got {shown(base_url)}"
+    )
+    restful = (
+        "must be a FHIR RESTful base, of letters, digits and - . : % $ between its "
+        f"slashes (no _ ~ + or spaces), so that relative references resolve in the Bundle; "
+        f"got {shown(base_url)}"
     )
     try:
         parts = urllib.parse.urlsplit(base_url)
@@ -221,6 +231,8 @@ def _urls(base_url: object) -> _Urls:
         or _URL_UNSAFE.search(base_url)
     ):
         raise InputError("base_url", expected)
+    if not _RESTFUL_BASE.fullmatch(base_url):
+        raise InputError("base_url", restful)
     return _Urls(str.__str__(base_url))  # the plain text, should a str subclass be given
 
 

@@ -55,6 +55,12 @@ def to_calendar(
         raise MissingExtraError("to_calendar", "icalendar", "ics") from exc
     subject = resolve_drug(drug)
     visits = monitoring_schedule(subject, start, months=months)
+    if visits and visits[-1].date == datetime.date.max:  # its DTEND, the next day, cannot be
+        raise InputError(
+            "start",
+            f"the visit of {visits[-1].date} would end on the day after it, beyond the calendar "
+            "(year 9999); choose an earlier start or fewer months",
+        )
     made = _utc(stamp)
     slug = re.sub(r"[^a-z0-9]+", "-", subject.name.lower()).strip("-")
     calendar = icalendar.Calendar()
@@ -91,4 +97,9 @@ def _utc(stamp: object) -> datetime.datetime:
         )
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         raise InputError("stamp", "expected an aware datetime (with a time zone), got a naive one")
-    return stamp.astimezone(datetime.UTC).replace(microsecond=0)
+    try:
+        return stamp.astimezone(datetime.UTC).replace(microsecond=0)
+    except OverflowError:  # 0001-01-01 01:00 at +05:00 is before year 1 in UTC
+        raise InputError(
+            "stamp", f"{stamp.isoformat()} lies beyond the calendar (years 1 to 9999) in UTC"
+        ) from None
