@@ -259,6 +259,33 @@ def test_a_masked_weight_is_refused_not_dosed_from_its_hidden_value() -> None:
     assert dose.high.m_as("mg/day").tolist() == [350.0, 400.0]
 
 
+def test_a_masked_weight_of_a_table_of_weights_is_named_by_its_row_and_column() -> None:
+    weights = np.ma.array([[70.0, 80.0]], mask=[[False, True]])
+    with pytest.raises(DoseInputError) as caught:
+        daily_dose("ciclosporin", Q(weights, "kg"))
+    assert str(caught.value).startswith("weight: the weight at index (0, 1) is masked (missing)")
+
+
+def test_a_zero_dimensional_array_in_pounds_is_converted_and_checked_like_a_number() -> None:
+    dose = daily_dose("ciclosporin", Q(np.array(154.0), "lb"))
+    assert dose.high.m_as("mg/day") == daily_dose("ciclosporin", Q(154.0, "lb")).high.m_as("mg/day")
+    assert dose.high.m_as("mg/day") == pytest.approx(349.2661249)
+    with pytest.raises(DoseInputError) as caught:
+        daily_dose("ciclosporin", Q(np.array(-1.0), "lb"))
+    assert str(caught.value) == "weight: -1.0 pound must be positive"
+
+
+def test_an_empty_array_and_arrays_at_the_exact_bounds() -> None:
+    with pytest.raises(DoseInputError) as caught:
+        daily_dose("ciclosporin", Q(np.array([]), "kg"))
+    assert str(caught.value) == "weight: the array of weights is empty; give at least one weight"
+    dose = daily_dose("ciclosporin", Q(np.array([0.2, 700.0]), "kg"))  # both bounds belong
+    assert dose.high.m_as("mg/day").tolist() == [1.0, 3500.0]
+    for beyond in ([0.2 * (1 - 1e-12), 70.0], [70.0, 700.0 * (1 + 1e-12)]):
+        with pytest.raises(DoseInputError):
+            daily_dose("ciclosporin", Q(np.array(beyond), "kg"))
+
+
 def test_a_bad_array_message_counts_every_bad_element() -> None:
     with pytest.raises(DoseInputError, match=r"weight\[0\]: -1\.0 kilogram .*3 bad elements"):
         daily_dose("ciclosporin", Q(np.array([-1.0, 0.0, math.nan, 70.0]), "kg"))
