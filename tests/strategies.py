@@ -84,8 +84,11 @@ Cites = st.SearchStrategy[tuple[int, ...]]
 
 # --- building blocks ------------------------------------------------------------------------
 
-#: A short text with something other than white space in it (any Unicode but surrogates).
-texts: st.SearchStrategy[str] = st.text(min_size=1, max_size=8).filter(lambda s: bool(s.strip()))
+#: A short one-line text with something other than white space in it: any Unicode but
+#: surrogates, control characters and the line and paragraph separators.
+texts: st.SearchStrategy[str] = st.text(
+    st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=8
+).filter(lambda s: bool(s.strip()))
 optional_texts: st.SearchStrategy[str | None] = st.none() | texts
 #: Names: letters, digits, hyphens, so that ignoring case (casefold) is exercised.
 names: st.SearchStrategy[str] = st.text(

@@ -950,6 +950,42 @@ def test_a_bad_json_config_names_the_line(tmp_path: Path) -> None:
     assert refused(lambda: load_config(path), ConfigError).line == 1
 
 
+def test_a_json_config_with_a_key_twice_is_refused_not_read_as_its_last(tmp_path: Path) -> None:
+    # json.loads keeps the last of two equal keys: the UVB code would be lost, and with it
+    # the card against combining ciclosporin with UVB
+    path = tmp_path / "service.json"
+    text = _as_json(TOML)
+    second = '"phototherapy": [{"system": "s", "code": "PUVA-1", "therapy": "PUVA"}], '
+    path.write_text(text.replace('"phototherapy":', second + '"phototherapy":', 1))
+    error = refused(lambda: load_config(path), ConfigError)
+    assert str(error) == f"{path}: phototherapy: key 'phototherapy' appears twice in one object"
+    path.write_text(text.replace('"therapy": "UVB"', '"therapy": "UVB", "therapy": "UVA"'))
+    error = refused(lambda: load_config(path), ConfigError)
+    assert error.paths == ("phototherapy[0].therapy",)
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_number_too_long_to_read_is_a_config_error(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"service{suffix}"
+    digits = "9" * (sys.get_int_max_str_digits() + 1)
+    path.write_text(f"x = {digits}\n" if suffix == ".toml" else f'{{"x": {digits}}}')
+    error = refused(lambda: load_config(path), ConfigError)
+    kind = suffix[1:].upper()
+    limit = sys.get_int_max_str_digits()
+    assert str(error) == f"{path}: not valid {kind}: a number has more than {limit} digits"
+
+
+@pytest.mark.parametrize("label", ["Guideline \ud800", "Guideline\nsecond line", "Bell\x07"])
+def test_a_label_that_no_card_can_carry_is_refused(tmp_path: Path, label: str) -> None:
+    with pytest.raises(InputError, match=r"^label: contains "):
+        CardSource(label)
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps({"source": {"label": label}}))
+    error = refused(lambda: load_config(path), ConfigError)
+    assert error.paths == ("source.label",)
+    assert "expected one line of printable characters" in str(error)
+
+
 def test_a_config_that_cannot_be_read(tmp_path: Path) -> None:
     assert "cannot be read" in str(
         refused(lambda: load_config(tmp_path / "none.toml"), ConfigError)

@@ -707,6 +707,130 @@ def test_an_unknown_command_gets_the_closest_command(
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (  # 0 is no number of doses a day: refused, not read as "once a day"
+            ["check", "CsA", "--weight", "70kg", "--amount", "150mg", "--times-per-day", "0"],
+            "--times-per-day: must be a whole number from 1 to 1000000, got 0",
+        ),
+        (
+            ["check", "CsA", "--weight", "70kg", "--amount", "-150mg"],
+            "--amount: -150 milligram must be positive",
+        ),
+        (
+            ["check", "CsA", "--weight", "70kg", "--amount", "150mg", "--every", "-12h"],
+            "--every: -12 hour must be positive",
+        ),
+        (  # a slip for 16y6m: not 22 years, an adult
+            ["assess", "CsA", "--weight", "70kg", "--age", "16y6y"],
+            "--age: '16y6y' gives a unit twice or out of order; write each unit once, from "
+            "years down to days, e.g. 15y11m or '1y 6mo'",
+        ),
+        (
+            ["assess", "CsA", "--weight", "70kg", "--age", "6m1y"],
+            "--age: '6m1y' gives a unit twice or out of order; write each unit once, from "
+            "years down to days, e.g. 15y11m or '1y 6mo'",
+        ),
+        (
+            ["assess", "CsA", "--weight", "70kg", "--age", "16y", "--adult-from", "16y2y"],
+            "--adult-from: '16y2y' gives a unit twice or out of order; write each unit once, "
+            "from years down to days, e.g. 15y11m or '1y 6mo'",
+        ),
+        (  # an empty --adult-from is refused, not taken as "not given"
+            ["assess", "CsA", "--weight", "70kg", "--age", "16y", "--adult-from", ""],
+            "--adult-from: '' does not start with a number; write e.g. '16 years' or '18 months'",
+        ),
+        (
+            [
+                "check",
+                "CsA",
+                "--weight",
+                "70kg",
+                "--amount",
+                "1g",
+                "--age",
+                "16y",
+                "--adult-from",
+                "",
+            ],
+            "--adult-from: '' does not start with a number; write e.g. '16 years' or '18 months'",
+        ),
+    ],
+)
+def test_option_values_are_read_as_written_or_refused(
+    capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    assert error_here(capsys, *args) == expected
+
+
+def test_a_compound_age_in_falling_units_is_read(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli.run(["assess", "CsA", "--weight", "70kg", "--age", "1y 6mo 2w 3d", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    days = 365.25 * 1.5 + 17  # pint's year and month are Julian: 365.25 and 365.25 / 12 days
+    assert data["patient"]["age"] == {
+        "value": pytest.approx(days / 365.25, rel=1e-12),
+        "unit": "year",
+    }
+    assert data["population"] == "child"
+
+
+@pytest.mark.parametrize("command", [["ae_systemic._cli", "show", "CsA"], ["ae_systemic"]])
+def test_output_that_cannot_be_written_is_one_line_and_exit_1(
+    cache_dir: Path, command: list[str]
+) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", *command],
+            env=_env(cache_dir),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr == "ae-systemic: error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("command", [["ae_systemic._cli", "drugs"], ["ae_systemic"]])
+def test_no_stdout_at_all_is_one_line_and_exit_1(cache_dir: Path, command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", *command],
+        env=_env(cache_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+        # the child starts with its stdout closed, as `ae-systemic drugs >&-` does
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == "ae-systemic: error: cannot write the output: there is no standard output\n"
+    )
+
+
+def test_the_demonstration_stops_quietly_on_a_closed_pipe(cache_dir: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ae_systemic"],
+        env=_env(cache_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    with process.stderr:
+        process.stdout.close()  # the reader is gone before the first line, as with `| true`
+        error = process.stderr.read()
+        assert process.wait(timeout=TIMEOUT_SECONDS) == 1
+    assert error == b""
+
+
 def test_schedule_ics_dash_prints_only_the_calendar(cache_dir: Path, tmp_path: Path) -> None:
     pytest.importorskip("icalendar")
     from ae_systemic import ics

@@ -513,9 +513,9 @@ def test_prescription_errors(call: object, argument: str, problem: str) -> None:
         ),
         (
             "70 kg",
-            ae_systemic.Prescription("175.875 mg", 2),  # 0.5 % above: not "0 %"
+            ae_systemic.Prescription("175.875 mg", 2),  # 0.5 % above: not "0 %", not "5 mg/kg/day"
             0.0,
-            "351.8 mg/day (5 mg/kg/day) is above the range of 175–350 mg/day "
+            "351.8 mg/day (5.03 mg/kg/day) is above the range of 175–350 mg/day "
             "(2.5–5 mg/kg/day) for a 70 kg adult, by 0.5 %.",
         ),
         (

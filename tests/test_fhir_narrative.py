@@ -34,7 +34,9 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 ALLOWED_TAGS = {f"{XHTML}{tag}" for tag in ("div", "p", "b", "ul", "li", "br")}
 DOCS_FHIR = Path(__file__).resolve().parent.parent / "docs" / "fhir.md"
 
-EVIL = "<script>alert(1)</script> & \"double\" 'single' nul\x00 bell\x07 esc\x1b \ufffe end"
+#: Hostile text the model can hold: markup, quotes, a noncharacter (control characters are
+#: refused by the model itself, see test_schema.py).
+EVIL = "<script>alert(1)</script> & \"double\" 'single' \ufffe \uffff end"
 #: How EVIL reads back from a narrative: the characters XML cannot carry become U+FFFD.
 EVIL_READ = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", EVIL)
 
@@ -219,7 +221,7 @@ def hostile(csa: Drug) -> Drug:
     """Ciclosporin with EVIL in every kind of text the bundle shows."""
     statement = csa.mechanism[0]
     recommendation = attrs.evolve(
-        csa.recommendations[0], statement=EVIL, note=f"line one\nline two {EVIL}", see_also=EVIL
+        csa.recommendations[0], statement=EVIL, note=f"line one {EVIL}", see_also=EVIL
     )
     comparison = csa.comparisons[7]
     findings = tuple(attrs.evolve(f, text=f"{EVIL} {f.key}") for f in comparison.findings)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import re
 import subprocess
 import sys
 
+import attrs
 import icalendar
 import pytest
 
@@ -49,6 +52,40 @@ def test_the_same_input_gives_the_same_bytes_and_stable_uids() -> None:
     uids = [str(e["uid"]) for e in events(first)]
     assert uids[0] == "ciclosporin-20270115-20270115@ae-systemic"
     assert len(set(uids)) == len(uids)
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Ciclosporin A", "ciclosporin-a-"),
+        ("Drug, A; B\\C", "drug-a-b-c-"),
+        ("シクロスポリン", ""),
+        ("ÄÖÜ", ""),
+    ],
+)
+def test_a_data_pack_drug_name_is_escaped_and_gets_its_own_uids(name: str, slug: str) -> None:
+    drug = attrs.evolve(ae_systemic.drug("ciclosporin"), name=name)
+    data = to_calendar(drug, START, stamp=STAMP)
+    calendar = icalendar.Calendar.from_ical(data)
+    # icalendar reads an X- property as it is written: unescape it as RFC 5545 TEXT
+    written = str(calendar["x-wr-calname"])
+    assert re.sub(r"\\([\\,;])", r"\1", written) == f"{name} monitoring"
+    assert written.count("\\,") == name.count(",")  # escaped as TEXT, not a list
+    found = list(calendar.walk("VEVENT"))
+    assert str(found[0]["summary"]) == f"{name} monitoring: baseline"
+    uid = str(found[0]["uid"])
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    assert uid == f"{slug}{digest}-20270115-20270115@ae-systemic"
+
+
+def test_names_with_the_same_letters_get_different_uids() -> None:
+    def first_uid(name: str) -> str:
+        drug = attrs.evolve(ae_systemic.drug("ciclosporin"), name=name)
+        return str(events(to_calendar(drug, START, stamp=STAMP))[0]["uid"])
+
+    uids = {first_uid(name) for name in ("Drug A", "drug-a", "DRUG A", "アA", "イA")}
+    assert len(uids) == 5
+    assert first_uid("drug-a") == "drug-a-20270115-20270115@ae-systemic"
 
 
 def test_the_stamp_is_written_in_utc() -> None:

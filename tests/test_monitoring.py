@@ -229,6 +229,35 @@ def test_a_calendar_ending_in_december_9999_is_drawn() -> None:
     assert visits[-1].date == D(9999, 12, 31)
 
 
+@pytest.mark.parametrize("weeks", [53, 600_000, 1_000_000])
+def test_a_first_follow_up_beyond_the_window_is_left_out_even_beyond_year_9999(
+    weeks: int,
+) -> None:
+    csa = ae_systemic.drug("ciclosporin")
+    late = attrs.evolve(csa, monitoring=attrs.evolve(csa.monitoring, first_follow_up_weeks=weeks))
+    visits = monitoring_schedule(late, D(2027, 1, 15))
+    assert dates_and_labels(visits) == [
+        (D(2027, 1, 15), "baseline"),
+        (D(2027, 4, 15), "month 3"),
+        (D(2027, 7, 15), "month 6"),
+        (D(2027, 10, 15), "month 9"),
+        (D(2028, 1, 15), "month 12"),
+    ]
+
+
+def test_a_first_follow_up_on_the_last_day_of_the_window_is_kept() -> None:
+    # 4 weeks after 1 February 2027 is 1 March 2027, the last day of a one-month window
+    assert dates_and_labels(monitoring_schedule("ciclosporin", D(2027, 2, 1), months=1)) == [
+        (D(2027, 2, 1), "baseline"),
+        (D(2027, 3, 1), "week 4"),
+    ]
+    csa = ae_systemic.drug("ciclosporin")
+    late = attrs.evolve(csa, monitoring=attrs.evolve(csa.monitoring, first_follow_up_weeks=5))
+    assert dates_and_labels(monitoring_schedule(late, D(2027, 2, 1), months=1)) == [
+        (D(2027, 2, 1), "baseline")
+    ]
+
+
 # -- properties ---------------------------------------------------------------------------------
 
 

@@ -563,3 +563,53 @@ def test_a_period_too_short_to_count_in_days_is_refused() -> None:
         "period: 1e-320 second is too short to count in days (a float rounds it to 0 days)"
     )
     assert Prescription("150 mg", frequency=2, period="1e-300 s").period_days > 0
+
+
+# --- a dose outside the range is never printed on the range's end ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "times", "expected"),
+    [
+        (87.48, 2, "174.96 mg/day (2.499 mg/kg/day) is below the range of 175–350 mg/day"),
+        (175.01, 2, "350.02 mg/day (5.0003 mg/kg/day) is above the range of 175–350 mg/day"),
+        (200.0, 2, "400 mg/day (5.7 mg/kg/day) is above the range of 175–350 mg/day"),
+    ],
+)
+def test_a_dose_just_outside_the_range_shows_enough_decimals(
+    amount: float, times: int, expected: str
+) -> None:
+    check = check_dose(CSA, "70 kg", Prescription(Q(amount, "mg"), frequency=times))
+    assert check.message.startswith(expected)
+
+
+def test_a_small_dose_is_not_printed_as_zero() -> None:
+    check = check_dose(CSA, "70 kg", Prescription("1 mg", frequency=2, period="30 day"))
+    assert check.message.startswith("0.1 mg/day (0.001 mg/kg/day) is below the range")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weight=st.floats(min_value=3.0, max_value=150.0),
+    factor=st.one_of(
+        st.floats(min_value=0.99, max_value=1.01), st.floats(min_value=1e-3, max_value=10.0)
+    ),
+    at_low=st.booleans(),
+)
+def test_the_printed_dose_lies_on_the_side_of_the_range_its_status_says(
+    weight: float, factor: float, at_low: bool
+) -> None:
+    dose = ae_systemic.daily_dose(CSA, Q(weight, "kg"))
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    daily = (low if at_low else high) * factor
+    check = check_dose(CSA, Q(weight, "kg"), Prescription(Q(daily, "mg")))
+    given_mg, per_kg = (float(part.split()[0]) for part in check.message.split(" (", 1)[0:2])
+    if check.status is DoseStatus.ABOVE:
+        assert given_mg > high
+        assert per_kg > high / weight
+    elif check.status is DoseStatus.BELOW:
+        assert given_mg < low
+        assert per_kg < low / weight
+    if daily > 0:
+        assert given_mg > 0
+        assert per_kg > 0

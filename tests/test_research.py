@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import math
 import subprocess
 import sys
 import warnings
@@ -450,6 +452,35 @@ def test_the_forest_plot_refuses_what_it_cannot_read(csa: Drug) -> None:
         forest(csa.evidence, drug=" ")
     with pytest.raises(ae_systemic.UnknownDrugError):
         forest(["ciclosporin", "no such drug"])
+
+
+def test_a_frame_row_outside_its_interval_is_refused_as_the_model_refuses_it(csa: Drug) -> None:
+    frame = evidence_frame(csa)
+    swapped = frame.assign(ci_low=frame["ci_high"], ci_high=frame["ci_low"])
+    with pytest.raises(InputError, match=r"^evidence: row 0: the estimate .* does not lie within"):
+        forest(swapped)
+    outside = frame.assign(estimate=[*frame["estimate"].tolist()[:-1], 99.0])
+    with pytest.raises(InputError, match=rf"row {len(frame) - 1}: the estimate 99.0 does not"):
+        forest(outside)
+
+
+def test_intervals_too_wide_to_lay_out_are_refused_and_wide_ones_drawn(csa: Drug) -> None:
+    frame = evidence_frame(csa).head(1)
+    widest = sys.float_info.max / 4  # the span, max / 2, is still drawn
+    with warnings.catch_warnings():  # matplotlib warns of overflows and a collapsed layout
+        warnings.simplefilter("ignore")
+        fig = forest(frame.assign(estimate=0.0, ci_low=-widest, ci_high=widest))
+        low, high = fig.axes[0].get_xlim()
+        fig.savefig(io.BytesIO(), format="png")
+    assert math.isfinite(low)
+    assert math.isfinite(high)
+    assert low < -widest
+    assert high > widest
+    huge = sys.float_info.max * 0.9  # high - low is beyond the largest float
+    with pytest.raises(InputError, match=r"^evidence: the intervals span from -1\.6"):
+        forest(frame.assign(estimate=0.0, ci_low=-huge, ci_high=huge))
+    with pytest.raises(InputError, match="more than a plot can lay out"):
+        forest(frame.assign(estimate=0.0, ci_low=-widest, ci_high=widest * 1.01))
 
 
 def test_estimates_of_two_comparators_are_refused(csa: Drug) -> None:

@@ -14,6 +14,7 @@ import copy
 import enum
 import functools
 import json
+import re
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,7 @@ import ae_systemic._model
 import strategies as s
 from ae_systemic import DataError, Guideline, load_guideline, structure, unstructure
 from ae_systemic._schema import SCHEMA_ID, schema
-from ae_systemic._validators import ATC_PATTERN
+from ae_systemic._validators import ATC_PATTERN, TEXT_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "docs" / "schema.json"
@@ -181,10 +182,11 @@ def test_string_rules_agree_with_the_field_validators() -> None:
                     continue
                 if allowed is None:
                     assert string["minLength"] == 1
-                    assert string["pattern"] == r"\S"
+                    assert string["pattern"] == TEXT_PATTERN
                     field.validator(None, field, "any text")
-                    with pytest.raises(DataError):
-                        field.validator(None, field, " ")
+                    for wrong in (" ", "two\nlines", "a\tb", "bell\x07", "x\u2028y"):
+                        with pytest.raises(DataError):
+                            field.validator(None, field, wrong)
                     continue
                 checked += 1
                 for unit in allowed:
@@ -193,6 +195,19 @@ def test_string_rules_agree_with_the_field_validators() -> None:
                     field.validator(None, field, "not-a-unit")
     units = [f for n in MODEL_CLASSES for f in attrs.fields(getattr(ae_systemic, n))]
     assert checked == sum("enum" in f.metadata for f in units) >= 6
+
+
+@given(st.text(st.characters(codec="utf-8"), max_size=8))
+def test_the_text_pattern_and_the_validator_agree(text: str) -> None:
+    field = attrs.fields(ae_systemic.Reference).title
+    assert field.validator is not None
+    try:
+        field.validator(None, field, text)
+    except DataError:
+        accepted = False
+    else:
+        accepted = True
+    assert bool(re.search(TEXT_PATTERN, text)) is accepted
 
 
 def test_integer_bounds_follow_the_validators() -> None:
@@ -335,6 +350,16 @@ BAD_SHAPES: dict[str, tuple[Change, str]] = {
     "empty text": (_set("drugs.0.name", ""), "$.drugs[0].name"),
     "blank text": (_set("drugs.0.efficacy.0.text", " \n\t"), "$.drugs[0].efficacy[0].text"),
     "empty text in a list": (_set("drugs.0.synonyms.0", ""), "$.drugs[0].synonyms[0]"),
+    "a name of two lines": (_set("drugs.0.name", "ciclo\nsporin"), "$.drugs[0].name"),
+    "a name ending in a line break": (_set("drugs.0.name", "ciclosporin\n"), "$.drugs[0].name"),
+    "a control character in a list": (
+        _set("drugs.0.synonyms.0", "Cs\x1bA"),
+        "$.drugs[0].synonyms[0]",
+    ),
+    "a line separator in a statement": (
+        _set("drugs.0.efficacy.0.text", "first\u2028second"),
+        "$.drugs[0].efficacy[0].text",
+    ),
     "empty optional text": (_set("note", ""), "$.note"),
     "unknown strength": (
         _set("drugs.0.recommendations.0.strength", "strong"),
@@ -409,6 +434,7 @@ LOADER_ONLY: dict[str, Change] = {
     "a boxed recommendation without strength": _set("drugs.0.recommendations.0.strength", None),
     "a date not in the calendar": _set("drugs.0.references.0.accessed", "2024-02-30"),
     "a whole number written with a fraction": _set("drugs.0.licence.min_age_years", 16.0),
+    "a lone surrogate in a name": _set("drugs.0.name", "ciclosporin \ud800"),
 }
 
 

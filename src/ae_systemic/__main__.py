@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from ._assessment import assess
+from ._cli import write_output
 from ._dosing import daily_dose
 from ._lookup import drug, guideline
 from ._patient import CoMedication, Patient
@@ -40,8 +41,7 @@ def main() -> int:
         "--uvb --co-medication 'co-medication A:CYP3A4')\n"
         + assessment_report(assess(subject, patient), patient, subject),
     ]
-    sys.stdout.write("\n\n".join(sections) + "\n")
-    return 0
+    return 0 if write_output("\n\n".join(sections)) else 1
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from ._lookup import guideline
 from ._model import Drug, Reference
 from ._prescription import DoseCheck, Prescription
 from ._text import counted, number, sentence
+from ._validators import text_problem
 
 __all__ = [
     "CARD_KINDS",
@@ -100,6 +101,9 @@ def _label(instance: object, attribute: attrs.Attribute[str], value: object) -> 
         raise ArgumentTypeError(attribute.name, f"expected a string, got {shown(value)}")
     if not value.strip() or len(value) > 200:
         raise InputError(attribute.name, "expected a short label (1 to 200 characters)")
+    problem = text_problem(value)
+    if problem is not None:
+        raise InputError(attribute.name, problem)
 
 
 def _url(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:

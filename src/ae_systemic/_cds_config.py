@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
@@ -21,6 +22,7 @@ import attrs
 
 from ._cds_cards import CardSource
 from ._errors import AeSystemicError, ArgumentTypeError, DataError, DataProblem, InputError, shown
+from ._loading import parse_json
 from ._lookup import drug as find_drug
 from ._vocabulary import Pathway, Phototherapy
 
@@ -453,6 +455,22 @@ def _parse(text: str, toml: bool, file: str) -> Mapping[str, object]:
         ) from None
     except RecursionError:
         raise ConfigError([DataProblem("", "nested too deeply")], file=file) from None
+    except ValueError:  # Python's limit on the digits of a whole number it reads
+        raise ConfigError(
+            [
+                DataProblem(
+                    "",
+                    f"not valid {'TOML' if toml else 'JSON'}: a number has more than "
+                    f"{sys.get_int_max_str_digits()} digits",
+                )
+            ],
+            file=file,
+        ) from None
+    if not toml:
+        try:  # what json.loads lets pass: a key given twice (the first one lost), NaN
+            parse_json(text, file=file)
+        except DataError as error:
+            raise ConfigError(error.problems, file=file) from None
     if not isinstance(document, Mapping):
         raise ConfigError(
             [DataProblem("", f"expected a JSON object at the top, got {type(document).__name__}")],

@@ -28,7 +28,7 @@ from typing import Any, NoReturn
 
 from ._cli_options import OPTION_OF, Answer, CommandError, SingleValue, add_json
 
-__all__ = ["main", "run"]
+__all__ = ["main", "run", "write_output"]
 
 PROG = "ae-systemic"
 
@@ -36,7 +36,19 @@ PROG = "ae-systemic"
 #: ``-3y`` as an option; they are joined to their value first (``--age=-3y``) so that
 #: the library can say what is wrong with it.
 _VALUE_OPTIONS = frozenset(
-    {"--weight", "--age", "--adult-from", "--start", "--months", "--strengths", "--port"}
+    {
+        "--weight",
+        "--age",
+        "--adult-from",
+        "--amount",
+        "--every",
+        "--times-per-day",
+        "--tolerance",
+        "--start",
+        "--months",
+        "--strengths",
+        "--port",
+    }
 )
 _LOOKS_NEGATIVE = re.compile(r"-[\d.]")
 
@@ -125,19 +137,41 @@ def run(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         return 130
+    return status if write_output(text) else 1
+
+
+def write_output(text: str) -> bool:
+    """Write ``text`` and a final line break to stdout; ``False`` when it cannot be written.
+
+    A closed pipe (piped into ``head``) stops quietly; any other failure (a full disk,
+    no stdout at all) is one line on stderr.  Either way the caller exits with 1.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed
+        _fail("cannot write the output: there is no standard output")
+        return False
     try:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.flush()
+    except BrokenPipeError:
         _silence_stdout()
-        return 1
-    return status
+        return False
+    except OSError as exc:
+        _fail(f"cannot write the output: {exc.strerror or exc}")
+        _silence_stdout()
+        return False
+    return True
 
 
 def _fail(message: str) -> None:
+    if sys.stderr is None:  # started with stderr closed: the exit code must say it
+        return
     one_line = " ".join(message.split())
-    sys.stderr.write(f"{PROG}: error: {one_line}\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(f"{PROG}: error: {one_line}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
 
 
 def _silence_stdout() -> None:

@@ -245,7 +245,9 @@ def assess(options: argparse.Namespace) -> str:
     medicines = [option.pathways(spec) for spec in options.co_medications]
     age = option.age(options.age, options)
     adult_from = (
-        option.age(options.adult_from, options, "--adult-from") if options.adult_from else None
+        option.age(options.adult_from, options, "--adult-from")
+        if options.adult_from is not None
+        else None
     )
     option.registry(options)
     planned = {
@@ -324,12 +326,15 @@ def check(options: argparse.Namespace) -> Answer:
         raise CommandError("--adult-from goes with --age; give the age too")
     if options.age is not None and options.population is not None:
         raise CommandError("--population goes without --age: the age chooses the population")
-    frequency = option.whole_number(options.times_per_day, "--times-per-day") or 1
+    times = option.whole_number(options.times_per_day, "--times-per-day")
+    frequency = 1 if times is None else times  # 0 is the library's to refuse, not "once"
     period = options.every if options.every is not None else "1 day"
     tolerance = option.fraction(options.tolerance, "--tolerance")
     age = option.age(options.age, options) if options.age is not None else None
     adult_from = (
-        option.age(options.adult_from, options, "--adult-from") if options.adult_from else None
+        option.age(options.adult_from, options, "--adult-from")
+        if options.adult_from is not None
+        else None
     )
     option.registry(options)
     order = Prescription(options.amount, frequency=frequency, period=period)
@@ -447,7 +452,9 @@ def audit(options: argparse.Namespace) -> str:
         # numpy is imported now, so that pint's set-up for the process keeps it.
         option.registry(options)
         adult_from = (
-            option.age(options.adult_from, options, "--adult-from") if options.adult_from else None
+            option.age(options.adult_from, options, "--adult-from")
+            if options.adult_from is not None
+            else None
         )
         show = options.progress
         if show is None:

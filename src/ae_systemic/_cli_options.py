@@ -200,6 +200,8 @@ _AGE_UNITS = {
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), "week"),
     **dict.fromkeys(("d", "day", "days"), "day"),
 }
+#: The units of a compound age, largest first: each at most once, in this order.
+_AGE_ORDER = ("year", "month", "week", "day")
 #: Single-part ages pint reads as written (``16 years``): passed to the library as text.
 _PINT_AGE_WORDS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days"})
 
@@ -234,6 +236,12 @@ def age(
         position = match.end()
     if not parts or (len(parts) == 1 and body.split()[-1].lower() in _PINT_AGE_WORDS):
         return stripped  # pint reads it as written: the library's own path
+    order = [_AGE_ORDER.index(unit) for _, unit in parts]
+    if order != sorted(set(order)):  # 16y6y is a slip for 16y6m, not 22 years
+        raise CommandError(
+            f"{option}: {text!r} gives a unit twice or out of order; write each unit once, "
+            "from years down to days, e.g. 15y11m or '1y 6mo'"
+        )
     sign = -1 if negative else 1
     quantity = registry(options).Quantity
     total: pint.Quantity[float] = quantity(sign * parts[0][0], parts[0][1])

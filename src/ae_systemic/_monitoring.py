@@ -137,9 +137,9 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
     dates: dict[datetime.date, str] = {}
     if monitoring.at_baseline:
         dates[start] = "baseline"
-    first = _shifted(start, monitoring.first_follow_up_weeks * 7, "days")
-    if first <= end:
-        dates.setdefault(first, f"week {monitoring.first_follow_up_weeks}")
+    weeks = monitoring.first_follow_up_weeks
+    if weeks * 7 <= (end - start).days:  # a later first follow-up may lie beyond year 9999
+        dates.setdefault(_shifted(start, weeks * 7, "days"), f"week {weeks}")
     step = monitoring.interval_months
     for offset in range(step, months + 1, step):
         dates.setdefault(_shifted(start, offset, "months"), f"month {offset}")

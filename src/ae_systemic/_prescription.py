@@ -27,7 +27,7 @@ from ._lookup import resolve_drug
 from ._model import Drug
 from ._notebook import NotebookDisplay
 from ._patient import Patient, dose_for
-from ._text import counted, exact, number, span
+from ._text import beyond, counted, exact, number, span
 from ._units import (
     QuantityLike,
     checked_weight,
@@ -401,8 +401,13 @@ def _message(
     rate = dose.regimen.rate  # never None: a DoseRange holds a weight-based regimen
     low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
     who = "adult" if dose.regimen.population is Population.ADULT else "child"
+    if status is DoseStatus.WITHIN:
+        given, per_kg = number(daily, 1), number(daily / kg, 1)
+    else:  # never printed on the end of the range it is said to lie outside
+        bound = high if status is DoseStatus.ABOVE else low
+        given, per_kg = beyond(daily, bound), beyond(daily / kg, bound / kg)
     text = (
-        f"{number(daily, 1)} mg/day ({number(daily / kg, 1)} mg/kg/day) is {status} of "
+        f"{given} mg/day ({per_kg} mg/kg/day) is {status} of "
         f"{span(low, high, 'mg/day', digits=1)} ({rate}) for a {number(kg, 2)} kg {who}"
     )
     if status is not DoseStatus.WITHIN:

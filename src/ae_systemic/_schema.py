@@ -28,7 +28,8 @@ and ``attrs.validators.and_`` keep theirs in closures or attributes, and are
 searched); each validator known to :data:`_VALIDATOR_KEYWORDS` adds its keywords to
 every value of the matching JSON type in that field's schema (the field, the items
 of its array, the non-null branch of an optional): ``non_empty`` gives strings
-``minLength: 1`` and ``pattern: \\S``, ``positive_int`` gives integers (up to ``MAX_COUNT``)
+``minLength: 1`` and the pattern ``TEXT_PATTERN`` (one line, something other than
+white space), ``positive_int`` gives integers (up to ``MAX_COUNT``)
 ``minimum: 1``, ``reference_numbers`` gives the array ``uniqueItems: true`` and its
 integers ``minimum: 1``, and the percentage check of ``Consensus`` gives
 ``minimum: 0, maximum: 100``.
@@ -78,6 +79,7 @@ _LOADER_RULES = (
     "dates exist in the calendar (unless the validator asserts 'format')",
     "whole numbers are written without a fraction (1, not 1.0)",
     "numbers are finite and no key appears twice in one object",
+    "text holds no lone surrogate (such as \\ud800)",
 )
 
 _DESCRIPTION = (
@@ -85,15 +87,15 @@ _DESCRIPTION = (
     "inline, as ae_systemic.unstructure(ae_systemic.guideline()) produces and "
     "ae_systemic.load_guideline(path) reads. This schema is generated from the package's "
     "model and checks shape only: the keys of every object (unknown keys are refused, "
-    "required keys must be there), the type of every value, non-empty text, positive whole "
-    "numbers, distinct reference numbers, enum values, unit allow-lists and the date "
-    "pattern. The schema checks shape; load_guideline checks the rest, which JSON Schema "
+    "required keys must be there), the type of every value, non-empty one-line text, "
+    "positive whole numbers, distinct reference numbers, enum values, unit allow-lists and "
+    "the date pattern. The schema checks shape; load_guideline checks the rest, which JSON Schema "
     "cannot express simply: " + "; ".join(_LOADER_RULES) + "."
 )
 
 #: JSON Schema keywords a known validator adds, by the JSON type they apply to.
 _VALIDATOR_KEYWORDS: Mapping[Callable[..., object], Mapping[str, Mapping[str, object]]] = {
-    _validators.non_empty: {"string": {"minLength": 1, "pattern": r"\S"}},
+    _validators.non_empty: {"string": {"minLength": 1, "pattern": _validators.TEXT_PATTERN}},
     _validators.positive_int: {"integer": {"minimum": 1, "maximum": _validators.MAX_COUNT}},
     _validators.reference_numbers: {
         "array": {

@@ -15,6 +15,7 @@ __all__ = [
     "NO_AGE_BOUNDARY",
     "RANGE_DASH",
     "age_text",
+    "beyond",
     "cited",
     "counted",
     "doses_a_day",
@@ -91,6 +92,26 @@ def number(value: float, digits: int = 1) -> str:
     """``value`` rounded to ``digits`` decimals, without trailing zeros: 280, 43.8."""
     text = f"{value:.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def beyond(value: float, bound: float, digits: int = 1) -> str:
+    """``value``, which lies above or below ``bound``, shown so that it still does.
+
+    ``digits`` decimals as :func:`number` writes them, or more where the rounded number
+    would reach the bound: 350.02 against 350 shows as ``350.02``, never ``350``, so that a
+    value said to be outside a range is never printed on its end (nor a small amount as
+    0).  Where six decimals are not enough, the shortest exact form (:func:`exact`).
+
+    >>> beyond(350.02, 350.0), beyond(174.96, 175.0), beyond(400.0, 350.0)
+    ('350.02', '174.96', '400')
+    """
+    above = value > bound
+    for places in range(digits, 7):
+        text = number(value, places)
+        shown = float(text)
+        if ((shown > bound) if above else (shown < bound)) and (shown != 0.0 or value == 0.0):
+            return text
+    return exact(value)
 
 
 def exact(value: float) -> str:

@@ -9,6 +9,7 @@ of the offending field in a data file.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from ._errors import ArgumentTypeError, DataError, DataProblem, shown
 __all__ = [
     "ATC_PATTERN",
     "MAX_COUNT",
+    "TEXT_PATTERN",
     "atc_code",
     "enum_of",
     "fail",
@@ -30,6 +32,7 @@ __all__ = [
     "percent",
     "positive_int",
     "reference_numbers",
+    "text_problem",
     "tuple_of",
     "unit_in",
 ]
@@ -47,12 +50,42 @@ def _type_name(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
+#: What no text of the content contains: the control characters (C0, DEL, C1), the
+#: Unicode line and paragraph separators, and lone surrogates (not characters: no UTF-8
+#: output can hold one), so that every text is one line of printable characters wherever
+#: it is shown (a terminal, a calendar, a card, a Markdown table, a JSON answer).
+_NOT_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+#: The JSON Schema pattern of :func:`non_empty` text: no character of ``_NOT_IN_TEXT``
+#: but the surrogates (which ECMA-262 would find in every pair of UTF-16 code units: lone
+#: ones are left to the loader), and something other than white space.  Written without
+#: ``$``, which Python's ``re`` (unlike ECMA-262, JSON Schema's regular expressions) also
+#: matches before a final line break.
+TEXT_PATTERN = r"^(?![\s\S]*[\u0000-\u001F\u007F-\u009F\u2028\u2029])[\s\S]*\S"
+
+
 def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A non-empty string with something other than spaces in it."""
+    """A one-line string of printable characters, with something other than spaces in it."""
     if not isinstance(value, str):
         raise ArgumentTypeError(attribute.name, f"expected a string, got {_type_name(value)}")
     if not value.strip():
         raise fail(attribute.name, "must not be empty")
+    problem = text_problem(value)
+    if problem is not None:
+        raise fail(attribute.name, problem)
+
+
+def text_problem(text: str) -> str | None:
+    """What keeps ``text`` from being one line of printable characters, or ``None``."""
+    found = _NOT_IN_TEXT.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "the control character"
+    return (
+        f"contains {what} U+{code:04X} at character {found.start() + 1}; "
+        "expected one line of printable characters"
+    )
 
 
 #: What an ATC code of a substance (level 5) looks like: ``L04AD01``.

@@ -3,7 +3,8 @@
 :func:`to_calendar` turns :func:`~ae_systemic.monitoring_schedule` into the text of an
 ``.ics`` file that any calendar program imports, as :mod:`ae_systemic.fhir` turns the
 content into a FHIR Bundle.  Each visit is an all-day ``VEVENT`` with a stable ``UID``
-(drug, start and visit date), so importing the same calendar twice updates the events
+(drug, start and visit date; a drug whose name is not plain lower-case ASCII also gets a
+hash of its name there), so importing the same calendar twice updates the events
 instead of doubling them; the description lists the checks, their references and the
 visit's note (the source's example, national guidelines apply; how the dates are counted).
 
@@ -14,6 +15,7 @@ icalendar is an optional dependency (the extra ``ics``); it is imported when
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 
 from ._errors import ArgumentTypeError, InputError, MissingExtraError, shown
@@ -62,12 +64,12 @@ def to_calendar(
             "(year 9999); choose an earlier start or fewer months",
         )
     made = _utc(stamp)
-    slug = re.sub(r"[^a-z0-9]+", "-", subject.name.lower()).strip("-")
+    slug = _slug(subject.name)
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//ae_systemic//ae-systemic {__version__}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{subject.name} monitoring")
+    calendar.add("x-wr-calname", icalendar.vText(f"{subject.name} monitoring"))
     for visit in visits:
         event = icalendar.Event()
         event.add("uid", f"{slug}-{start:%Y%m%d}-{visit.date:%Y%m%d}@ae-systemic")
@@ -85,6 +87,17 @@ def to_calendar(
         calendar.add_component(event)
     ical: bytes = calendar.to_ical()
     return ical
+
+
+def _slug(name: str) -> str:
+    """The drug's part of each ``UID``: its name when that is already lower-case ASCII
+    letters, digits and hyphens (``ciclosporin``); otherwise those characters of it, then
+    a hash of the whole name, so that two drugs never share their events' UIDs."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if slug == name:
+        return slug
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    return f"{slug}-{digest}" if slug else digest
 
 
 def _utc(stamp: object) -> datetime.datetime:

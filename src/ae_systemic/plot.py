@@ -137,7 +137,9 @@ def forest(
     Raises :class:`~ae_systemic.ArgumentTypeError` for ``evidence`` of another
     kind, :class:`~ae_systemic.InputError` when there are no estimates, when
     they are against different comparators, or for a frame without the
-    columns or with values that are not the vocabulary's, and, without
+    columns, with values that are not the vocabulary's or an estimate outside its
+    interval, or intervals that span more than a plot can lay out (half the largest
+    float), and, without
     matplotlib (``pip install 'ae-systemic[plot]'``),
     :class:`~ae_systemic.MissingExtraError`, an :class:`ImportError`.
     """
@@ -156,6 +158,13 @@ def forest(
             "evidence",
             "a forest plot compares against one comparator; these estimates "
             f"are against {', '.join(comparators)}",
+        )
+    low, high = _span_of(rows)
+    if 0.5 * high - 0.5 * low > sys.float_info.max / 4:  # halves: the span itself may overflow
+        raise InputError(
+            "evidence",
+            f"the intervals span from {shown(low)} to {shown(high)}, more than a plot can lay "
+            "out; plot these estimates apart, or check their numbers",
         )
 
     if ax is None:
@@ -255,14 +264,21 @@ def _frame_rows(frame: pandas.DataFrame) -> list[_Row]:
 def _frame_row(label: Hashable, *values: object) -> _Row:
     drug, outcome, dose_level, comparator, estimate, low, high, certainty = values
     where = f"row {label!r}"
+    measured = [_frame_number(where, value) for value in (estimate, low, high)]
+    if not measured[1] <= measured[0] <= measured[2]:
+        raise InputError(
+            "evidence",
+            f"{where}: the estimate {shown(measured[0])} does not lie within its interval "
+            f"[{shown(measured[1])}, {shown(measured[2])}] (ci_low <= estimate <= ci_high)",
+        )
     return _Row(
         _frame_text(where, "drug", drug),
         _frame_word(where, Outcome, outcome),
         _frame_word(where, DoseLevel, dose_level),
         _frame_text(where, "comparator", comparator),
-        _frame_number(where, estimate),
-        _frame_number(where, low),
-        _frame_number(where, high),
+        measured[0],
+        measured[1],
+        measured[2],
         _frame_word(where, Certainty, certainty),
     )
 
@@ -303,6 +319,11 @@ def _sorted(rows: list[_Row]) -> list[_Row]:
             _DOSE_ORDER.index(row.dose_level),
         ),
     )
+
+
+def _span_of(rows: list[_Row]) -> tuple[float, float]:
+    """The lowest and highest value the x axis shows: every interval, and no effect (0)."""
+    return min(0.0, *(row.ci_low for row in rows)), max(0.0, *(row.ci_high for row in rows))
 
 
 def _group_count(rows: list[_Row]) -> int:
@@ -372,8 +393,7 @@ def _draw(ax: Axes, rows: list[_Row], *, several: bool, comparator: str) -> None
     ax.set_yticks(positions, labels)
     ax.set_ylim(positions[-1] + 0.7, -1.4)  # the first row on top, below the column headers
     ax.tick_params(axis="y", length=0)
-    low = min(0.0, *(row.ci_low for row in rows))
-    high = max(0.0, *(row.ci_high for row in rows))
+    low, high = _span_of(rows)
     margin = 0.1 * (high - low or 1.0)
     ax.set_xlim(low - margin, high + margin)
     ax.set_xlabel(_AXIS_LABEL.format(comparator=comparator))
