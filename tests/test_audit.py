@@ -8,6 +8,7 @@ and once as a fresh process through the console script.
 
 from __future__ import annotations
 
+import decimal
 import json
 import os
 import subprocess
@@ -556,6 +557,29 @@ def test_a_number_column_of_text_in_parquet_is_named(
         f"{source}: column 'weight' holds string values, not numbers; give the weight as plain "
         "numbers, and their unit with --weight-unit"
     )
+
+
+def test_decimal_columns_of_parquet_are_read_as_numbers(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path], tmp_path: Path
+) -> None:
+    # SQL exports write DECIMAL(p, s) columns: each value is read as the double nearest it,
+    # as a CSV's text is, and the result equals that of the same numbers as floats
+    floats = pq.read_table(files["parquet"])
+    decimals = floats
+    for name in ("age", "weight", "amount"):
+        index = floats.column_names.index(name)
+        exact = [None if v is None else decimal.Decimal(repr(v)) for v in floats[name].to_pylist()]
+        decimals = decimals.set_column(index, name, pa.array(exact, type=pa.decimal128(9, 2)))
+    source = tmp_path / "decimals.parquet"
+    pq.write_table(decimals, source)
+    out = tmp_path / "result.parquet"
+    audited(capsys, str(source), "--out", str(out), *UNIT_OPTIONS)
+    written = pq.read_table(out)
+    expected = assess_table("ciclosporin", floats, units=UNITS)
+    assert written.drop_columns(floats.column_names).equals(
+        expected.drop_columns(floats.column_names)
+    )
+    assert written.schema.field("weight").type == pa.decimal128(9, 2)  # the input as given
 
 
 def test_an_earlier_result_is_not_audited_again(

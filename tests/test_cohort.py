@@ -10,6 +10,7 @@ naming the same column.
 
 from __future__ import annotations
 
+import decimal
 import math
 import pickle
 import sys
@@ -229,6 +230,41 @@ def test_every_row_equals_assess_for_a_pyarrow_table(csa: Drug) -> None:
     for position, row in enumerate(table):
         check_row(frame_result.iloc[position], row, csa)
     assert result.column("error").null_count == 3
+
+
+def test_decimal_numbers_are_read_as_the_nearest_doubles(csa: Drug) -> None:
+    d = decimal.Decimal
+    ages, weights = ["34", "12.5", None, "40"], ["70.3", "40", "65", "1E+3"]
+    floats = frame(
+        age=[None if a is None else float(a) for a in ages], weight=[float(w) for w in weights]
+    )
+    expected = assess_table(csa, floats, units=UNITS)[list(RESULT_COLUMNS)]
+    arrow = pa.table(
+        {
+            "age": pa.array([None if a is None else d(a) for a in ages], pa.decimal128(5, 1)),
+            "weight": pa.array([d(w) for w in weights], pa.decimal256(20, 3)),
+        }
+    )
+    from_arrow = assess_table(csa, arrow, units=UNITS).select(list(RESULT_COLUMNS))
+    as_floats = pa.Table.from_pandas(floats, preserve_index=False)
+    assert from_arrow.equals(assess_table(csa, as_floats, units=UNITS).select(list(RESULT_COLUMNS)))
+    objects = arrow.to_pandas()  # pandas reads DECIMAL as decimal.Decimal objects
+    assert objects["weight"].dtype == object
+    from_objects = assess_table(csa, objects, units=UNITS)[list(RESULT_COLUMNS)]
+    others = [c for c in RESULT_COLUMNS if c != "error"]
+    pd.testing.assert_frame_equal(from_objects[others], expected[others])
+    assert from_objects["error"].tolist()[2:] == [  # each value shown as the table gave it
+        "age: missing; give the age of every row",
+        "weight: 1000.000 kg is above 700 kg, heavier than any person on record; check the unit "
+        "(grams or pounds read as kilograms?)",
+    ]
+    assert from_objects["error"].isna().tolist() == [True, True, False, False]
+
+
+def test_a_decimal_signalling_nan_is_named(csa: Drug) -> None:
+    table = frame(age=[decimal.Decimal("30")], weight=[decimal.Decimal("sNaN")])
+    with pytest.raises(InputError, match=r"^weight: holds a decimal signalling NaN \(sNaN\)"):
+        assess_table(csa, table, units=UNITS)
 
 
 # --- worked rows -------------------------------------------------------------------------------

@@ -502,7 +502,12 @@ def _found_columns(
         if field not in found:
             continue
         kind = schema.field(found[field]).type
-        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind)):
+        if not (
+            pa.types.is_integer(kind)
+            or pa.types.is_floating(kind)
+            or pa.types.is_decimal(kind)
+            or pa.types.is_null(kind)
+        ):
             unit = f", and their unit with {_option(field)}" if field in UNIT_FIELDS else ""
             raise InputError(
                 label,

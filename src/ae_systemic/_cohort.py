@@ -412,6 +412,8 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
     if pd.api.types.is_numeric_dtype(dtype):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, series.array
+    if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(series) == "decimal":
+        return _decimals(series, column), series.array  # as pandas reads Parquet DECIMAL
     if bool(series.isna().all()):
         return np.full(len(series), np.nan), series.array
     if field not in _UNIT_EXAMPLES:  # the frequency: a count, with no unit
@@ -423,6 +425,18 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
         f"holds {dtype} values, not numbers; give the {field} as numbers and its unit in "
         f"units=, e.g. {{{field!r}: {_UNIT_EXAMPLES[field]!r}}}",
     )
+
+
+def _decimals(series: pandas.Series[Any], column: str) -> FloatArray:
+    """``decimal.Decimal`` values as float64, each the double nearest it, as a CSV gives."""
+    import numpy as np
+
+    try:
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (ValueError, ArithmeticError):  # float() refuses only a signalling NaN
+        raise InputError(
+            column, "holds a decimal signalling NaN (sNaN), which is no number; leave it empty"
+        ) from None
 
 
 def _given(values: Any, position: int, unit: str | None = None) -> str:
@@ -1102,7 +1116,13 @@ def _assess_arrow(
     used = list(dict.fromkeys(plan.columns.values()))
     # Without the pandas metadata a file may carry: a field written as the index of the frame
     # it came from would otherwise become the index again, and no column.
-    frame = table.select(used).to_pandas(types_mapper=_arrow_types, ignore_metadata=True)
+    selected = table.select(used)
+    for index, field in enumerate(selected.schema):
+        if pa.types.is_decimal(field.type):  # Parquet DECIMAL, as SQL exports write numbers
+            selected = selected.set_column(
+                index, field.name, selected.column(index).cast(pa.float64())
+            )
+    frame = selected.to_pandas(types_mapper=_arrow_types, ignore_metadata=True)
     result = _assess_frame(plan, frame)
     for field in arrow_result_schema():
         values = pa.array(result[field.name], from_pandas=True)
