@@ -261,6 +261,17 @@ def test_decimal_numbers_are_read_as_the_nearest_doubles(csa: Drug) -> None:
     assert from_objects["error"].isna().tolist() == [True, True, False, False]
 
 
+def test_an_object_column_of_other_values_is_not_read_as_decimals(csa: Drug) -> None:
+    weights = pd.Series([decimal.Decimal("70"), "70 kg"], dtype=object)
+    table = pd.DataFrame({"age": [30.0, 40.0], "weight": weights})
+    with pytest.raises(InputError) as caught:
+        assess_table(csa, table, units=UNITS)
+    assert str(caught.value) == (
+        "weight: holds object values, not numbers; give the weight as numbers and its unit in "
+        "units=, e.g. {'weight': 'kg'}"
+    )
+
+
 def test_a_decimal_signalling_nan_is_named(csa: Drug) -> None:
     table = frame(age=[decimal.Decimal("30")], weight=[decimal.Decimal("sNaN")])
     with pytest.raises(InputError, match=r"^weight: holds a decimal signalling NaN \(sNaN\)"):

@@ -389,6 +389,15 @@ BAD_SHAPES: dict[str, tuple[Change, str]] = {
         _set("drugs.0.references.0.accessed", "2024-02-01T10:00:00"),
         "$.drugs[0].references[0].accessed",
     ),
+    "date with a line break after it": (
+        _set("drugs.0.references.0.accessed", "2024-02-01\n"),
+        "$.drugs[0].references[0].accessed",
+    ),
+    "date in other digits": (
+        _set("drugs.0.references.0.accessed", "٢٠٢٤-02-01"),
+        "$.drugs[0].references[0].accessed",
+    ),
+    "ATC code with a line break after it": (_set("drugs.0.atc", "L04AD01\n"), "$.drugs[0].atc"),
     "date as a number": (
         _set("drugs.0.references.0.accessed", 20240201),
         "$.drugs[0].references[0].accessed",

@@ -111,7 +111,9 @@ _VALIDATOR_KEYWORDS: Mapping[Callable[..., object], Mapping[str, Mapping[str, ob
     _validators.atc_code: {"string": {"pattern": _validators.ATC_PATTERN}},
 }
 
-_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+#: ASCII digits and nothing after the day (Python's ``\d`` and ``$`` would let other digits and
+#: a final line break through, where ECMA-262's do not).
+_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\s\S])"
 _PRIMITIVES: Mapping[type, str] = {str: "string", bool: "boolean", int: "integer", float: "number"}
 
 

@@ -89,7 +89,8 @@ def text_problem(text: str) -> str | None:
 
 
 #: What an ATC code of a substance (level 5) looks like: ``L04AD01``.
-ATC_PATTERN = r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$"
+#: Ended by ``(?![\s\S])`` (nothing follows), not ``$``: see :data:`TEXT_PATTERN`.
+ATC_PATTERN = r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}(?![\s\S])"
 
 
 def atc_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
