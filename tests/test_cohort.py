@@ -272,6 +272,30 @@ def test_an_object_column_of_other_values_is_not_read_as_decimals(csa: Drug) -> 
     )
 
 
+@pytest.mark.parametrize(
+    "weights", [[70, 80], [70.0, None], [70, 80.5], [decimal.Decimal("70"), None]], ids=str
+)
+def test_an_object_column_of_numbers_is_read_as_its_numbers(
+    csa: Drug, weights: list[object]
+) -> None:
+    table = pd.DataFrame({"age": [30.0, 40.0], "weight": pd.Series(weights, dtype=object)})
+    as_floats = [math.nan if w is None else float(str(w)) for w in weights]
+    floats = pd.DataFrame({"age": [30.0, 40.0], "weight": as_floats})
+    pd.testing.assert_frame_equal(
+        assess_table(csa, table, units=UNITS)[list(RESULT_COLUMNS)],
+        assess_table(csa, floats, units=UNITS)[list(RESULT_COLUMNS)],
+    )
+
+
+@pytest.mark.parametrize("weights", [[True, False], [70, True]], ids=str)
+def test_an_object_column_with_true_or_false_is_not_numbers(
+    csa: Drug, weights: list[object]
+) -> None:
+    table = pd.DataFrame({"age": [30.0, 40.0], "weight": pd.Series(weights, dtype=object)})
+    with pytest.raises(InputError, match=r"^weight: holds object values, not numbers"):
+        assess_table(csa, table, units=UNITS)
+
+
 def test_a_decimal_signalling_nan_is_named(csa: Drug) -> None:
     table = frame(age=[decimal.Decimal("30")], weight=[decimal.Decimal("sNaN")])
     with pytest.raises(InputError, match=r"^weight: holds a decimal signalling NaN \(sNaN\)"):

@@ -412,7 +412,7 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
     if pd.api.types.is_numeric_dtype(dtype):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, series.array
-    if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(series) == "decimal":
+    if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(series) in _OBJECT_NUMBERS:
         return _decimals(series, column), series.array  # as pandas reads Parquet DECIMAL
     if bool(series.isna().all()):
         return np.full(len(series), np.nan), series.array
@@ -427,8 +427,13 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
     )
 
 
+#: What pandas infers for an object column of numbers only: ``decimal.Decimal`` objects (as
+#: pandas reads Parquet DECIMAL), Python ints or floats; never true/false.
+_OBJECT_NUMBERS = frozenset({"decimal", "integer", "floating", "mixed-integer-float"})
+
+
 def _decimals(series: pandas.Series[Any], column: str) -> FloatArray:
-    """``decimal.Decimal`` values as float64, each the double nearest it, as a CSV gives."""
+    """Numbers held as Python objects as float64, each the double nearest it, as a CSV gives."""
     import numpy as np
 
     try:
