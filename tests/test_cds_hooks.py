@@ -311,6 +311,30 @@ def test_two_orders_are_added_up_and_their_total_checked() -> None:
     assert len(found) == 1  # each order alone lies within the range: no other card
 
 
+def test_a_dose_just_above_the_range_is_never_shown_on_its_end() -> None:
+    order = rq.ciclosporin_order(amount_mg=175.0001)  # twice a day: 350.0002 mg/day for 70 kg
+    (card,) = valid_cards(respond(rq.order_sign_request([order]), service=SIGN))
+    assert card["summary"].startswith(
+        "Ciclosporin: 350.0002 mg/day (5.000003 mg/kg/day) is above the range of 175–350 mg/day"
+    )
+    assert (
+        "- **Prescribed:** 175.0001 mg twice per day (350.0002 mg/day), 5.000003 mg/kg/day"
+        in card["detail"].splitlines()
+    )
+
+
+def test_a_total_just_above_the_range_is_never_shown_on_its_end() -> None:
+    orders = [
+        rq.ciclosporin_order("a", amount_mg=87.505),
+        rq.ciclosporin_order("b", amount_mg=87.505),
+    ]
+    card = several(valid_cards(respond(rq.order_sign_request(orders), service=SIGN)))
+    assert card["summary"] == (
+        "Ciclosporin: 2 orders at once, together 350.02 mg/day, above the range of the guideline."
+    )
+    assert card["detail"].splitlines()[-1].startswith("Together: 350.02 mg/day (5.0003 mg/kg/day)")
+
+
 def test_an_active_order_in_the_record_counts_with_the_new_one() -> None:
     current = rq.ciclosporin_order("current", amount_mg=100, status="active")
     request = rq.order_sign_request(

@@ -245,13 +245,13 @@ def test_decimal_numbers_are_read_as_the_nearest_doubles(csa: Drug) -> None:
             "weight": pa.array([d(w) for w in weights], pa.decimal256(20, 3)),
         }
     )
-    from_arrow = assess_table(csa, arrow, units=UNITS).select(list(RESULT_COLUMNS))
+    others = [c for c in RESULT_COLUMNS if c != "error"]
+    from_arrow = assess_table(csa, arrow, units=UNITS).select(others)
     as_floats = pa.Table.from_pandas(floats, preserve_index=False)
-    assert from_arrow.equals(assess_table(csa, as_floats, units=UNITS).select(list(RESULT_COLUMNS)))
+    assert from_arrow.equals(assess_table(csa, as_floats, units=UNITS).select(others))
     objects = arrow.to_pandas()  # pandas reads DECIMAL as decimal.Decimal objects
     assert objects["weight"].dtype == object
     from_objects = assess_table(csa, objects, units=UNITS)[list(RESULT_COLUMNS)]
-    others = [c for c in RESULT_COLUMNS if c != "error"]
     pd.testing.assert_frame_equal(from_objects[others], expected[others])
     assert from_objects["error"].tolist()[2:] == [  # each value shown as the table gave it
         "age: missing; give the age of every row",
@@ -294,6 +294,67 @@ def test_an_object_column_with_true_or_false_is_not_numbers(
     table = pd.DataFrame({"age": [30.0, 40.0], "weight": pd.Series(weights, dtype=object)})
     with pytest.raises(InputError, match=r"^weight: holds object values, not numbers"):
         assess_table(csa, table, units=UNITS)
+
+
+def test_decimals_of_arrow_are_the_nearest_doubles_to_the_last_bit(csa: Drug) -> None:
+    # Arrow's own decimal-to-float cast is not correctly rounded (30.2 -> 30.200000000000003)
+    weights = [decimal.Decimal(f"{tenths / 10:.1f}") for tenths in range(300, 1000)]
+    arrow = pa.table(
+        {"age": [30.0] * len(weights), "weight": pa.array(weights, pa.decimal128(4, 1))}
+    )
+    floats = frame(age=[30.0] * len(weights), weight=[float(w) for w in weights])
+    from_arrow = assess_table(csa, arrow, units=UNITS).to_pandas()
+    expected = assess_table(csa, floats, units=UNITS)
+    for name in ("dose_low_mg_per_day", "dose_high_mg_per_day", "per_dose_low_mg"):
+        assert from_arrow[name].tolist() == expected[name].tolist()
+    heavy = pa.table(
+        {"age": [30.0], "weight": pa.array([decimal.Decimal("1000.000")], pa.decimal128(7, 3))}
+    )
+    error = assess_table(csa, heavy, units=UNITS)["error"].to_pylist()[0]
+    assert str(error).startswith("weight: 1000.000 kg is above 700 kg")  # as the table gives it
+
+
+def test_an_int_beyond_the_floats_is_a_row_error_not_a_signalling_nan(csa: Drug) -> None:
+    weights = pd.Series([70, 10**400, None, -(10**400)], dtype=object)
+    table = pd.DataFrame({"age": [30.0] * 4, "weight": weights})
+    errors = assess_table(csa, table, units=UNITS)["error"].tolist()
+    assert errors[0] is pd.NA
+    assert errors[1].startswith("weight: 1000")
+    assert errors[1].endswith("kg is infinite")
+    assert errors[2] == "weight: missing; give the body weight of every row"
+    assert errors[3].startswith("weight: -1000")
+    assert errors[3].endswith("kg is infinite")
+
+
+@pytest.mark.parametrize("pregnant", [[True, 1, False, 0], [1, True, 0, False]], ids=str)
+def test_true_and_1_are_told_apart_whatever_comes_first(csa: Drug, pregnant: list[object]) -> None:
+    cells = pd.Series(pregnant, dtype=object)
+    table = pd.DataFrame({"age": [30.0] * 4, "weight": [70.0] * 4, "pregnant": cells})
+    result = assess_table(csa, table, units=UNITS)
+    for position, value in enumerate(pregnant):
+        if isinstance(value, bool):
+            assert result["error"][position] is pd.NA
+            assert bool(result["finding_pregnancy"][position]) == value
+        else:
+            assert result["error"][position] == f"pregnant: expected true or false, got {value}"
+
+
+def test_a_pint_column_for_the_frequency_is_refused(csa: Drug) -> None:
+    pytest.importorskip("pint_pandas")
+    table = pd.DataFrame(
+        {
+            "age": [30.0],
+            "weight": [70.0],
+            "amount": [100.0],
+            "frequency": pd.Series([2.0], dtype="pint[1/hour]"),  # 48 a day, not 2
+        }
+    )
+    with pytest.raises(InputError) as caught:
+        assess_table(csa, table, units=UNITS)
+    assert str(caught.value) == (
+        "frequency: carries a unit (1 / hour), but the frequency takes none; give it as plain "
+        "values (a count per period, without a unit)"
+    )
 
 
 def test_a_decimal_signalling_nan_is_named(csa: Drug) -> None:

@@ -135,6 +135,18 @@ def test_an_arrow_result_summarises_as_the_pandas_result() -> None:
     pd.testing.assert_frame_equal(summarize(arrow), summary)
 
 
+def test_findings_read_back_as_text_are_refused_not_counted_as_true() -> None:
+    # a result CSV read with dtype=str holds "False": a non-empty text, true to numpy
+    result = assess_table(CSA, COHORT, units=UNITS)
+    as_text = result.astype({"finding_pregnancy": "string"})
+    assert as_text["finding_pregnancy"].dropna().tolist() == ["False"] * 4
+    with pytest.raises(InputError) as caught:
+        summarize(as_text)
+    assert str(caught.value).startswith("finding_pregnancy: holds string values, not true/false")
+    as_objects = result.astype({"finding_pregnancy": object})  # booleans as objects still count
+    assert result_counts(as_objects) == result_counts(result)
+
+
 def test_summarize_names_the_first_missing_column() -> None:
     with pytest.raises(InputError) as caught:
         summarize(pd.DataFrame({"population": ["adult"]}))

@@ -33,6 +33,7 @@ from ae_systemic import (
     check_dose,
     daily_dose,
 )
+from ae_systemic._prescription import frequency_text
 
 Q = ae_systemic.application_registry().Quantity
 CSA = ae_systemic.drug("ciclosporin")
@@ -460,7 +461,8 @@ def test_quantities_from_a_second_registry_are_checked_in_it() -> None:
         ("200.0 mg", 1, "1 day", "200 mg once per day (200 mg/day)"),
         ("150 mg", 1, "12 hours", "150 mg once every 12 hours (300 mg/day)"),
         ("12.345 mg", 3, "1.5 days", "12.345 mg 3 times every 1.5 days (24.69 mg/day)"),
-        ("0.25 g", 2, "1 week", "0.25 g twice per week (71.43 mg/day)"),
+        ("0.25 g", 2, "1 week", "0.25 g twice per week (71.428571 mg/day)"),
+        ("175.0001 mg", 2, "1 day", "175.0001 mg twice per day (350.0002 mg/day)"),
     ],
 )
 def test_a_prescription_reads_as_written_with_its_amount_a_day(
@@ -583,6 +585,47 @@ def test_a_dose_just_outside_the_range_shows_enough_decimals(
     assert check.message.startswith(expected)
 
 
+@pytest.mark.parametrize(
+    ("weight", "amount", "expected"),
+    [  # the range's ends are rounded into it: the dose is written inside them, never outside
+        (
+            "70.123456 kg",
+            87.66,
+            "175.32 mg/day (2.5 mg/kg/day) is within the range of 175.31–350.61",
+        ),
+        ("154 lb", 87.32, "174.64 mg/day (2.5 mg/kg/day) is within the range of 174.64–349.26"),
+        ("70 kg", 100.0, "200 mg/day (2.9 mg/kg/day) is within the range of 175–350 mg/day"),
+    ],
+)
+def test_a_dose_within_the_range_is_shown_inside_the_range_as_printed(
+    weight: str, amount: float, expected: str
+) -> None:
+    check = check_dose(CSA, weight, Prescription(Q(amount, "mg"), frequency=2))
+    assert check.status is DoseStatus.WITHIN
+    assert check.message.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("amount", "gap"),
+    [
+        (0.5, "by 99.7 %."),
+        (175.0001, "by 0.000057 %."),
+        (200.0, "by 14 %."),
+        (87.4999, "by 0.00011 %."),
+    ],
+)
+def test_the_gap_is_never_rounded_to_100_or_written_in_e_notation(amount: float, gap: str) -> None:
+    frequency = 1 if amount == 0.5 else 2
+    check = check_dose(CSA, "70 kg", Prescription(Q(amount, "mg"), frequency=frequency))
+    assert check.message.endswith(gap)
+
+
+def test_a_rare_administration_is_not_counted_as_none_a_day() -> None:
+    order = Prescription("60000 mg", frequency=1, period="365 day")
+    check = check_dose(CSA, "70 kg", order)
+    assert frequency_text(check).startswith("The prescription gives 0.003 administrations a day")
+
+
 def test_a_small_dose_is_not_printed_as_zero() -> None:
     check = check_dose(CSA, "70 kg", Prescription("1 mg", frequency=2, period="30 day"))
     assert check.message.startswith("0.1 mg/day (0.001 mg/kg/day) is below the range")
@@ -610,6 +653,11 @@ def test_the_printed_dose_lies_on_the_side_of_the_range_its_status_says(
     elif check.status is DoseStatus.BELOW:
         assert given_mg < low
         assert per_kg < low / weight
+    else:  # within: inside the range as printed, unless only by floating-point noise
+        printed = check.message.split("the range of ", 1)[1].split(" mg/day", 1)[0]
+        ends = [float(end) for end in printed.split("–")] * 2
+        if low <= daily <= high:
+            assert ends[0] <= given_mg <= ends[1]
     if daily > 0:
         assert given_mg > 0
         assert per_kg > 0

@@ -25,8 +25,8 @@ from ._errors import AeSystemicError, ArgumentTypeError, InputError, shown
 from ._lookup import drug as find_drug
 from ._lookup import guideline
 from ._model import Drug, Reference
-from ._prescription import DoseCheck, Prescription
-from ._text import counted, number, sentence
+from ._prescription import DoseCheck, Prescription, shown_figures
+from ._text import counted, decimals, sentence
 from ._validators import text_problem
 
 __all__ = [
@@ -198,8 +198,7 @@ def _summary(drug: str, kind: FindingKind, messages: Sequence[str]) -> str:
 
 
 def _dose_lines(assessment: Assessment, check: DoseCheck) -> list[str]:
-    rx = check.prescription
-    prescribed = f"{rx}, {number(check.per_kg.magnitude)} mg/kg/day"
+    prescribed = f"{check.prescription}, {shown_figures(check)[1]} mg/kg/day"
     population = f"{assessment.population} ({assessment.population_basis})"
     lines = [
         "",
@@ -397,15 +396,15 @@ def several_orders_card(
     if isinstance(total, DoseCheck):
         lines.append(f"Together: {markdown_text(total.message)}")
         summary = (
-            f"{name}: {count} at once, together {number(total.prescription.daily_mg, 1)} "
+            f"{name}: {count} at once, together {shown_figures(total)[0]} "
             f"mg/day, {total.status} of the guideline."
         )
     elif isinstance(total, Prescription):
         lines.append(
-            f"Together: {markdown_text(number(total.daily_mg, 1))} mg/day (not compared with "
+            f"Together: {markdown_text(decimals(total.daily_mg))} mg/day (not compared with "
             "the guideline's range: the record gives no body weight to use)."
         )
-        summary = f"{name}: {count} at once, together {number(total.daily_mg, 1)} mg/day."
+        summary = f"{name}: {count} at once, together {decimals(total.daily_mg)} mg/day."
     else:
         lines.append("Together: not added up, as the dosage of an order could not be read.")
         summary = f"{name}: {count} at once; the guideline's range is for the whole daily dose."

@@ -25,6 +25,7 @@ extras install them, and they are imported only here, when a table is assessed.
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 import sys
@@ -308,6 +309,15 @@ def _plan(
                 "units",
                 f"{shown(field)} takes no unit; units are given for {', '.join(_DIMENSIONS)}",
             )
+    for field, column in found.items():
+        unit = _pint_unit(dtypes[column])
+        if field not in _DIMENSIONS and unit is not None:  # 2 per hour is no count per period
+            what = "a count per period, " if field == "frequency" else ""
+            raise InputError(
+                column,
+                f"carries a unit ({unit}), but the {field} takes none; give it as plain values "
+                f"({what}without a unit)",
+            )
     checked: dict[str, _Unit] = {}
     for field in _DIMENSIONS:
         if field not in found or (of_result and field == "age"):  # the age is not read again
@@ -435,13 +445,30 @@ _OBJECT_NUMBERS = frozenset({"decimal", "integer", "floating", "mixed-integer-fl
 def _decimals(series: pandas.Series[Any], column: str) -> FloatArray:
     """Numbers held as Python objects as float64, each the double nearest it, as a CSV gives."""
     import numpy as np
+    import pandas as pd
 
     try:
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (ValueError, ArithmeticError):  # float() refuses only a signalling NaN
+    except (ValueError, ArithmeticError):  # an int beyond the floats, or a signalling NaN
+        pass
+    # The rare case, cell by cell (isna itself fails on a signalling NaN).
+    cells = series.to_numpy(dtype=object)
+    floats = (
+        math.nan if cell is None or cell is pd.NA else _float_of(cell, column) for cell in cells
+    )
+    return np.fromiter(floats, np.float64, len(cells))
+
+
+def _float_of(value: object, column: str) -> float:
+    """One number held as a Python object, as float (infinite beyond the floats)."""
+    if isinstance(value, decimal.Decimal) and value.is_snan():
         raise InputError(
             column, "holds a decimal signalling NaN (sNaN), which is no number; leave it empty"
-        ) from None
+        )
+    try:
+        return float(value)  # type: ignore[arg-type]  # an int, float or Decimal
+    except OverflowError:  # an int of more than 308 digits
+        return math.inf if value > 0 else -math.inf  # type: ignore[operator]
 
 
 def _given(values: Any, position: int, unit: str | None = None) -> str:
@@ -518,7 +545,17 @@ def _booleans(series: pandas.Series[Any], column: str, rows: _Rows) -> BoolArray
 
     if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
         return series.to_numpy(dtype=bool)
-    codes, uniques = _factorized(series, column, "true or false")
+    codes, uniques = _factorized(series, column, "true or false")  # refuses lists and records
+    if pd.api.types.is_object_dtype(series.dtype):  # True == 1 there: factorize merged them
+        cells = series.to_numpy(dtype=object)
+        other = (
+            np.fromiter((not isinstance(v, (bool, np.bool_)) for v in cells), bool, len(cells))
+            & ~series.isna().to_numpy()
+        )
+        if other.any():
+            rows.mark(other, column, lambda i: f"expected true or false, got {shown(cells[i])}")
+            # marked already, so their results are null: read as False, factorized again
+            codes, uniques = _factorized(series.where(~other, False), column, "true or false")
     values = np.zeros(len(uniques) + 1, dtype=bool)
     problems: dict[int, str] = {len(uniques): "missing; give true or false for every row"}
     for u, value in enumerate(uniques):
@@ -1121,13 +1158,9 @@ def _assess_arrow(
     used = list(dict.fromkeys(plan.columns.values()))
     # Without the pandas metadata a file may carry: a field written as the index of the frame
     # it came from would otherwise become the index again, and no column.
-    selected = table.select(used)
-    for index, field in enumerate(selected.schema):
-        if pa.types.is_decimal(field.type):  # Parquet DECIMAL, as SQL exports write numbers
-            selected = selected.set_column(
-                index, field.name, selected.column(index).cast(pa.float64())
-            )
-    frame = selected.to_pandas(types_mapper=_arrow_types, ignore_metadata=True)
+    # Parquet DECIMAL columns arrive as decimal.Decimal objects, read by _numbers (Arrow's own
+    # cast to float64 is not correctly rounded: 30.2 became 30.200000000000003).
+    frame = table.select(used).to_pandas(types_mapper=_arrow_types, ignore_metadata=True)
     result = _assess_frame(plan, frame)
     for field in arrow_result_schema():
         values = pa.array(result[field.name], from_pandas=True)
@@ -1221,6 +1254,7 @@ def _count_keys() -> list[str]:
 def result_counts(result: pandas.DataFrame) -> dict[str, int]:
     """The counts :func:`summarize` reports, for one result frame (they add up over batches)."""
     import numpy as np
+    import pandas as pd
 
     error = result["error"].notna().to_numpy()
     ok = ~error
@@ -1230,9 +1264,18 @@ def result_counts(result: pandas.DataFrame) -> dict[str, int]:
         counts[f"dose_status:{value.value}"] = int((status == value.value).fillna(False).sum())
     counts["dose_status:no prescription"] = int((status.isna().to_numpy() & ok).sum())
     for name, kind in _FINDING_COLUMNS:
-        counts[f"finding:{kind.value}"] = int(
-            np.asarray(result[name].fillna(False), dtype=bool).sum()
-        )
+        column = result[name]
+        if not (
+            pd.api.types.is_bool_dtype(column.dtype)
+            or pd.api.types.infer_dtype(column, skipna=True) in ("boolean", "empty")
+        ):
+            raise InputError(
+                name,
+                f"holds {column.dtype} values, not true/false; summarize a result of "
+                "assess_table, read back with its types (from Parquet, or a CSV read with "
+                "true/false columns)",
+            )
+        counts[f"finding:{kind.value}"] = int(np.asarray(column.fillna(False), dtype=bool).sum())
     return counts
 
 

@@ -27,7 +27,7 @@ from ._lookup import resolve_drug
 from ._model import Drug
 from ._notebook import NotebookDisplay
 from ._patient import Patient, dose_for
-from ._text import beyond, counted, exact, number, span
+from ._text import beyond, counted, decimals, exact, inside, number, span
 from ._units import (
     QuantityLike,
     checked_weight,
@@ -52,6 +52,7 @@ __all__ = [
     "check_dose",
     "compare",
     "frequency_text",
+    "shown_figures",
 ]
 
 #: The largest amount per administration a prescription may state, in mg (100 g): a
@@ -233,7 +234,7 @@ class Prescription(NotebookDisplay):
         length = self._period.magnitude
         every = f"per {unit}" if length == 1 else f"every {exact(length)} {unit}s"
         amount = f"{exact(self._amount.magnitude)} {format(self._amount.units, '~P')}"
-        return f"{amount} {times} {every} ({number(self.daily_mg, 2)} mg/day)"
+        return f"{amount} {times} {every} ({decimals(self.daily_mg)} mg/day)"
 
     def __repr__(self) -> str:
         return (
@@ -397,18 +398,12 @@ def _message(
 ) -> str:
     """``"400 mg/day (5.7 mg/kg/day) is above the range of ... for a 70 kg adult, by 14 %."``"""
     kg = dose.weight.m_as("kg")
-    daily = prescription.daily_mg
     rate = dose.regimen.rate  # never None: a DoseRange holds a weight-based regimen
-    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
     who = "adult" if dose.regimen.population is Population.ADULT else "child"
-    if status is DoseStatus.WITHIN:
-        given, per_kg = number(daily, 1), number(daily / kg, 1)
-    else:  # never printed on the end of the range it is said to lie outside
-        bound = high if status is DoseStatus.ABOVE else low
-        given, per_kg = beyond(daily, bound), beyond(daily / kg, bound / kg)
+    given, per_kg, range_text = _figures(dose, prescription.daily_mg, status)
     text = (
         f"{given} mg/day ({per_kg} mg/kg/day) is {status} of "
-        f"{span(low, high, 'mg/day', digits=1)} ({rate}) for a {number(kg, 2)} kg {who}"
+        f"{range_text} ({rate}) for a {number(kg, 2)} kg {who}"
     )
     if status is not DoseStatus.WITHIN:
         text += f", by {_percent(abs(deviation))}"
@@ -417,16 +412,40 @@ def _message(
     return text + "."
 
 
+def shown_figures(check: DoseCheck) -> tuple[str, str]:
+    """The daily amount (mg/day) and its rate (mg/kg/day) as ``check.message`` shows them."""
+    given, per_kg, _ = _figures(check.range, check.prescription.daily_mg, check.status)
+    return given, per_kg
+
+
+def _figures(dose: DoseRange[float], daily: float, status: DoseStatus) -> tuple[str, str, str]:
+    """The daily amount, its rate and the range, written so that none misstates the status.
+
+    A dose outside the range is never printed on the range's end (nor a small one as 0),
+    and one within it never outside the printed range, whose ends are rounded into it.
+    """
+    kg = dose.weight.m_as("kg")
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    if status is DoseStatus.WITHIN:
+        given, range_text = inside(daily, low, high, "mg/day")
+        return given, number(daily / kg, 1), range_text
+    bound = high if status is DoseStatus.ABOVE else low
+    return beyond(daily, bound), beyond(daily / kg, bound / kg), span(low, high, "mg/day", digits=1)
+
+
 def _percent(fraction: float) -> str:
-    """``14 %``; below 1 % two significant digits, so that a small gap does not read 0 %."""
+    """``14 %``; never ``100 %`` short of it, nor ``0 %`` above it; plain decimals below 1 %."""
     percent = fraction * 100
-    return f"{percent:.0f} %" if percent >= 1 else f"{percent:.2g} %"
+    if percent >= 1:
+        return f"{beyond(percent, 100.0, 0) if 99.5 <= percent < 100 else number(percent, 0)} %"
+    places = 1 - math.floor(math.log10(percent)) if percent > 0 else 0  # two significant digits
+    return f"{number(percent, places)} %"
 
 
 def frequency_text(check: DoseCheck) -> str:
     """The administrations a day against the regimen's single doses, in words."""
     per_day = check.prescription.administrations_per_day
-    given = f"{number(per_day, 2)} administration{'s' * (per_day != 1)} a day"
+    given = f"{beyond(per_day, 0.0, 2)} administration{'s' * (per_day != 1)} a day"
     return (
         f"The prescription gives {given}; the regimen divides the daily dose into "
         f"{counted(check.range.doses_per_day, 'single dose')}."

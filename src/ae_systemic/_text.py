@@ -18,8 +18,10 @@ __all__ = [
     "beyond",
     "cited",
     "counted",
+    "decimals",
     "doses_a_day",
     "exact",
+    "inside",
     "interval",
     "listed",
     "number",
@@ -112,6 +114,44 @@ def beyond(value: float, bound: float, digits: int = 1) -> str:
         if ((shown > bound) if above else (shown < bound)) and (shown != 0.0 or value == 0.0):
             return text
     return exact(value)
+
+
+def inside(value: float, low: float, high: float, unit: str, digits: int = 1) -> tuple[str, str]:
+    """``value``, which lies within ``low``–``high``, and that range as :func:`span` writes it.
+
+    The range's ends are rounded into it, so a value close to an end could be printed
+    outside the printed range (175.32 as ``175.3`` against ``175.4–350.6`` for
+    175.309–350.617): both are then written with more decimals, until the value is shown
+    inside.  A value within only by floating-point noise, or by a tolerance asked for, is
+    written as it rounds.
+
+    >>> inside(200.0, 175.0, 350.0, "mg/day")
+    ('200', '175–350 mg/day')
+    >>> inside(175.32, 175.30864, 350.61728, "mg/day")
+    ('175.32', '175.31–350.61 mg/day')
+    """
+    for places in range(digits, 7):
+        text = number(value, places)
+        ends = (_inward(low, places, up=True), _inward(high, places, up=False))
+        if ends[0] <= ends[1] and ends[0] <= float(text) <= ends[1]:
+            return text, span(low, high, unit, digits=places)
+    return number(value, digits), span(low, high, unit, digits=digits)
+
+
+def decimals(value: float, least: int = 2, most: int = 6) -> str:
+    """``value`` with the fewest decimals, from ``least`` to ``most``, that still read as it.
+
+    For amounts worked out from what was written (a daily amount from an amount and a
+    frequency): ``350.0002``, not ``350``; ``0.033333`` for a thirtieth.
+
+    >>> decimals(400.0), decimals(350.0002), decimals(1 / 30)
+    ('400', '350.0002', '0.033333')
+    """
+    for places in range(least, most + 1):
+        text = number(value, places)
+        if abs(float(text) - value) <= 1e-9 * max(1.0, abs(value)):
+            return text
+    return number(value, most)
 
 
 def exact(value: float) -> str:
