@@ -357,6 +357,19 @@ def test_a_pint_column_for_the_frequency_is_refused(csa: Drug) -> None:
     )
 
 
+def test_a_pint_column_for_a_field_without_a_unit_is_refused(csa: Drug) -> None:
+    pytest.importorskip("pint_pandas")
+    table = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "pregnant": pd.Series([1.0], dtype="pint[kg]")}
+    )
+    with pytest.raises(InputError) as caught:
+        assess_table(csa, table, units=UNITS)
+    assert str(caught.value) == (
+        "pregnant: carries a unit (kilogram), but the pregnant takes none; give it as plain "
+        "values (without a unit)"
+    )
+
+
 def test_a_decimal_signalling_nan_is_named(csa: Drug) -> None:
     table = frame(age=[decimal.Decimal("30")], weight=[decimal.Decimal("sNaN")])
     with pytest.raises(InputError, match=r"^weight: holds a decimal signalling NaN \(sNaN\)"):

@@ -142,9 +142,22 @@ def test_findings_read_back_as_text_are_refused_not_counted_as_true() -> None:
     assert as_text["finding_pregnancy"].dropna().tolist() == ["False"] * 4
     with pytest.raises(InputError) as caught:
         summarize(as_text)
-    assert str(caught.value).startswith("finding_pregnancy: holds string values, not true/false")
+    assert str(caught.value) == (
+        "finding_pregnancy: holds string values, not true/false; summarize a result of "
+        "assess_table, read back with its types (from Parquet, or a CSV read with true/false "
+        "columns)"
+    )
     as_objects = result.astype({"finding_pregnancy": object})  # booleans as objects still count
     assert result_counts(as_objects) == result_counts(result)
+
+
+def test_an_arrow_result_of_only_errors_summarises_from_pandas() -> None:
+    # its finding columns are all null: pandas reads them as objects, all None
+    bad = pa.table({"age": [30.0, 40.0], "weight": [-1.0, 0.0]})
+    result = assess_table(CSA, bad, units=UNITS).to_pandas()
+    assert result["finding_pregnancy"].dtype == object
+    counts = result_counts(result)
+    assert (counts["rows"], counts["errors"], counts["finding:pregnancy"]) == (2, 2, 0)
 
 
 def test_summarize_names_the_first_missing_column() -> None:

@@ -461,14 +461,12 @@ def _decimals(series: pandas.Series[Any], column: str) -> FloatArray:
 
 def _float_of(value: object, column: str) -> float:
     """One number held as a Python object, as float (infinite beyond the floats)."""
-    if isinstance(value, decimal.Decimal) and value.is_snan():
+    exact = value if isinstance(value, decimal.Decimal) else decimal.Decimal(value)  # type: ignore[arg-type]
+    if exact.is_snan():
         raise InputError(
             column, "holds a decimal signalling NaN (sNaN), which is no number; leave it empty"
         )
-    try:
-        return float(value)  # type: ignore[arg-type]  # an int, float or Decimal
-    except OverflowError:  # an int of more than 308 digits
-        return math.inf if value > 0 else -math.inf  # type: ignore[operator]
+    return float(exact)  # correctly rounded; an int of more than 308 digits is infinite
 
 
 def _given(values: Any, position: int, unit: str | None = None) -> str:
@@ -546,20 +544,19 @@ def _booleans(series: pandas.Series[Any], column: str, rows: _Rows) -> BoolArray
     if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
         return series.to_numpy(dtype=bool)
     codes, uniques = _factorized(series, column, "true or false")  # refuses lists and records
-    if pd.api.types.is_object_dtype(series.dtype):  # True == 1 there: factorize merged them
+    cell_by_cell = pd.api.types.is_object_dtype(series.dtype)
+    if cell_by_cell:  # factorize takes True and 1 for one value: each cell's own type decides
         cells = series.to_numpy(dtype=object)
-        other = (
-            np.fromiter((not isinstance(v, (bool, np.bool_)) for v in cells), bool, len(cells))
-            & ~series.isna().to_numpy()
+        other = np.fromiter((not isinstance(v, (bool, np.bool_)) for v in cells), bool)
+        rows.mark(
+            other & ~series.isna().to_numpy(),
+            column,
+            lambda i: f"expected true or false, got {shown(cells[i])}",
         )
-        if other.any():
-            rows.mark(other, column, lambda i: f"expected true or false, got {shown(cells[i])}")
-            # marked already, so their results are null: read as False, factorized again
-            codes, uniques = _factorized(series.where(~other, False), column, "true or false")
     values = np.zeros(len(uniques) + 1, dtype=bool)
     problems: dict[int, str] = {len(uniques): "missing; give true or false for every row"}
     for u, value in enumerate(uniques):
-        if isinstance(value, (bool, np.bool_)):
+        if cell_by_cell or isinstance(value, (bool, np.bool_)):  # the others marked already
             values[u] = bool(value)
         else:
             problems[u] = f"expected true or false, got {shown(value)}"

@@ -428,24 +428,23 @@ def _figures(dose: DoseRange[float], daily: float, status: DoseStatus) -> tuple[
     low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
     if status is DoseStatus.WITHIN:
         given, range_text = inside(daily, low, high, "mg/day")
-        return given, number(daily / kg, 1), range_text
+        return given, number(daily / kg), range_text
     bound = high if status is DoseStatus.ABOVE else low
     return beyond(daily, bound), beyond(daily / kg, bound / kg), span(low, high, "mg/day", digits=1)
 
 
 def _percent(fraction: float) -> str:
     """``14 %``; never ``100 %`` short of it, nor ``0 %`` above it; plain decimals below 1 %."""
-    percent = fraction * 100
+    percent = fraction * 100  # never 0: a gap, or a tolerance asked for
     if percent >= 1:
-        return f"{beyond(percent, 100.0, 0) if 99.5 <= percent < 100 else number(percent, 0)} %"
-    places = 1 - math.floor(math.log10(percent)) if percent > 0 else 0  # two significant digits
-    return f"{number(percent, places)} %"
+        return f"{beyond(percent, 100.0, 0) if percent < 100 else number(percent, 0)} %"
+    return f"{number(percent, 1 - math.floor(math.log10(percent)))} %"  # two significant digits
 
 
 def frequency_text(check: DoseCheck) -> str:
     """The administrations a day against the regimen's single doses, in words."""
     per_day = check.prescription.administrations_per_day
-    given = f"{beyond(per_day, 0.0, 2)} administration{'s' * (per_day != 1)} a day"
+    given = f"{decimals(per_day)} administration{'s' * (per_day != 1)} a day"
     return (
         f"The prescription gives {given}; the regimen divides the daily dose into "
         f"{counted(check.range.doses_per_day, 'single dose')}."
