@@ -444,7 +444,8 @@ def _percent(fraction: float) -> str:
 def frequency_text(check: DoseCheck) -> str:
     """The administrations a day against the regimen's single doses, in words."""
     per_day = check.prescription.administrations_per_day
-    given = f"{decimals(per_day)} administration{'s' * (per_day != 1)} a day"
+    count = beyond(per_day, 0.0, 2)  # two decimals, but a rare administration is not 0 a day
+    given = f"{count} administration{'s' * (count != '1')} a day"
     return (
         f"The prescription gives {given}; the regimen divides the daily dose into "
         f"{counted(check.range.doses_per_day, 'single dose')}."
