@@ -33,7 +33,7 @@ from ae_systemic import (
     check_dose,
     daily_dose,
 )
-from ae_systemic._prescription import frequency_text
+from ae_systemic._prescription import frequency_text, shown_figures
 
 Q = ae_systemic.application_registry().Quantity
 CSA = ae_systemic.drug("ciclosporin")
@@ -612,6 +612,8 @@ def test_a_dose_within_the_range_is_shown_inside_the_range_as_printed(
         (175.0001, "by 0.000057 %."),
         (200.0, "by 14 %."),
         (87.4999, "by 0.00011 %."),
+        (400.0, "by 129 %."),  # 128.57 %: whole percents from 1 %
+        (350.7, "by 100 %."),  # 100.4 %: whole percents above 100 too
     ],
 )
 def test_the_gap_is_never_rounded_to_100_or_written_in_e_notation(amount: float, gap: str) -> None:
@@ -634,6 +636,18 @@ def test_a_range_of_an_odd_weight_is_printed_rounded_into_it_beside_a_dose_outsi
         "400 mg/day (5.7 mg/kg/day) is above the range of 175.4–350.6 mg/day (2.5–5 mg/kg/day) "
         "for a 70.12 kg adult"
     )
+
+
+@pytest.mark.parametrize(
+    ("amount", "figures"),
+    [(175.01, ("350.02", "5.0003")), (87.49, ("174.98", "2.4997")), (100.0, ("200", "2.9"))],
+)
+def test_the_figures_other_outputs_show_are_those_of_the_message(
+    amount: float, figures: tuple[str, str]
+) -> None:
+    check = check_dose(CSA, "70 kg", Prescription(Q(amount, "mg"), frequency=2))
+    assert shown_figures(check) == figures
+    assert check.message.startswith(f"{figures[0]} mg/day ({figures[1]} mg/kg/day) is ")
 
 
 def test_a_small_dose_is_not_printed_as_zero() -> None:

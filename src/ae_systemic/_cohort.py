@@ -461,7 +461,7 @@ def _decimals(series: pandas.Series[Any], column: str) -> FloatArray:
 
 def _float_of(value: object, column: str) -> float:
     """One number held as a Python object, as float (infinite beyond the floats)."""
-    exact = value if isinstance(value, decimal.Decimal) else decimal.Decimal(value)  # type: ignore[arg-type]
+    exact = decimal.Decimal(value)  # type: ignore[arg-type]  # an int, a float or a Decimal
     if exact.is_snan():
         raise InputError(
             column, "holds a decimal signalling NaN (sNaN), which is no number; leave it empty"
