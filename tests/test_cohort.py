@@ -339,35 +339,33 @@ def test_true_and_1_are_told_apart_whatever_comes_first(csa: Drug, pregnant: lis
             assert result["error"][position] == f"pregnant: expected true or false, got {value}"
 
 
-def test_a_pint_column_for_the_frequency_is_refused(csa: Drug) -> None:
+@pytest.mark.parametrize(
+    ("field", "dtype", "expected"),
+    [
+        (  # 2 per hour is 48 a day, not 2
+            "frequency",
+            "pint[1/hour]",
+            "frequency: carries a unit (1 / hour), but the frequency takes none; give it as "
+            "plain values (a count per period, without a unit)",
+        ),
+        (
+            "pregnant",
+            "pint[kg]",
+            "pregnant: carries a unit (kilogram), but the pregnant takes none; give it as plain "
+            "values (without a unit)",
+        ),
+    ],
+)
+def test_a_pint_column_for_a_field_without_a_unit_is_refused(
+    csa: Drug, field: str, dtype: str, expected: str
+) -> None:
     pytest.importorskip("pint_pandas")
     table = pd.DataFrame(
-        {
-            "age": [30.0],
-            "weight": [70.0],
-            "amount": [100.0],
-            "frequency": pd.Series([2.0], dtype="pint[1/hour]"),  # 48 a day, not 2
-        }
-    )
+        {"age": [30.0], "weight": [70.0], "amount": [100.0], "frequency": [2.0]}
+    ).assign(**{field: pd.Series([2.0], dtype=dtype)})
     with pytest.raises(InputError) as caught:
         assess_table(csa, table, units=UNITS)
-    assert str(caught.value) == (
-        "frequency: carries a unit (1 / hour), but the frequency takes none; give it as plain "
-        "values (a count per period, without a unit)"
-    )
-
-
-def test_a_pint_column_for_a_field_without_a_unit_is_refused(csa: Drug) -> None:
-    pytest.importorskip("pint_pandas")
-    table = pd.DataFrame(
-        {"age": [30.0], "weight": [70.0], "pregnant": pd.Series([1.0], dtype="pint[kg]")}
-    )
-    with pytest.raises(InputError) as caught:
-        assess_table(csa, table, units=UNITS)
-    assert str(caught.value) == (
-        "pregnant: carries a unit (kilogram), but the pregnant takes none; give it as plain "
-        "values (without a unit)"
-    )
+    assert str(caught.value) == expected
 
 
 def test_a_decimal_signalling_nan_is_named(csa: Drug) -> None:
