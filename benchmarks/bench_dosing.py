@@ -8,7 +8,9 @@ Run: ``.venv/bin/python benchmarks/bench_dosing.py`` (add ``--quick`` for fewer 
    same four multiplications in raw numpy  (target <= 3);
 3. ``import ae_systemic`` vs ``import pint`` in fresh processes  (target <= 1.1);
 4. the first ``daily_dose`` in a fresh process vs pint's own first conversion in a
-   fresh process  (target <= 1.05), over at least 21 alternating pairs of processes.
+   fresh process  (target <= 1.05), over at least 21 rounds of fresh processes;
+   in the same rounds, for information, pint's first conversion after ``import attrs``:
+   the floor of any package whose values are attrs classes.
 
 Fresh processes load this package from bytecode, as pint, attrs and cattrs load theirs
 (an installer compiles it): the script compiles the package's bytecode first, which an
@@ -40,6 +42,8 @@ TARGETS = {
     "array 1e6 daily_dose + 4 quantities / raw numpy": 3.0,
     "import ae_systemic / import pint": 1.1,
     "first daily_dose / first pint conversion (fresh process)": 1.05,
+    "first pint conversion after import attrs / without": None,
+    "first daily_dose / first pint conversion after import attrs": None,
 }
 
 #: Fewest alternating pairs of fresh processes behind the first-dose ratio (its medians).
@@ -51,6 +55,9 @@ FIRST_PINT = (
     "import pint; Q = pint.get_application_registry().Quantity; "
     "(Q(5, 'mg/kg/day') * Q(70, 'kg')).to('mg/day')"
 )
+#: The floor of any package whose values are attrs classes: pint's first conversion after
+#: importing attrs (attrs builds its own validator classes as it is imported).
+FIRST_PINT_ATTRS = f"import attrs; {FIRST_PINT}"
 FIRST_OURS = (
     "import pint, ae_systemic; Q = pint.get_application_registry().Quantity; "
     "ae_systemic.daily_dose('ciclosporin', Q(70, 'kg')).low"
@@ -75,14 +82,15 @@ def compile_package() -> None:
         raise SystemExit(f"could not compile {package}")
 
 
-def paired_processes(ours: str, baseline: str, rounds: int) -> tuple[float, float]:
-    """Medians of fresh-process wall times, the two commands interleaved."""
-    fresh_process(ours), fresh_process(baseline)  # warm the file system caches
-    mine, base = [], []
+def interleaved_processes(*commands: str, rounds: int) -> list[float]:
+    """Medians of fresh-process wall times of ``commands``, run in turn ``rounds`` times."""
+    for code in commands:  # warm the file system caches
+        fresh_process(code)
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(rounds):
-        mine.append(fresh_process(ours))
-        base.append(fresh_process(baseline))
-    return statistics.median(mine), statistics.median(base)
+        for code, runs in zip(commands, times, strict=True):
+            runs.append(fresh_process(code))
+    return [statistics.median(runs) for runs in times]
 
 
 def main() -> None:
@@ -127,9 +135,10 @@ def main() -> None:
     t_array = per_call(ours_array, 5, repeat)
 
     compile_package()
-    imp_ours, imp_pint = paired_processes(IMPORT_OURS, IMPORT_PINT, rounds)
-    first_ours, first_pint = paired_processes(
-        FIRST_OURS, FIRST_PINT, max(rounds, MIN_FIRST_DOSE_PAIRS)
+    imp_ours, imp_pint = interleaved_processes(IMPORT_OURS, IMPORT_PINT, rounds=rounds)
+    first_rounds = max(rounds, MIN_FIRST_DOSE_PAIRS)
+    first_ours, first_pint, first_attrs = interleaved_processes(
+        FIRST_OURS, FIRST_PINT, FIRST_PINT_ATTRS, rounds=first_rounds
     )
 
     ratios = {
@@ -138,6 +147,8 @@ def main() -> None:
         "array 1e6 daily_dose + 4 quantities / raw numpy": t_array / t_raw,
         "import ae_systemic / import pint": imp_ours / imp_pint,
         "first daily_dose / first pint conversion (fresh process)": first_ours / first_pint,
+        "first pint conversion after import attrs / without": first_attrs / first_pint,
+        "first daily_dose / first pint conversion after import attrs": first_ours / first_attrs,
     }
     print(
         f"machine: {platform.machine()}, {platform.processor() or 'unknown cpu'}, "
@@ -151,8 +162,9 @@ def main() -> None:
     print(f"import pint {imp_pint * 1e3:.0f} ms; import ae_systemic {imp_ours * 1e3:.0f} ms")
     print(
         f"first pint conversion {first_pint * 1e3:.0f} ms; "
-        f"first daily_dose {first_ours * 1e3:.0f} ms "
-        f"({max(rounds, MIN_FIRST_DOSE_PAIRS)} alternating pairs)"
+        f"first daily_dose {first_ours * 1e3:.0f} ms; "
+        f"first pint conversion after import attrs {first_attrs * 1e3:.0f} ms "
+        f"({first_rounds} rounds, the three interleaved)"
     )
     for name, ratio in ratios.items():
         target = TARGETS[name]

@@ -6,6 +6,7 @@ numbers, to exercise the model's dose shapes; the package ships no content for t
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from pathlib import Path
@@ -25,6 +26,7 @@ from ae_systemic import (
     FixedDose,
     Guideline,
     Interval,
+    Phase,
     WeightBand,
     dose_plan,
     load_guideline,
@@ -230,7 +232,7 @@ def test_an_unknown_key_is_named_with_file_and_path(tmp_path: Path) -> None:
         (lambda r: r["fixed"]["every"].update(unit="1/d"), "fixed.every.unit", "allowed"),
         (lambda r: r["fixed"]["every"].update(count=0), "fixed.every.count", "between 1 and"),
         (lambda r: r["fixed"]["every"].update(count="2"), "fixed.every.count", "whole number"),
-        (lambda r: r.update(rate={"low": 1, "high": 2}), "rate", "exactly one of"),
+        (lambda r: r.update(rate={"low": 1, "high": 2}), "fixed", "(found: rate, fixed)"),
         (lambda r: r.update(doses_per_day=2), "doses_per_day", "only a daily rate"),
         (lambda r: r["loading"].update(unit="kg/m**2"), "loading.unit", "allowed"),
     ],
@@ -335,3 +337,116 @@ def test_loading_never_evaluates_text_as_code(tmp_path: Path, monkeypatch: Any) 
     monkeypatch.setattr(os, "system", lambda command: calls.append(command))
     assert load_guideline(write(tmp_path, data)).title == data["title"]
     assert calls == []
+
+
+def test_a_pack_saved_with_a_byte_order_mark_loads_as_without(tmp_path: Path) -> None:
+    # Editors on Windows write one; JSON readers may ignore it (RFC 8259, section 8.1).
+    path = tmp_path / "pack.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(unstructure(pack_of(FIXED))).encode())
+    assert load_guideline(path) == pack_of(FIXED)
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("surprise", "drugs[0].regimens[0].surprise"),
+        ("rate\n  drugs[0].name: fine", "drugs[0].regimens[0]['rate\\n  drugs[0].name: fine']"),
+        ("a.b", "drugs[0].regimens[0]['a.b']"),
+    ],
+)
+def test_an_unknown_key_is_written_in_its_path_so_that_it_cannot_read_as_another(
+    tmp_path: Path, key: str, path: str
+) -> None:
+    data = synthetic_data()
+    drug0_regimen0(data)[key] = 1
+    error = broken(tmp_path, data)
+    assert error.paths == (path,)
+    assert "\n  drugs[0].name" not in str(error)
+
+
+def test_a_key_given_twice_is_named_by_a_path_that_shows_it_safely(tmp_path: Path) -> None:
+    path = tmp_path / "pack.json"
+    path.write_text('{"title": {"x\\ny": 1, "x\\ny": 2}}', encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_guideline(path)
+    assert caught.value.paths == ("title['x\\ny']",)
+
+
+# -- what the data must say, named where it is wrong ---------------------------------------
+
+
+def ciclosporin_data() -> dict[str, Any]:
+    data = unstructure(ae_systemic.drug("ciclosporin"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_a_reference_missing_from_the_list_is_not_said_to_lie_within_it() -> None:
+    data = ciclosporin_data()
+    data["references"] = [r for r in data["references"] if r["number"] != 13]
+    with pytest.raises(DataError) as caught:
+        ae_systemic.structure(data, Drug)
+    assert "cites reference 13, which is not in the drug's references (numbers 1-12, 14)" in str(
+        caught.value
+    )
+
+
+def test_an_interval_with_its_ends_swapped_is_named_as_such() -> None:
+    data = ciclosporin_data()
+    estimate = data["evidence"][0]
+    estimate["ci_low"], estimate["ci_high"] = estimate["ci_high"], estimate["ci_low"]
+    with pytest.raises(DataError) as caught:
+        ae_systemic.structure(data, Drug)
+    assert caught.value.paths == ("evidence[0].ci_low",)
+    assert "the interval's lower end -0.4 is above its upper end -1.6" in str(caught.value)
+
+
+def test_repeated_reference_numbers_of_the_guideline_are_refused() -> None:
+    reference = ae_systemic.drug("ciclosporin").references[0]
+    with pytest.raises(DataError) as caught:
+        attrs.evolve(ae_systemic.guideline(), references=(reference, reference))
+    assert caught.value.paths == ("references[1].number",)
+    assert "repeats the reference number 1" in str(caught.value)
+
+
+def test_a_reference_accessed_at_a_time_of_day_is_refused_as_it_would_be_lost() -> None:
+    reference = ae_systemic.drug("ciclosporin").references[0]
+    with pytest.raises(TypeError, match="no time of day"):
+        attrs.evolve(reference, accessed=datetime.datetime(2025, 5, 12, 14, 30))
+    day = attrs.evolve(reference, accessed=datetime.date(2025, 5, 12))
+    assert ae_systemic.structure(unstructure(day), type(day)) == day
+
+
+def test_monitoring_counts_one_week_and_one_month_in_the_singular() -> None:
+    monitoring = attrs.evolve(
+        ae_systemic.drug("ciclosporin").monitoring, first_follow_up_weeks=1, interval_months=1
+    )
+    assert "after 1 week, then every 1 month." in monitoring.summary
+    drug = attrs.evolve(ae_systemic.drug("ciclosporin"), monitoring=monitoring)
+    note = ae_systemic.monitoring_schedule(drug, datetime.date(2026, 1, 5), months=3)[0].note
+    assert "Visits every 1 month are counted" in note
+
+
+# -- a standard regimen that is not a rate, or missing ------------------------------------
+
+
+def test_the_fallback_note_names_a_standard_dose_that_is_not_a_rate() -> None:
+    plan = dose_plan(LOADING, phase=Phase.ACUTE)
+    assert plan.fallback is not None
+    assert "(200 mg every 2 weeks, after a loading dose of 400 mg) is used instead" in (
+        plan.fallback
+    )
+    assert "None" not in plan.fallback
+
+
+def test_a_drug_with_only_an_acute_regimen_names_the_phase_to_give() -> None:
+    acute = attrs.evolve(
+        regimen("acute only", rate=DoseRate(4, 5), doses_per_day=2), phase=Phase.ACUTE
+    )
+    drug = synthetic("Examplumab", acute)
+    for phase in (None, Phase.LONG_TERM):
+        with pytest.raises(DoseInputError) as caught:
+            dose_plan(drug, Q(70, "kg"), phase=phase)
+        assert caught.value.where == "phase"
+        assert "give phase as one of 'acute'" in str(caught.value)
+    assert dose_plan(drug, Q(70, "kg"), phase=Phase.ACUTE).amount_high.m_as("mg") == 175.0

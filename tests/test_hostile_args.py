@@ -795,7 +795,6 @@ HOSTILE_FILES: dict[str, Callable[[], bytes]] = {
     "an integer of 5000 digits": lambda: ('{"title": ' + "7" * 5000 + "}").encode(),
     "a float of 400 digits": lambda: ('{"title": 1' + "0" * 400 + ".5}").encode(),
     "NaN": lambda: b'{"title": NaN}',
-    "a byte order mark": lambda: b'\xef\xbb\xbf{"title": "x"}',
     "latin-1": lambda: '{"title": "Übersicht"}'.encode("latin-1"),
     "utf-16": lambda: '{"title": "x"}'.encode("utf-16"),
     "a lone surrogate escape": lambda: b'{"title": "\\ud800"}',

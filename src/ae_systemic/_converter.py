@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
 import attrs
 
-from ._errors import ArgumentTypeError, DataError, DataProblem, join_path, shown
+from ._errors import ArgumentTypeError, DataError, DataProblem, join_path, key_path, shown
 from ._vocabulary import in_order
 
 if TYPE_CHECKING:
@@ -455,7 +455,7 @@ def _problems(exc: BaseException, path: str) -> Iterator[DataProblem]:
         allowed = ", ".join(f.name for f in attrs.fields(exc.cl))
         for key in sorted(exc.extra_fields):
             yield DataProblem(
-                join_path(path, key),
+                key_path(path, key),
                 f"unknown key {shown(key)} in {exc.cl.__name__}; allowed keys are {allowed}",
             )
     elif isinstance(exc, DataError):

@@ -122,12 +122,18 @@ class DosePlan(NotebookDisplay):
         )
 
     def __str__(self) -> str:
-        value, unit = self._interval
-        every = f"every {value:g} {unit}" + ("s" if value != 1 else "")
-        text = f"{span(*self._amount_mg, 'mg')} {every}"
+        text = f"{span(*self._amount_mg, 'mg', digits=2)} {_every(*self._interval)}"
         if self._loading_mg is not None:
-            text = f"loading dose {span(*self._loading_mg, 'mg')}, then {text}"
+            text = f"loading dose {span(*self._loading_mg, 'mg', digits=2)}, then {text}"
         return f"{text} ({self.regimen.label})"
+
+
+def _every(value: float, unit: str) -> str:
+    """``every 2 weeks``; a part of a day that is a whole number of hours in hours."""
+    hours = value * 24
+    if unit == "day" and value < 1 and abs(hours - round(hours)) < 1e-9:
+        value, unit = round(hours), "hour"
+    return f"every {value:g} {unit}" + ("s" if value != 1 else "")
 
 
 def dose_plan(

@@ -275,12 +275,21 @@ def select_regimen(
             if regimen.phase is None:
                 standard = regimen
     if standard is None:
+        phases = [r.phase.value for r in subject.regimens if r.population is population and r.phase]
+        if not phases:
+            raise DoseInputError(
+                "population", f"the guideline gives {subject.name} no dose regimen for {population}"
+            )
+        asked = f"{phase} regimen" if phase else "standard regimen (no phase)"
         raise DoseInputError(
-            "population", f"the guideline gives {subject.name} no dose regimen for {population}"
+            "phase",
+            f"the guideline gives {subject.name} no {asked} for {population}; "
+            f"give phase as one of {', '.join(repr(p) for p in dict.fromkeys(phases))}",
         )
+    dose = standard.rate if standard.rate is not None else standard.dose_text
     note = (
         f"The guideline gives no {phase} regimen of {subject.name} for {population}; "
-        f"the {standard.label} ({standard.rate}) is used instead."
+        f"the {standard.label} ({dose}) is used instead."
     )
     return standard, note
 

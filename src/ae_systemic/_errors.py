@@ -31,6 +31,7 @@ __all__ = [
     "NotFoundError",
     "UnknownDrugError",
     "join_path",
+    "key_path",
     "shown",
 ]
 
@@ -314,6 +315,16 @@ def join_path(prefix: str, path: str) -> str:
     if not path:
         return prefix
     return prefix + path if path.startswith("[") else f"{prefix}.{path}"
+
+
+def key_path(prefix: str, key: str) -> str:
+    """The path of an object's member ``key``: ``drugs[0].name``, or ``drugs[0]['a b']``.
+
+    A key that is not a plain name (an identifier in ASCII) is shown quoted and escaped,
+    so that a key holding a line break or a dot cannot make a path read as another.
+    """
+    plain = key.isascii() and key.isidentifier()
+    return join_path(prefix, key if plain else f"[{shown(key)}]")
 
 
 def _quoted_list(names: Sequence[str]) -> str:

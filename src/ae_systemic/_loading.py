@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from ._converter import structure
-from ._errors import ArgumentTypeError, DataError, DataProblem, join_path, shown
+from ._errors import ArgumentTypeError, DataError, DataProblem, key_path, shown
 from ._model import Drug, Guideline
 
 __all__ = ["MAX_PACK_BYTES", "load_guideline", "packaged_guideline", "parse_json"]
@@ -123,7 +123,7 @@ def load_guideline(path: str | os.PathLike[str]) -> Guideline:
             file=name,
         )
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte order mark may be ignored (RFC 8259, 8.1)
     except UnicodeDecodeError as exc:
         raise DataError(
             [DataProblem("", f"not UTF-8 text (byte {exc.start}); save the pack as UTF-8")],
@@ -215,8 +215,8 @@ def _flagged_values(document: object) -> Iterator[DataProblem]:
         elif isinstance(value, dict):
             for key in getattr(value, "repeated", ()):
                 yield DataProblem(
-                    join_path(path, key), f"key {shown(key)} appears twice in one object"
+                    key_path(path, key), f"key {shown(key)} appears twice in one object"
                 )
-            stack.extend((join_path(path, k), item) for k, item in reversed(value.items()))
+            stack.extend((key_path(path, k), item) for k, item in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))

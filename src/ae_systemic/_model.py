@@ -133,6 +133,16 @@ def _bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise ArgumentTypeError(attribute.name, f"expected true or false, got {shown(value)}")
 
 
+def _day(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A datetime is a date too, but its time would be lost in the data file's "YYYY-MM-DD".
+    if value is not None and (
+        not isinstance(value, datetime.date) or isinstance(value, datetime.datetime)
+    ):
+        raise ArgumentTypeError(
+            attribute.name, f"expected a date (datetime.date, no time of day), got {shown(value)}"
+        )
+
+
 @attrs.frozen
 @_value_methods
 class Reference:
@@ -144,9 +154,7 @@ class Reference:
     source: str = attrs.field(validator=non_empty)
     year: int = attrs.field(validator=positive_int)
     url: str | None = attrs.field(default=None, validator=optional(non_empty))
-    accessed: datetime.date | None = attrs.field(
-        default=None, validator=optional(instance_of(datetime.date))
-    )
+    accessed: datetime.date | None = attrs.field(default=None, validator=_day)
 
     def __str__(self) -> str:
         citation = f"{self.number}. {self.authors}. {self.title}. {self.source}"
@@ -228,6 +236,12 @@ class EffectEstimate(NotebookDisplay):
     references: tuple[int, ...] = _references()
 
     def __attrs_post_init__(self) -> None:
+        if self.ci_low > self.ci_high:
+            raise fail(
+                "ci_low",
+                f"the interval's lower end {self.ci_low} is above its upper end {self.ci_high} "
+                "(ci_low <= ci_high)",
+            )
         if not self.ci_low <= self.estimate <= self.ci_high:
             raise fail(
                 "estimate",
@@ -440,7 +454,7 @@ class DoseRegimen:
         if len(shapes) != 1:
             found = ", ".join(shapes) if shapes else "none"
             raise fail(
-                "rate",
+                shapes[1] if shapes else "rate",
                 f"a regimen needs exactly one of rate, fixed or bands (found: {found})",
             )
         daily_rate = self.rate is not None and self.rate.period == "day"
@@ -529,8 +543,8 @@ class Monitoring:
         """The schedule in words: "at baseline, after 4 weeks, then every 3 months"."""
         parts = ["at baseline"] if self.at_baseline else []
         parts += [
-            f"after {self.first_follow_up_weeks} weeks",
-            f"then every {self.interval_months} months",
+            f"after {counted(self.first_follow_up_weeks, 'week')}",
+            f"then every {counted(self.interval_months, 'month')}",
         ]
         return ", ".join(parts)
 
@@ -873,7 +887,14 @@ def _repeats(items: list[tuple[str, Any]], what: str) -> list[DataProblem]:
 
 
 def _span(numbers: frozenset[int] | set[int]) -> str:
-    return f"{min(numbers)}-{max(numbers)}" if numbers else "none"
+    """``1-12, 14``: whole numbers as runs; ``none`` for none."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or "none"
 
 
 @attrs.frozen
@@ -904,6 +925,8 @@ class Guideline:
         ]
         names += [(f"drugs[{i}].atc", d.atc.casefold()) for i, d in enumerate(self.drugs) if d.atc]
         problems = _repeats(names, "drug name or ATC code (ignoring case)")
+        numbers = [(f"references[{i}].number", r.number) for i, r in enumerate(self.references)]
+        problems += _repeats(numbers, "reference number")
         if problems:
             raise DataError(problems)
 

@@ -18,7 +18,7 @@ from ._errors import ArgumentTypeError, InputError, shown
 from ._lookup import resolve_drug
 from ._model import Drug, Monitoring
 from ._notebook import NotebookDisplay
-from ._text import cited
+from ._text import cited, counted
 
 __all__ = [
     "MAX_SCHEDULE_MONTHS",
@@ -154,9 +154,9 @@ def schedule_note(monitoring: Monitoring) -> str:
     """What a dated schedule rests on: the source's example, and this library's reading."""
     months = monitoring.interval_months
     reading = (
-        f"Visits every {months} months are counted from the baseline date, a reading of this "
-        f"library (they could also be counted from the week-{monitoring.first_follow_up_weeks} "
-        "visit)."
+        f"Visits every {counted(months, 'month')} are counted from the baseline date, a "
+        "reading of this library (they could also be counted from the "
+        f"week-{monitoring.first_follow_up_weeks} visit)."
     )
     if monitoring.schedule_is_example:
         return f"An example schedule: national guidelines apply. {reading}"
