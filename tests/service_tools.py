@@ -44,8 +44,8 @@ class Client:
         return cls(issuer, kid, ec.generate_private_key(ec.SECP384R1()), "ES384")
 
     @classmethod
-    def rsa(cls, issuer: str = ISSUER, kid: str = "rsa-key-1") -> Client:
-        return cls(issuer, kid, rsa.generate_private_key(65537, 2048), "RS384")
+    def rsa(cls, issuer: str = ISSUER, kid: str = "rsa-key-1", bits: int = 2048) -> Client:
+        return cls(issuer, kid, rsa.generate_private_key(65537, bits), "RS384")
 
     def public_jwk(self) -> dict[str, Any]:
         if self.algorithm.startswith("ES"):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import decimal
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ae_systemic import InputError, Phase, _audit, _cli, assess_table, summarize
-from ae_systemic._cohort import FIELDS, RESULT_COLUMNS
+from ae_systemic._cohort import FIELDS, RESULT_COLUMNS, _count_keys
 from ae_systemic._startup import CACHE_ENV
 
 TIMEOUT_SECONDS = 120
@@ -841,3 +843,136 @@ def test_a_field_written_as_the_index_of_a_pandas_frame_is_read_as_a_column(
     audited(capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS)
     written = pq.read_table(out)
     assert written["dose_high_mg_per_day"].to_pylist() == [350.0, 400.0]
+
+
+# --- found by a review: summaries of read-back CSV, odd names, long lines, signals ---------
+
+
+def test_a_csv_result_read_back_with_pyarrow_is_summarized_as_the_audit_printed(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "result.csv"
+    printed = json.loads(
+        audited(capsys, str(files["csv"]), "--out", str(out), *UNIT_OPTIONS, "--json")
+    )
+    back = pa_csv.read_csv(out)  # its empty 'error' cells read as "", not null
+    assert "" in back.column("error").to_pylist()
+    rows = summarize(back)["rows"]
+    assert rows[("rows", "with errors")] == printed["with_errors"]["rows"] == 3
+    assert rows[("rows", "assessed")] == printed["assessed"]["rows"] == 47
+    for status, counted in printed["dose_status"].items():
+        assert rows[("dose_status", status)] == counted["rows"]
+
+
+def test_a_share_of_some_rows_is_never_printed_as_none_or_all() -> None:
+    summary = _audit.AuditSummary(
+        drug="ciclosporin",
+        source="c.csv",
+        output="r.csv",
+        counts=tuple({**dict.fromkeys(_count_keys(), 0), "rows": 20_000, "errors": 1}.items()),
+        seconds=1.0,
+    )
+    text = _audit.summary_text(summary)
+    assert "99.995 %" in text
+    assert "  0.01 %" in text
+    assert "100.0 %" not in text
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses names that are not UTF-8")
+def test_file_names_that_are_not_utf8_are_read_and_written(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path], tmp_path: Path
+) -> None:
+    for kind in ("csv", "parquet"):
+        source = tmp_path / os.fsdecode(b"in\xff." + kind.encode())
+        source.write_bytes(files[kind].read_bytes())
+        out = tmp_path / os.fsdecode(b"out\xff." + kind.encode())
+        printed = audited(capsys, str(source), "--out", str(out), *UNIT_OPTIONS)
+        assert f"{tmp_path}/in\\xff.{kind} assessed, written to {tmp_path}/out\\xff." in printed
+        plain = tmp_path / f"plain.{kind}"  # to read back with pyarrow's readers by name
+        plain.write_bytes(out.read_bytes())
+        written = pq.read_table(plain) if kind == "parquet" else whole_csv(plain)
+        assert written.num_rows == 50
+    assert leftovers(tmp_path) == []
+
+
+def test_an_output_that_is_a_link_to_itself_is_one_line(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path], tmp_path: Path
+) -> None:
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    line = error_line(capsys, str(files["csv"]), "--out", str(loop), *UNIT_OPTIONS)
+    assert line.startswith(f"--out: cannot write {str(loop)!r}: ")
+
+
+def test_an_output_named_only_by_its_extension_is_written(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / ".csv"
+    audited(capsys, str(files["parquet"]), "--out", str(out), *UNIT_OPTIONS)
+    assert whole_csv(out).num_rows == 50
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "n\xe4me,age,weight".encode("latin-1"),  # one line, no newline
+        "age,weight\r\n34,70\r\n".encode("utf-16"),
+    ],
+    ids=["latin-1 without a newline", "utf-16"],
+)
+def test_a_file_that_is_not_utf8_is_named_so_whatever_its_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes
+) -> None:
+    source = tmp_path / "cohort.csv"
+    source.write_bytes(content)
+    line = error_line(capsys, str(source), "--out", str(tmp_path / "r.csv"), *UNIT_OPTIONS)
+    assert line.startswith(f"{source}: cannot read it as CSV: its header is not UTF-8 text (")
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("age,weight,note\n30,70," + "x" * 200 + "\n", "a line is longer than 1 MiB"),
+        ("age,weight," + "n" * 200, "its first line is longer than 1 MiB"),
+    ],
+    ids=["a row", "the header"],
+)
+def test_a_line_longer_than_a_block_is_named_with_what_to_do(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, expected: str
+) -> None:
+    source = tmp_path / "cohort.csv"
+    source.write_text(content, encoding="utf-8")
+    line = error_line(capsys, str(source), "--out", str(tmp_path / "r.csv"), *PATIENT_UNIT_OPTIONS)
+    assert expected in line
+    assert "write such a file as Parquet" in line
+    assert "block size" not in line
+
+
+def test_a_run_ended_by_sigterm_removes_its_partial_file(tmp_path: Path) -> None:
+    source = tmp_path / "cohort.parquet"
+    pq.write_table(pa.Table.from_pandas(cohort(50_000), preserve_index=False), source)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONIOENCODING"}
+    env[CACHE_ENV] = str(tmp_path / "cache")
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "ae_systemic._cli", "audit", "ciclosporin"),
+            *("cohort.parquet", "--out", "result.parquet", *UNIT_OPTIONS, "--batch-size", "100"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while not leftovers(tmp_path) and process.poll() is None:  # writing has begun
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=TIMEOUT_SECONDS)
+    finally:
+        process.kill()
+    assert code == 128 + signal.SIGTERM
+    assert leftovers(tmp_path) == []
+    assert not (tmp_path / "result.parquet").exists()

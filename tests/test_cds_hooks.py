@@ -311,6 +311,57 @@ def test_two_orders_are_added_up_and_their_total_checked() -> None:
     assert len(found) == 1  # each order alone lies within the range: no other card
 
 
+def by_reference(order: rq.Json, medication_id: str) -> rq.Json:
+    """``order`` naming its medicine by a reference to ``Medication/medication_id`` (R4)."""
+    referring = {k: v for k, v in order.items() if k != "medicationCodeableConcept"}
+    referring["medicationReference"] = {"reference": f"Medication/{medication_id}"}
+    return referring
+
+
+def medication(medication_id: str, text: str) -> rq.Json:
+    return {"resourceType": "Medication", "id": medication_id, "code": {"text": text}}
+
+
+def test_orders_naming_their_medicine_by_a_prefetched_medication_are_read() -> None:
+    """The service's own prefetch includes the Medications its orders refer to."""
+    other = by_reference(rq.medication_order("m2", "x", status="active"), "med-a")
+    active = by_reference(rq.ciclosporin_order("act", amount_mg=175, status="active"), "med-c")
+    prefetched = rq.prefetch(
+        medications=[
+            other,
+            active,
+            medication("med-a", "atorvastatin"),
+            medication("med-c", "Ciclosporin 100 mg"),
+        ]
+    )
+    request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=175)], prefetched=prefetched)
+    card = several(valid_cards(respond(request, service=SIGN)))
+    assert card["summary"] == (
+        "Ciclosporin: 2 orders at once, together 700 mg/day, above the range of the guideline."
+    )
+    assert "- MedicationRequest/act (active, in the record): 175 mg twice per day (350 mg/day)" in (
+        card["detail"].splitlines()
+    )
+
+
+def test_a_draft_order_naming_its_medicine_by_a_draft_medication_is_checked() -> None:
+    order = by_reference(rq.ciclosporin_order(amount_mg=300), "med-c")
+    request = rq.order_sign_request([order, medication("med-c", "Ciclosporin 100 mg capsule")])
+    (card,) = valid_cards(respond(request, service=SIGN))
+    assert card["summary"].startswith("Ciclosporin: 600 mg/day (8.6 mg/kg/day) is above the range")
+
+
+def test_a_reference_to_a_medication_nowhere_in_the_request_is_still_a_400() -> None:
+    active = by_reference(rq.ciclosporin_order("act", status="active"), "med-x")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order()], prefetched=rq.prefetch(medications=[active])
+    )
+    with pytest.raises(HookRequestError) as raised:
+        respond(request, service=SIGN)
+    assert raised.value.where == "prefetch.medications.entry[0].resource.medicationReference"
+    assert "neither contained in this resource nor in the input" in str(raised.value)
+
+
 def test_a_dose_just_above_the_range_is_never_shown_on_its_end() -> None:
     order = rq.ciclosporin_order(amount_mg=175.0001)  # twice a day: 350.0002 mg/day for 70 kg
     (card,) = valid_cards(respond(rq.order_sign_request([order]), service=SIGN))
@@ -391,6 +442,17 @@ def test_without_a_weight_the_total_is_not_compared() -> None:
     assert [c["summary"][:38] for c in found[1:]] == ["Ciclosporin order not checked against "] * 2
 
 
+def test_without_an_exact_age_the_total_says_so_not_that_the_weight_is_missing() -> None:
+    orders = [rq.ciclosporin_order("a"), rq.ciclosporin_order("b")]
+    prefetched = rq.prefetch()
+    prefetched["patient"]["birthDate"] = "1985"
+    card = several(valid_cards(respond(rq.order_sign_request(orders, prefetched=prefetched))))
+    assert card["detail"].endswith(
+        "Together: 800 mg/day (not compared with the guideline's range: the record gives no "
+        "exact age)."
+    )
+
+
 def test_an_active_order_of_another_patient_is_refused() -> None:
     other = rq.ciclosporin_order("theirs", status="active", patient_id="someone-else")
     request = rq.order_sign_request(
@@ -452,6 +514,42 @@ def test_missing_prefetch_is_refused_as_412(build: Callable[[], Json], argument:
     assert isinstance(error, HookRequestError)
 
 
+def test_a_history_bundle_is_refused_not_read_as_the_record() -> None:
+    """Its superseded versions (the order before it was stopped) would count as current."""
+    active = rq.ciclosporin_order("act-1", status="active", amount_mg=150)
+    prefetched = rq.prefetch(medications=[active, {**active, "status": "stopped"}])
+    prefetched["medications"]["type"] = "history"
+    request = rq.order_sign_request([rq.ciclosporin_order()], prefetched=prefetched)
+    error = refused(lambda: respond(request, service=SIGN))
+    assert type(error) is HookRequestError
+    assert error.argument == "prefetch.medications.type"
+    assert str(error) == (
+        "prefetch.medications.type: Bundle.type 'history' is not a search result: a prefetch "
+        "key holds a Bundle of type 'searchset', the result of its search (a history Bundle "
+        "holds past versions, a transaction or batch Bundle requests, not the patient's "
+        "current record)"
+    )
+
+
+@pytest.mark.parametrize("bundle_type", ["transaction", "batch", "collection", "document", None])
+@pytest.mark.parametrize("key", ["weights", "pregnancy", "medications", "serviceRequests"])
+def test_a_prefetched_bundle_must_be_a_searchset(bundle_type: str | None, key: str) -> None:
+    request = rq.scenario_request()
+    request["prefetch"]["pregnancy"] = rq.searchset(rq.pregnancy_status(False))
+    request["prefetch"]["medications"] = rq.searchset(
+        rq.medication_order("m", "x", status="active")
+    )
+    if bundle_type is None:
+        del request["prefetch"][key]["type"]
+    else:
+        request["prefetch"][key]["type"] = bundle_type
+    error = refused(lambda: respond(request, service=SIGN, config=CONFIG))
+    assert type(error) is HookRequestError
+    assert error.argument == f"prefetch.{key}.type"
+    given = "missing" if bundle_type is None else f"{bundle_type!r} is not a search result"
+    assert error.problem.startswith(f"Bundle.type {given}: a prefetch key holds a Bundle of ")
+
+
 def test_phototherapy_prefetch_is_needed_only_when_codes_are_configured() -> None:
     request = _without("serviceRequests")
     del request["prefetch"]["procedures"]
@@ -495,6 +593,128 @@ def test_a_record_without_a_recent_weight_gives_a_not_checked_warning() -> None:
     assert "no body weight" in found[0]["detail"]
     assert "(none found); record a current weight\n" in found[0]["detail"]
     assert "weight_within" not in found[0]["detail"]  # a library argument means nothing there
+
+
+def _second_weight(prefetched: Json) -> None:
+    other = copy.deepcopy(prefetched["weights"]["entry"][0]["resource"])
+    other["id"] = "weight-2"
+    other["valueQuantity"]["value"] = 72
+    prefetched["weights"]["entry"].append({"resource": other})
+
+
+def _second_status(prefetched: Json) -> None:
+    other = rq.pregnancy_status(False, resource_id="pregnancy-2")
+    prefetched["pregnancy"]["entry"].append({"resource": other})
+
+
+def _weight_of(kg: float) -> Callable[[Json], object]:
+    return lambda p: p["weights"]["entry"][0]["resource"]["valueQuantity"].update(value=kg)
+
+
+UNUSABLE_RECORDS: list[tuple[str, Callable[[Json], object], str]] = [
+    (
+        "no birth date",
+        lambda p: p["patient"].pop("birthDate"),
+        "the record gives no birth date for the patient, so the age is not known (the dose "
+        "range and the licensed age depend on it); record the birth date",
+    ),
+    (
+        "a birth year only",
+        lambda p: p["patient"].update(birthDate="1985"),
+        "the record gives only part of the patient's birth date ('1985'), so the exact age is "
+        "not known (the dose range and the licensed age depend on it); record the full birth "
+        "date",
+    ),
+    (
+        "a birth month only",
+        lambda p: p["patient"].update(birthDate="1985-04"),
+        "the record gives only part of the patient's birth date ('1985-04'), so the exact age",
+    ),
+    (
+        "a birth date after the decision",
+        lambda p: p["patient"].update(birthDate="2999-01-01"),
+        "the patient's birth date in the record ('2999-01-01') is after the date of the decision (",
+    ),
+    (
+        "a birth date no person's age reaches",
+        lambda p: p["patient"].update(birthDate="1800-01-01"),
+        "the patient's birth date in the record ('1800-01-01') gives an age no person reaches; "
+        "correct the birth date",
+    ),
+    (
+        "two latest weights that disagree",
+        _second_weight,
+        "the latest body weights in the record (Observation/weight-1, Observation/weight-2, on "
+        f"{rq.today().isoformat()}) disagree, and their times do not tell which is the latest; "
+        "correct the one that is wrong",
+    ),
+    (
+        "an undated weight",
+        lambda p: p["weights"]["entry"][0]["resource"].pop("effectiveDateTime"),
+        "the body weight Observation/weight-1 in the record has no date: it might be the "
+        "latest, so no body weight can be chosen; record its date",
+    ),
+    (
+        "a weight of 7000 kg",
+        _weight_of(7000),
+        "the body weight Observation/weight-1 in the record is not plausible: 7000.0 kilogram "
+        "is above 700 kg, heavier than any person on record; check the unit (grams or pounds "
+        "read as kilograms?)",
+    ),
+    (
+        "a weight of 0.1 kg",
+        _weight_of(0.1),
+        "the body weight Observation/weight-1 in the record is not plausible: 0.1 kilogram is "
+        "below 0.2 kg",
+    ),
+    (
+        "a weight of 0 kg",
+        _weight_of(0),
+        "the body weight Observation/weight-1 in the record is not plausible: 0.0 kilogram "
+        "must be positive",
+    ),
+    (
+        "an undated pregnancy status",
+        lambda p: p["pregnancy"]["entry"][0]["resource"].pop("effectiveDateTime"),
+        "the pregnancy status Observation/pregnancy-1 in the record has no date: it might be "
+        "the latest, so no pregnancy status can be chosen; record its date",
+    ),
+    (
+        "two latest pregnancy statuses that disagree",
+        _second_status,
+        "the latest pregnancy statuses in the record (Observation/pregnancy-1, "
+        "Observation/pregnancy-2, on ",
+    ),
+    (
+        "a pregnancy status coded both ways",
+        lambda p: p["pregnancy"]["entry"][0]["resource"]["valueCodeableConcept"]["coding"].append(
+            {"system": rq.SNOMED, "code": "60001007"}
+        ),
+        "the pregnancy status Observation/pregnancy-1 in the record is coded both pregnant and "
+        "not pregnant; correct it",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"), [u[1:] for u in UNUSABLE_RECORDS], ids=[u[0] for u in UNUSABLE_RECORDS]
+)
+def test_a_record_of_valid_fhir_the_check_cannot_use_gives_a_not_checked_warning(
+    change: Callable[[Json], object], reason: str
+) -> None:
+    """Not a 400, which the record would show as nothing at all; no programmer's advice."""
+    prefetched = rq.prefetch(pregnant=True)
+    change(prefetched)
+    request = rq.order_sign_request([rq.ciclosporin_order()], prefetched=prefetched)
+    (card,) = valid_cards(respond(request, service=SIGN))
+    assert card["indicator"] == "warning"
+    assert card["summary"] == (
+        "Ciclosporin order not checked against the guideline: see the details for why."
+    )
+    shown = card["detail"].splitlines()[2].replace("\\", "")
+    assert shown.startswith(f"This order could not be checked against the guideline: {reason}")
+    for advice in ("partial_birth_date", "weight_within", "effectiveDateTime", "pass ", "give "):
+        assert advice not in card["detail"]
 
 
 # --- the other findings ---------------------------------------------------------------------
@@ -626,6 +846,18 @@ BAD_REQUESTS: list[tuple[str, Callable[[Json], object], str]] = [
         "a birth date that is not a date",
         lambda r: r["prefetch"]["patient"].update(birthDate="yesterday"),
         "prefetch.patient.birthDate",
+    ),
+    (
+        "a birth date that does not exist",
+        lambda r: r["prefetch"]["patient"].update(birthDate="1985-02-30"),
+        "prefetch.patient.birthDate",
+    ),
+    (
+        "a weight that is a string",
+        lambda r: r["prefetch"]["weights"]["entry"][0]["resource"]["valueQuantity"].update(
+            value="70"
+        ),
+        "prefetch.weights.entry[0].resource.valueQuantity.value",
     ),
     (
         "an order with a medication of the wrong shape",
@@ -908,6 +1140,16 @@ def test_a_toml_and_a_json_config_read_the_same(tmp_path: Path) -> None:
         respond(rq.scenario_request(), config=load_config(tmp_path / "service.toml"))
     )
     assert found[0]["source"]["url"] == "https://guidelines.example.org/ae"
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_config_saved_with_a_byte_order_mark_reads_as_without(
+    tmp_path: Path, suffix: str
+) -> None:
+    text = TOML if suffix == ".toml" else _as_json(TOML)
+    path = tmp_path / f"service{suffix}"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_config(path) == EXPECTED
 
 
 def test_an_empty_config_is_the_default(tmp_path: Path) -> None:

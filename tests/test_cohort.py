@@ -957,3 +957,13 @@ def test_summarize_without_pandas_names_the_cohort_extra(monkeypatch: pytest.Mon
     with pytest.raises(ae_systemic.MissingExtraError) as raised:
         summarize({"error": [None]})  # type: ignore[arg-type]
     assert str(raised.value) == "summarize needs pandas: pip install 'ae-systemic[cohort]'"
+
+
+@pytest.mark.parametrize("field", ["phototherapy", "co_medication_pathways"])
+def test_arrow_true_where_text_belongs_is_shown_as_python_shows_it(csa: Drug, field: str) -> None:
+    table = pa.table({"age": [30.0], "weight": [70.0], field: [True]})
+    result = assess_table(csa, table, units={"age": "year", "weight": "kg"})
+    assert result.column("error").to_pylist() == [
+        f"{field}: expected text such as {'UVA' if field == 'phototherapy' else 'CYP3A4'!r} "
+        "(a comma-separated list), got True"
+    ]

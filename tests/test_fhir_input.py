@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import decimal
 import itertools
 import json
 import pickle
@@ -357,6 +358,10 @@ def test_a_partial_date_is_not_later_than_a_date_within_it(bundle: Json) -> None
     pregnant = pregnancy_observation("preg8", "2025-02", "77386006")
     not_pregnant = pregnancy_observation("preg9", "2025-02-27", "60001007")
     assert "disagree" in str(refused(lambda: read(added(bundle, pregnant, not_pregnant))))
+    assert str(refused(lambda: read(added(bundle, pregnant, not_pregnant)))).endswith(
+        "the latest pregnancy statuses (Observation/preg8, Observation/preg9, from 2025-02-01 "
+        "to 2025-02-28) disagree and their times do not order them; correct the one that is wrong"
+    )
 
 
 def test_a_date_without_a_time_is_ordered_by_the_days_of_a_date_time(bundle: Json) -> None:
@@ -410,6 +415,64 @@ def test_an_effective_period_dates_the_weight_by_its_end(bundle: Json) -> None:
     assert read(edited(bundle, "Observation/w1", period)).sources_of("weight") == (
         "Observation/w1",
     )
+
+
+def period_weight(resource_id: str, start: str, end: str, value: object) -> Json:
+    observation = weight_observation(resource_id, start, value)
+    del observation["effectiveDateTime"]
+    observation["effectivePeriod"] = {"start": start, "end": end}
+    return observation
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2025-01-01", "2025-02-28"),
+        ("2025-01-01T00:00:00Z", "2025-02-28T00:00:00Z"),
+        ("2025-01-01", "2025-02-28T08:00:00+01:00"),
+    ],
+    ids=["dates", "date-times", "a date and a date-time"],
+)
+def test_a_period_counts_at_its_end_whether_or_not_its_ends_carry_a_time(
+    bundle: Json, start: str, end: str
+) -> None:
+    """Begun 59 days before the decision, ended the day before: recent, and the latest."""
+    only = without(bundle, "Observation/w1", "Observation/w2", "Observation/w3", "Observation/w4")
+    record = read(added(only, period_weight("w8", start, end, 80)))
+    assert record.sources_of("weight") == ("Observation/w8",)
+    assert record.patient.weight == Q(80, "kg")
+    # Ordered by its end, 28 February: after w2 of 20 February, not beside it.
+    later = read(added(bundle, period_weight("w8", start, end, 80)))
+    assert later.sources_of("weight") == ("Observation/w8",)
+    assert read(
+        added(bundle, period_weight("w8", start, end, 80)), weight_within="1 day"
+    ).sources_of("weight") == ("Observation/w8",)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2025-02-25", "2024-03-05"),
+        ("2025-02-25T10:00:00Z", "2025-02-25T09:00:00Z"),
+        ("2025-02-25T09:30:00Z", "2025-02-25T10:00:00+01:00"),  # ends at 9:00 UTC
+    ],
+)
+def test_a_period_that_ends_before_it_starts_is_refused(bundle: Json, start: str, end: str) -> None:
+    inverted = added(bundle, period_weight("w8", start, end, 80))
+    error = refused(lambda: read(inverted))
+    assert error.paths == (f"Bundle.entry[{len(bundle['entry'])}].resource.effectivePeriod",)
+    assert str(error).endswith(
+        f"Observation/w8: the end {end!r} is before the start {start!r}: correct the one that "
+        "is wrong"
+    )
+
+
+def test_a_weight_dated_in_two_forms_of_effective_is_refused(bundle: Json) -> None:
+    both = period_weight("w8", "2025-01-01", "2025-02-28", 80)
+    both["effectiveDateTime"] = "2025-02-27"
+    error = refused(lambda: read(added(bundle, both)))
+    assert error.paths == (f"Bundle.entry[{len(bundle['entry'])}].resource.effectivePeriod",)
+    assert "effectiveDateTime is given too; effective[x] takes one form" in str(error)
 
 
 # --- age ---------------------------------------------------------------------------------
@@ -567,6 +630,39 @@ def test_a_statement_that_ended_before_the_decision_is_not_a_co_medication(bundl
     assert "Cetirizine 10 mg tablets" not in names
 
 
+@pytest.mark.parametrize(
+    ("end", "listed"),
+    [
+        ("2025-02-28T23:30:00-05:00", True),  # 4:30 UTC on 1 March: not ended before it
+        ("2025-03-01T10:00:00+13:00", True),  # 21:00 UTC on 28 February, 1 March as written
+        ("2025-02-28T20:00:00+01:00", False),  # 19:00 UTC on 28 February
+        ("2025-02-28", False),
+        ("2025-03-01", True),
+        ("2025-02", False),
+        ("2025-03", True),
+    ],
+)
+def test_a_statement_ends_before_the_decision_only_when_both_its_dates_do(
+    bundle: Json, end: str, listed: bool
+) -> None:
+    """A date-time's end counts on the later of its date as written and its date in UTC."""
+    ending = edited(
+        bundle, "MedicationStatement/ms1", lambda r: r["effectivePeriod"].update(end=end)
+    )
+    names = [m.name for m in read(ending).patient.co_medications]
+    assert ("Cetirizine 10 mg tablets" in names) is listed
+
+
+def test_a_statement_whose_period_ends_before_it_starts_is_refused(bundle: Json) -> None:
+    inverted = edited(
+        bundle, "MedicationStatement/ms1", lambda r: r["effectivePeriod"].update(end="2024-08-31")
+    )
+    error = refused(lambda: read(inverted))
+    path = f"Bundle.entry[{index_of(bundle, 'MedicationStatement/ms1')}].resource.effectivePeriod"
+    assert error.paths == (path,)
+    assert "the end '2024-08-31' is before the start '2024-09-01'" in str(error)
+
+
 def test_r4_statements_are_active_and_r5_statements_recorded() -> None:
     r4 = edited(load("r4"), "MedicationStatement/ms1", lambda r: r.update(status="recorded"))
     assert len(read(r4).patient.co_medications) == 2
@@ -633,6 +729,20 @@ def test_planned_phototherapy_comes_from_the_callers_codes(bundle: Json) -> None
     assert record.sources_of("phototherapy") == ("ServiceRequest/sr1", "Procedure/pr1")
 
 
+def test_an_order_not_to_perform_phototherapy_is_no_planned_phototherapy(bundle: Json) -> None:
+    not_to = edited(bundle, "ServiceRequest/sr1", lambda r: r.update(doNotPerform=True))
+    record = read(not_to)
+    assert record.patient.phototherapy == frozenset()
+    assert record.sources_of("phototherapy") == ()
+    to = edited(bundle, "ServiceRequest/sr1", lambda r: r.update(doNotPerform=False))
+    assert read(to).patient.phototherapy == {Phototherapy.UVB}
+    as_text = edited(bundle, "ServiceRequest/sr1", lambda r: r.update(doNotPerform="true"))
+    error = refused(lambda: read(as_text))
+    i = index_of(bundle, "ServiceRequest/sr1")
+    assert error.paths == (f"Bundle.entry[{i}].resource.doNotPerform",)
+    assert str(error).endswith("ServiceRequest/sr1: expected true or false, got 'true'")
+
+
 def test_check_dose_and_assess_on_the_record_and_the_order(bundle: Json) -> None:
     record = read(bundle)
     order = read_prescription(resource(bundle, "MedicationRequest/mr1"))
@@ -695,6 +805,27 @@ def test_a_timing_code_agreeing_with_the_repeat_is_read() -> None:
     assert read_prescription(request) == Prescription("150 mg", frequency=2)
 
 
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        {"boundsDuration": {"value": 14, "unit": "d", "system": UCUM, "code": "d"}},
+        {"boundsPeriod": {"start": "2025-03-01", "end": "2025-03-14"}},
+        {},
+    ],
+    ids=["boundsDuration", "boundsPeriod", "empty"],
+)
+def test_a_timing_code_with_a_repeat_of_bounds_alone_is_read_from_the_code(
+    version: str, bounds: Json
+) -> None:
+    """The bounds are not read, with a code as without one; the code says how often."""
+    request = ciclosporin_request(version)
+    dosage(request)["timing"] = {
+        "code": {"coding": [{"system": GTS, "code": "BID"}]},
+        "repeat": bounds,
+    }
+    assert read_prescription(request) == Prescription("150 mg", frequency=2)
+
+
 DOSAGE = "MedicationRequest.dosageInstruction[0]"
 DOSE = f"{DOSAGE}.doseAndRate[0]"
 
@@ -753,6 +884,17 @@ UNSUPPORTED_SHAPES: list[tuple[str, Callable[[Json], None], str, str]] = [
      "missing"),
     ("a frequency range", _set([*REPEAT, "frequencyMax"], 3),
      f"{DOSAGE}.timing.repeat.frequencyMax", "not read"),
+    ("a count", _set([*REPEAT, "count"], 1), f"{DOSAGE}.timing.repeat.count",
+     "timing.repeat.count is not read: say how often with frequency, period and periodUnit"),
+    ("a count range", _set([*REPEAT, "countMax"], 28), f"{DOSAGE}.timing.repeat.countMax",
+     "timing.repeat.countMax is not read"),
+    ("a count beside a code",
+     _set([*D, "timing"], {"code": {"coding": [{"system": GTS, "code": "BID"}]},
+                           "repeat": {"count": 28}}),
+     f"{DOSAGE}.timing.repeat.count", "not read"),
+    ("bounds without a frequency",
+     _set([*REPEAT], {"boundsDuration": {"value": 14, "system": UCUM, "code": "d"}}),
+     f"{DOSAGE}.timing.repeat.frequency", "missing"),
     ("times of day", _set([*REPEAT, "timeOfDay"], ["08:00:00", "20:00:00"]),
      f"{DOSAGE}.timing.repeat.timeOfDay", "not read"),
     ("when", _set([*REPEAT, "when"], ["MORN", "EVE"]), f"{DOSAGE}.timing.repeat.when", "not read"),
@@ -935,6 +1077,37 @@ def test_a_contained_medication_is_followed(version: str, csa: Drug) -> None:
     assert drug_for(request) is csa
 
 
+def test_a_medicine_with_nothing_to_name_it_by_is_refused_by_drug_for_and_read_patient(
+    version: str,
+) -> None:
+    """A contained Medication with ingredients but no code: neither reader guesses."""
+    request = concept_request({"text": "unused"}, version)
+    request.pop("medicationCodeableConcept", None)
+    request.pop("medication", None)
+    if version == "r4":
+        request["medicationReference"] = {"reference": "#med"}
+    else:
+        request["medication"] = {"reference": {"reference": "#med"}}
+    request["id"] = "mr9"
+    request["contained"] = [
+        {
+            "resourceType": "Medication",
+            "id": "med",
+            "ingredient": [{"isActive": True, "strength": {"numerator": {"value": 25}}}],
+        }
+    ]
+    message = "the medicine has no text, display or code to name it by: give it a text or a coding"
+    error = refused(lambda: drug_for(request))
+    assert error.paths == ("MedicationRequest.contained[0].code",)
+    assert str(error) == f"MedicationRequest.contained[0].code: {message}"
+    n = len(load(version)["entry"])
+    in_record = refused(lambda: read(added(load(version), request)))
+    assert in_record.paths == (f"Bundle.entry[{n}].resource.contained[0].code",)
+    assert str(in_record).endswith(f"MedicationRequest/mr9: {message}")
+    empty = concept_request({"coding": []}, version)
+    assert str(refused(lambda: drug_for(empty))).endswith(message)
+
+
 def test_a_reference_outside_the_resource_is_read_by_its_display_or_refused(csa: Drug) -> None:
     request = ciclosporin_request("r4")
     del request["medicationCodeableConcept"]
@@ -1017,6 +1190,230 @@ def test_a_second_patient_or_none_is_refused(bundle: Json) -> None:
     assert "no Patient" in str(refused(lambda: read(without(bundle, "Patient/p1"))))
 
 
+def renamed_medicine(medication: Json) -> Json:
+    changed = copy.deepcopy(medication)
+    changed["code"] = {"text": "Clarithromycin 500 mg tablets"}
+    return changed
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["copy after", "copy before"])
+@pytest.mark.parametrize("label", ["Medication/med-atorva", "Observation/w2"])
+def test_two_different_resources_under_one_id_are_refused_naming_both(
+    bundle: Json, label: str, first: bool
+) -> None:
+    """Which of the two is meant cannot be known: neither is read in silence."""
+    original = resource(bundle, label)
+    if label.startswith("Medication"):
+        other = renamed_medicine(original)
+    else:
+        other = {**original, "valueQuantity": {**original["valueQuantity"], "value": 90}}
+    i, n = index_of(bundle, label), len(bundle["entry"])
+    doubled = added(bundle, other)
+    if not first:  # the other copy first in the Bundle
+        doubled["entry"][i], doubled["entry"][n] = doubled["entry"][n], doubled["entry"][i]
+    error = refused(lambda: read(doubled))
+    assert error.paths == (f"Bundle.entry[{n}].resource",)
+    assert str(error) == (
+        f"Bundle.entry[{n}].resource: {label} is also at Bundle.entry[{i}].resource, with "
+        "other content: one id names one resource; remove the copy that is wrong"
+    )
+
+
+def test_copies_too_deep_to_compare_are_refused_as_different(bundle: Json) -> None:
+    """A caller's own mappings may nest without end; the comparison still gives an answer."""
+    copies = []
+    for _ in range(2):
+        observation = copy.deepcopy(resource(bundle, "Observation/w2"))
+        observation["note"] = [observation]  # each nests itself
+        copies.append(observation)
+    error = refused(lambda: read(added(without(bundle, "Observation/w2"), *copies)))
+    n = len(bundle["entry"])
+    assert error.paths == (f"Bundle.entry[{n}].resource",)
+    assert "Observation/w2 is also at" in str(error)
+
+
+def test_identical_copies_of_a_resource_are_read_once(bundle: Json) -> None:
+    """A search may return a resource twice (matched, and included): the same facts."""
+    copies = [
+        copy.deepcopy(resource(bundle, label))
+        for label in (
+            "Patient/p1",
+            "Observation/w2",
+            "Medication/med-atorva",
+            "MedicationRequest/mr2",
+        )
+    ]
+    record = read(added(bundle, *copies))
+    assert record == read(bundle)
+    # A Condition is not read: two different ones under one id do not matter.
+    condition = copy.deepcopy(resource(bundle, "Condition/c1"))
+    condition["code"] = {"text": "Psoriasis"}
+    assert read(added(bundle, condition)) == read(bundle)
+
+
+@pytest.mark.parametrize("atorvastatin_first", [True, False])
+def test_two_contained_medications_under_one_id_are_refused(
+    version: str, atorvastatin_first: bool
+) -> None:
+    atorvastatin = {**resource(load(version), "Medication/med-atorva"), "id": "m1"}
+    contained = [atorvastatin, renamed_medicine(atorvastatin)]
+    if not atorvastatin_first:
+        contained.reverse()
+    request = concept_request({"text": "unused"}, version)
+    request.pop("medicationCodeableConcept", None)
+    request.pop("medication", None)
+    if version == "r4":
+        request["medicationReference"] = {"reference": "#m1"}
+    else:
+        request["medication"] = {"reference": {"reference": "#m1"}}
+    request["contained"] = contained
+    request["id"] = "mr9"
+    error = refused(lambda: drug_for(request))
+    assert error.paths == ("MedicationRequest.contained[1]",)
+    assert str(error).endswith(
+        "the contained resource #m1 is also at contained[0], with other content: one id names "
+        "one resource; remove the copy that is wrong"
+    )
+    in_record = refused(lambda: read(added(load(version), request)))
+    n = len(load(version)["entry"])
+    assert in_record.paths == (f"Bundle.entry[{n}].resource.contained[1]",)
+    request["contained"] = [atorvastatin, copy.deepcopy(atorvastatin)]
+    assert drug_for(request) is None  # the same Medication twice: atorvastatin
+
+
+# --- modifier extensions -------------------------------------------------------------------
+
+REFUTED = "https://fhir.example.org/StructureDefinition/refuted"
+
+
+def with_modifier(target: Json) -> None:
+    target["modifierExtension"] = [{"url": REFUTED, "valueBoolean": True}]
+
+
+def modifier_message(what: str) -> str:
+    return (
+        f"holds the modifier extension {REFUTED!r}, which this library does not understand: "
+        f"a modifier extension may change what this {what} means, and FHIR forbids reading the "
+        f"{what} as if it were absent; remove one only if it does not apply"
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "read_for"),
+    [
+        ("Patient/p1", "Patient/p1"),
+        ("Observation/w2", "Observation/w2"),
+        ("Observation/w3", "Observation/w3"),  # entered in error: the extension may say otherwise
+        ("Observation/preg1", "Observation/preg1"),
+        ("MedicationRequest/mr2", "MedicationRequest/mr2"),
+        ("MedicationRequest/mr4", "MedicationRequest/mr4"),  # stopped, as far as it says
+        ("MedicationStatement/ms1", "MedicationStatement/ms1"),
+        ("Medication/med-atorva", "MedicationRequest/mr3"),  # read for the order naming it
+        ("ServiceRequest/sr1", "ServiceRequest/sr1"),
+    ],
+)
+def test_a_resource_read_that_holds_a_modifier_extension_is_refused(
+    bundle: Json, label: str, read_for: str
+) -> None:
+    """FHIR: a modifier extension not understood forbids reading the resource without it."""
+    error = refused(lambda: read(edited(bundle, label, with_modifier)))
+    path = f"Bundle.entry[{index_of(bundle, label)}].resource.modifierExtension"
+    assert error.paths == (path,)
+    assert str(error) == f"{path}: {read_for}: {modifier_message('resource')}"
+
+
+def test_several_modifier_extensions_are_named_three_at_most(version: str) -> None:
+    request = ciclosporin_request(version)
+    request["modifierExtension"] = [{"url": f"{REFUTED}{i}"} for i in range(5)]
+    error = refused(lambda: read_prescription(request))
+    assert error.paths == ("MedicationRequest.modifierExtension",)
+    assert str(error).startswith(
+        f"MedicationRequest.modifierExtension: holds modifier extensions {REFUTED + '0'!r}, "
+        f"{REFUTED + '1'!r}, {REFUTED + '2'!r} and 2 more, which this library does not understand"
+    )
+
+
+def test_a_bundle_entry_that_holds_a_modifier_extension_is_refused(bundle: Json) -> None:
+    i = index_of(bundle, "Observation/w2")
+    changed = copy.deepcopy(bundle)
+    with_modifier(changed["entry"][i])
+    error = refused(lambda: read(changed))
+    assert error.paths == (f"Bundle.entry[{i}].modifierExtension",)
+    assert str(error).endswith(modifier_message("element"))
+
+
+def test_a_modifier_extension_on_what_is_not_read_changes_nothing(bundle: Json) -> None:
+    """A height, a condition and an unmapped order are not read; an empty list is no extension."""
+    changed = bundle
+    for label in ("Observation/h1", "Condition/c1"):
+        changed = edited(changed, label, with_modifier)
+    changed = edited(changed, "Observation/w2", lambda r: r.update(modifierExtension=[]))
+    assert read(changed) == read(bundle)
+    unmapped = edited(bundle, "ServiceRequest/sr1", with_modifier)
+    assert read(unmapped, phototherapy=None) == read(bundle, phototherapy=None)
+
+
+@pytest.mark.parametrize(
+    ("where", "path", "what"),
+    [
+        ([], "MedicationRequest.modifierExtension", "resource"),
+        ([*D], f"{DOSAGE}.modifierExtension", "element"),
+        ([*D, "timing"], f"{DOSAGE}.timing.modifierExtension", "element"),
+    ],
+    ids=["the order", "its dosage", "its timing"],
+)
+def test_an_order_that_holds_a_modifier_extension_is_refused(
+    version: str, where: list[str | int], path: str, what: str
+) -> None:
+    request = ciclosporin_request(version)
+    target: Any = request
+    for step in where:
+        target = target[step]
+    with_modifier(target)
+    error = refused(lambda: read_prescription(request))
+    assert error.paths == (path,)
+    assert str(error) == f"{path}: {modifier_message(what)}"
+    if not where:
+        assert refused(lambda: drug_for(request)).paths == (path,)
+
+
+def test_drug_for_refuses_a_contained_medication_that_holds_a_modifier_extension(
+    csa: Drug,
+) -> None:
+    request = ciclosporin_request("r4")
+    del request["medicationCodeableConcept"]
+    request["medicationReference"] = {"reference": "#med"}
+    medication = {"resourceType": "Medication", "id": "med", "code": {"text": "Ciclosporin 25 mg"}}
+    request["contained"] = [medication]
+    assert drug_for(request) is csa
+    with_modifier(medication)
+    error = refused(lambda: drug_for(request))
+    assert error.paths == ("MedicationRequest.contained[0].modifierExtension",)
+    assert str(error).endswith(modifier_message("resource"))
+
+
+def test_drug_for_follows_a_reference_into_the_medications_given(csa: Drug) -> None:
+    request = ciclosporin_request("r4")
+    del request["medicationCodeableConcept"]
+    request["medicationReference"] = {"reference": "Medication/med"}
+    medication = {"resourceType": "Medication", "id": "med", "code": {"text": "Ciclosporin 25 mg"}}
+    other = {"resourceType": "Medication", "id": "other", "code": {"text": "atorvastatin"}}
+    error = refused(lambda: drug_for(request))  # nowhere to follow it to
+    assert "neither contained in this resource nor in the input" in str(error)
+    assert drug_for(request, medications=[other, medication]) is csa
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"fullUrl": "https://ehr.example/fhir/Medication/med", "resource": medication}],
+    }
+    assert drug_for(request, medications=bundle) is csa
+    request["medicationReference"] = {"reference": "https://ehr.example/fhir/Medication/med"}
+    assert drug_for(request, medications=bundle) is csa
+    twice = [medication, {**other, "id": "med"}]
+    error = refused(lambda: drug_for(request, medications=twice))
+    assert "with other content" in str(error)
+
+
 def test_a_resource_of_another_patient_is_refused(bundle: Json) -> None:
     foreign = edited(
         bundle, "Observation/w2", lambda r: r.update(subject={"reference": "Patient/p2"})
@@ -1052,7 +1449,8 @@ def test_an_unknown_fhir_version_or_mixed_versions_are_refused(bundle: Json) -> 
         read(bundle, version="R6")
     with pytest.raises(ArgumentTypeError, match="version"):
         read(bundle, version=4)
-    mixed = added(load("r4"), copy.deepcopy(resource(load("r5"), "MedicationRequest/mr2")))
+    r5_order = {**resource(load("r5"), "MedicationRequest/mr2"), "id": "mr2-r5"}
+    mixed = added(load("r4"), r5_order)
     error = refused(lambda: read(mixed))
     assert "one input is of one FHIR version" in str(error)
     dstu2 = added(bundle, {"resourceType": "MedicationOrder", "id": "old"})
@@ -1087,6 +1485,13 @@ def test_a_bundle_of_a_million_entries_is_refused_at_once() -> None:
         ("2025-02-30", "not a date that exists"),
         ("2025-02-20T25:00:00Z", "not a date that exists"),
         (20250220, "expected a FHIR dateTime"),
+        pytest.param("２０２５-02-20", "not a FHIR dateTime", id="fullwidth digits"),
+        pytest.param("2025-0٢-20", "not a FHIR dateTime", id="an Arabic-Indic digit"),
+        ("2025-02-20T10:30:00+23:59", "not a FHIR dateTime"),
+        ("2025-02-20T10:30:00+14:01", "not a FHIR dateTime"),
+        ("2025-02-20T10:30:00-14:30", "not a FHIR dateTime"),
+        ("2025-02-20T10:30:00+05:60", "not a FHIR dateTime"),
+        ("2025-02-20T10:30Z", "not a FHIR dateTime"),  # FHIR's time has seconds
     ],
 )
 def test_dates_that_do_not_parse_are_refused(bundle: Json, when: object, words: str) -> None:
@@ -1096,6 +1501,29 @@ def test_dates_that_do_not_parse_are_refused(bundle: Json, when: object, words: 
     assert error.paths == (f"Bundle.entry[{i}].resource.effectiveDateTime",)
     assert words in str(error)
     assert "Observation/w2: " in str(error)
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "2025-02-20T10:30:00+14:00",
+        "2025-02-20T10:30:00-13:59",
+        "2025-02-20T10:30:00-14:00",
+        "2025-02-20T10:30:00.1234567891Z",
+    ],
+)
+def test_the_time_zones_and_fractions_fhir_allows_are_read(bundle: Json, when: str) -> None:
+    moved = edited(bundle, "Observation/w2", lambda r: r.update(effectiveDateTime=when))
+    assert read(moved).sources_of("weight") == ("Observation/w2",)
+
+
+@pytest.mark.parametrize(
+    "date", ["１９８５-04-12", "1985-0٤-12", "198５"], ids=["fullwidth", "Arabic-Indic", "mixed"]
+)
+def test_a_birth_date_in_digits_other_than_ascii_is_refused(bundle: Json, date: str) -> None:
+    error = refused(lambda: read(birth(bundle, date)))
+    assert error.paths == ("Bundle.entry[0].resource.birthDate",)
+    assert f"{date!r} is not a FHIR date" in str(error)
 
 
 @pytest.mark.parametrize(
@@ -1134,6 +1562,24 @@ def test_the_record_and_the_errors_pickle(bundle: Json) -> None:
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is DataError
     assert again.problems == error.problems
+
+
+def test_json_read_with_decimals_is_refused_with_the_fix(version: str) -> None:
+    """``json.loads(text, parse_float=Decimal)``: the library reads JSON numbers as floats."""
+    text = (FIXTURES / f"{version}-everything.json").read_text("utf-8")
+    decimals = json.loads(text, parse_float=decimal.Decimal)
+    error = refused(lambda: read(decimals, weight_within="1 year"))
+    path = f"Bundle.entry[{index_of(decimals, 'Observation/w1')}].resource.valueQuantity.value"
+    assert error.paths == (path,)
+    assert str(error).endswith(
+        "expected a number, got the Decimal Decimal('72.5'): a Decimal is not read; parse the "
+        "JSON with json.loads's default floats (without parse_float=Decimal)"
+    )
+    every_12_hours = ciclosporin_request(version)
+    dosage(every_12_hours)["timing"]["repeat"].update(period=decimal.Decimal("0.5"))
+    error = refused(lambda: read_prescription(every_12_hours))
+    assert error.paths == (f"{DOSAGE}.timing.repeat.period",)
+    assert "got the Decimal Decimal('0.5'): a Decimal is not read" in str(error)
 
 
 def test_the_record_is_frozen_and_checks_its_fields(bundle: Json) -> None:

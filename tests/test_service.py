@@ -194,6 +194,26 @@ def test_a_request_that_does_not_fit_the_hook_is_400(live: Live) -> None:
     assert _error(live.call({"hook": "order-sign"}), 400)
 
 
+def test_a_record_the_check_cannot_use_is_a_not_checked_card_not_a_400(live: Live) -> None:
+    request = cr.scenario_request()
+    request["prefetch"]["patient"]["birthDate"] = "1985"
+    (card,) = _cards(live.call(request))
+    assert card["indicator"] == "warning"
+    assert "only part of the patient's birth date ('1985')" in card["detail"]
+    assert "partial_birth_date" not in card["detail"]
+
+
+def test_a_key_given_twice_is_400_naming_it_not_read_as_its_last(live: Live) -> None:
+    """json.loads would read the dose as 20 mg, the last of the two values."""
+    body = json.dumps(cr.order_sign_request([cr.ciclosporin_order()]))
+    assert body.count('"value": 200.0') == 1
+    raw = body.replace('"value": 200.0', '"value": 200.0, "value": 20').encode()
+    assert _error(live.post(SERVICE_PATH, raw=raw), 400) == (
+        "context.draftOrders.entry[0].resource.dosageInstruction[0].doseAndRate[0]"
+        ".doseQuantity.value: key 'value' appears twice in one object"
+    )
+
+
 # --- the JWT checks, over HTTP ------------------------------------------------------------
 
 SERVICE_PATH = f"/cds-services/{SIGN}"
@@ -293,17 +313,20 @@ def test_a_body_over_the_limit_is_413_declared_or_streamed(live: Live) -> None:
     assert "content-length" not in response.request.headers
     assert "limit" in _error(response, 413)
     # Just under the limit is read (and refused for what it is, not for its size).
-    assert "not valid JSON" in _error(live.post(SERVICE_PATH, raw=b"x" * (LIMIT - 1)), 400)
+    assert "invalid JSON" in _error(live.post(SERVICE_PATH, raw=b"x" * (LIMIT - 1)), 400)
 
 
 @pytest.mark.parametrize(
     ("raw", "words"),
     [
-        (b"{not json", "not valid JSON"),
+        (b"{not json", "the body: invalid JSON at line 1, column 2"),
         (b"", "empty"),
         (b"[1, 2]", "must be a JSON object, not an array"),
-        (b"\xff\xfe{}", "not valid JSON"),
-        (b'{"hook": NaN}', "not valid JSON"),
+        (b"\xff\xfe{}", "the body is not UTF-8 text (byte 0): send JSON in UTF-8"),
+        (b'{"hook": NaN}', "hook: NaN is not allowed; numbers must be finite"),
+        (b'{"a": [1e400]}', "a[0]: 1e400 is too large to be a finite number"),
+        (b"1" * 5000, "the body: integer of more than 18 digits"),
+        (b'{"a": ' + b"9" * 5000 + b"}", "a: integer of more than 18 digits"),
         (b"[" * 20_000 + b"]" * 20_000, "nested"),
         (b'{"a":' * (MAX_JSON_DEPTH + 1) + b"1" + b"}" * (MAX_JSON_DEPTH + 1), "nested deeper"),
         (b'{"hookInstance": "\\ud800"}', "a lone surrogate"),
@@ -311,7 +334,9 @@ def test_a_body_over_the_limit_is_413_declared_or_streamed(live: Live) -> None:
     ],
 )
 def test_bodies_that_are_not_json_objects_are_400(live: Live, raw: bytes, words: str) -> None:
-    assert words in _error(live.post(SERVICE_PATH, raw=raw), 400)
+    message = _error(live.post(SERVICE_PATH, raw=raw), 400)
+    assert words in message
+    assert "sys.set_int_max_str_digits" not in message  # Python's advice, not the request's
 
 
 # --- feedback, CORS and the log -----------------------------------------------------------
@@ -338,6 +363,12 @@ def test_feedback_is_accepted_and_counted(live: Live) -> None:
                 "outcomeTimestamp": "2020-12-11T00:00:00Z",
             },
             {"card": "f6b9", "outcome": "overridden", "outcomeTimestamp": "2020-12-11T00:00:00Z"},
+            {
+                "card": "0b7c",
+                "outcome": "overridden",
+                "outcomeTimestamp": "2020-12-11T00:00:00.52+00:00",
+                "acceptedSuggestions": [],  # nothing accepted
+            },
         ]
     }
     response = live.post(path, body)
@@ -345,7 +376,7 @@ def test_feedback_is_accepted_and_counted(live: Live) -> None:
     assert response.json() == {}
     after = feedback_counts(live.app)[SELECT]
     assert after.get("accepted", 0) - before.get("accepted", 0) == 1
-    assert after.get("overridden", 0) - before.get("overridden", 0) == 2
+    assert after.get("overridden", 0) - before.get("overridden", 0) == 3
 
 
 @pytest.mark.parametrize(
@@ -374,6 +405,67 @@ def test_bad_feedback_is_400_naming_the_field(live: Live, item: dict[str, Any], 
     path = f"/cds-services/{SIGN}/feedback"
     assert field in _error(live.post(path, {"feedback": [item]}), 400)
     assert "feedback:" in _error(live.post(path, {"feedback": []}), 400)
+    assert feedback_counts(live.app) == before
+
+
+_OVERRIDDEN = {"card": "c", "outcome": "overridden", "outcomeTimestamp": "2020-12-11T00:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"acceptedSuggestions": [{"id": "s1"}]},
+            "feedback[0].acceptedSuggestions: an overridden card has no accepted suggestions; "
+            "send an empty array or none, or the outcome 'accepted'",
+        ),
+        (
+            {"acceptedSuggestions": {}},
+            "feedback[0].acceptedSuggestions: must be an array of {'id': ...}",
+        ),
+        (
+            {"outcome": "accepted", "acceptedSuggestions": []},
+            "feedback[0].acceptedSuggestions: must be a non-empty array of {'id': ...} for an "
+            "accepted outcome",
+        ),
+        (
+            {"outcome": "accepted", "acceptedSuggestions": [{"id": 5}]},
+            "feedback[0].acceptedSuggestions[0].id: must be a string",
+        ),
+    ],
+)
+def test_feedback_suggestions_are_refused_in_the_words_of_their_outcome(
+    live: Live, change: dict[str, Any], message: str
+) -> None:
+    path = f"/cds-services/{SIGN}/feedback"
+    assert _error(live.post(path, {"feedback": [{**_OVERRIDDEN, **change}]}), 400) == message
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "2026-01-01T10:00:00+05:00",
+        "2026-01-01T10:00:00-00:00",
+        "2026-01-01T10:00:00",
+        "2026-01-01T10",
+        "2026-01-01T10:00Z",
+        "20260101T100000Z",
+        "2026-W01-1T10:00:00Z",
+        "2026-02-30T10:00:00Z",
+        "2026-01-01T24:00:00Z",
+        "2026-01-01 10:00:00Z",
+        "2026-01-01",
+    ],
+)
+def test_a_feedback_time_that_is_not_utc_is_refused(live: Live, timestamp: str) -> None:
+    """CDS Hooks: "ISO8601 representation of the date and time in UTC" (RFC 3339 5.6)."""
+    before = feedback_counts(live.app)
+    path = f"/cds-services/{SIGN}/feedback"
+    body = {"feedback": [{**_OVERRIDDEN, "outcomeTimestamp": timestamp}]}
+    assert _error(live.post(path, body), 400) == (
+        "feedback[0].outcomeTimestamp: must be a date and time in UTC (RFC 3339, with seconds, "
+        "ending in Z or +00:00), e.g. 2021-12-11T10:05:31Z"
+    )
     assert feedback_counts(live.app) == before
 
 
@@ -625,10 +717,28 @@ def test_serve_no_auth_warns_and_answers_without_a_token() -> None:
     assert "warning: --no-auth" in err
 
 
+def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refusal that failed would start a server: fail at once rather than serve forever."""
+    import uvicorn
+
+    def run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("serve started a server instead of refusing")
+
+    monkeypatch.setattr(uvicorn, "run", run)
+
+
 @pytest.mark.parametrize(
     ("arguments", "words"),
     [
         (["--no-auth", "--host", "0.0.0.0"], "--no-auth: refused on --host 0.0.0.0"),
+        (
+            ["--no-auth", "--host", "[::1]"],
+            "--host: '[::1]': give the address without brackets, e.g. --host ::1 ",
+        ),
+        (
+            ["--trust", "a=b", "--host", "[2001:db8::1]"],
+            "--host: '[2001:db8::1]': give the address without brackets, e.g. --host 2001:db8::1 ",
+        ),
         ([], "give --trust ISSUER=JWKS_FILE"),
         (["--trust", "https://ehr.example.org"], "--trust: 'https://ehr.example.org' is not"),
         (["--no-auth", "--trust", "a=b"], "give one of them"),
@@ -640,8 +750,12 @@ def test_serve_no_auth_warns_and_answers_without_a_token() -> None:
     ],
 )
 def test_serve_refuses_bad_options_with_exit_2(
-    capsys: pytest.CaptureFixture[str], arguments: list[str], words: str
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    arguments: list[str],
+    words: str,
 ) -> None:
+    _never_serve(monkeypatch)
     assert _cli.run(["serve", *arguments]) == 2
     err = capsys.readouterr().err
     assert err.startswith("ae-systemic: error: ")
@@ -650,13 +764,25 @@ def test_serve_refuses_bad_options_with_exit_2(
 
 
 def test_serve_refuses_bad_files_naming_them(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, signer: Client
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    signer: Client,
 ) -> None:
+    _never_serve(monkeypatch)
     private = tmp_path / "private.json"
     private.write_text(json.dumps({"keys": [signer.private_jwk()]}), encoding="utf-8")
     assert _cli.run(["serve", "--trust", f"{ISSUER}={private}"]) == 2
     err = capsys.readouterr().err
     assert f"{private}: keys[0]: holds private key material" in err
+    short = tmp_path / "short.json"
+    Client.rsa(bits=1024).write_key_set(short)
+    assert _cli.run(["serve", "--trust", f"{ISSUER}={short}"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"ae-systemic: error: {short}: keys[0].n: an RSA key of 1024 bits is too short to "
+        "trust; give a key of at least 2048 bits (NIST SP 800-131A)\n"
+    )
     keys = signer.write_key_set(tmp_path / "keys.json")
     config = tmp_path / "bad.toml"
     config.write_text('[[phototherapy]]\nsystem = "s"\ncode = "c"\ntherapy = "UVC"\n', "utf-8")

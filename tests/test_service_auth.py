@@ -152,6 +152,20 @@ def test_key_ids_uses_and_algorithms_are_checked(tmp_path: Path, ec_client: Clie
         load_key_set(_write(tmp_path, {"keys": [key, key]}))
 
 
+@pytest.mark.parametrize("bits", [1024, 2047])
+def test_an_rsa_key_shorter_than_2048_bits_is_refused(tmp_path: Path, bits: int) -> None:
+    """PyJWT only warns of such a key (NIST SP 800-131A disallows it): refused at start-up."""
+    path = Client.rsa(bits=bits).write_key_set(tmp_path / "keys.json")
+    with pytest.raises(DataError) as caught:
+        load_key_set(path)
+    assert caught.value.file == str(path)
+    assert caught.value.paths == ("keys[0].n",)
+    assert caught.value.problems[0].message == (
+        f"an RSA key of {bits} bits is too short to trust; give a key of at least 2048 bits "
+        "(NIST SP 800-131A)"
+    )
+
+
 def test_an_unreadable_file_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "absent.json"
     with pytest.raises(DataError, match=r"absent\.json: cannot read it"):
@@ -316,6 +330,14 @@ def test_a_missing_or_empty_jti_is_refused(verifier: Verifier, ec_client: Client
     assert "no jti" in _refused(verifier, f"Bearer {ec_client.token(AUDIENCE, jti=None)}")
     assert "no jti" in _refused(verifier, f"Bearer {ec_client.token(AUDIENCE, jti='')}")
     assert "longer than" in _refused(verifier, f"Bearer {ec_client.token(AUDIENCE, jti='j' * 300)}")
+
+
+@pytest.mark.parametrize("jti", [5, 1.5, True, ["a"], {"a": 1}])
+def test_a_jti_that_is_not_a_string_is_refused_as_such(
+    verifier: Verifier, ec_client: Client, jti: object
+) -> None:
+    reason = _refused(verifier, f"Bearer {ec_client.token(AUDIENCE, jti=jti)}")
+    assert reason == "jti must be a string (a unique token id)"
 
 
 def test_a_refused_token_does_not_use_up_its_jti(verifier: Verifier, ec_client: Client) -> None:

@@ -18,8 +18,8 @@ output that looks complete (and removes its partial file).
 CSV is read with the types of the fields fixed, so that the type pyarrow infers from the
 file's first block cannot change under a later one: numbers (age, weight, amount,
 frequency, period) as float64, ``pregnant`` as true/false, the text fields as strings
-(an empty cell is then no phototherapy, never a null column), and any other column that
-is empty in the first block as strings.  The other columns keep the types pyarrow infers.
+(an empty cell is then no phototherapy, never a null column), and every other column as
+text, exactly as written.  A line may hold up to :data:`CSV_BLOCK_BYTES` (1 MiB).
 
 This module speaks the command's language: its errors (:class:`~ae_systemic.InputError`)
 name the option at fault (``--weight-unit``, ``--column``, ``--out``) or the input file.
@@ -38,7 +38,7 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 import attrs
 
@@ -79,14 +79,16 @@ FORMATS: dict[str, str] = {".csv": "CSV", ".parquet": "Parquet"}
 DEFAULT_BATCH_ROWS = 65_536
 #: The most rows a batch may have: a bound on the memory a batch takes.
 MAX_BATCH_ROWS = 1_048_576
-#: Bytes of CSV read at a time (pyarrow reads up to 32 blocks ahead, a bound on memory);
-#: the types of the columns that are not fields are inferred from the first block.
+#: Bytes of CSV read at a time (pyarrow reads up to 32 blocks ahead, a bound on memory),
+#: and so the longest line a CSV file may hold; the column names come from the first block.
 CSV_BLOCK_BYTES = 1 << 20
 #: The fields whose columns hold quantities, each with its unit's option.
 UNIT_FIELDS: tuple[str, ...] = ("age", "weight", "amount", "period")
 #: A unit of each quantity, to show in messages (an example, never assumed).
 UNIT_EXAMPLES: dict[str, str] = {"age": "year", "weight": "kg", "amount": "mg", "period": "day"}
 
+_LONGEST_LINE = "1 MiB"  # CSV_BLOCK_BYTES in words
+_LONG_LINES = "write such a file as Parquet, or leave the long column out of the CSV"
 _NUMBER_FIELDS = ("age", "weight", "amount", "frequency", "period")
 _TEXT_FIELDS = ("phototherapy", "co_medication_pathways")
 _REQUIRED = ("age", "weight")
@@ -123,9 +125,14 @@ def check_paths(source: str, out: str) -> tuple[str, str]:
     if not path.is_file():
         raise InputError(source, "cannot read it: it is not a file")
     target = Path(out)
-    if target.resolve() == path.resolve() or (target.exists() and target.samefile(path)):
+    try:
+        resolved = target.resolve()
+        same = resolved == path.resolve() or (target.exists() and target.samefile(path))
+    except (OSError, RuntimeError) as exc:  # a symbolic link to itself: RuntimeError (3.11)
+        raise InputError("--out", f"cannot write {out!r}: {exc}") from None
+    if same:
         raise InputError("--out", f"{out!r} is the input file; write the result to another file")
-    if not target.resolve().parent.is_dir():
+    if not resolved.parent.is_dir():
         raise InputError("--out", f"cannot write {out!r}: its directory does not exist")
     if target.is_dir():
         raise InputError("--out", f"cannot write {out!r}: it is a directory")
@@ -133,7 +140,8 @@ def check_paths(source: str, out: str) -> tuple[str, str]:
 
 
 def _format(name: str, argument: str, cannot: str, verb: str) -> str:
-    found = FORMATS.get(Path(name).suffix.lower())
+    suffix = Path(name).suffix or Path(name).name  # a name that is only ".csv" has no suffix
+    found = FORMATS.get(suffix.lower())
     if found is None:
         raise InputError(
             argument,
@@ -246,6 +254,17 @@ def summary_data(summary: AuditSummary) -> dict[str, JSONValue]:
     }
 
 
+def _percent_text(percent: float) -> str:
+    """`` 12.5 %``; a share of some but not all rows is never shown as 0.0 % or 100.0 %."""
+    if math.isnan(percent):
+        return "–"
+    for places in range(1, 13):  # a share of 10**14 rows needs no more
+        text = f"{percent:5.{places}f}"
+        if not 0.0 < percent < 100.0 or 0.0 < float(text) < 100.0:
+            break
+    return f"{text} %"
+
+
 def summary_text(summary: AuditSummary) -> str:
     """The summary as the terminal shows it: counts and percentages, then the time taken."""
     records = _records(summary)
@@ -253,8 +272,7 @@ def summary_text(summary: AuditSummary) -> str:
     digits = max(len(str(summary.rows)), 1)
 
     def line(value: str, count: int, percent: float) -> str:
-        shown = "–" if math.isnan(percent) else f"{percent:5.1f} %"
-        return f"  {value:<{width}}{count:>{digits}}  {shown}"
+        return f"  {value:<{width}}{count:>{digits}}  {_percent_text(percent)}"
 
     lines = [
         f"{summary.drug}: {summary.source} assessed, written to {summary.output}",
@@ -305,6 +323,8 @@ def _unreadable(
 ) -> InputError:
     """The error of a file pyarrow cannot read, naming the column (and its fix) when it can."""
     text = " ".join(str(exc).split()) or type(exc).__name__
+    if "straddles two block boundaries" in text:  # pyarrow's advice names its own setting
+        text = f"a line is longer than {_LONGEST_LINE}, the most read at once; {_LONG_LINES}"
     match = _CSV_COLUMN.match(text)
     if match is not None and int(match.group(1)) < len(names):
         name = names[int(match.group(1))]
@@ -335,52 +355,87 @@ def _read_csv(path: Path, label: str, columns: Mapping[str, str], rows: int) -> 
     read = csv.ReadOptions(block_size=CSV_BLOCK_BYTES)
     names: list[str] = []
     header: list[str] | None = None
-    try:
-        # The first block alone, for the names.
-        with csv.open_csv(path, read_options=read) as first:
-            names = list(first.schema.names)
-        # The fields as their own types; every other column as text, exactly as written: a
-        # CSV has no types, and guessing them would drop the leading zeros of '007', round a
-        # long identifier, or fail on a later block that holds text.
-        own = _field_types(columns)
-        forced = {name: own.get(name, pa.string()) for name in names}
-        convert = csv.ConvertOptions(column_types=forced)
-        reader = csv.open_csv(path, read_options=read, convert_options=convert)
-    except pa.ArrowInvalid as exc:
-        header = _header_only(path) if not names else None
-        if header is None:
+    with contextlib.ExitStack() as stack:
+        try:
+            # The first block alone, for the names.
+            with _native(path) as source, csv.open_csv(source, read_options=read) as first:
+                names = list(first.schema.names)
+            # The fields as their own types; every other column as text, exactly as written:
+            # a CSV has no types, and guessing them would drop the leading zeros of '007',
+            # round a long identifier, or fail on a later block that holds text.
+            own = _field_types(columns)
+            forced = {name: own.get(name, pa.string()) for name in names}
+            convert = csv.ConvertOptions(column_types=forced)
+            source = stack.enter_context(_native(path))
+            reader = csv.open_csv(source, read_options=read, convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            header = _header_only(path, label) if not names else None
+            if header is None:
+                raise _unreadable(label, "CSV", exc, names, 0, columns) from None
+        except (pa.ArrowException, OSError) as exc:
             raise _unreadable(label, "CSV", exc, names, 0, columns) from None
-    except (pa.ArrowException, OSError) as exc:
-        raise _unreadable(label, "CSV", exc, names, 0, columns) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            label, f"cannot read it as CSV: its header is not UTF-8 text ({exc}); save it as UTF-8"
-        ) from None
-    if header is not None:  # a header alone: no rows to read
-        own = _field_types(columns)
-        yield _Input(
-            pa.schema([(name, own.get(name, pa.string())) for name in header]), 0, iter(())
-        )
-        return
-    with reader:
-        batches = _sliced(reader, rows, label, "CSV", names, columns)
-        yield _Input(reader.schema, None, batches)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(label, str(exc)) from None
+        if header is not None:  # a header alone: no rows to read
+            own = _field_types(columns)
+            yield _Input(
+                pa.schema([(name, own.get(name, pa.string())) for name in header]), 0, iter(())
+            )
+            return
+        with reader:
+            batches = _sliced(reader, rows, label, "CSV", names, columns)
+            yield _Input(reader.schema, None, batches)
 
 
-def _header_only(path: Path) -> list[str] | None:
+def _printable(name: str) -> str:
+    """A file name as a summary shows it: bytes that are not UTF-8 escaped (``in\\xff.csv``)."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _native(path: Path) -> IO[bytes]:
+    """``path`` opened for pyarrow by its bytes: any name the file system holds, UTF-8 or not.
+
+    pyarrow opens a ``str`` name as UTF-8 and fails on one that is not (``'\\udcff'``); its
+    own file, opened by the name's bytes, reads as fast as a name would.
+    """
+    import pyarrow as pa
+
+    native = pa.OSFile(os.fsencode(path), "r")  # type: ignore[arg-type] # bytes are read too
+    return cast("IO[bytes]", native)  # a file object to pyarrow's readers
+
+
+def _not_utf8(label: str, detail: str) -> InputError:
+    return InputError(
+        label, f"cannot read it as CSV: its header is not UTF-8 text ({detail}); save it as UTF-8"
+    )
+
+
+def _header_only(path: Path, label: str) -> list[str] | None:
     """The column names of a CSV file that holds its header line alone, without a newline.
 
     pyarrow reads such a file as empty (it finds no complete line); ``None`` for any other file.
+    A first line that is not UTF-8 (a file saved as Latin-1 or UTF-16) is an
+    :class:`~ae_systemic.InputError` saying so, whatever pyarrow made of it.
     """
+    import codecs
     import csv
 
     with path.open("rb") as handle:
         head = handle.read(CSV_BLOCK_BYTES + 1)
-    if not head.strip() or len(head) > CSV_BLOCK_BYTES or b"\n" in head or b"\r" in head:
-        return None
+    line = head.splitlines()[0] if head.strip() else b""
+    # A line cut at the block's end may end inside a character: that is no error.
+    complete = len(head) <= CSV_BLOCK_BYTES or len(line) < len(head)
     try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(line, final=complete)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(label, str(exc)) from None
+    if len(head) > CSV_BLOCK_BYTES and len(line) == len(head):
+        raise InputError(
+            label,
+            f"cannot read it as CSV: its first line is longer than {_LONGEST_LINE}, the most "
+            f"read at once; {_LONG_LINES}",
+        )
+    if not head.strip() or b"\n" in head or b"\r" in head:
         return None
     return next(csv.reader([text]), None)
 
@@ -391,10 +446,11 @@ def _read_parquet(path: Path, label: str, rows: int) -> Iterator[_Input]:
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        source = _native(path)
+        parquet = pq.ParquetFile(source)
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(label, "Parquet", exc, [], 0) from None
-    with parquet:
+    with source, parquet:
         try:
             schema = parquet.schema_arrow
             total = parquet.metadata.num_rows
@@ -593,7 +649,7 @@ def _written(out: Path, kind: str, schema: pyarrow.Schema) -> Iterator[Callable[
 
     # Hidden beside the output; the output's name cut short so that the whole name stays
     # within the 255 bytes file systems allow (the output's own name may use all of them).
-    stem = out.name.encode()[:200].decode(errors="ignore")
+    stem = os.fsdecode(os.fsencode(out.name)[:200])
     temporary = out.with_name(f".{stem}.{secrets.token_hex(6)}.part")
     try:
         handle = temporary.open("xb")
@@ -745,8 +801,8 @@ def audit_file(
                     bar.close()
     return AuditSummary(
         drug=subject.name,
-        source=source,
-        output=out,
+        source=_printable(source),
+        output=_printable(out),
         counts=tuple(counts.items()),
         seconds=time.perf_counter() - started,
     )

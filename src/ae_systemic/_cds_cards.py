@@ -366,13 +366,14 @@ def several_orders_card(
     *,
     source: CardSource | None = None,
     hook_instance: str | None = None,
+    not_compared: str = "the record gives no body weight to use",
 ) -> dict[str, JSONValue]:
     """The card of a patient with several orders of ``drug`` at once, and their daily total.
 
     ``total`` is the :class:`DoseCheck` of the orders' amounts a day added up (against the
-    range for the patient), the total alone when no range could be had (no body weight), or
-    ``None`` when an order's dosage could not be read.  Indicator
-    :data:`SEVERAL_ORDERS_INDICATOR` (``warning``, this library's choice).
+    range for the patient), the total alone when no range could be had (``not_compared``
+    says why: no body weight, say), or ``None`` when an order's dosage could not be read.
+    Indicator :data:`SEVERAL_ORDERS_INDICATOR` (``warning``, this library's choice).
     """
     chosen = CardSource.default() if source is None else source
     name = sentence(drug)
@@ -402,7 +403,7 @@ def several_orders_card(
     elif isinstance(total, Prescription):
         lines.append(
             f"Together: {markdown_text(decimals(total.daily_mg))} mg/day (not compared with "
-            "the guideline's range: the record gives no body weight to use)."
+            f"the guideline's range: {markdown_text(not_compared)})."
         )
         summary = f"{name}: {count} at once, together {decimals(total.daily_mg)} mg/day."
     else:

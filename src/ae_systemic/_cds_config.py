@@ -511,7 +511,7 @@ def load_config(path: str | os.PathLike[str]) -> ServiceConfig:
     if len(raw) > _MAX_BYTES:
         raise ConfigError([DataProblem("", f"larger than {_MAX_BYTES} bytes")], file=file)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte order mark may be ignored (RFC 8259, 8.1)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise ConfigError([DataProblem("", "not UTF-8 text")], file=file, line=line) from None

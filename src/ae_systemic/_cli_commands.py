@@ -459,17 +459,18 @@ def audit(options: argparse.Namespace) -> str:
         show = options.progress
         if show is None:
             show = sys.stderr.isatty() and _audit.has_progress_bar()
-        summary = _audit.audit_file(
-            subject,
-            options.input,
-            options.out,
-            units=units,
-            columns=columns,
-            phase=option.phase(options.phase),
-            adult_from=adult_from,
-            batch_rows=size,
-            progress=sys.stderr if show else None,
-        )
+        with _SignalsEndTheRun(getattr(options, "owns_process", False)):
+            summary = _audit.audit_file(
+                subject,
+                options.input,
+                options.out,
+                units=units,
+                columns=columns,
+                phase=option.phase(options.phase),
+                adult_from=adult_from,
+                batch_rows=size,
+                progress=sys.stderr if show else None,
+            )
     except ArgumentError as exc:
         # The audit's errors name the option or the file already: never an option of
         # another command (a column named 'weight' is not --weight).
@@ -477,6 +478,37 @@ def audit(options: argparse.Namespace) -> str:
     if options.json:
         return json_text(_audit.summary_data(summary))
     return _audit.summary_text(summary)
+
+
+class _SignalsEndTheRun:
+    """SIGTERM and SIGHUP end an audit as Ctrl-C does, so that its partial output is removed.
+
+    Python's default for them ends the process at once, skipping the clean-up; only a
+    process the command owns (``ae-systemic`` itself, not a caller of :func:`run`) changes them.
+    """
+
+    def __init__(self, owns_process: bool) -> None:
+        self.owns_process = owns_process
+        self.previous: dict[int, object] = {}
+
+    def __enter__(self) -> None:
+        if not self.owns_process:
+            return
+        import signal
+
+        def stop(signum: int, frame: object) -> None:
+            raise SystemExit(128 + signum)
+
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                self.previous[number] = signal.signal(number, stop)
+
+    def __exit__(self, *exc_info: object) -> None:
+        import signal
+
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)  # type: ignore[arg-type]
 
 
 def _batch_size(text: str | None) -> int:
@@ -720,6 +752,12 @@ def serve(options: argparse.Namespace) -> str:
     from ._errors import InputError
 
     host = options.host.strip()
+    if host.startswith("[") or host.endswith("]"):  # uvicorn would fail to bind on it
+        bare = host.strip("[]")
+        raise CommandError(
+            f"--host: {host!r}: give the address without brackets, e.g. --host {bare or '::1'} "
+            "(brackets belong only in a URL, such as --base-url http://[::1]:8080)"
+        )
     port = _port(options.port)
     if options.no_auth and options.trust:
         raise CommandError("--no-auth and --trust: give one of them, not both")
@@ -815,7 +853,7 @@ def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 

@@ -475,6 +475,14 @@ def _given(values: Any, position: int, unit: str | None = None) -> str:
     return f"{text} {unit}" if unit else text
 
 
+def _shown_cell(value: object) -> str:
+    """A cell's value shown safely, a numpy scalar as the Python value it holds (``True``)."""
+    item = getattr(value, "item", None)
+    if type(value).__module__ == "numpy" and callable(item):
+        value = item()
+    return shown(value)
+
+
 def _factorized(
     series: pandas.Series[Any], column: str, expected: str
 ) -> tuple[npt.NDArray[np.intp], Any]:
@@ -514,7 +522,7 @@ def _tokens(
         if not isinstance(value, str):
             problems[u] = (
                 f"expected text such as {members[0].value!r} (a comma-separated list), "
-                f"got {shown(value)}"
+                f"got {_shown_cell(value)}"
             )
             continue
         mask = 0
@@ -551,7 +559,7 @@ def _booleans(series: pandas.Series[Any], column: str, rows: _Rows) -> BoolArray
         rows.mark(
             other & ~series.isna().to_numpy(),
             column,
-            lambda i: f"expected true or false, got {shown(cells[i])}",
+            lambda i: f"expected true or false, got {_shown_cell(cells[i])}",
         )
     values = np.zeros(len(uniques) + 1, dtype=bool)
     problems: dict[int, str] = {len(uniques): "missing; give true or false for every row"}
@@ -559,7 +567,7 @@ def _booleans(series: pandas.Series[Any], column: str, rows: _Rows) -> BoolArray
         if cell_by_cell or isinstance(value, (bool, np.bool_)):  # the others marked already
             values[u] = bool(value)
         else:
-            problems[u] = f"expected true or false, got {shown(value)}"
+            problems[u] = f"expected true or false, got {_shown_cell(value)}"
     codes = np.where(codes < 0, len(uniques), codes)
     bad = np.isin(codes, list(problems))
     rows.mark(bad, column, lambda i: problems[int(codes[i])])
@@ -1253,13 +1261,17 @@ def result_counts(result: pandas.DataFrame) -> dict[str, int]:
     import numpy as np
     import pandas as pd
 
-    error = result["error"].notna().to_numpy()
+    # A CSV holds no nulls: its empty cell, read back as "" (pyarrow), is no error either.
+    text = result["error"]
+    error = text.notna().to_numpy() & ~(text == "").fillna(False).to_numpy(dtype=bool)
     ok = ~error
     counts = {"rows": len(result), "errors": int(error.sum())}
     status = result["dose_status"]
     for value in DoseStatus:
-        counts[f"dose_status:{value.value}"] = int((status == value.value).fillna(False).sum())
-    counts["dose_status:no prescription"] = int((status.isna().to_numpy() & ok).sum())
+        found = (status == value.value).fillna(False).to_numpy(dtype=bool)
+        counts[f"dose_status:{value.value}"] = int((found & ok).sum())
+    empty = status.isna().to_numpy() | (status == "").fillna(False).to_numpy(dtype=bool)
+    counts["dose_status:no prescription"] = int((empty & ok).sum())
     for name, kind in _FINDING_COLUMNS:
         column = result[name]
         if not (
@@ -1272,7 +1284,8 @@ def result_counts(result: pandas.DataFrame) -> dict[str, int]:
                 "assess_table, read back with its types (from Parquet, or a CSV read with "
                 "true/false columns)",
             )
-        counts[f"finding:{kind.value}"] = int(np.asarray(column.fillna(False), dtype=bool).sum())
+        found = np.asarray(column.fillna(False), dtype=bool)
+        counts[f"finding:{kind.value}"] = int((found & ok).sum())
     return counts
 
 

@@ -49,7 +49,7 @@ from ._lookup import resolve_drug
 from ._model import Drug
 from ._patient import CoMedication, Patient
 from ._prescription import Prescription
-from ._ucum import MASS, TIME, UcumUnit, read_unit, ucum_unit
+from ._ucum import MASS, TIME, UcumUnit, not_a_number, read_unit, ucum_unit
 from ._units import (
     MAX_AGE_YEARS,
     QuantityLike,
@@ -125,6 +125,8 @@ _PLANNED: Final = {
 #: Elements of ``timing.repeat`` that change which administrations are given, and which
 #: this library does not read.
 _UNREAD_REPEAT: Final = (
+    "count",
+    "countMax",
     "frequencyMax",
     "periodMax",
     "dayOfWeek",
@@ -132,6 +134,9 @@ _UNREAD_REPEAT: Final = (
     "when",
     "offset",
 )
+#: Elements of ``timing.repeat`` that say how often; a repeat without them defers to a
+#: ``timing.code``.
+_HOW_OFTEN: Final = frozenset({"frequency", "period", "periodUnit"})
 #: Longest list read inside one resource (codings, dosage lines, contained resources): a
 #: library bound against runaway input.
 _MAX_ITEMS: Final = 1000
@@ -145,6 +150,16 @@ _VERSIONS: Final = {
 }
 _PARTIAL_CHOICES: Final = ("refuse", "youngest")
 _MEDICATION_KINDS: Final = ("MedicationRequest", "MedicationStatement")
+#: The resource types :func:`read_patient` reads; it passes over the others.
+_KINDS_READ: Final = (
+    "Patient",
+    "Observation",
+    "MedicationRequest",
+    "MedicationStatement",
+    "Medication",
+    "ServiceRequest",
+    "Procedure",
+)
 #: Longest code looked up as an ATC code (ATC codes have 7 characters).
 _MAX_ATC_CODE: Final = 16
 
@@ -181,9 +196,39 @@ def _argument_problem(error: ArgumentError, paths: Mapping[str, str]) -> NoRetur
 
 
 def _object(value: object, path: str, what: str) -> _Json:
+    """An element read (a JSON object); one holding a ``modifierExtension`` is refused."""
+    element = _json_object(value, path, what)
+    _unmodified(element, path, "element")
+    return element
+
+
+def _json_object(value: object, path: str, what: str) -> _Json:
+    """A JSON object; a resource, whose ``modifierExtension`` is checked where it is read."""
     if not isinstance(value, Mapping):
         _fail(path, f"expected {what} (a JSON object), got {shown(value)}")
     return value
+
+
+def _unmodified(value: _Json, path: str, what: Literal["resource", "element"]) -> None:
+    """A resource or element whose meaning a ``modifierExtension`` may change is refused.
+
+    FHIR: a reader that does not understand a modifier extension must not process the
+    resource or element as if the extension were absent.  This library understands none.
+    """
+    extensions = value.get("modifierExtension")
+    if extensions is None or (isinstance(extensions, (list, tuple)) and not extensions):
+        return
+    items = extensions if isinstance(extensions, (list, tuple)) else [extensions]
+    urls = [i.get("url") for i in items[:_MAX_ITEMS] if isinstance(i, Mapping)]
+    named = [shown(url, 200) for url in urls if isinstance(url, str)][:3]
+    more = f" and {len(items) - len(named)} more" if named and len(items) > len(named) else ""
+    noun = "modifier extensions" if len(items) > 1 else "the modifier extension"
+    _fail(
+        join_path(path, "modifierExtension"),
+        f"holds {noun} {', '.join(named) or shown(extensions)}{more}, which this library does "
+        f"not understand: a modifier extension may change what this {what} means, and FHIR "
+        f"forbids reading the {what} as if it were absent; remove one only if it does not apply",
+    )
 
 
 def _optional_object(resource: _Json, key: str, path: str, what: str) -> _Json | None:
@@ -270,11 +315,14 @@ def _has_code(concept: _Json | None, path: str, system: str, codes: Iterable[str
 
 # --- dates --------------------------------------------------------------------------------
 
-_DATE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?")
+# FHIR's own patterns (ASCII digits only, offsets from -14:00 to +14:00, seconds required
+# with a time), except that a month, day or time out of range is left for datetime to refuse
+# ("not a date that exists" says more than "not a FHIR date").
+_DATE = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?")
 _DATE_TIME = re.compile(
-    r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?)?"
-    r"(?P<z>Z|[+-]\d{2}:\d{2}))?)?)?"
+    r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2})"
+    r"(?:T(?P<H>[0-9]{2}):(?P<M>[0-9]{2}):(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]+))?"
+    r"(?P<z>Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?"
 )
 
 
@@ -297,11 +345,27 @@ class _When:
             return self.last > on
         return min(self.last, self.instant.astimezone(datetime.UTC).date()) > on
 
+    def before(self, on: datetime.date) -> bool:
+        """Whether it surely happened before the day ``on``.
+
+        A date counts at its last day; a date-time on the later of its date as written and
+        its date in UTC (the mirror of :meth:`after`).
+        """
+        if self.instant is None:
+            return self.last < on
+        return max(self.last, self.instant.astimezone(datetime.UTC).date()) < on
+
     def days_before(self, on: datetime.date) -> int:
         """How many days before ``on`` it surely happened (a date-time: the later of its dates)."""
         if self.instant is None:
             return (on - self.first).days
         return (on - max(self.first, self.instant.astimezone(datetime.UTC).date())).days
+
+    def not_after(self, other: _When) -> bool:
+        """Whether it may be at or before ``other`` (a period's start, its end)."""
+        if self.instant is not None and other.instant is not None:
+            return self.instant <= other.instant
+        return self.first <= other.last
 
 
 def _date(text: object, path: str, *, times: bool) -> _When:
@@ -338,7 +402,7 @@ def _date(text: object, path: str, *, times: bool) -> _When:
                 day.day,
                 int(parts["H"]),
                 int(parts["M"]),
-                int(parts["S"] or 0),
+                int(parts["S"]),
                 int(fraction),
                 tzinfo=datetime.timezone(offset),
             ).astimezone(datetime.UTC)
@@ -362,20 +426,46 @@ def _effective(resource: _Json, path: str) -> _When | None:
     """When an observation or statement applies: ``effective[x]``; ``None`` when absent."""
     if "effectiveTiming" in resource:
         _fail(join_path(path, "effectiveTiming"), "a Timing is not read; give effectiveDateTime")
+    given = [
+        k for k in ("effectiveDateTime", "effectiveInstant", "effectivePeriod") if k in resource
+    ]
+    if len(given) > 1:  # effective[x] is one element: two of its forms cannot both be meant
+        _fail(
+            join_path(path, given[1]),
+            f"{given[0]} is given too; effective[x] takes one form: keep the one that is right",
+        )
     for key in ("effectiveDateTime", "effectiveInstant"):
         if key in resource:
             return _date(resource[key], join_path(path, key), times=True)
+    period = _effective_period(resource, path)
+    if period is None:
+        return None
+    start, end = period
+    if start is None and end is None:
+        _fail(join_path(path, "effectivePeriod"), "a Period without start or end gives no date")
+    return end or start  # a period counts at its end; one not ended yet at its start
+
+
+def _effective_period(resource: _Json, path: str) -> tuple[_When | None, _When | None] | None:
+    """The start and end of ``effectivePeriod``; ``None`` when absent.
+
+    Either end is ``None`` when not given; a period that ends before it starts is refused.
+    """
     period = _optional_object(resource, "effectivePeriod", path, "a Period")
     if period is None:
         return None
     where = join_path(path, "effectivePeriod")
-    start = _date(period["start"], f"{where}.start", times=True) if "start" in period else None
-    end = _date(period["end"], f"{where}.end", times=True) if "end" in period else None
-    if start is None and end is None:
-        _fail(where, "a Period without start or end gives no date")
-    if start is None or end is None:
-        return start or end
-    return _When(start.first, end.last, end.instant)
+    start, end = (
+        None if period.get(key) is None else _date(period[key], f"{where}.{key}", times=True)
+        for key in ("start", "end")
+    )
+    if start is not None and end is not None and not start.not_after(end):
+        _fail(
+            where,
+            f"the end {shown(period['end'])} is before the start {shown(period['start'])}: "
+            "correct the one that is wrong",
+        )
+    return start, end
 
 
 # --- the resources of one input -------------------------------------------------------------
@@ -413,8 +503,7 @@ def _entries(resources: object) -> tuple[str, list[_Entry]]:
 def _too_many() -> str:
     return (
         f"more than {MAX_RESOURCES} resources, the most read at once (a library bound); pass "
-        "the patient's resources of the kinds read (Patient, Observation, MedicationRequest, "
-        "MedicationStatement, Medication, ServiceRequest, Procedure)"
+        f"the patient's resources of the kinds read ({', '.join(_KINDS_READ)})"
     )
 
 
@@ -461,7 +550,7 @@ def _bundle_entries(bundle: _Json) -> list[_Entry]:
 
 
 def _entry(value: object, path: str, full_url: str | None, fallback: str) -> _Entry:
-    resource = _object(value, path, "a FHIR resource")
+    resource = _json_object(value, path, "a FHIR resource")
     kind = resource.get("resourceType")
     if not isinstance(kind, str) or not kind:
         _fail(join_path(path, "resourceType"), f"expected a resource type, got {shown(kind)}")
@@ -480,7 +569,7 @@ def _entry(value: object, path: str, full_url: str | None, fallback: str) -> _En
 
 def _resource(value: object, root: str, kinds: Sequence[str]) -> _Entry:
     """One resource given alone (``read_prescription``): a dict of one of ``kinds``."""
-    resource = _object(value, root, f"a {' or '.join(kinds)} resource")
+    resource = _json_object(value, root, f"a {' or '.join(kinds)} resource")
     kind = resource.get("resourceType")
     if kind not in kinds:
         _fail(
@@ -640,10 +729,14 @@ def _names_pattern() -> tuple[re.Pattern[str], dict[str, Drug]]:
 
 @attrs.frozen
 class _Names:
-    """What a medication resource says its medicine is: concepts and free texts, with paths."""
+    """What a medication resource says its medicine is: concepts and free texts, with paths.
+
+    ``where`` is the element that should name it, for the message when nothing does.
+    """
 
     concepts: tuple[tuple[_Json, str], ...]
     texts: tuple[tuple[str, str], ...]
+    where: str
 
 
 _Resolver: TypeAlias = Callable[[str], "tuple[_Json, str] | None"]
@@ -656,8 +749,10 @@ def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | No
         versions.saw(medication.version, medication.concept_path or medication.reference_path)
     concepts: list[tuple[_Json, str]] = []
     texts: list[tuple[str, str]] = []
+    named_at = medication.reference_path
     if medication.concept is not None:
         concepts.append((medication.concept, medication.concept_path))
+        named_at = medication.concept_path
     if medication.reference is not None:
         where = medication.reference_path
         display = _string(medication.reference, "display", where)
@@ -669,9 +764,12 @@ def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | No
             found = resolve(reference)
         if found is not None:
             resource, path = found
+            _unmodified(resource, path, "resource")
             code = _optional_object(resource, "code", path, "a CodeableConcept")
             if code is not None:
                 concepts.append((code, join_path(path, "code")))
+            elif medication.concept is None:
+                named_at = join_path(path, "code")
         elif not display:
             _fail(
                 where,
@@ -679,17 +777,42 @@ def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | No
                 "in this resource nor in the input, and the reference has no display: put the "
                 "Medication in 'contained' or in the Bundle",
             )
-    return _Names(tuple(concepts), tuple(texts))
+    return _Names(tuple(concepts), tuple(texts), named_at)
 
 
 def _contained(entry: _Entry, reference: str) -> tuple[_Json, str] | None:
+    """The ``Medication`` a local reference (``#m1``) names; two different ones are refused."""
     if not reference.startswith("#"):
         return None
+    found: tuple[_Json, str] | None = None
     for where, item in _items(entry.resource, "contained", entry.path):
-        contained = _object(item, where, "a contained resource")
-        if contained.get("id") == reference[1:] and contained.get("resourceType") == "Medication":
-            return contained, where
-    return None
+        contained = _json_object(item, where, "a contained resource")
+        if contained.get("id") != reference[1:]:
+            continue
+        if found is None:
+            found = (contained, where)
+        elif not _same(contained, found[0]):
+            _copies_differ(f"the contained resource {reference}", found[1], where)
+    if found is None or found[0].get("resourceType") != "Medication":
+        return None
+    return found
+
+
+def _same(first: _Json, second: _Json) -> bool:
+    """Whether two copies of a resource are equal; too deep to compare is not the same."""
+    try:
+        return first == second
+    except RecursionError:
+        return False
+
+
+def _copies_differ(name: str, first: str, second: str) -> NoReturn:
+    """Two different resources under one id: which one is meant cannot be known."""
+    _fail(
+        second,
+        f"{name} is also at {first}, with other content: one id names one resource; remove "
+        "the copy that is wrong",
+    )
 
 
 def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
@@ -732,12 +855,15 @@ def drug_for(
     medication_request: Mapping[str, object],
     *,
     codes: Mapping[tuple[str, str], Drug | str] | None = None,
+    medications: Mapping[str, object] | Iterable[Mapping[str, object]] | None = None,
 ) -> Drug | None:
     """The drug of the guideline a ``MedicationRequest`` orders, or ``None`` for another medicine.
 
     The medicine is read from ``medicationCodeableConcept`` or ``medicationReference``
     (R4, R4B) or ``medication.concept``/``.reference`` (R5); a reference is followed to a
-    ``Medication`` in ``contained``.  A drug is found by, in this order of reading (all are
+    ``Medication`` in ``contained``, or among ``medications`` (a Bundle or resources, as
+    :func:`read_patient` takes them: the ``Medication`` s of the order's Bundle or search),
+    by ``Medication/id`` or by ``fullUrl``.  A drug is found by, in this order of reading (all are
     read): the caller's ``codes`` (``{(system, code): drug or drug name}``, for local
     codes); a WHO ATC code (system ``http://www.whocc.no/atc``) that
     :func:`~ae_systemic.drug` knows; a name or synonym of a drug (``ciclosporin``,
@@ -746,15 +872,22 @@ def drug_for(
     eye drops name ciclosporin too.  A ``MedicationStatement`` is read the same way.
 
     Two different drugs found → :class:`~ae_systemic.DataError` naming where each was
-    found; so is a malformed resource, or a reference to a ``Medication`` not contained
-    and without a display.  ``codes`` of the wrong shape →
+    found; so is a malformed resource, a reference to a ``Medication`` not contained
+    and without a display, a medicine with no text, display or code to name it by (as
+    :func:`read_patient` refuses it), two different contained resources under the id
+    referred to, and a ``modifierExtension`` on the order, on the ``Medication`` or on an
+    element read.  ``codes`` of the wrong shape →
     :class:`~ae_systemic.ArgumentTypeError`; a drug name there that is not known →
     :class:`~ae_systemic.InputError`.
     """
     mapped = _checked_codes(codes)
+    index = None if medications is None else _medication_index(_entries(medications)[1])
     entry = _resource(medication_request, "MedicationRequest", _MEDICATION_KINDS)
     with _located(entry.kind):
-        return _drug_in(_names_of(entry, None, None), mapped)
+        _unmodified(entry.resource, entry.path, "resource")
+        names = _names_of(entry, None if index is None else index.resolve, None)
+        _medicine(names)  # a medicine with nothing to name it by is refused, as read_patient does
+        return _drug_in(names, mapped)
 
 
 # --- the prescription ----------------------------------------------------------------------
@@ -773,12 +906,17 @@ def read_prescription(medication_request: Mapping[str, object]) -> Prescription:
     Refused with a :class:`~ae_systemic.DataError` naming the element, as shapes this
     library does not read: several dosage lines or several ``doseAndRate``, a dose range,
     a rate, a dose that is not a mass (tablets, mL), ``asNeeded``, a missing timing or
-    frequency, ``frequencyMax``/``periodMax``, ``when``/``timeOfDay``/``dayOfWeek``,
-    ``doNotPerform``; and anything malformed (not a dict, another resource type, a string
-    where a number belongs), or a dose or period the library refuses (zero, 200 g).
+    frequency, ``count``/``countMax``, ``frequencyMax``/``periodMax``,
+    ``when``/``timeOfDay``/``dayOfWeek``, ``doNotPerform``, a ``modifierExtension`` on the
+    order or on an element read (this library understands none); and anything malformed
+    (not a dict, another resource type, a string where a number belongs), or a dose or
+    period the library refuses (zero, 200 g).  A ``timing.code`` with a ``timing.repeat``
+    holding no ``frequency``, ``period`` or ``periodUnit`` (only bounds, which are never
+    read) is read from the code.
     """
     entry = _resource(medication_request, "MedicationRequest", ("MedicationRequest",))
     with _located("MedicationRequest"):
+        _unmodified(entry.resource, entry.path, "resource")
         return _prescription(entry.resource)
 
 
@@ -867,18 +1005,21 @@ def _timing(dosage: _Json, path: str) -> tuple[int, pint.Quantity[float], str]:
         _fail(f"{where}.event", "administrations at listed times are not read; give timing.repeat")
     from_code = _timing_code(timing, where)
     repeat = _optional_object(timing, "repeat", where, "a Timing.repeat")
-    if repeat is None:
+    repeat_path = f"{where}.repeat"
+    for key in _UNREAD_REPEAT:
+        if repeat is not None and key in repeat:
+            _fail(
+                join_path(repeat_path, key),
+                f"timing.repeat.{key} is not read: say how often with frequency, period and "
+                "periodUnit (or a timing.code) alone",
+            )
+    # A code with a repeat that says nothing of how often (only bounds, which are not read
+    # with or without a code) is read from the code.
+    if repeat is None or (from_code is not None and not _HOW_OFTEN.intersection(repeat)):
         if from_code is None:
             _fail(where, "neither timing.repeat nor a timing.code (BID, TID, QID, QD) is given")
         day = application_registry().Quantity(1.0, "day")
         return from_code, day, f"{where}.code"
-    repeat_path = f"{where}.repeat"
-    for key in _UNREAD_REPEAT:
-        if key in repeat:
-            _fail(
-                join_path(repeat_path, key),
-                f"timing.repeat.{key} is not read: give frequency, period and periodUnit alone",
-            )
     frequency = repeat.get("frequency")
     if frequency is None:
         _fail(
@@ -904,7 +1045,7 @@ def _period(repeat: _Json, path: str) -> pint.Quantity[float]:
     if value is None:
         _fail(f"{path}.period", "missing: the period the administrations are counted over")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        _fail(f"{path}.period", f"expected a number, got {shown(value)}")
+        _fail(f"{path}.period", not_a_number(value))
     code = repeat.get("periodUnit")
     unit = ucum_unit(code) if isinstance(code, str) else None
     if unit is None or unit.kind != TIME:
@@ -1095,27 +1236,33 @@ def read_patient(
     * **weight**: the latest ``Observation`` LOINC ``29463-7`` or ``3141-9`` with status
       ``final``, ``amended`` or ``corrected``, effective at or before ``on`` and not more
       than ``weight_within`` before it (default :data:`DEFAULT_WEIGHT_WITHIN`, a choice of
-      this library, not a guideline number); its ``valueQuantity`` in a UCUM mass.
+      this library, not a guideline number), an ``effectivePeriod`` counting at its end;
+      its ``valueQuantity`` in a UCUM mass.
       None → :class:`~ae_systemic.DataError` saying what was found and why not used.
     * **pregnancy**: the latest standing ``Observation`` LOINC ``82810-3`` at or before
       ``on``, valued SNOMED CT ``77386006`` (pregnant) or ``60001007`` (not pregnant).
       Absent (or valued otherwise) → ``pregnancy_known`` is ``False``.
     * **co-medications**: active ``MedicationRequest`` s and ``MedicationStatement`` s
-      (R4 ``active``, R5 ``recorded``; not those whose ``effectivePeriod`` ended before
-      ``on``), named by their text or coding display, each once; their pathways only
+      (R4 ``active``, R5 ``recorded``; not those whose ``effectivePeriod`` surely ended
+      before ``on``: a date-time end on the later of its date as written and its date in
+      UTC), named by their text or coding display, each once; their pathways only
       from the caller's ``pathways`` (name, bare code or ``(system, code)`` → frozenset of
       :class:`~ae_systemic.Pathway`; the union where several keys match): the guideline
       lists no substrates, and the library ships none.  A medicine that
       :func:`drug_for` finds to be ``excluding`` (the drug being assessed) is left out.
-    * **phototherapy**: ``ServiceRequest`` s (``active``, ``on-hold``) and
-      ``Procedure`` s (``preparation``, ``in-progress``, ``on-hold``) whose code the
-      caller maps in ``phototherapy`` (``(system, code)`` →
+    * **phototherapy**: ``ServiceRequest`` s (``active``, ``on-hold``, not
+      ``doNotPerform``) and ``Procedure`` s (``preparation``, ``in-progress``,
+      ``on-hold``) whose code the caller maps in ``phototherapy`` (``(system, code)`` →
       :class:`~ae_systemic.Phototherapy`); the library ships no code list.
 
     Anything malformed (not a dict, a wrong ``resourceType``, a string where a number
-    belongs, a date that does not parse, a second ``Patient``, one page of a paged search,
-    a DSTU2 resource, R4 and R5 shapes mixed, more than :data:`MAX_RESOURCES` resources) →
-    :class:`~ae_systemic.DataError` with the path of the element.  Keyword arguments of the
+    belongs, a date that does not parse, a period that ends before it starts, a second
+    ``Patient``, two different resources of one type and id, one page of a paged search,
+    a DSTU2 resource, R4 and R5 shapes mixed, more than :data:`MAX_RESOURCES` resources),
+    and a ``modifierExtension`` on a resource whose facts are read or on an element read
+    (this library understands none, and FHIR forbids reading them as if it were absent) →
+    :class:`~ae_systemic.DataError` with the path of the element.  Identical copies of a
+    resource are read once.  Keyword arguments of the
     wrong type → :class:`~ae_systemic.ArgumentTypeError`; unusable ones →
     :class:`~ae_systemic.InputError`.
     """
@@ -1179,7 +1326,16 @@ class _Reader:
         self.on = on
         self.versions = versions
         self.by_kind: dict[str, list[_Entry]] = {}
+        self.medications = _medication_index(entries)
+        first: dict[tuple[str, str], _Entry] = {}
         for entry in entries:
+            resource_id = entry.resource.get("id")
+            if entry.kind in _KINDS_READ and isinstance(resource_id, str) and resource_id:
+                known = first.setdefault((entry.kind, resource_id), entry)
+                if known is not entry:
+                    if not _same(known.resource, entry.resource):
+                        _copies_differ(entry.label, known.path, entry.path)
+                    continue  # the same resource twice (a search may return it so): read once
             self.by_kind.setdefault(entry.kind, []).append(entry)
         patients = self.by_kind.get("Patient", [])
         if not patients:
@@ -1198,11 +1354,6 @@ class _Reader:
         if isinstance(patient_id, str) and patient_id:
             self.aliases.add(f"Patient/{patient_id}")
         self.patient_id = patient_id if isinstance(patient_id, str) else None
-        self.medications = {
-            alias: entry
-            for entry in self.by_kind.get("Medication", [])
-            for alias in _aliases(entry)
-        }
 
     def located(self, entry: _Entry) -> contextlib.AbstractContextManager[None]:
         return _located("", entry.label)
@@ -1228,6 +1379,7 @@ class _Reader:
         path = join_path(entry.path, "birthDate")
         notes: list[str] = []
         with self.located(entry):
+            _unmodified(entry.resource, entry.path, "resource")
             if "birthDate" not in entry.resource:
                 _fail(path, "missing: the age cannot be known without the birth date")
             text = entry.resource["birthDate"]
@@ -1270,6 +1422,7 @@ class _Reader:
                 code = _optional_object(entry.resource, "code", entry.path, "a CodeableConcept")
                 if not _has_code(code, join_path(entry.path, "code"), LOINC_SYSTEM, wanted):
                     continue
+                _unmodified(entry.resource, entry.path, "resource")
                 status = _string(entry.resource, "status", entry.path)
                 if status is None:
                     _fail(join_path(entry.path, "status"), "missing: an Observation has a status")
@@ -1296,7 +1449,7 @@ class _Reader:
                 candidates.append((_Candidate(when, entry), *found))
         if not candidates:
             self.no_weight(within_days, skipped)
-        chosen = _latest([(c, kg) for c, _, kg in candidates], "body weight")
+        chosen = _latest([(c, kg) for c, _, kg in candidates], "body weights")
         weight = next(q for c, q, _ in candidates if c is chosen)
         return weight, chosen.entry.label
 
@@ -1354,7 +1507,7 @@ class _Reader:
             candidates.append((_Candidate(when, entry), {True: 1.0, False: 0.0, None: -1.0}[value]))
         if not candidates:
             return None, None
-        chosen = _latest(candidates, "pregnancy status")
+        chosen = _latest(candidates, "pregnancy statuses")
         return values[chosen.entry.path], chosen.entry.label
 
     def pregnancy_value(self, entry: _Entry) -> bool | None:
@@ -1379,6 +1532,7 @@ class _Reader:
         for kind in _MEDICATION_KINDS:
             for entry in self.by_kind.get(kind, []):
                 with self.located(entry):
+                    _unmodified(entry.resource, entry.path, "resource")
                     names = _names_of(entry, self.resolve, self.versions)
                     if not self.active(entry):
                         continue
@@ -1415,17 +1569,12 @@ class _Reader:
         wanted = "recorded" if self.versions.version == "R5" else "active"
         if status != wanted:
             return False
-        period = _optional_object(resource, "effectivePeriod", path, "a Period")
-        if period is None or period.get("end") is None:
-            return True
-        end = _date(period["end"], join_path(path, "effectivePeriod.end"), times=True)
-        return end.last >= self.on
+        period = _effective_period(resource, path)
+        end = None if period is None else period[1]
+        return end is None or not end.before(self.on)
 
     def resolve(self, reference: str) -> tuple[_Json, str] | None:
-        found = self.medications.get(reference)
-        if found is None and "/Medication/" in reference:
-            found = self.medications.get("Medication/" + reference.rsplit("/Medication/", 1)[1])
-        return None if found is None else (found.resource, found.path)
+        return self.medications.resolve(reference)
 
     # -- phototherapy
 
@@ -1440,7 +1589,7 @@ class _Reader:
                     concept, where, shape = _service_code(entry)
                     self.versions.saw(shape, where)
                     status = _string(entry.resource, "status", entry.path)
-                    if status not in statuses or concept is None:
+                    if concept is None:
                         continue
                     found = {
                         mapping[(c.system, c.code)]
@@ -1451,6 +1600,12 @@ class _Reader:
                     }
                     if not found:
                         continue
+                    _unmodified(entry.resource, entry.path, "resource")
+                    if status not in statuses or (
+                        kind == "ServiceRequest"
+                        and _flag(entry.resource, "doNotPerform", entry.path)
+                    ):
+                        continue  # not planned: done, cancelled, or an order not to perform it
                     self.check_subject(entry)
                 planned |= found
                 labels.append(entry.label)
@@ -1464,6 +1619,31 @@ def _keys(value: Mapping[Any, object]) -> list[str]:
 
 def _is_drug(found: Drug | None, drug: Drug) -> bool:
     return found is not None and found.name == drug.name
+
+
+@attrs.frozen
+class _MedicationIndex:
+    """The ``Medication`` s of an input by ``fullUrl`` and ``Medication/id``."""
+
+    by_alias: dict[str, _Entry]
+
+    def resolve(self, reference: str) -> tuple[_Json, str] | None:
+        found = self.by_alias.get(reference)
+        if found is None and "/Medication/" in reference:
+            found = self.by_alias.get("Medication/" + reference.rsplit("/Medication/", 1)[1])
+        return None if found is None else (found.resource, found.path)
+
+
+def _medication_index(entries: Iterable[_Entry]) -> _MedicationIndex:
+    """The ``Medication`` s among ``entries``; two different ones under one name are refused."""
+    by_alias: dict[str, _Entry] = {}
+    for entry in entries:
+        if entry.kind == "Medication":
+            for alias in _aliases(entry):
+                known = by_alias.setdefault(alias, entry)
+                if not _same(known.resource, entry.resource):
+                    _copies_differ(alias, known.path, entry.path)
+    return _MedicationIndex(by_alias)
 
 
 def _aliases(entry: _Entry) -> list[str]:
@@ -1497,12 +1677,16 @@ def _medicine(names: _Names) -> tuple[str, list[str | tuple[str, str]]]:
         return texts[0], keys
     if codes:
         return codes[0], keys
-    path = names.concepts[0][1] if names.concepts else ""
-    _fail(path, "the medicine has no text, display or code to name it by")
+    _fail(
+        names.where,
+        "the medicine has no text, display or code to name it by: give it a text or a coding",
+    )
 
 
-def _latest(candidates: Sequence[tuple[_Candidate, float]], what: str) -> _Candidate:
+def _latest(candidates: Sequence[tuple[_Candidate, float]], plural: str) -> _Candidate:
     """The latest candidate; candidates that may each be the latest and disagree are refused.
+
+    ``plural`` names the candidates in the message (``"pregnancy statuses"``).
 
     One candidate is surely later than another when both have a time and its instant is later
     (time zones included), or when its days all come after the other's days (a date, a partial
@@ -1534,7 +1718,7 @@ def _latest(candidates: Sequence[tuple[_Candidate, float]], what: str) -> _Candi
         days = f"on {last}" if first == last else f"from {first} to {last}"
         _fail(
             possible[0][0].entry.path,
-            f"the latest {what}s ({labels}, {days}) disagree and their times do not order "
+            f"the latest {plural} ({labels}, {days}) disagree and their times do not order "
             "them; correct the one that is wrong",
         )
     return possible[0][0]

@@ -19,8 +19,9 @@ else is read (``no_auth`` turns this off, for a local sandbox only).  The answer
 
 =====  ===============================================================================
 200    the cards (or the discovery document, or feedback taken)
-400    a body that is not JSON, nested too deeply, or does not fit the hook or the
-       feedback format; a Content-Length that is not a number
+400    a body that is not JSON in UTF-8, nested too deeply, holds a key twice in one
+       object, NaN or a number no float or 18 digits hold, or does not fit the hook or
+       the feedback format; a Content-Length that is not a number
 401    the credentials are missing or refused (nothing else is done)
 404    no such service or path
 405    a method the path does not take
@@ -48,7 +49,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._errors import AeSystemicError, InputError, MissingExtraError
+from ._errors import AeSystemicError, DataError, DataProblem, InputError, MissingExtraError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -379,20 +380,27 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _parse(body: bytes) -> dict[str, object]:
-    """The JSON object of a request body; 400 for anything else."""
+    """The JSON object of a request body; 400 for anything else.
+
+    Read as :func:`ae_systemic._loading.parse_json` reads data files: a key given twice in
+    one object (which ``json.loads`` would read as its last value), ``NaN``, a number too
+    large to be finite and an integer of more than 18 digits are refused, naming where.
+    """
+    from ._loading import parse_json
+
     if not body.strip():
         raise _Refusal(400, "the body is empty: send a JSON object")
     try:
-        data: object = json.loads(body, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise _Refusal(400, "the body is nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, digits limit
-        raise _Refusal(400, f"the body is not valid JSON: {_short(str(exc), 120)}") from None
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Refusal(
+            400, f"the body is not UTF-8 text (byte {exc.start}): send JSON in UTF-8"
+        ) from None
+    try:
+        data = parse_json(text)
+    except DataError as error:
+        raise _Refusal(400, _json_problem(error)) from None
     if not isinstance(data, dict):
         raise _Refusal(400, f"the body must be a JSON object, not {_json_type(data)}")
     if _depth(data) > MAX_JSON_DEPTH:
@@ -404,6 +412,14 @@ def _parse(body: bytes) -> dict[str, object]:
             400, "the body holds a lone surrogate (an escape such as \\ud800): send Unicode text"
         ) from None
     return data
+
+
+def _json_problem(error: DataError) -> str:
+    """The first problem of a body refused by the JSON reader, with where it is."""
+    problem = error.problems[0] if error.problems else DataProblem("", str(error))
+    more = len(error.problems) - 1
+    also = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+    return f"{problem.path or 'the body'}: {problem.message}{also}"
 
 
 def _depth(data: object) -> int:
@@ -444,25 +460,36 @@ def _feedback_outcomes(body: Mapping[str, object]) -> list[str]:
         if not _is_timestamp(item.get("outcomeTimestamp")):
             raise _Refusal(
                 400,
-                f"{where}.outcomeTimestamp: must be an ISO 8601 date and time in UTC, "
-                "e.g. 2021-12-11T10:05:31Z",
+                f"{where}.outcomeTimestamp: must be a date and time in UTC (RFC 3339, with "
+                "seconds, ending in Z or +00:00), e.g. 2021-12-11T10:05:31Z",
             )
-        suggestions = item.get("acceptedSuggestions")
-        if outcome == "accepted" or suggestions is not None:
-            if not isinstance(suggestions, list) or not suggestions:
-                raise _Refusal(
-                    400,
-                    f"{where}.acceptedSuggestions: must be a non-empty array of {{'id': ...}} "
-                    "for an accepted outcome",
-                )
-            for number, suggestion in enumerate(suggestions):
-                if not isinstance(suggestion, dict) or not isinstance(suggestion.get("id"), str):
-                    raise _Refusal(
-                        400, f"{where}.acceptedSuggestions[{number}].id: must be a string"
-                    )
+        _check_suggestions(where, str(outcome), item.get("acceptedSuggestions"))
         _check_override_reason(where, item.get("overrideReason"))
         outcomes.append(str(outcome))
     return outcomes
+
+
+def _check_suggestions(where: str, outcome: str, suggestions: object) -> None:
+    """``acceptedSuggestions``: required for an accepted card, none for an overridden one."""
+    where = f"{where}.acceptedSuggestions"
+    if outcome == "accepted":
+        if not isinstance(suggestions, list) or not suggestions:
+            raise _Refusal(
+                400, f"{where}: must be a non-empty array of {{'id': ...}} for an accepted outcome"
+            )
+    elif suggestions is None or suggestions == []:
+        return  # an overridden card: nothing accepted
+    elif isinstance(suggestions, list):
+        raise _Refusal(
+            400,
+            f"{where}: an overridden card has no accepted suggestions; send an empty array "
+            "or none, or the outcome 'accepted'",
+        )
+    else:
+        raise _Refusal(400, f"{where}: must be an array of {{'id': ...}}")
+    for number, suggestion in enumerate(suggestions):
+        if not isinstance(suggestion, dict) or not isinstance(suggestion.get("id"), str):
+            raise _Refusal(400, f"{where}[{number}].id: must be a string")
 
 
 def _check_override_reason(where: str, reason: object) -> None:
@@ -482,16 +509,22 @@ def _check_override_reason(where: str, reason: object) -> None:
         raise _Refusal(400, f"{where}.overrideReason.userComment: must be a string")
 
 
+#: An RFC 3339 date and time in UTC, as CDS Hooks asks of ``outcomeTimestamp``: seconds
+#: required, a fraction allowed, the zone ``Z`` or ``+00:00``.
+_UTC_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|\+00:00)")
+
+
 def _is_timestamp(value: object) -> bool:
+    """Whether ``value`` is a date and time in UTC that exists (``2021-12-11T10:05:31Z``)."""
     import datetime
 
-    if not isinstance(value, str) or len(value) > 40:
+    if not isinstance(value, str) or not _UTC_TIMESTAMP.fullmatch(value):
         return False
     try:
-        datetime.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        datetime.datetime.fromisoformat(value[:19])
+    except ValueError:  # 2021-02-30, 25:00
         return False
-    return "T" in value.upper()
+    return True
 
 
 def _safe(value: object) -> str:

@@ -34,6 +34,7 @@ fetched: keys come only from the files the deployer trusts.
 
 from __future__ import annotations
 
+import base64
 import heapq
 import json
 import math
@@ -54,6 +55,7 @@ __all__ = [
     "ALGORITHMS",
     "CLOCK_SKEW_SECONDS",
     "MAX_LIFETIME_SECONDS",
+    "MIN_RSA_BITS",
     "REPLAY_CACHE_SIZE",
     "AuthenticationError",
     "Claims",
@@ -91,6 +93,9 @@ MAX_LIFETIME_SECONDS = 3600
 #: The most tokens the replay cache remembers at once; when it is full of unexpired
 #: tokens a new one is refused (never forgotten early, which would allow a replay).
 REPLAY_CACHE_SIZE = 100_000
+
+#: The shortest RSA key trusted, in bits (NIST SP 800-131A; PyJWT warns below it).
+MIN_RSA_BITS = 2048
 
 #: The largest token read, in characters.
 _MAX_TOKEN_CHARS = 16_384
@@ -252,6 +257,14 @@ def _public_key(file: str, where: str, entry: object) -> PublicKey:
             f"{alg!r} is not accepted for a {kty} key; accepted: "
             f"{', '.join(sorted(_ALGORITHMS_OF_KEY[kty]))}",
         )
+    bits = _rsa_bits(entry) if kty == "RSA" else None
+    if bits is not None and bits < MIN_RSA_BITS:
+        raise _key_set_error(
+            file,
+            f"{where}.n",
+            f"an RSA key of {bits} bits is too short to trust; give a key of at least "
+            f"{MIN_RSA_BITS} bits (NIST SP 800-131A)",
+        )
     crv = entry.get("crv")
     if crv is not None and not isinstance(crv, str):
         raise _key_set_error(file, f"{where}.crv", "must be a string")
@@ -264,6 +277,21 @@ def _public_key(file: str, where: str, entry: object) -> PublicKey:
             "algorithm of the key's curve",
         )
     return PublicKey(kid, kty, alg, crv, json.dumps(entry, sort_keys=True))
+
+
+def _rsa_bits(entry: Mapping[str, object]) -> int | None:
+    """The size in bits of an RSA JWK's modulus ``n``; ``None`` when ``n`` is unreadable.
+
+    A key whose ``n`` cannot be read is refused when the verifier builds it.
+    """
+    modulus = entry.get("n")
+    if not isinstance(modulus, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", modulus):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(modulus + "=" * (-len(modulus) % 4))
+    except ValueError:
+        return None
+    return int.from_bytes(raw, "big").bit_length()
 
 
 def _key_set_error(file: str, path: str, message: str) -> DataError:
@@ -447,8 +475,10 @@ class Verifier:
         subject = _optional_text(claims, "sub")
         tenant = _optional_text(claims, "tenant")
         jti = claims.get("jti")
-        if not isinstance(jti, str) or not jti:
+        if jti is None or jti == "":
             raise AuthenticationError("token has no jti (a unique token id)")
+        if not isinstance(jti, str):
+            raise AuthenticationError("jti must be a string (a unique token id)")
         if len(jti) > _MAX_JTI_CHARS:
             raise AuthenticationError(f"jti is longer than {_MAX_JTI_CHARS} characters")
         self._replays.add(issuer, jti, expires + self._clock_skew, now)

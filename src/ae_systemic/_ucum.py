@@ -21,6 +21,7 @@ and what would be right; a caller's argument of the wrong type an
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 from collections.abc import Mapping
@@ -41,6 +42,7 @@ __all__ = [
     "UCUM_SYSTEM",
     "UCUM_UNITS",
     "UcumUnit",
+    "not_a_number",
     "quantity",
     "read_unit",
     "to_quantity",
@@ -285,12 +287,26 @@ def _magnitude(value: object, path: str) -> float:
     if value is None:
         raise _fail(path, "missing: a quantity without a value cannot be read")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        kind = "a string" if isinstance(value, str) else type(value).__name__
-        raise _fail(path, f"expected a number, got {kind}: {shown(value)}")
+        raise _fail(path, not_a_number(value))
     magnitude = as_float(value)
     if not math.isfinite(magnitude):
         raise _fail(path, f"{shown(value)} is not a finite number")
     return magnitude
+
+
+def not_a_number(value: object) -> str:
+    """Why a FHIR number that is not a JSON number (an ``int`` or ``float``) is refused.
+
+    The one wording for every number read from FHIR JSON; a ``Decimal`` (JSON parsed with
+    ``parse_float=Decimal``) is named as such, with the fix.
+    """
+    if isinstance(value, decimal.Decimal):
+        return (
+            f"expected a number, got the Decimal {shown(value)}: a Decimal is not read; parse "
+            "the JSON with json.loads's default floats (without parse_float=Decimal)"
+        )
+    kind = "a string" if isinstance(value, str) else type(value).__name__
+    return f"expected a number, got {kind}: {shown(value)}"
 
 
 def _check_display(display: object, unit: UcumUnit, path: str) -> None:

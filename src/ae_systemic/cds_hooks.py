@@ -146,8 +146,11 @@ PHOTOTHERAPY_PREFETCH: Final = ("serviceRequests", "procedures")
 #: Most entries read from ``context.draftOrders``: a bound against runaway input.
 MAX_DRAFT_ORDERS: Final = 10_000
 
-_DRAFT_KINDS: Final = ("MedicationRequest", "ServiceRequest")
+#: What of the draft orders the patient's record is read with: the orders, and the
+#: ``Medication`` s they may refer to.
+_DRAFT_KINDS: Final = ("MedicationRequest", "ServiceRequest", "Medication")
 _ROOT: Final = "resources"
+_LOINC: Final = "http://loinc.org"
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
@@ -345,6 +348,10 @@ def _orders(
     """The draft orders of :data:`DRUG` (for ``order-select``, of those ``selected``)."""
     orders = []
     codes = config.drug_codes_map()
+    medications, place = _medications(
+        [resource for _, resource, _ in drafts],
+        [f"context.draftOrders.entry[{index}].resource" for index, _, _ in drafts],
+    )
     for index, resource, label in drafts:
         if resource.get("resourceType") != "MedicationRequest":
             continue
@@ -352,13 +359,31 @@ def _orders(
             continue
         path = f"context.draftOrders.entry[{index}].resource"
         try:
-            found = drug_for(resource, codes=codes)
+            found = drug_for(resource, codes=codes, medications=medications)
         except DataError as error:
-            raise HookRequestError(*_first(error, {"MedicationRequest": path})) from None
+            places = {"MedicationRequest": path, **place}
+            raise HookRequestError(*_first(error, places)) from None
         if found is not None and found.name == DRUG:
             _check_subject(resource, path, patient_id)
             orders.append(_Order(path, resource, label, found))
     return orders
+
+
+def _medications(
+    resources: Sequence[Mapping[str, object]], origins: Sequence[str]
+) -> tuple[list[Mapping[str, object]], dict[str, str]]:
+    """The ``Medication`` s among ``resources`` (orders refer to them), and where each stands.
+
+    The prefetch includes them (``_include=MedicationRequest:medication``); where each stands
+    in the request names the paths of errors.
+    """
+    found: list[Mapping[str, object]] = []
+    place: dict[str, str] = {}
+    for resource, origin in zip(resources, origins, strict=True):
+        if resource.get("resourceType") == "Medication":
+            place[f"resources[{len(found)}]"] = origin
+            found.append(resource)
+    return found, place
 
 
 def _active_orders(
@@ -374,6 +399,7 @@ def _active_orders(
     """
     labels = {order.label for order in drafts}
     codes = config.drug_codes_map()
+    medications, place = _medications(resources, origins)
     orders = []
     for resource, path in zip(resources, origins, strict=True):
         if resource.get("resourceType") != "MedicationRequest":
@@ -386,9 +412,10 @@ def _active_orders(
         if resource.get("status") != "active" or refused:
             continue
         try:
-            found = drug_for(resource, codes=codes)
+            found = drug_for(resource, codes=codes, medications=medications)
         except DataError as error:
-            raise HookRequestError(*_first(error, {"MedicationRequest": path})) from None
+            places = {"MedicationRequest": path, **place}
+            raise HookRequestError(*_first(error, places)) from None
         if found is None or found.name != DRUG:
             continue
         resource_id = resource.get("id")
@@ -415,7 +442,7 @@ def _daily_doses(orders: Sequence[_Order], origin: str) -> list[OrderDose]:
 def _several_orders(
     orders: Sequence[_Order],
     active: Sequence[_Order],
-    record: PatientRecord | str,
+    record: PatientRecord | _Unusable,
     source: CardSource,
     hook_instance: str,
 ) -> dict[str, JSONValue]:
@@ -430,10 +457,17 @@ def _several_orders(
             total = Prescription(registry.Quantity(daily_mg, "mg"), frequency=1)
         except ArgumentError:
             total = None  # more than any one administration: no total to compare
-        if total is not None and not isinstance(record, str):
+        if total is not None and not isinstance(record, _Unusable):
             with contextlib.suppress(AeSystemicError):  # no range for the patient: the total
                 total = check_dose(orders[0].drug, record.patient, total)
-    return several_orders_card(DRUG, doses, total, source=source, hook_instance=hook_instance)
+    return several_orders_card(
+        DRUG,
+        doses,
+        total,
+        source=source,
+        hook_instance=hook_instance,
+        not_compared=record.short if isinstance(record, _Unusable) else _NO_RANGE,
+    )
 
 
 def _check_subject(resource: Mapping[str, object], path: str, patient_id: str) -> None:
@@ -512,6 +546,21 @@ def _prefetch_resources(
 def _bundle_resources(
     bundle: Mapping[str, object], path: str
 ) -> list[tuple[Mapping[str, object], str]]:
+    """The resources of a prefetched Bundle, which must be the ``searchset`` of its search.
+
+    A ``history`` Bundle holds past versions of resources (a stopped order beside its
+    active version), a ``transaction`` or ``batch`` Bundle requests, not the record: read as
+    the record, their superseded versions would count as current.
+    """
+    bundle_type = bundle.get("type")
+    if bundle_type != "searchset":
+        given = "missing" if bundle_type is None else f"{shown(bundle_type)} is not a search result"
+        raise HookRequestError(
+            f"{path}.type",
+            f"Bundle.type {given}: a prefetch key holds a Bundle of type 'searchset', the "
+            "result of its search (a history Bundle holds past versions, a transaction or "
+            "batch Bundle requests, not the patient's current record)",
+        )
     links = bundle.get("link")
     if isinstance(links, list):
         for index, link in enumerate(links):
@@ -545,7 +594,8 @@ def _pending(
     """The draft orders of the session that count as the patient's pending treatment.
 
     A draft ``MedicationRequest`` or ``ServiceRequest`` is read as active (its status
-    ``draft`` as ``active``): it is being ordered now, beside the ciclosporin order.
+    ``draft`` as ``active``): it is being ordered now, beside the ciclosporin order.  A
+    draft's ``Medication`` comes along, for the orders that refer to it.
     """
     resources: list[Mapping[str, object]] = []
     origins = []
@@ -569,12 +619,13 @@ def _without_the_drug(
     codes).  A resource it cannot read is kept, for ``read_patient`` to name the problem.
     """
     codes = config.drug_codes_map()
+    medications, _ = _medications(resources, origins)
     kept: list[Mapping[str, object]] = []
     kept_origins = []
     for resource, origin in zip(resources, origins, strict=True):
         if resource.get("resourceType") in ("MedicationRequest", "MedicationStatement"):
             try:
-                found = drug_for(resource, codes=codes)
+                found = drug_for(resource, codes=codes, medications=medications)
             except DataError:
                 found = None
             if found is not None and found.name == DRUG:
@@ -584,13 +635,40 @@ def _without_the_drug(
     return kept, kept_origins
 
 
+@attrs.frozen
+class _Unusable:
+    """Why the patient's record, valid FHIR, cannot be used for the check.
+
+    ``reason`` is the not-checked card's, in a prescriber's words; ``short`` ends the
+    several-orders card's "not compared with the guideline's range: ...".
+    """
+
+    reason: str
+    short: str
+
+
+_NO_AGE: Final = "the record gives no exact age"
+_NO_WEIGHT: Final = "the record gives no body weight to use"
+_NO_RANGE: Final = "the guideline gives no range for this patient"
+_RESOURCE_ELEMENT: Final = re.compile(r"resources\[(\d+)\](.*)")
+_WEIGHT_CODES: Final = frozenset({"29463-7", "3141-9"})  # as in PREFETCH
+_PREGNANCY_CODE: Final = "82810-3"
+_PLURAL: Final = {"body weight": "body weights", "pregnancy status": "pregnancy statuses"}
+
+
 def _patient(
     resources: list[Mapping[str, object]],
     origins: list[str],
     day: datetime.date,
     config: ServiceConfig,
-) -> PatientRecord | str:
-    """The patient's record, or why the record lacks a fact every check needs (no weight)."""
+) -> PatientRecord | _Unusable:
+    """The patient's record, or why a record of valid FHIR cannot be used for the check.
+
+    A record without a fact every check needs (no body weight, no exact age) or with
+    facts that contradict each other or no person could have (two latest weights that
+    disagree, an undated one, a weight of 7000 kg) is no malformed request: the order
+    gets a not-checked card saying why.  Malformed FHIR is a :class:`HookRequestError`.
+    """
     try:
         return read_patient(
             resources,
@@ -602,9 +680,105 @@ def _patient(
     except DataError as error:
         if error.problems and all(p.path == _ROOT for p in error.problems):
             # read_patient's advice to a programmer is no advice to a prescriber
-            return _first(error)[1].replace(OLDER_WEIGHT_ADVICE, "")
+            return _Unusable(_first(error)[1].replace(OLDER_WEIGHT_ADVICE, ""), _NO_WEIGHT)
+        unusable = _unusable(error, resources, day) if len(error.problems) == 1 else None
+        if unusable is not None:
+            return unusable
         place = {f"{_ROOT}[{i}]": origin for i, origin in enumerate(origins)}
         raise HookRequestError(*_first(error, place)) from None
+
+
+def _unusable(
+    error: DataError, resources: Sequence[Mapping[str, object]], day: datetime.date
+) -> _Unusable | None:
+    """Why ``read_patient`` could not use a record of valid FHIR, in a prescriber's words.
+
+    ``None`` for malformed FHIR (a date that is no date, a string for a number...).  The
+    problem is told by its element and ``read_patient``'s words; the reason shown is this
+    module's, without a programmer's advice (``partial_birth_date=``, ``effectiveDateTime``).
+    """
+    problem = error.problems[0]
+    found = _RESOURCE_ELEMENT.fullmatch(problem.path)
+    if found is None or int(found[1]) >= len(resources):
+        return None
+    resource, element, message = resources[int(found[1])], found[2], problem.message
+    kind, resource_id = resource.get("resourceType"), resource.get("id")
+    label = f"{kind}/{resource_id}" if isinstance(resource_id, str) else str(kind)
+    if element == ".birthDate":
+        return _unusable_birth_date(resource, message, day)
+    what = _observed(resource)
+    if what is None:
+        return None
+    short = f"the record gives no {what} to use"
+    if element == ".effective[x]" and "cannot be dated" in message:
+        return _Unusable(
+            f"the {what} {label} in the record has no date: it might be the latest, so no "
+            f"{what} can be chosen; record its date",
+            short,
+        )
+    together = re.search(r"\(([^()]*)\) disagree", message)
+    if element == "" and together is not None:
+        return _Unusable(
+            f"the latest {_PLURAL[what]} in the record ({together[1]}) disagree, and their "
+            "times do not tell which is the latest; correct the one that is wrong",
+            short,
+        )
+    implausible = (" than any person on record", "must be positive")
+    if element == ".valueQuantity.value" and any(words in message for words in implausible):
+        value = message.removeprefix(f"{label}: ")
+        return _Unusable(f"the {what} {label} in the record is not plausible: {value}", short)
+    if element == ".valueCodeableConcept" and "coded both" in message:
+        return _Unusable(
+            f"the {what} {label} in the record is coded both pregnant and not pregnant; correct it",
+            short,
+        )
+    return None
+
+
+def _unusable_birth_date(
+    patient: Mapping[str, object], message: str, day: datetime.date
+) -> _Unusable | None:
+    """Why the record gives no exact age: no birth date, part of one, or an impossible one."""
+    born = patient.get("birthDate")
+    needed = "the dose range and the licensed age depend on it"
+    if "birthDate" not in patient and "missing" in message:
+        reason = (
+            f"the record gives no birth date for the patient, so the age is not known "
+            f"({needed}); record the birth date"
+        )
+    elif "is a partial date" in message:
+        reason = (
+            f"the record gives only part of the patient's birth date ({shown(born)}), so the "
+            f"exact age is not known ({needed}); record the full birth date"
+        )
+    elif "is after the date of the decision" in message:
+        reason = (
+            f"the patient's birth date in the record ({shown(born)}) is after the date of the "
+            f"decision ({day.isoformat()}); correct the birth date"
+        )
+    elif "must lie between" in message:
+        reason = (
+            f"the patient's birth date in the record ({shown(born)}) gives an age no person "
+            "reaches; correct the birth date"
+        )
+    else:
+        return None  # not a date at all: malformed
+    return _Unusable(reason, _NO_AGE)
+
+
+def _observed(resource: Mapping[str, object]) -> str | None:
+    """What an ``Observation`` of the check records, by its LOINC code; ``None`` otherwise."""
+    code = resource.get("code")
+    codings = code.get("coding") if isinstance(code, Mapping) else None
+    found = set()
+    for coding in codings if isinstance(codings, list) else ():
+        if isinstance(coding, Mapping) and coding.get("system") == _LOINC:
+            found.add(str(coding.get("code")))
+    if found & _WEIGHT_CODES:
+        return "body weight"
+    if _PREGNANCY_CODE in found:
+        return "pregnancy status"
+    return None
 
 
 def _checked_on(on: object) -> datetime.date:
@@ -639,11 +813,14 @@ def respond(
     :func:`~ae_systemic.fhir.read_prescription`, and :func:`~ae_systemic.assess` gives
     the findings that become :func:`cards`.
 
-    An order whose dosage the library does not read, or a record without a recent body
-    weight, gives a ``warning`` card saying the order was not checked and why.  A request
-    that does not fit the hook, or malformed FHIR in it → :class:`HookRequestError` naming
-    the element; a prefetch key the service needs absent →
-    :class:`PrefetchMissingError`.  No other exception comes from any JSON-like request.
+    An order whose dosage the library does not read, or a record of valid FHIR that
+    cannot be used for the check (no recent body weight, no birth date or only part of
+    one, latest body weights that disagree or are undated, a weight no person has) gives a
+    ``warning`` card saying the order was not checked and why.  A request that does not
+    fit the hook, or malformed FHIR in it (a prefetched Bundle other than a ``searchset``
+    among them) → :class:`HookRequestError` naming the element; a prefetch key the
+    service needs absent → :class:`PrefetchMissingError`.  No other exception comes from
+    any JSON-like request.
     """
     asked: object = service  # a caller may pass anything
     if asked is not None and (not isinstance(asked, str) or asked not in SERVICE_IDS):
@@ -729,10 +906,14 @@ def _respond(
     if len(drafted) + len(active) > 1:
         result.append(_several_orders(drafted, active, record, source, hook_instance))
     for order in orders:
-        if isinstance(record, str):
+        if isinstance(record, _Unusable):
             result.append(
                 not_checked_card(
-                    DRUG, record, source=source, hook_instance=hook_instance, order=order.label
+                    DRUG,
+                    record.reason,
+                    source=source,
+                    hook_instance=hook_instance,
+                    order=order.label,
                 )
             )
             continue
