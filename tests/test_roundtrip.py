@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+from collections.abc import Callable
 from importlib import resources
 
 import pytest
@@ -194,3 +195,22 @@ def test_numbers_read_as_floats_where_the_model_has_floats() -> None:
     assert type(rate.low) is float
     assert type(rate.high) is float
     assert (rate.amount_unit, rate.body_weight_unit, rate.period) == ("mg", "kg", "day")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        lambda: ae_systemic.daily_dose("ciclosporin", "70 kg"),
+        lambda: ae_systemic.dose_plan("ciclosporin", "70 kg"),
+        lambda: ae_systemic.Prescription("100 mg", frequency=2),
+    ],
+    ids=["DoseRange", "DosePlan", "Prescription"],
+)
+def test_the_json_form_of_a_computed_value_is_not_read_back_as_bad_data(
+    value: Callable[[], object],
+) -> None:
+    made = value()
+    with pytest.raises(ae_systemic.ArgumentTypeError) as raised:
+        ae_systemic.structure(ae_systemic.unstructure(made), type(made))
+    assert raised.value.where == "cls"
+    assert f"got {type(made).__qualname__}; the JSON forms of computed values" in str(raised.value)

@@ -41,14 +41,18 @@ _lock = threading.Lock()
 
 
 def structure(data: object, cls: type[T]) -> T:
-    """Build a ``cls`` (any model class) from JSON-ready ``data``.
+    """Build a ``cls`` (a class of the content: ``Drug``, ``Guideline`` ...) from ``data``.
 
     The inverse of :func:`unstructure`: ``structure(unstructure(x), type(x)) == x``.
-    Raises :class:`~ae_systemic.DataError` listing every problem with its path.
+    Raises :class:`~ae_systemic.DataError` listing every problem with its path, and
+    :class:`~ae_systemic.ArgumentTypeError` for a class that is not of the content: the JSON
+    forms of computed values (``DoseRange``, ``Prescription`` ...) are not read back.
     """
     if not _is_model_class(cls):
         raise ArgumentTypeError(
-            "cls", f"expected a model class such as Drug or Guideline, got {shown(cls)}"
+            "cls",
+            f"expected a class of the content such as Drug or Guideline, got {_name_of(cls)}; the "
+            "JSON forms of computed values (DoseRange, Prescription ...) are not read back",
         )
     direct = _direct_structurer(cls)
     if direct is None:  # a class the direct path does not handle: cattrs' fast path
@@ -61,8 +65,16 @@ def structure(data: object, cls: type[T]) -> T:
     return result
 
 
+#: The modules of the content's classes, which :func:`structure` reads.
+_CONTENT_MODULES = frozenset({"ae_systemic._model", "ae_systemic._vocabulary"})
+
+
+def _name_of(cls: object) -> str:
+    return cls.__qualname__ if isinstance(cls, type) else shown(cls)
+
+
 def _is_model_class(cls: object) -> bool:
-    return isinstance(cls, type) and attrs.has(cls)
+    return isinstance(cls, type) and attrs.has(cls) and cls.__module__ in _CONTENT_MODULES
 
 
 def _structure_detailed(data: object, cls: type[T]) -> T:
