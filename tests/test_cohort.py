@@ -967,3 +967,16 @@ def test_arrow_true_where_text_belongs_is_shown_as_python_shows_it(csa: Drug, fi
         f"{field}: expected text such as {'UVA' if field == 'phototherapy' else 'CYP3A4'!r} "
         "(a comma-separated list), got True"
     ]
+
+
+def test_arrow_whole_numbers_beside_a_null_are_shown_as_given(csa: Drug) -> None:
+    table = pa.table(
+        {"age": pa.array([30, None, 150], pa.int64()), "weight": pa.array([70, 70, 70], pa.uint8())}
+    )
+    result = assess_table(csa, table, units={"age": "year", "weight": "kg"})
+    assert result.column("error").to_pylist() == [
+        None,
+        "age: missing; give the age of every row",
+        "age: 150 year must lie between 0 and 130 years",
+    ]
+    assert result.column("population").to_pylist() == ["adult", None, None]

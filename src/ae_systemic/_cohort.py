@@ -1176,7 +1176,11 @@ def _assess_arrow(
 
 
 def _arrow_types(arrow_type: Any) -> Any:
-    """Arrow text to pandas' nullable strings, so that a column of nulls stays readable."""
+    """Arrow text, true/false and whole numbers to pandas' nullable types.
+
+    A column of nulls stays readable, and a column of whole numbers with a null stays whole
+    (not float64), so that a row's error shows its value as the table gives it: ``150 year``.
+    """
     import pandas as pd
     import pyarrow as pa
 
@@ -1184,6 +1188,10 @@ def _arrow_types(arrow_type: Any) -> Any:
         return pd.StringDtype()
     if pa.types.is_boolean(arrow_type):
         return pd.BooleanDtype()
+    if pa.types.is_signed_integer(arrow_type):
+        return pd.Int64Dtype()
+    if pa.types.is_unsigned_integer(arrow_type):
+        return pd.UInt64Dtype()
     return None
 
 
