@@ -1058,3 +1058,38 @@ def test_the_console_script_runs() -> None:
         pytest.skip("the ae-systemic script is not installed next to this interpreter")
     result = _run([str(script), "--version"], _env(""))
     assert ok(result) == f"ae-systemic {ae_systemic.__version__}\n"
+
+
+# -- the text reports behind the commands -------------------------------------------------------
+
+
+def test_a_long_regimen_label_stands_on_its_own_line_above_its_dose() -> None:
+    from ae_systemic._report import drug_report
+    from synthetic_drugs import regimen, synthetic
+
+    label = "a very long regimen label for the standard adult dose"  # 53 characters
+    drug = synthetic("testdrug", regimen(label, rate=ae_systemic.DoseRate(2.5, 5), doses_per_day=2))
+    lines = drug_report(drug, ae_systemic.guideline()).splitlines()
+    at = lines.index(f"  {label}")
+    assert lines[at + 1] == " " * 40 + "2.5–5 mg/kg/day in 2 single doses"
+
+
+def test_a_drug_without_regimens_reports_without_a_dosing_section() -> None:
+    from ae_systemic._report import drug_report
+    from synthetic_drugs import synthetic
+
+    lines = drug_report(synthetic("testdrug"), ae_systemic.guideline()).splitlines()
+    assert lines[0] == "testdrug"
+    assert "Dosing" not in lines
+    assert "Licence" in lines
+
+
+@pytest.mark.parametrize(("months", "header"), [(1, "1 month"), (12, "12 months")])
+def test_the_schedule_report_counts_its_months_in_words(months: int, header: str) -> None:
+    from ae_systemic._report import schedule_report
+
+    start = datetime.date(2027, 1, 31)
+    csa = ae_systemic.drug("ciclosporin")
+    visits = ae_systemic.monitoring_schedule(csa, start, months=months)
+    report = schedule_report(csa, start, months, visits)
+    assert report.splitlines()[0] == f"ciclosporin: monitoring from 2027-01-31, {header}"

@@ -16,15 +16,22 @@ from hypothesis import strategies as st
 import ae_systemic
 from ae_systemic import (
     AeSystemicError,
+    Amount,
     ArgumentTypeError,
     DoseInputError,
     DoseRange,
+    DoseRate,
+    FixedDose,
+    Interval,
     Phase,
     Population,
+    WeightBand,
     daily_dose,
     is_licensed,
     round_to_strengths,
 )
+from ae_systemic._text import span
+from synthetic_drugs import regimen, synthetic
 
 APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
 Q = APP.Quantity
@@ -524,3 +531,97 @@ def test_a_dose_range_keeps_its_own_read_only_copy_of_an_array() -> None:
     weights[0] = 500.0
     assert dose.low.m_as("mg/day")[0] == 125.0
     assert not dose.weight.magnitude.flags.writeable or dose.weight.magnitude is not weights
+
+
+# -- ranges are never printed backwards; counts agree with their nouns ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "digits", "text"),
+    [
+        (116.83333333333333, 116.83333333333333, 1, "116.8 mg"),  # equal ends: one number
+        (116.83333333333333, 116.83333333333333, 2, "116.83 mg"),
+        (70.1234565, 70.1234566, 1, "70.1234565–70.1234566 mg"),  # beyond six decimals
+        (0.0012345678912, 0.0012345678922, 1, "0.0012345678912–0.0012345678922 mg"),
+        (81.25, 162.5, 1, "81.3–162.5 mg"),
+    ],
+)
+def test_a_computed_range_is_never_printed_backwards(
+    low: float, high: float, digits: int, text: str
+) -> None:
+    assert span(low, high, "mg", digits=digits) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    low=st.floats(min_value=1e-3, max_value=1e5),
+    gap=st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=1e-3)),
+    digits=st.integers(min_value=0, max_value=3),
+)
+def test_a_printed_range_is_in_order(low: float, gap: float, digits: int) -> None:
+    ends = [float(end) for end in span(low, low + gap, digits=digits).split("–")]
+    assert ends == sorted(ends)
+
+
+def test_a_range_of_equal_ends_prints_one_amount_in_every_face() -> None:
+    drug = synthetic("testdrug", regimen("fixed rate", rate=DoseRate(5, 5), doses_per_day=3))
+    dose = daily_dose(drug, "70.1 kg")
+    assert str(dose).startswith("350.5 mg/day (116.83 mg per dose, 3 doses a day) for 70.1 kg")
+    assert "| Single dose | 116.8 mg per dose, 3 doses a day |" in dose._repr_markdown_()
+    assert str(ae_systemic.dose_plan(drug, "70.1 kg")) == "116.83 mg every 8 hours (fixed rate)"
+
+
+def test_a_dose_range_of_one_weight_in_an_array_says_1_weight() -> None:
+    dose = daily_dose("ciclosporin", Q(np.array([70.0]), "kg"))
+    assert str(dose).endswith(" for 1 weight")
+    assert "| Body weights | 1 weight, 70 kg |" in dose._repr_markdown_()
+    assert "| Body weights | 2 weights, 60–70 kg |" in (
+        daily_dose("ciclosporin", Q(np.array([60.0, 70.0]), "kg"))._repr_markdown_()
+    )
+
+
+# -- dose plans: the interval in one wording, a weight outside every band never on a bound -------
+
+
+@pytest.mark.parametrize(
+    ("doses", "every"),
+    [(1, "1 day"), (2, "12 hours"), (3, "8 hours"), (5, "0.2 days"), (7, "0.142857 days")],
+)
+def test_the_plan_and_its_display_say_the_interval_alike(doses: int, every: str) -> None:
+    drug = synthetic("testdrug", regimen("daily", rate=DoseRate(2.5, 5), doses_per_day=doses))
+    plan = ae_systemic.dose_plan(drug, "70 kg")
+    assert f" every {every} (daily)" in str(plan)
+    assert f"| Every | {every} |" in plan._repr_markdown_()
+
+
+def test_a_weekly_plan_says_its_weeks_alike() -> None:
+    fixed = FixedDose(Amount(300, 300), Interval(2, "week"))
+    plan = ae_systemic.dose_plan(synthetic("testdrug", regimen("two-weekly", fixed=fixed)))
+    assert str(plan) == "300 mg every 2 weeks (two-weekly)"
+    assert "| Every | 2 weeks |" in plan._repr_markdown_()
+
+
+def _banded() -> ae_systemic.Drug:
+    def weekly(mg: float) -> FixedDose:
+        return FixedDose(Amount(mg, mg), Interval(1, "week"))
+
+    bands = (WeightBand(weekly(150), 60, 100), WeightBand(weekly(200), 100, None))
+    return synthetic("testdrug", regimen("banded", bands=bands))
+
+
+@pytest.mark.parametrize(
+    ("weight", "shown"),
+    [
+        ("59.99999 kg", "59.99999 kg"),
+        ("132.277 lb", "59.9998 kg"),  # 59.99984 kg
+        ("50 kg", "50 kg"),
+        ("59.994 kg", "59.99 kg"),
+    ],
+)
+def test_a_weight_outside_every_band_is_never_shown_on_a_bound(weight: str, shown: str) -> None:
+    with pytest.raises(DoseInputError) as raised:
+        ae_systemic.dose_plan(_banded(), weight)
+    assert str(raised.value) == (
+        f"weight: no weight band of 'banded' holds {shown} (bands: 60 to below 100 kg: 150 mg "
+        "every week; 100 kg and above: 200 mg every week)"
+    )

@@ -53,7 +53,7 @@ def problem_of(call: object) -> tuple[str | None, str]:
         (
             lambda: monitoring_schedule("ciclosporin", D(9999, 12, 20), months=1),
             "start",
-            "9999-12-20 plus 1 months lies beyond the calendar (year 9999)",
+            "9999-12-20 plus 1 month lies beyond the calendar (year 9999)",
         ),
         (
             lambda: add_months(datetime.datetime(2027, 1, 15), 1),
@@ -69,7 +69,7 @@ def problem_of(call: object) -> tuple[str | None, str]:
         (
             lambda: add_months(D(9999, 12, 15), 1),
             "months",
-            "9999-12-15 plus 1 months lies outside the years 1 to 9999",
+            "9999-12-15 plus 1 month lies outside the years 1 to 9999",
         ),
     ],
     ids=[

@@ -26,7 +26,9 @@ from pydantic import BaseModel
 import ae_systemic
 from ae_systemic import (
     Amount,
+    Arm,
     Certainty,
+    Combination,
     CombinationAdvice,
     ConsensusBasis,
     ConsensusBound,
@@ -38,6 +40,8 @@ from ae_systemic import (
     Interval,
     Phase,
     Population,
+    SpecialPopulation,
+    Statement,
     Strength,
     WeightBand,
 )
@@ -311,7 +315,11 @@ def test_ids_come_from_the_content(bundle: Any, csa: Drug) -> None:
         f"ciclosporin-reference-{n}" for n in range(1, 15)
     ]
     (plan,) = resources(bundle, "PlanDefinition")
-    assert [a["linkId"] for a in plan["action"]] == [f"recommendation-{n}" for n in (1, 2, 3, 4)]
+    assert [a["linkId"] for a in plan["action"]] == [
+        *(f"recommendation-{n}" for n in (1, 2, 3, 4)),
+        "combination-1",  # emollients
+        "combination-2",  # topical anti-inflammatory treatment
+    ]
 
 
 # --- MedicationKnowledge: doses and licence -----------------------------------------------
@@ -493,9 +501,31 @@ def test_each_weight_band_is_a_dosing_guideline_with_its_weight_range(
 def test_a_rate_in_three_doses_is_divided_by_three(example_bundle: Any) -> None:
     (entry,) = dosing_guidelines(example_bundle)[5]["dosage"]
     (dose,) = entry["dosage"][0]["doseAndRate"]
-    assert dose["doseRange"]["low"]["value"] == pytest.approx(1 / 3)
-    assert dose["doseRange"]["high"]["value"] == pytest.approx(2 / 3)
+    assert dose["doseRange"]["low"]["value"] == 1 / 3  # the nearest float: it does not end
+    assert dose["doseRange"]["high"]["value"] == 2 / 3
     assert [q["value"] for q in dose["rateRange"].values()] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "doses", "per_dose"),
+    [
+        (0.3, 0.6, 3, (0.1, 0.2)),  # float division gives 0.09999999999999999
+        (0.7, 2.1, 7, (0.1, 0.3)),
+        (2.5, 5, 2, (1.25, 2.5)),
+        (1, 2, 3, (1 / 3, 2 / 3)),
+    ],
+)
+def test_a_division_that_ends_gives_the_number_it_ends_on(
+    csa: Drug, low: float, high: float, doses: int, per_dose: tuple[float, float]
+) -> None:
+    regimen = DoseRegimen(
+        Population.ADULT, None, "divided (adults)", DoseRate(low, high), doses, "Dosage (synthetic)"
+    )
+    bundle = plain(to_bundle(attrs.evolve(examplumab(csa), regimens=(regimen,))))
+    (entry,) = dosing_guidelines(bundle)[0]["dosage"]
+    (dose,) = entry["dosage"][0]["doseAndRate"]
+    assert (dose["doseRange"]["low"]["value"], dose["doseRange"]["high"]["value"]) == per_dose
+    assert str(per_dose[0]) in json.dumps(dose)  # the shortest float, no noise
 
 
 # --- ClinicalUseDefinition ----------------------------------------------------------------
@@ -650,8 +680,51 @@ def test_one_clinical_protocol_with_an_action_per_recommendation(bundle: Any, cs
     assert codings(plan["type"]) == [
         ("http://terminology.hl7.org/CodeSystem/plan-definition-type", "clinical-protocol")
     ]
-    assert [a["description"] for a in plan["action"]] == [r.statement for r in csa.recommendations]
-    assert [a["title"] for a in plan["action"]] == [f"Recommendation {n}" for n in (1, 2, 3, 4)]
+    recommendations = plan["action"][: len(csa.recommendations)]
+    assert [a["description"] for a in recommendations] == [r.statement for r in csa.recommendations]
+    assert [a["title"] for a in recommendations] == [f"Recommendation {n}" for n in (1, 2, 3, 4)]
+
+
+def test_each_combination_to_use_is_an_action_with_its_condition_reason_and_references(
+    csa: Drug,
+) -> None:
+    wet_wraps = Combination(
+        "wet wraps",
+        CombinationAdvice.RECOMMENDED,
+        "Combination (synthetic)",
+        (9, 10),
+        condition="in flares",
+        reason="a faster response",
+    )
+    drug = attrs.evolve(
+        examplumab(csa), recommendations=(), combinations=(*csa.combinations, wet_wraps)
+    )
+    bundle = plain(to_bundle(drug))
+    check_valid_r5(bundle)
+    (plan,) = resources(bundle, "PlanDefinition")
+    actions = plan["action"]
+    to_use = [c for c in drug.combinations if c.advice is CombinationAdvice.RECOMMENDED]
+    assert [c.therapy for c in to_use] == [
+        "emollients",
+        "topical anti-inflammatory treatment",
+        "wet wraps",
+    ]
+    assert [a["linkId"] for a in actions] == ["combination-1", "combination-2", "combination-3"]
+    assert [a["description"] for a in actions] == [c.sentence(drug.name) for c in to_use]
+    assert actions[2]["description"] == (
+        "Combine Examplumab with wet wraps (in flares), because of a faster response."
+    )
+    assert actions[2]["title"] == "Combination with wet wraps (in flares)"
+    assert actions[2]["reason"] == [{"text": "a faster response"}]
+    assert "reason" not in actions[0]
+    assert [d["resourceReference"]["reference"] for d in actions[2]["documentation"]] == [
+        "Citation/examplumab-reference-9",
+        "Citation/examplumab-reference-10",
+    ]
+    for action in actions:  # the source gives the advice no strength: none is coded
+        assert strength_of(action) == {"text": "not stated"}
+        assert extensions(action, DIRECTION_URL) == []
+    assert "Combine Examplumab with wet wraps (in flares)" in plan["text"]["div"]
 
 
 def test_double_up_arrows_are_strong_for(bundle: Any) -> None:
@@ -704,7 +777,7 @@ def test_each_arrow_maps_to_strength_and_direction(
     csa: Drug, strength: Strength, code: str | None, direction: str | None
 ) -> None:
     first = attrs.evolve(csa.recommendations[0], strength=strength)
-    drug = attrs.evolve(csa, recommendations=(first,))
+    drug = attrs.evolve(csa, recommendations=(first,), combinations=())
     bundle = plain(to_bundle(drug))
     check_valid_r5(bundle)
     (plan,) = resources(bundle, "PlanDefinition")
@@ -805,6 +878,99 @@ def test_names_that_make_the_same_id_are_numbered(csa: Drug) -> None:
         "examplumab-signs-higher-dose",
         "examplumab-signs-higher-dose-2",
     ]
+
+
+def test_ids_made_alike_by_two_drugs_are_numbered_across_the_bundle(csa: Drug) -> None:
+    """Drug ``Exampla`` with key ``xr.switch`` and drug ``Exampla XR`` with key ``switch``."""
+    first = attrs.evolve(
+        examplumab(csa),
+        name="Exampla",
+        synonyms=(),
+        efficacy=(Statement("xr.switch", "Switch to XR.", "x"),),
+    )
+    second = attrs.evolve(
+        examplumab(csa),
+        name="Exampla XR",
+        synonyms=(),
+        efficacy=(Statement("switch", "Switch.", "x"),),
+    )
+    whole = plain(to_bundle(attrs.evolve(ae_systemic.guideline(), drugs=(first, second))))
+    check_valid_r5(whole)
+    for resource_type in ("Evidence", "ClinicalUseDefinition", "ResearchStudy", "Citation"):
+        found = [r["id"] for r in resources(whole, resource_type)]
+        assert len(set(found)) == len(found), resource_type
+    assert by_id(whole, "Evidence", "exampla-xr-switch")["assertion"] == "Switch to XR."
+    assert by_id(whole, "Evidence", "exampla-xr-switch-2")["assertion"] == "Switch."
+    # Each drug's resources keep their own ids, or the first free one: the first drug's are
+    # exactly those of its bundle alone.
+    alone = plain(to_bundle(first))
+    assert [e["fullUrl"] for e in alone["entry"]] == [
+        e["fullUrl"] for e in whole["entry"][1 : 1 + len(alone["entry"])]
+    ]
+
+
+def test_two_comparisons_of_one_trial_are_one_study_with_every_arm(csa: Drug) -> None:
+    (treat,) = [c for c in csa.comparisons if c.trial is not None]
+    finding = Statement("treat.c", "Arm C finding.", "Efficacy (synthetic)", (11,))
+    arm_c = attrs.evolve(treat, key="treat-c", comparator=Arm("exampladrug"), findings=(finding,))
+    drug = attrs.evolve(examplumab(csa), comparisons=(treat, arm_c))
+    bundle = plain(to_bundle(drug))
+    check_valid_r5(bundle)
+    (study,) = resources(bundle, "ResearchStudy")
+    assert study["id"] == "examplumab-study-treat"
+    assert study["title"] == "TREAT"
+    assert study["recruitment"] == {"actualNumber": 103}
+    assert [(g["linkId"], g["description"]) for g in study["comparisonGroup"]] == [
+        ("intervention", str(treat.intervention)),
+        ("comparator", str(treat.comparator)),
+        ("comparator-2", "exampladrug"),
+    ]
+    for comparison in drug.comparisons:
+        evidence = by_id(bundle, "Evidence", f"examplumab-comparison-{comparison.key}")
+        (derived,) = [a for a in evidence["relatedArtifact"] if a["type"] == "derived-from"]
+        assert derived["resourceReference"]["reference"] == "ResearchStudy/examplumab-study-treat"
+    # Counts that differ (two analyses of one trial) are not made one: each stays in words.
+    smaller = attrs.evolve(arm_c, participants=60)
+    bundle = plain(to_bundle(attrs.evolve(drug, comparisons=(treat, smaller))))
+    (study,) = resources(bundle, "ResearchStudy")
+    assert "recruitment" not in study
+    assert "n=103" in study["text"]["div"]
+    assert "n=60" in study["text"]["div"]
+
+
+def empty_parts(csa: Drug) -> Drug:
+    """A synthetic drug whose data has a comparison without findings and a group without
+    statements, which a data pack may hold."""
+    bare = attrs.evolve(csa.comparisons[0], findings=())
+    return attrs.evolve(
+        examplumab(csa),
+        comparisons=(bare, *csa.comparisons[1:]),
+        special_populations=(*csa.special_populations, SpecialPopulation("elderly", ())),
+    )
+
+
+@pytest.mark.parametrize("whole", [False, True], ids=["drug", "guideline"])
+def test_no_string_in_a_bundle_is_empty_even_for_empty_parts_of_the_data(
+    csa: Drug, whole: bool
+) -> None:
+    drug = empty_parts(csa)
+    subject = attrs.evolve(ae_systemic.guideline(), drugs=(csa, drug)) if whole else drug
+    bundle = plain(to_bundle(subject))
+    check_valid_r5(bundle)
+    empty = [key for key, value in walk(bundle) if value in ("", [], {}, None)]
+    assert not empty
+
+
+def test_a_comparison_without_findings_has_no_assertion_but_its_summary(csa: Drug) -> None:
+    drug = empty_parts(csa)
+    bundle = plain(to_bundle(drug))
+    bare = drug.comparisons[0]
+    evidence = by_id(bundle, "Evidence", f"examplumab-comparison-{bare.key.replace('.', '-')}")
+    assert "assertion" not in evidence
+    assert evidence["description"] == bare.summary
+    warning = by_id(bundle, "ClinicalUseDefinition", "examplumab-warning-elderly")
+    assert warning["warning"] == {"code": {"text": "elderly"}}
+    assert "The data gives no statement for this group." in warning["text"]["div"]
 
 
 def test_a_drug_name_gives_the_bundle_of_that_drug() -> None:

@@ -78,7 +78,7 @@ def test_every_recommendation_reference_and_comparison_is_in_the_bundle(
 def test_every_other_fact_is_in_the_bundle(csa: Drug, text: str) -> None:
     facts = [regimen.note for regimen in csa.regimens if regimen.note]
     facts += [csa.monitoring.summary, csa.monitoring.note, csa.screening.summary]
-    facts += [c.sentence(csa.name) for c in csa.combinations if c.reason]
+    facts += [c.sentence(csa.name) for c in csa.combinations]
     facts += [i.target for i in csa.interactions] + [i.consequence for i in csa.interactions]
     facts += [e.analysis for e in csa.evidence]
     for fact in facts:

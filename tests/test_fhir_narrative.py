@@ -326,3 +326,58 @@ def test_any_valid_guideline_gives_valid_r5_with_generated_safe_narratives(
     for drug in guideline.drugs:
         for statement in drug.statements:
             assert json.dumps(statement.text, ensure_ascii=False)[1:-1] in structured
+
+
+# --- numbers as the data holds them -------------------------------------------------------
+
+
+def test_numbers_in_texts_are_those_of_the_structured_data(csa: Drug) -> None:
+    """``:g`` would write -1.0000004 as -1, 12.345678 mg as 12.3457 mg, 37.4999999 as 37.5."""
+    estimate = attrs.evolve(csa.evidence[0], estimate=-1.0000004, ci_low=-1.6000004, ci_high=-0.4)
+    band = ae_systemic.FixedDose(
+        ae_systemic.Amount(12.345678, 12.345678), ae_systemic.Interval(1, "week")
+    )
+    regimen = ae_systemic.DoseRegimen(
+        ae_systemic.Population.CHILD,
+        None,
+        "by weight",
+        None,
+        None,
+        "Dosage (synthetic)",
+        bands=(
+            ae_systemic.WeightBand(band, max_weight=37.4999999),
+            ae_systemic.WeightBand(band, min_weight=37.4999999),
+        ),
+        loading=ae_systemic.Amount(123.4567, 123.4567),
+    )
+    drug = attrs.evolve(
+        csa, name="Examplumab", synonyms=(), atc=None, evidence=(estimate,), regimens=(regimen,)
+    )
+    bundle = plain(to_bundle(drug))
+    check_valid_r5(bundle)
+    (evidence,) = [r for r in resources(bundle, "Evidence") if r["id"].endswith("higher-dose")]
+    assert evidence["statistic"][0]["quantity"] == {"value": -1.0000004}
+    assert "SMD -1.0000004 (-1.6000004, -0.4)" in evidence["text"]["div"]
+    (knowledge,) = resources(bundle, "MedicationKnowledge")
+    guidelines = knowledge["indicationGuideline"][0]["dosingGuideline"]
+    below = guidelines[0]["dosage"][1]["dosage"][0]
+    assert below["text"] == "by weight: below 37.4999999 kg: 12.345678 mg every week"
+    assert guidelines[0]["patientCharacteristic"][1]["valueRange"]["high"]["value"] == 37.4999999
+    loading = guidelines[0]["dosage"][0]["dosage"][0]
+    assert loading["text"].startswith("loading dose of 123.4567 mg")  # :g gives 123.457
+    assert "below 37.4999999 kg: 12.345678 mg every week" in knowledge["text"]["div"]
+    assert "12.3457" not in json.dumps(bundle)
+    assert "37.5 " not in json.dumps(bundle)
+
+
+def test_a_count_of_one_is_singular(csa: Drug) -> None:
+    estimate = attrs.evolve(csa.evidence[0], max_weeks=1)
+    drug = attrs.evolve(
+        csa, evidence=(estimate,), licence=attrs.evolve(csa.licence, min_age_years=1)
+    )
+    bundle = plain(to_bundle(drug))
+    (evidence,) = [r for r in resources(bundle, "Evidence") if r["id"].endswith("higher-dose")]
+    measured = evidence["variableDefinition"][2]["description"]
+    assert measured == "change in signs, up to 1 week"
+    (knowledge,) = resources(bundle, "MedicationKnowledge")
+    assert "licensed from 1 year of age" in knowledge["text"]["div"]

@@ -160,3 +160,20 @@ def test_importing_the_module_does_not_import_icalendar() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_schedule_without_any_visit_is_refused_not_an_empty_calendar() -> None:
+    """RFC 5545 needs a component: no baseline and a first follow-up after the months asked."""
+    csa = ae_systemic.drug("ciclosporin")
+    monitoring = attrs.evolve(csa.monitoring, at_baseline=False, first_follow_up_weeks=8)
+    late = attrs.evolve(csa, name="testdrug", synonyms=(), monitoring=monitoring)
+    with pytest.raises(InputError) as raised:
+        to_calendar(late, datetime.date(2027, 1, 31), months=1, stamp=STAMP)
+    assert str(raised.value) == (
+        "months: no monitoring visit of testdrug falls within 1 month from 2027-01-31 (no "
+        "baseline visit; the first follow-up is at week 8); ask for more months"
+    )
+    assert (
+        to_calendar(late, datetime.date(2027, 1, 31), months=2, stamp=STAMP).count(b"BEGIN:VEVENT")
+        == 1
+    )  # week 8, on 28 March

@@ -230,19 +230,14 @@ def test_a_calendar_ending_in_december_9999_is_drawn() -> None:
 
 
 @pytest.mark.parametrize("weeks", [53, 600_000, 1_000_000])
-def test_a_first_follow_up_beyond_the_window_is_left_out_even_beyond_year_9999(
+def test_a_first_follow_up_beyond_the_window_leaves_the_baseline_alone_even_beyond_year_9999(
     weeks: int,
 ) -> None:
+    # "after N weeks, then every M months": no month visit comes before the first follow-up
     csa = ae_systemic.drug("ciclosporin")
     late = attrs.evolve(csa, monitoring=attrs.evolve(csa.monitoring, first_follow_up_weeks=weeks))
     visits = monitoring_schedule(late, D(2027, 1, 15))
-    assert dates_and_labels(visits) == [
-        (D(2027, 1, 15), "baseline"),
-        (D(2027, 4, 15), "month 3"),
-        (D(2027, 7, 15), "month 6"),
-        (D(2027, 10, 15), "month 9"),
-        (D(2028, 1, 15), "month 12"),
-    ]
+    assert dates_and_labels(visits) == [(D(2027, 1, 15), "baseline")]
 
 
 def test_a_first_follow_up_on_the_last_day_of_the_window_is_kept() -> None:
@@ -256,6 +251,39 @@ def test_a_first_follow_up_on_the_last_day_of_the_window_is_kept() -> None:
     assert dates_and_labels(monitoring_schedule(late, D(2027, 2, 1), months=1)) == [
         (D(2027, 2, 1), "baseline")
     ]
+
+
+def schedule_of(weeks: int, every: int, *, baseline: bool = True) -> ae_systemic.Drug:
+    """Ciclosporin with another monitoring schedule, as a data pack could give it."""
+    csa = ae_systemic.drug("ciclosporin")
+    monitoring = attrs.evolve(
+        csa.monitoring, at_baseline=baseline, first_follow_up_weeks=weeks, interval_months=every
+    )
+    return attrs.evolve(csa, name="testdrug", synonyms=(), monitoring=monitoring)
+
+
+def test_month_visits_start_after_the_first_follow_up() -> None:
+    # "after 8 weeks, then every month": month 1 (28 February) would come before week 8
+    visits = monitoring_schedule(schedule_of(8, 1, baseline=False), D(2027, 1, 31), months=3)
+    assert dates_and_labels(visits) == [
+        (D(2027, 3, 28), "week 8"),
+        (D(2027, 3, 31), "month 2"),
+        (D(2027, 4, 30), "month 3"),
+    ]
+
+
+def test_a_week_visit_on_a_month_visit_keeps_both_labels() -> None:
+    # 4 weeks after 1 February 2027 is 1 March 2027, also month 1
+    visits = monitoring_schedule(schedule_of(4, 1), D(2027, 2, 1), months=2)
+    assert dates_and_labels(visits) == [
+        (D(2027, 2, 1), "baseline"),
+        (D(2027, 3, 1), "week 4, month 1"),
+        (D(2027, 4, 1), "month 2"),
+    ]
+
+
+def test_without_a_baseline_and_a_later_first_follow_up_there_is_no_visit() -> None:
+    assert monitoring_schedule(schedule_of(8, 3, baseline=False), D(2027, 1, 31), months=1) == ()
 
 
 # -- properties ---------------------------------------------------------------------------------
@@ -336,12 +364,37 @@ def test_add_months_refuses_what_is_not_a_date_or_a_whole_number(
         add_months(start, months)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("start", "months"), [(D(9999, 12, 1), 1), (D(1, 1, 1), -1)], ids=str)
+@pytest.mark.parametrize(
+    ("start", "months", "message"),
+    [
+        (D(9999, 12, 1), 1, "months: 9999-12-01 plus 1 month lies outside the years 1 to 9999"),
+        (D(9999, 12, 1), 2, "months: 9999-12-01 plus 2 months lies outside the years 1 to 9999"),
+        (D(1, 1, 1), -1, "months: 0001-01-01 plus -1 months lies outside the years 1 to 9999"),
+    ],
+    ids=str,
+)
 def test_add_months_beyond_the_calendar_is_an_input_error(
-    start: datetime.date, months: int
+    start: datetime.date, months: int, message: str
 ) -> None:
-    with pytest.raises(InputError, match=r"^months: .* outside the years 1 to 9999"):
+    with pytest.raises(InputError) as raised:
         add_months(start, months)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "message"),
+    [
+        (D(9999, 12, 31), 1, "start: 9999-12-31 plus 1 month lies beyond the calendar (year 9999)"),
+        (D(9999, 12, 1), 2, "start: 9999-12-01 plus 2 months lies beyond the calendar (year 9999)"),
+    ],
+    ids=str,
+)
+def test_a_schedule_beyond_the_calendar_counts_its_months_in_words(
+    start: datetime.date, months: int, message: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        monitoring_schedule("ciclosporin", start, months=months)
+    assert str(raised.value) == message
 
 
 def test_add_months_goes_backwards_too() -> None:

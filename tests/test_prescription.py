@@ -33,7 +33,9 @@ from ae_systemic import (
     check_dose,
     daily_dose,
 )
-from ae_systemic._prescription import frequency_text, shown_figures
+from ae_systemic._prescription import frequency_text, shown_figures, shown_ranges
+from ae_systemic._report import assessment_report, dose_lines
+from synthetic_drugs import regimen, synthetic
 
 Q = ae_systemic.application_registry().Quantity
 CSA = ae_systemic.drug("ciclosporin")
@@ -240,6 +242,17 @@ def test_no_tolerance_unless_asked_for_and_then_echoed() -> None:
     assert widened.status is DoseStatus.WITHIN
     assert widened.tolerance == 0.05
     assert "with a tolerance of 5 % asked for" in widened.message
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "shown"), [(0.125, "12.5 %"), (0.005, "0.5 %"), (0.1, "10 %"), (0.05, "5 %")]
+)
+def test_the_tolerance_is_echoed_exactly_as_asked_for_in_the_message_and_the_display(
+    tolerance: float, shown: str
+) -> None:
+    check = check_dose(CSA, "70 kg", Prescription("175.5 mg", frequency=2), tolerance=tolerance)
+    assert check.message.endswith(f" (with a tolerance of {shown} asked for).")
+    assert f"| Tolerance asked for | {shown} |" in check._repr_markdown_()
 
 
 @pytest.mark.parametrize(
@@ -685,3 +698,83 @@ def test_the_printed_dose_lies_on_the_side_of_the_range_its_status_says(
     if daily > 0:
         assert given_mg > 0
         assert per_kg > 0
+
+
+# --- the ranges beside a check are printed as its message prints them --------------------------
+
+
+def test_the_ranges_beside_a_check_are_those_of_its_message() -> None:
+    """175.32 mg/day (87.66 mg twice) lies within 175.31-350.61, but outside 175.4-350.6."""
+    check = check_dose(CSA, "70.123 kg", Prescription("87.66 mg", frequency=2))
+    assert check.status is DoseStatus.WITHIN
+    assert "is within the range of 175.31–350.61 mg/day" in check.message
+    assert shown_ranges(check) == ("175.31–350.61 mg/day", "87.66–175.3 mg")
+    lines = dose_lines(check.range, check=check)
+    assert "  daily dose   175.31–350.61 mg/day" in lines
+    assert "  per dose     87.66–175.3 mg, 2 doses a day" in lines
+    assert "  daily dose   175.4–350.6 mg/day" in dose_lines(check.range)  # alone: one decimal
+    shown = check._repr_markdown_()
+    assert "| Daily dose | 175.31–350.61 mg/day |" in shown
+    assert "| Single dose | 87.66–175.3 mg per dose, 2 doses a day |" in shown
+    assessment = ae_systemic.assess(
+        CSA, Patient("40 years", "70.123 kg"), prescription=check.prescription
+    )
+    assert "| Daily dose | 175.31–350.61 mg/day |" in assessment._repr_markdown_()
+    report = assessment_report(assessment, Patient("40 years", "70.123 kg"), CSA)
+    assert "  per dose     87.66–175.3 mg, 2 doses a day" in report.splitlines()
+
+
+def test_the_ranges_beside_a_check_outside_the_range_keep_one_decimal() -> None:
+    check = check_dose(CSA, "70.123456 kg", Prescription("200 mg", frequency=2))
+    assert shown_ranges(check) == ("175.4–350.6 mg/day", "87.7–175.3 mg")
+
+
+@pytest.mark.parametrize(
+    ("amount", "per_kg"),
+    [("175.01 mg", "5.0003"), ("87.49 mg", "2.4997"), ("100 mg", "2.9")],
+)
+def test_the_display_shows_the_rate_of_the_message(amount: str, per_kg: str) -> None:
+    """5.0003 mg/kg/day is above 5: never shown as 5 mg/kg/day beside "above the range"."""
+    check = adult_check(amount, frequency=2)
+    assert f"({per_kg} mg/kg/day)" in check.message
+    assert f"| Per kg | {per_kg} mg/kg/day |" in check._repr_markdown_()
+
+
+@pytest.mark.parametrize(
+    ("amount", "per_kg"),
+    [(225.0, "2.25"), (226.0, "2.26"), (475.0, "4.75"), (474.9, "4.75"), (300.0, "3")],
+)
+def test_a_rate_within_the_range_is_shown_inside_the_rate_as_printed(
+    amount: float, per_kg: str
+) -> None:
+    """2.25 mg/kg/day is within 2.25-4.75, never shown as 2.2 beside it."""
+    drug = synthetic(
+        "testdrug", regimen("std", rate=ae_systemic.DoseRate(2.25, 4.75), doses_per_day=1)
+    )
+    check = check_dose(drug, "100 kg", Prescription(Q(amount, "mg")))
+    assert check.status is DoseStatus.WITHIN
+    assert check.message.startswith(
+        f"{amount:g} mg/day ({per_kg} mg/kg/day) is within the range of 225–475 mg/day "
+        "(2.25–4.75 mg/kg/day)"
+    )
+    assert shown_figures(check)[1] == per_kg
+
+
+@pytest.mark.parametrize(
+    ("order", "rows"),
+    [
+        (
+            Prescription("0.0004 mg"),
+            ("| Amount per administration | 0.0004 mg |", "| Daily amount | 0.0004 mg/day |"),
+        ),
+        (Prescription("100 mg", period="3000 day"), ("| Administrations a day | 0.0003 |",)),
+        (Prescription("150 mg", frequency=2), ("| Amount per administration | 150 mg |",)),
+    ],
+    ids=["a small amount", "a rare administration", "an ordinary order"],
+)
+def test_the_display_of_an_order_never_shows_0_for_what_is_not(
+    order: Prescription, rows: tuple[str, ...]
+) -> None:
+    shown = order._repr_markdown_()
+    for row in rows:
+        assert row in shown

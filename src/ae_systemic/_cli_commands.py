@@ -354,7 +354,7 @@ def check(options: argparse.Namespace) -> Answer:
     matches = "as the regimen gives" if found.frequency_matches else "unlike the regimen"
     lines = [subject.name, *wrap(found.message, 15, f"  {found.status.value}")]
     lines += wrap(str(order), 15, "  prescribed")
-    lines += dose_lines(found.range)
+    lines += dose_lines(found.range, check=found)
     per_day = frequency_text(found) if found.frequency_matches is False else matches
     lines += wrap(per_day, 15, "  frequency")
     return Answer("\n".join(lines), status)

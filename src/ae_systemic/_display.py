@@ -28,18 +28,27 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._assessment import Assessment
-from ._dose_plan import DosePlan
+from ._dose_plan import DosePlan, interval_text
 from ._dosing import DoseRange
 from ._model import DoseRegimen, Drug, EffectEstimate, Recommendation
 from ._monitoring import Schedule, Visit
 from ._patient import Patient
-from ._prescription import DoseCheck, Prescription, frequency_text
+from ._prescription import (
+    DoseCheck,
+    Prescription,
+    frequency_text,
+    shown_figures,
+    shown_ranges,
+)
 from ._text import (
     age_text,
+    beyond,
     counted,
     doses_a_day,
+    exact,
     interval,
     number,
+    percent,
     reference_list,
     span,
 )
@@ -181,7 +190,7 @@ def _estimate_fields(est: EffectEstimate) -> Fields:
     return (
         ("Outcome", str(est.outcome)),
         ("Dose", str(est.dose_level)),
-        ("Estimate", f"{est.measure.value.upper()} {est.estimate:g} vs {est.comparator}"),
+        ("Estimate", f"{est.measure.value.upper()} {exact(est.estimate)} vs {est.comparator}"),
         (_INTERVAL, interval(est.ci_low, est.ci_high)),
         ("Interval excludes 0", "yes" if est.is_significant else "no"),
         ("Certainty", f"{est.certainty.symbol} {est.certainty.label}"),
@@ -283,20 +292,32 @@ def _drug_tables(drug: Drug) -> list[_Table]:
     return [tables[0], *(table for table in tables[1:] if table.rows)]  # empty sections left out
 
 
-def _dose_fields(dose: DoseRange[float] | DoseRange[FloatArray]) -> Fields:
+def _dose_fields(
+    dose: DoseRange[float] | DoseRange[FloatArray], check: DoseCheck | None = None
+) -> Fields:
+    """The range's rows; beside a ``check``, its ranges as the check's message prints them."""
     weight = dose.weight.magnitude
     low, high = _extent(dose.low.magnitude), _extent(dose.high.magnitude)
     one_low, one_high = _extent(dose.per_dose_low.magnitude), _extent(dose.per_dose_high.magnitude)
     per_dose = f"per dose, {doses_a_day(dose.doses_per_day)}"
     if isinstance(weight, float):
+        daily, single = (
+            shown_ranges(check)
+            if check is not None
+            else (
+                span(low[0], high[0], "mg/day", digits=1),
+                span(one_low[0], one_high[0], "mg", digits=1),
+            )
+        )
         amounts: Fields = (
             ("Body weight", f"{number(weight, 2)} kg"),
-            ("Daily dose", span(low[0], high[0], "mg/day", digits=1)),
-            ("Single dose", f"{span(one_low[0], one_high[0], 'mg', digits=1)} {per_dose}"),
+            ("Daily dose", daily),
+            ("Single dose", f"{single} {per_dose}"),
         )
     else:  # an array: a summary, never a row per weight
+        weights = counted(weight.size, "weight")
         amounts = (
-            ("Body weights", f"{weight.size} weights, {span(*_extent(weight), 'kg', digits=2)}"),
+            ("Body weights", f"{weights}, {span(*_extent(weight), 'kg', digits=2)}"),
             ("Daily dose, lower end", span(*low, "mg/day", digits=1)),
             ("Daily dose, upper end", span(*high, "mg/day", digits=1)),
             ("Single dose, lower end", f"{span(*one_low, 'mg', digits=1)} {per_dose}"),
@@ -333,7 +354,7 @@ def _assessment_tables(assessment: Assessment) -> list[_Table]:
         *(_patient_fields(patient) if patient is not None else ()),
         ("Population", f"{assessment.population} ({assessment.population_basis})"),
         ("Licensed for this age", "yes" if assessment.licensed else "no"),
-        *_dose_fields(assessment.dose),
+        *_dose_fields(assessment.dose, assessment.dose_check),
     )
     findings = (
         (
@@ -352,9 +373,10 @@ def _assessment_tables(assessment: Assessment) -> list[_Table]:
 def _prescription_fields(order: Prescription) -> Fields:
     return (
         ("Prescription", str(order)),
-        ("Amount per administration", f"{number(order.amount_mg, 3)} mg"),
-        ("Administrations a day", number(order.administrations_per_day, 3)),
-        ("Daily amount", f"{number(order.daily_mg, 2)} mg/day"),
+        # never 0 for an amount or a count that is not (beyond 0 adds decimals as needed)
+        ("Amount per administration", f"{beyond(order.amount_mg, 0.0, 3)} mg"),
+        ("Administrations a day", beyond(order.administrations_per_day, 0.0, 3)),
+        ("Daily amount", f"{beyond(order.daily_mg, 0.0, 2)} mg/day"),
     )
 
 
@@ -364,16 +386,15 @@ def _dose_check_fields(check: DoseCheck) -> Fields:
         ("Dose check", str(check.status)),
         ("Finding", check.message),
         ("Prescribed", str(check.prescription)),
-        ("Per kg", f"{number(check.per_kg.magnitude, 2)} mg/kg/day"),
+        ("Per kg", f"{shown_figures(check)[1]} mg/kg/day"),
         ("Administrations a day", per_day),
-        ("Tolerance asked for", f"{check.tolerance:.0%}" if check.tolerance else ""),
-        *_dose_fields(check.range),
+        ("Tolerance asked for", percent(check.tolerance) if check.tolerance else ""),
+        *_dose_fields(check.range, check),
     )
 
 
 def _dose_plan_fields(plan: DosePlan) -> Fields:
     low, high = plan.amount_low.m_as("mg"), plan.amount_high.m_as("mg")
-    interval_of = plan.interval
     loading = ""
     if plan.loading_low is not None and plan.loading_high is not None:
         loading = span(plan.loading_low.m_as("mg"), plan.loading_high.m_as("mg"), "mg", digits=1)
@@ -382,7 +403,7 @@ def _dose_plan_fields(plan: DosePlan) -> Fields:
         ("Dose", plan.regimen.dose_text),
         ("Regimen note", plan.regimen.note or ""),
         ("Amount per administration", span(low, high, "mg", digits=1)),
-        ("Every", f"{interval_of.magnitude:g} {interval_of.units}"),
+        ("Every", interval_text(plan)),
         ("Loading dose, once", loading),
         ("Weight band", str(plan.band) if plan.band is not None else ""),
         ("Fallback", plan.fallback or ""),

@@ -19,7 +19,7 @@ from ._errors import DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import Amount, DoseRegimen, Drug, WeightBand
 from ._notebook import NotebookDisplay
-from ._text import span
+from ._text import apart, span
 from ._units import (
     QuantityLike,
     application_registry,
@@ -35,7 +35,7 @@ from ._vocabulary import Phase, Population
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["DosePlan", "dose_plan"]
+__all__ = ["DosePlan", "dose_plan", "interval_text"]
 
 
 @attrs.frozen(repr=False)
@@ -122,18 +122,23 @@ class DosePlan(NotebookDisplay):
         )
 
     def __str__(self) -> str:
-        text = f"{span(*self._amount_mg, 'mg', digits=2)} {_every(*self._interval)}"
+        text = f"{span(*self._amount_mg, 'mg', digits=2)} every {interval_text(self)}"
         if self._loading_mg is not None:
             text = f"loading dose {span(*self._loading_mg, 'mg', digits=2)}, then {text}"
         return f"{text} ({self.regimen.label})"
 
 
-def _every(value: float, unit: str) -> str:
-    """``every 2 weeks``; a part of a day that is a whole number of hours in hours."""
+def interval_text(plan: DosePlan) -> str:
+    """The time between administrations in words: ``2 weeks``, ``1 day``; a part of a day
+    that is a whole number of hours in hours (``12 hours``), otherwise in days (``0.2 days``).
+
+    ``str()`` of the plan says "every" before it, the notebook display puts it under "Every".
+    """
+    value, unit = plan._interval
     hours = value * 24
     if unit == "day" and value < 1 and abs(hours - round(hours)) < 1e-9:
         value, unit = round(hours), "hour"
-    return f"every {value:g} {unit}" + ("s" if value != 1 else "")
+    return f"{value:g} {unit}" + ("s" if value != 1 else "")
 
 
 def dose_plan(
@@ -208,6 +213,13 @@ def _band_for(
         if band.contains(kg / kg_per(band.weight_unit, "kg")):
             return band
     bands = "; ".join(str(b) for b in regimen.bands)
+    bounds = [
+        bound * kg_per(band.weight_unit, "kg")
+        for band in regimen.bands
+        for bound in (band.min_weight, band.max_weight)
+        if bound is not None
+    ]
+    weight = apart(kg, bounds, 2)  # 59.99999 kg is never shown as 60 beside a band from 60
     raise DoseInputError(
-        "weight", f"no weight band of {shown(regimen.label)} holds {kg:g} kg (bands: {bands})"
+        "weight", f"no weight band of {shown(regimen.label)} holds {weight} kg (bands: {bands})"
     )

@@ -26,7 +26,7 @@ from ._errors import ArgumentError, ArgumentTypeError, DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRate, DoseRegimen, Drug
 from ._notebook import NotebookDisplay
-from ._text import doses_a_day, span
+from ._text import counted, doses_a_day, span
 from ._units import (
     MAX_BODY_WEIGHT_KG,
     MIN_BODY_WEIGHT_KG,
@@ -238,7 +238,7 @@ class DoseRange(NotebookDisplay, Generic[M]):
 
     def __str__(self) -> str:
         if not isinstance(self._weight_kg, float):
-            return f"{self.regimen} for {self._weight_kg.size} weights"
+            return f"{self.regimen} for {counted(self._weight_kg.size, 'weight')}"
         rate = _daily_rate(self.regimen)[0]
         low, high = self._scaled(self._per_kg(rate.low)), self._scaled(self._per_kg(rate.high))
         per = self.doses_per_day

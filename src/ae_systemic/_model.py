@@ -30,7 +30,7 @@ from ._errors import (
     shown,
 )
 from ._notebook import NotebookDisplay
-from ._text import counted, interval, listed, sentence, span
+from ._text import counted, exact, interval, listed, sentence, span
 from ._units import AMOUNT_UNITS, BODY_WEIGHT_UNITS, PERIOD_UNITS, application_registry
 from ._validators import (
     atc_code,
@@ -257,7 +257,7 @@ class EffectEstimate(NotebookDisplay):
     def __str__(self) -> str:
         return (
             f"{self.certainty} {self.dose_level}, {self.outcome}: "
-            f"SMD {self.estimate:g} {interval(self.ci_low, self.ci_high)}"
+            f"SMD {exact(self.estimate)} {interval(self.ci_low, self.ci_high)}"
         )
 
 
@@ -408,8 +408,8 @@ class WeightBand:
         return above and (self.max_weight is None or weight < self.max_weight)
 
     def __str__(self) -> str:
-        lower = f"{self.min_weight:g}" if self.min_weight is not None else ""
-        upper = f"{self.max_weight:g}" if self.max_weight is not None else ""
+        lower = exact(self.min_weight) if self.min_weight is not None else ""
+        upper = exact(self.max_weight) if self.max_weight is not None else ""
         if not lower:
             return f"below {upper} {self.weight_unit}: {self.dose}"
         if not upper:

@@ -93,7 +93,9 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
     year += start.year
     if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
         raise InputError(
-            "months", f"{start} plus {shown(months)} months lies outside the years 1 to 9999"
+            "months",
+            f"{start} plus {shown(months)} month{'s' * (months != 1)} lies outside the years 1 "
+            "to 9999",  # shown: an int too long to write in full (10**5000) is named by type
         )
     last_day = calendar.monthrange(year, month_index + 1)[1]
     return datetime.date(year, month_index + 1, min(start.day, last_day))
@@ -108,7 +110,9 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
     A visit at ``start`` (baseline, where the schedule has one), one after the
     first follow-up interval in weeks, then one every interval of months
     counted from the baseline date (a reading of this library; the source's "4 weeks
-    and then 3-monthly" could also count them from the week-4 visit).  Every visit lists
+    and then 3-monthly" could also count them from the week-4 visit), none before the
+    first follow-up ("after N weeks, then every M months"); a month visit on the day of the
+    week visit is one visit with both labels (``week 4, month 1``).  Every visit lists
     the drug's checks and a ``note`` saying so, and, where the source gives the schedule
     as an example, that national guidelines apply.
 
@@ -133,20 +137,27 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
             "months", f"must lie between 1 and {MAX_SCHEDULE_MONTHS}, got {shown(months)}"
         )
     monitoring = subject.monitoring
-    end = _shifted(start, months, "months")
-    dates: dict[datetime.date, str] = {}
-    if monitoring.at_baseline:
-        dates[start] = "baseline"
+    end = _shifted(start, months, "month")
+    labels: dict[datetime.date, list[str]] = {start: ["baseline"]} if monitoring.at_baseline else {}
     weeks = monitoring.first_follow_up_weeks
-    if weeks * 7 <= (end - start).days:  # a later first follow-up may lie beyond year 9999
-        dates.setdefault(_shifted(start, weeks * 7, "days"), f"week {weeks}")
+    if weeks * 7 > (end - start).days:  # a later first follow-up may lie beyond year 9999
+        return _schedule(monitoring, labels)  # and every month visit comes after it
+    first = _shifted(start, weeks * 7, "day")
+    labels[first] = [f"week {weeks}"]
     step = monitoring.interval_months
     for offset in range(step, months + 1, step):
-        dates.setdefault(_shifted(start, offset, "months"), f"month {offset}")
+        day = _shifted(start, offset, "month")
+        if day >= first:  # "after N weeks, then every M months": none before the first
+            labels.setdefault(day, []).append(f"month {offset}")
+    return _schedule(monitoring, labels)
+
+
+def _schedule(monitoring: Monitoring, labels: dict[datetime.date, list[str]]) -> Schedule:
+    """The visits of ``labels`` in date order; two visits on one day are one, both labels."""
     note = schedule_note(monitoring)
     return Schedule(
-        Visit(day, label, monitoring.checks, monitoring.references, note)
-        for day, label in sorted(dates.items())
+        Visit(day, ", ".join(names), monitoring.checks, monitoring.references, note)
+        for day, names in sorted(labels.items())
     )
 
 
@@ -168,11 +179,12 @@ def _is_date(value: object) -> bool:
 
 
 def _shifted(start: datetime.date, amount: int, unit: str) -> datetime.date:
+    """``start`` plus ``amount`` of ``unit`` (``"day"`` or ``"month"``), or a clear error."""
     try:
-        if unit == "days":
+        if unit == "day":
             return start + datetime.timedelta(days=amount)
         return add_months(start, amount)
     except (OverflowError, ValueError):
         raise InputError(
-            "start", f"{start} plus {amount} {unit} lies beyond the calendar (year 9999)"
+            "start", f"{start} plus {counted(amount, unit)} lies beyond the calendar (year 9999)"
         ) from None

@@ -27,7 +27,7 @@ from ._lookup import resolve_drug
 from ._model import Drug
 from ._notebook import NotebookDisplay
 from ._patient import Patient, dose_for
-from ._text import beyond, counted, decimals, exact, inside, number, span
+from ._text import beyond, counted, decimals, exact, inside, number, percent, span
 from ._units import (
     QuantityLike,
     checked_weight,
@@ -53,6 +53,7 @@ __all__ = [
     "compare",
     "frequency_text",
     "shown_figures",
+    "shown_ranges",
 ]
 
 #: The largest amount per administration a prescription may state, in mg (100 g): a
@@ -408,7 +409,7 @@ def _message(
     if status is not DoseStatus.WITHIN:
         text += f", by {_percent(abs(deviation))}"
     if tolerance:
-        text += f" (with a tolerance of {_percent(tolerance)} asked for)"
+        text += f" (with a tolerance of {percent(tolerance)} asked for)"
     return text + "."
 
 
@@ -416,6 +417,23 @@ def shown_figures(check: DoseCheck) -> tuple[str, str]:
     """The daily amount (mg/day) and its rate (mg/kg/day) as ``check.message`` shows them."""
     given, per_kg, _ = _figures(check.range, check.prescription.daily_mg, check.status)
     return given, per_kg
+
+
+def shown_ranges(check: DoseCheck) -> tuple[str, str]:
+    """The daily range (mg/day) as ``check.message`` shows it, and the single doses' range
+    (mg) with the decimals that keep the amount per administration inside it where it is:
+    what every face prints beside the check, so that no prescribed amount falls outside the
+    range printed beside it.
+
+    >>> check = check_dose("ciclosporin", "70.123 kg", Prescription("87.66 mg", frequency=2))
+    >>> shown_ranges(check)
+    ('175.31–350.61 mg/day', '87.66–175.3 mg')
+    """
+    dose = check.range
+    _, _, daily = _figures(dose, check.prescription.daily_mg, check.status)
+    low, high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
+    _, single = inside(check.prescription.amount_mg, low, high, "mg")
+    return daily, single
 
 
 def _figures(dose: DoseRange[float], daily: float, status: DoseStatus) -> tuple[str, str, str]:
@@ -428,7 +446,8 @@ def _figures(dose: DoseRange[float], daily: float, status: DoseStatus) -> tuple[
     low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
     if status is DoseStatus.WITHIN:
         given, range_text = inside(daily, low, high, "mg/day")
-        return given, number(daily / kg), range_text
+        per_kg, _ = inside(daily / kg, low / kg, high / kg, "mg/kg/day")
+        return given, per_kg, range_text
     bound = high if status is DoseStatus.ABOVE else low
     return beyond(daily, bound), beyond(daily / kg, bound / kg), span(low, high, "mg/day", digits=1)
 

@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ._model import combination_sentence
+from ._prescription import shown_ranges
 from ._text import (
     INTERVAL_AS_PRINTED,
     age_text,
     cited,
+    counted,
     doses_a_day,
     interval,
     listed,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from ._model import Combination, Drug, Guideline, Statement
     from ._monitoring import Visit
     from ._patient import Patient
+    from ._prescription import DoseCheck
 
 __all__ = [
     "WIDTH",
@@ -48,6 +51,9 @@ __all__ = [
 
 #: Width of the reports, in characters.
 WIDTH = 80
+
+#: The widest column a regimen's label may take before its dose (longer labels stand alone).
+_LABEL_COLUMN = 40
 
 
 def wrap(text: str, indent: int, first: str = "") -> list[str]:
@@ -95,12 +101,7 @@ def drug_report(subject: Drug, source: Guideline) -> str:
             lines += wrap(comparison.summary, 4, "  -")
             for finding in comparison.findings:
                 lines += wrap(cited(finding.text, finding.references), 4, "    ")
-    lines += ["", "Dosing"]
-    column = min(max(len(r.label) for r in subject.regimens) + 4, 40)
-    for regimen in subject.regimens:
-        lines += wrap(cited(regimen.dose_text, regimen.references), column, f"  {regimen.label}")
-        if regimen.note:
-            lines += wrap(regimen.note, column)
+    lines += _dosing_lines(subject)
     licence = subject.licence
     lines += ["", "Licence"]
     lines += wrap(cited(f"from {licence.min_age_years} years of age", licence.references), 2)
@@ -129,6 +130,24 @@ def drug_report(subject: Drug, source: Guideline) -> str:
             text = str(reference).removeprefix(f"{reference.number}. ")
             lines += wrap(text, 6, f"  {reference.number:>2}.")
     return "\n".join(lines)
+
+
+def _dosing_lines(subject: Drug) -> list[str]:
+    """Each regimen's label, then its dose and note in a column; a label too long for the
+    column stands on its own line, the dose below it.  No section without a regimen."""
+    if not subject.regimens:
+        return []
+    lines = ["", "Dosing"]
+    column = min(max(len(r.label) for r in subject.regimens) + 4, _LABEL_COLUMN)
+    for regimen in subject.regimens:
+        label = f"  {regimen.label}"
+        if len(label) >= column:  # the dose would run into the label
+            lines += wrap(regimen.label, 2)
+            label = ""
+        lines += wrap(cited(regimen.dose_text, regimen.references), column, label)
+        if regimen.note:
+            lines += wrap(regimen.note, column)
+    return lines
 
 
 def _statement_lines(heading: str, statements: Sequence[Statement]) -> list[str]:
@@ -172,19 +191,28 @@ def _combination_groups(combinations: Sequence[Combination]) -> list[list[Combin
 # --- a dose ------------------------------------------------------------------------------
 
 
-def dose_lines(dose: DoseRange[float], more: Sequence[str] = ()) -> list[str]:
+def dose_lines(
+    dose: DoseRange[float], more: Sequence[str] = (), *, check: DoseCheck | None = None
+) -> list[str]:
     """The regimen (with its references and note), the daily and single doses rounded into
-    the range, ``more`` lines, and the fallback note."""
-    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
-    single_low, single_high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
+    the range, ``more`` lines, and the fallback note.
+
+    Beside a ``check`` of a prescription against ``dose``, the ranges are written as the
+    check's message writes them (:func:`~ae_systemic._prescription.shown_ranges`), so
+    that a prescribed amount within the range is never printed outside it.
+    """
+    if check is not None:
+        daily, single = shown_ranges(check)
+    else:
+        low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+        single_low, single_high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
+        daily = span(low, high, "mg/day", digits=1)
+        single = span(single_low, single_high, "mg", digits=1)
     lines = wrap(cited(str(dose.regimen), dose.references), 15, "  regimen")
     if dose.regimen.note:
         lines += wrap(dose.regimen.note, 15)
-    lines.append(f"  {'daily dose':<13}{span(low, high, 'mg/day', digits=1)}")
-    lines.append(
-        f"  {'per dose':<13}{span(single_low, single_high, 'mg', digits=1)}, "
-        f"{doses_a_day(dose.doses_per_day)}"
-    )
+    lines.append(f"  {'daily dose':<13}{daily}")
+    lines.append(f"  {'per dose':<13}{single}, {doses_a_day(dose.doses_per_day)}")
     lines += more
     if dose.fallback:
         lines += wrap(dose.fallback, 15, "  note")
@@ -210,7 +238,7 @@ def assessment_report(result: Assessment, patient: Patient, subject: Drug) -> st
     lines += wrap(f"{result.population} ({result.population_basis})", 15, "  population")
     licence = subject.licence.min_age_years
     licensed = f"{'yes' if result.licensed else 'no'} (from {licence} years of age)"
-    lines += dose_lines(result.dose, [f"  {'licensed':<13}{licensed}"])
+    lines += dose_lines(result.dose, [f"  {'licensed':<13}{licensed}"], check=result.dose_check)
     lines += ["", "Findings"]
     for count, finding in enumerate(result.findings, 1):
         lines.append(f"  {count:>2}. {finding.kind}")
@@ -226,7 +254,7 @@ def schedule_report(
 ) -> str:
     """The checks, the caveat where the schedule is an example, and the dated visits."""
     monitoring = subject.monitoring
-    lines = [f"{subject.name}: monitoring from {start.isoformat()}, {months} months"]
+    lines = [f"{subject.name}: monitoring from {start.isoformat()}, {counted(months, 'month')}"]
     checks = f"checks at every visit: {listed(monitoring.checks)}"
     lines += wrap(cited(checks, monitoring.references), 2, "")
     if visits and visits[0].note:

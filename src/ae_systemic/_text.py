@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 __all__ = [
     "INTERVAL_AS_PRINTED",
+    "MOST_DECIMALS",
     "NO_AGE_BOUNDARY",
     "RANGE_DASH",
     "age_text",
+    "apart",
     "beyond",
     "cited",
     "counted",
@@ -25,6 +28,7 @@ __all__ = [
     "interval",
     "listed",
     "number",
+    "percent",
     "reference_list",
     "sentence",
     "span",
@@ -32,6 +36,9 @@ __all__ = [
 
 #: The dash between the ends of a range: an en dash, as in "2.5–5 mg/kg/day".
 RANGE_DASH = "–"
+
+#: The most decimals :func:`span` rounds a range's ends to before it writes them exactly.
+MOST_DECIMALS = 9
 
 #: Where children end and adults begin for dosing: the source gives no age.
 NO_AGE_BOUNDARY = "the guideline gives no age between its children's and adults' ranges"
@@ -51,23 +58,38 @@ def listed(items: Sequence[str]) -> str:
 def span(low: float, high: float, unit: str = "", *, digits: int | None = None) -> str:
     """A range of numbers with its unit: ``2.5–5 mg/kg/day``, or ``5 mg`` when both ends agree.
 
-    Without ``digits``, numbers are written with ``:g``, for numbers stored as printed in
-    the source.  With ``digits``, for computed ranges, each end is rounded *into* the range
-    to ``digits`` decimals (the low end up, the high end down), so that a printed bound
-    never lies outside the computed range: 81.25–162.5 mg shows as ``81.3–162.5 mg``, never
-    ``81.2``.  Where that would cross the ends, more decimals are shown.
+    Without ``digits``, numbers are written as stored (:func:`exact`), for numbers of the
+    data, printed as the source prints them.  With ``digits``, for computed ranges, each
+    end is rounded *into* the range to ``digits`` decimals (the low end up, the high end
+    down), so that a printed bound never lies outside the computed range: 81.25–162.5 mg
+    shows as ``81.3–162.5 mg``, never ``81.2``.  Where that would cross the ends, more
+    decimals are shown (up to :data:`MOST_DECIMALS`, then the shortest exact forms), so
+    that no range is ever printed backwards; two equal ends are one number, rounded to
+    ``digits`` decimals.
+
+    >>> span(116.83333333333333, 116.83333333333333, "mg", digits=1)
+    '116.8 mg'
+    >>> span(70.1234565, 70.1234566, "kg", digits=1)
+    '70.1234565–70.1234566 kg'
     """
     if digits is None:
-        shown = [f"{low:g}", f"{high:g}"]
+        shown = [exact(low), exact(high)]
+    elif low == high:
+        shown = [number(low, digits)] * 2
     else:
-        while True:
-            ends = (_inward(low, digits, up=True), _inward(high, digits, up=False))
-            if ends[0] <= ends[1] or digits >= 6:
-                break
-            digits += 1
-        shown = [number(end, digits) for end in ends]
+        shown = _inward_ends(low, high, digits)
     numbers = shown[0] if shown[0] == shown[1] else RANGE_DASH.join(shown)
     return f"{numbers} {unit}" if unit else numbers
+
+
+def _inward_ends(low: float, high: float, digits: int) -> list[str]:
+    """The ends rounded into the range, with the fewest decimals from ``digits`` that keep
+    them in order; the shortest exact forms where none up to :data:`MOST_DECIMALS` do."""
+    for places in range(digits, max(digits, MOST_DECIMALS) + 1):
+        ends = (_inward(low, places, up=True), _inward(high, places, up=False))
+        if ends[0] <= ends[1]:
+            return [number(end, places) for end in ends]
+    return [exact(low), exact(high)]
 
 
 def _inward(value: float, digits: int, *, up: bool) -> float:
@@ -87,7 +109,7 @@ def doses_a_day(count: int) -> str:
 
 def interval(low: float, high: float) -> str:
     """An interval as the guideline prints it: ``(-1.6, -0.4)``."""
-    return f"({low:g}, {high:g})"
+    return f"({exact(low)}, {exact(high)})"
 
 
 def number(value: float, digits: int = 1) -> str:
@@ -116,24 +138,67 @@ def beyond(value: float, bound: float, digits: int = 1) -> str:
     return exact(value)
 
 
+def apart(value: float, bounds: Iterable[float], digits: int = 1) -> str:
+    """``value`` shown on the same side of each of ``bounds`` as it lies (or on one it equals).
+
+    ``digits`` decimals as :func:`number` writes them, or more where the rounded number
+    would reach or cross a bound: 59.99999 kg beside bands from 60 kg shows as
+    ``59.99999``, never ``60``.  Where six decimals are not enough, the shortest exact
+    form (:func:`exact`).
+
+    >>> apart(59.99999, [60.0, 100.0], 2), apart(80.0, [60.0, 100.0], 2)
+    ('59.99999', '80')
+    """
+    bounds = list(bounds)
+    for places in range(digits, 7):
+        text = number(value, places)
+        shown = float(text)
+        if all(_side(shown, bound) == _side(value, bound) for bound in bounds):
+            return text
+    return exact(value)
+
+
+def _side(value: float, bound: float) -> int:
+    """-1 below ``bound``, 0 on it, 1 above it."""
+    return (value > bound) - (value < bound)
+
+
+def percent(fraction: float) -> str:
+    """``fraction`` as a percentage, nothing rounded: 0.125 is ``12.5 %``, 0.005 ``0.5 %``.
+
+    For a fraction the user gave (a tolerance asked for): the decimals they typed, no more,
+    so that 0.1 reads ``10 %`` and not ``10.000000000000002 %``.
+
+    >>> percent(0.125), percent(0.005), percent(0.1)
+    ('12.5 %', '0.5 %', '10 %')
+    """
+    value = Decimal(repr(float(fraction))).scaleb(2).normalize()
+    return f"{value:f} %"
+
+
 def inside(value: float, low: float, high: float, unit: str, digits: int = 1) -> tuple[str, str]:
     """``value``, which lies within ``low``–``high``, and that range as :func:`span` writes it.
 
     The range's ends are rounded into it, so a value close to an end could be printed
     outside the printed range (175.32 as ``175.3`` against ``175.4–350.6`` for
-    175.309–350.617): both are then written with more decimals, until the value is shown
-    inside.  A value within only by floating-point noise, or by a tolerance asked for, is
-    written as it rounds.
+    175.309–350.617, or 87.66 as written in an order against ``87.7–175.3``): both are then
+    written with more decimals (up to :data:`MOST_DECIMALS`), until the value, rounded and
+    as given (up to floating-point noise), lies inside the printed range.  A value within
+    only by floating-point noise, or by a tolerance asked for, is written as it rounds.
 
     >>> inside(200.0, 175.0, 350.0, "mg/day")
     ('200', '175–350 mg/day')
     >>> inside(175.32, 175.30864, 350.61728, "mg/day")
     ('175.32', '175.31–350.61 mg/day')
+    >>> inside(87.66, 87.65375, 175.3075, "mg")
+    ('87.66', '87.66–175.3 mg')
     """
-    for places in range(digits, 7):
+    noise = 1e-9 * max(1.0, abs(value))  # 1e-9 at least: the grid of MOST_DECIMALS
+    for places in range(digits, MOST_DECIMALS + 1):
         text = number(value, places)
         ends = (_inward(low, places, up=True), _inward(high, places, up=False))
-        if ends[0] <= ends[1] and ends[0] <= float(text) <= ends[1]:
+        shown = (min(float(text), value + noise), max(float(text), value - noise))
+        if ends[0] <= shown[0] and shown[1] <= ends[1]:
             return text, span(low, high, unit, digits=places)
     return number(value, digits), span(low, high, unit, digits=digits)
 
@@ -155,8 +220,17 @@ def decimals(value: float, least: int = 2, most: int = 6) -> str:
 
 
 def exact(value: float) -> str:
-    """``value`` as given, nothing rounded: 200, 12.345, 0.25 (the shortest exact form)."""
-    text = repr(float(value))
+    """``value`` as given, nothing rounded: 200, 12.345, 0.00001 (the shortest exact form).
+
+    The shortest decimal that reads back as the same float, without an exponent: a number
+    of the data is printed as the data holds it (12.345678 mg, never 12.3457 mg).
+
+    >>> exact(200.0), exact(12.345678), exact(1e-05), exact(-1.0)
+    ('200', '12.345678', '0.00001', '-1')
+    """
+    import decimal  # only when a number is worded
+
+    text = format(decimal.Decimal(repr(float(value))), "f")
     return text.removesuffix(".0")
 
 

@@ -5,7 +5,8 @@
 ``MedicationKnowledge`` with the dose regimens, the licensing age, the mechanism of action
 and the licence notes, a ``Medication`` (the subject of the clinical-use statements),
 ``ClinicalUseDefinition`` s for the combinations to avoid, the interactions and the
-warnings, one ``PlanDefinition`` with an action per recommendation, one ``Evidence`` per
+warnings, one ``PlanDefinition`` with an action per recommendation and per combination to
+use, one ``Evidence`` per
 effect estimate (with its GRADE certainty), per efficacy statement and per comparison, a
 ``ResearchStudy`` per named trial, and one ``Citation`` per numbered reference.  Every
 resource has a generated narrative.  Ids are derived from the content (drug name, outcome,
@@ -38,6 +39,7 @@ The other way, from a health record (FHIR R4, R4B or R5 resources as plain dicts
 from __future__ import annotations
 
 import dataclasses
+import fractions
 import hashlib
 import html
 import re
@@ -60,6 +62,7 @@ from ._fhir_input import (
 from ._lookup import resolve_drug
 from ._model import (
     Amount,
+    Arm,
     Combination,
     Comparison,
     DoseRate,
@@ -75,7 +78,15 @@ from ._model import (
     WeightBand,
     combination_sentence,
 )
-from ._text import INTERVAL_AS_PRINTED, NO_AGE_BOUNDARY, cited, interval, listed, sentence
+from ._text import (
+    INTERVAL_AS_PRINTED,
+    NO_AGE_BOUNDARY,
+    cited,
+    counted,
+    interval,
+    listed,
+    sentence,
+)
 from ._ucum import UCUM_CODES, quantity, to_quantity, ucum_quantity
 from ._vocabulary import CombinationAdvice, ConsensusBasis, ConsensusBound, Strength
 
@@ -164,6 +175,9 @@ _SOURCE_LOCATION_CONTEXTS: Final = (
     "Evidence",
     "ResearchStudy",
 )
+
+#: The narrative of a warning for a group of patients the data names without a statement.
+_NO_STATEMENT: Final = "The data gives no statement for this group."
 
 # What a MedicationKnowledge.definitional.drugCharacteristic holds (its type.text).
 _MECHANISM: Final = "mechanism of action"
@@ -261,17 +275,22 @@ def to_bundle(
     ends with a slash or has a query or fragment, raises :class:`~ae_systemic.InputError`.
     """
     urls = _urls(base_url)
+    ids = _Ids()
     if isinstance(drug_or_guideline, Guideline):
         guideline = drug_or_guideline
         resources = [_guideline_citation(guideline, urls)]
-        resources += [_citation(ref, "guideline", urls) for ref in guideline.references]
+        ids.unique("Citation", ["guideline"])
+        citation_ids = _citation_ids(ids, "guideline", guideline.references)
+        resources += [
+            _citation(ref, citation_ids[ref.number], urls) for ref in guideline.references
+        ]
         for drug, slug in zip(guideline.drugs, _drug_slugs(guideline.drugs), strict=True):
-            resources += _drug_resources(_Scope(drug, slug, urls))
+            resources += _drug_resources(drug, slug, urls, ids)
         bundle_id = "guideline"
     elif isinstance(drug_or_guideline, Drug | str):
         drug = resolve_drug(drug_or_guideline, "drug_or_guideline")
         slug = _id(drug.name)
-        resources = _drug_resources(_Scope(drug, slug, urls))
+        resources = _drug_resources(drug, slug, urls, ids)
         bundle_id = slug
     else:
         raise ArgumentTypeError(
@@ -350,6 +369,34 @@ def _citation_id(scope: str, number: int) -> str:
     return _id(scope, "reference", str(number))
 
 
+@dataclasses.dataclass
+class _Ids:
+    """The ids given so far in one bundle, per resource type, where FHIR needs them unique.
+
+    Every id of a drug's resources is taken here, in the order of the bundle, so that an
+    id one drug makes from its content (``exampla-xr-switch`` from drug ``Exampla`` and key
+    ``xr.switch``) and an id another drug makes (drug ``Exampla XR``, key ``switch``) do
+    not collide: the later one is numbered (``exampla-xr-switch-2``).  The first drug's
+    ids are always its own, as in a bundle of that drug alone.
+    """
+
+    taken: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+
+    def unique(self, resource_type: str, ids: Sequence[str]) -> list[str]:
+        """``ids`` for new resources of the type, each numbered where it is already taken."""
+        used = self.taken.setdefault(resource_type, set())
+        given = _unique(ids, used)
+        used.update(given)
+        return given
+
+
+def _citation_ids(ids: _Ids, scope: str, references: Sequence[Reference]) -> dict[int, str]:
+    """The id of the ``Citation`` of each reference number of a drug (or of the guideline)."""
+    numbers = [ref.number for ref in references]
+    given = ids.unique("Citation", [_citation_id(scope, number) for number in numbers])
+    return dict(zip(numbers, given, strict=True))
+
+
 # --- small data types ---------------------------------------------------------------------
 
 
@@ -397,18 +444,39 @@ def _variable(role: str, display: str, description: str) -> _Obj:
     }
 
 
+_EMPTY: Final[tuple[JSONValue, ...]] = ([], {}, "")
+
+
 def _without_empty(value: _Obj) -> _Obj:
-    """``value`` without empty lists and objects, which FHIR JSON does not allow."""
+    """``value`` without empty lists, objects and strings, which FHIR JSON does not allow.
+
+    The resources leave out what they have nothing for; this is the last guard, so that a
+    bundle never holds ``""`` (a FHIR string has at least one character).
+    """
     kept: _Obj = {}
     for key, item in value.items():
         if isinstance(item, dict):
             item = _without_empty(item)
         elif isinstance(item, list):
             item = [_without_empty(i) if isinstance(i, dict) else i for i in item]
-            item = [i for i in item if i != [] and i != {}]
-        if item != [] and item != {}:
+            item = [i for i in item if i not in _EMPTY]
+        if item not in _EMPTY:
             kept[key] = item
     return kept
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+def _divided(value: float, parts: int) -> float:
+    """``value / parts`` worked out exactly on the number as written, then the nearest float.
+
+    The number as written is its shortest form (``repr``), so a division that ends gives
+    the number it ends on: 0.3 in 3 doses is 0.1 (not 0.09999999999999999 of float
+    division), 2.5 in 2 doses 1.25; one that does not end gives the float nearest to it,
+    1 in 3 doses 0.3333333333333333.
+    """
+    return float(fractions.Fraction(repr(float(value))) / parts)
 
 
 # --- narrative ----------------------------------------------------------------------------
@@ -468,6 +536,7 @@ class _Scope:
     drug: Drug
     slug: str
     urls: _Urls
+    citation_ids: dict[int, str]
 
     def cited(self, number: int) -> _Obj:
         """A ``RelatedArtifact`` of type ``citation`` pointing at reference ``number``."""
@@ -475,7 +544,7 @@ class _Scope:
         return {
             "type": "citation",
             "label": str(number),
-            "resourceReference": _ref("Citation", _citation_id(self.slug, number), title),
+            "resourceReference": _ref("Citation", self.citation_ids[number], title),
         }
 
     def citations(self, numbers: Iterable[int]) -> list[JSONValue]:
@@ -495,31 +564,33 @@ class _Scope:
         return [{"url": self.urls.source_location, "valueString": where} for where in unique]
 
 
-def _drug_resources(scope: _Scope) -> list[_Obj]:
-    drug, slug = scope.drug, scope.slug
-    clinical_uses = _clinical_use_definitions(scope)
+def _drug_resources(drug: Drug, slug: str, urls: _Urls, ids: _Ids) -> list[_Obj]:
+    """The resources of one drug, their ids taken from ``ids`` (unique over the bundle)."""
+    scope = _Scope(drug, slug, urls, _citation_ids(ids, slug, drug.references))
+    clinical_uses = _clinical_use_definitions(scope, ids)
+    (plan_id,) = ids.unique("PlanDefinition", [_id(slug, "recommendations")])
     statements = list(drug.efficacy)
-    evidence_ids = _unique(
+    evidence_ids = ids.unique(
+        "Evidence",
         [_id(slug, e.outcome.value, e.dose_level.value, "dose") for e in drug.evidence]
         + [_id(slug, s.key) for s in statements]
-        + [_id(slug, "comparison", c.key) for c in drug.comparisons]
+        + [_id(slug, "comparison", c.key) for c in drug.comparisons],
     )
     estimate_ids = evidence_ids[: len(drug.evidence)]
     statement_ids = evidence_ids[len(drug.evidence) : len(drug.evidence) + len(statements)]
     comparison_ids = evidence_ids[len(drug.evidence) + len(statements) :]
-    studied = [c for c in drug.comparisons if c.trial is not None or c.participants is not None]
-    study_ids = dict(
-        zip(
-            (c.key for c in studied),
-            _unique([_id(slug, "study", c.trial or c.key) for c in studied]),
-            strict=True,
-        )
-    )
+    studies = _studies(drug.comparisons)
+    study_ids = ids.unique("ResearchStudy", [_id(slug, "study", name) for _, name in studies])
+    study_of = {
+        index: study_id
+        for study_id, members in zip(study_ids, studies.values(), strict=True)
+        for index in members
+    }
     resources = [
         _medication_knowledge(scope, [str(c["id"]) for c in clinical_uses]),
         _medication(scope),
         *clinical_uses,
-        _plan_definition(scope),
+        _plan_definition(scope, plan_id),
     ]
     resources += [
         _evidence(scope, estimate, evidence_id)
@@ -530,12 +601,34 @@ def _drug_resources(scope: _Scope) -> list[_Obj]:
         for statement, evidence_id in zip(statements, statement_ids, strict=True)
     ]
     resources += [
-        _comparison_evidence(scope, comparison, evidence_id, study_ids.get(comparison.key))
-        for comparison, evidence_id in zip(drug.comparisons, comparison_ids, strict=True)
+        _comparison_evidence(scope, comparison, evidence_id, study_of.get(index))
+        for index, (comparison, evidence_id) in enumerate(
+            zip(drug.comparisons, comparison_ids, strict=True)
+        )
     ]
-    resources += [_research_study(scope, c, study_ids[c.key]) for c in studied]
-    resources += [_citation(ref, slug, scope.urls) for ref in drug.references]
+    resources += [
+        _research_study(scope, [drug.comparisons[i] for i in members], study_id)
+        for study_id, members in zip(study_ids, studies.values(), strict=True)
+    ]
+    resources += [_citation(ref, scope.citation_ids[ref.number], urls) for ref in drug.references]
     return resources
+
+
+def _studies(comparisons: Sequence[Comparison]) -> dict[tuple[str, str], list[int]]:
+    """The studies of a drug's comparisons: the positions of the comparisons of each.
+
+    One study per trial the source names, holding every comparison from it (two comparisons
+    from one trial are two views of one study, not two studies), keyed by ``("trial",
+    name)``; and one per comparison that counts its participants without naming a trial,
+    keyed by ``("comparison", key)``.  In the order of their first comparison.
+    """
+    studies: dict[tuple[str, str], list[int]] = {}
+    for index, comparison in enumerate(comparisons):
+        if comparison.trial is not None:
+            studies.setdefault(("trial", comparison.trial), []).append(index)
+        elif comparison.participants is not None:
+            studies.setdefault(("comparison", comparison.key), []).append(index)
+    return studies
 
 
 # MedicationKnowledge and Medication ------------------------------------------------------
@@ -575,7 +668,10 @@ def _medication_knowledge(scope: _Scope, clinical_use_ids: Sequence[str]) -> _Ob
             ),
             _labelled(
                 sentence(_LICENCE),
-                cited(f"licensed from {licence.min_age_years} years of age", licence.references),
+                cited(
+                    f"licensed from {counted(licence.min_age_years, 'year')} of age",
+                    licence.references,
+                ),
             ),
             _ul(cited(note.text, note.references) for note in licence.notes),
             *(
@@ -676,7 +772,9 @@ def _rate_dosage(
         "doseAndRate": [
             {
                 "doseRange": _range(
-                    rate.low / per_administration, rate.high / per_administration, per_weight
+                    _divided(rate.low, per_administration),
+                    _divided(rate.high, per_administration),
+                    per_weight,
                 ),
                 "rateRange": _range(rate.low, rate.high, f"{per_weight}/{period}"),
             }
@@ -760,7 +858,7 @@ def _medication(scope: _Scope) -> _Obj:
 # ClinicalUseDefinition --------------------------------------------------------------------
 
 
-def _clinical_use_definitions(scope: _Scope) -> list[_Obj]:
+def _clinical_use_definitions(scope: _Scope, ids: _Ids) -> list[_Obj]:
     drug, slug = scope.drug, scope.slug
     resources: list[_Obj] = []
     avoid = [c for c in drug.combinations if c.advice is CombinationAdvice.AVOID]
@@ -824,7 +922,9 @@ def _clinical_use_definitions(scope: _Scope) -> list[_Obj]:
     if avoid:
         resources.append(_combination_warning(scope, avoid))
     for resource, unique_id in zip(
-        resources, _unique([str(r["id"]) for r in resources]), strict=True
+        resources,
+        ids.unique("ClinicalUseDefinition", [str(r["id"]) for r in resources]),
+        strict=True,
     ):
         resource["id"] = unique_id  # two groups could share a name once made an id
     return resources
@@ -876,32 +976,33 @@ def _combination_warning(scope: _Scope, avoid: Sequence[Combination]) -> _Obj:
 
 
 def _statements_warning(scope: _Scope, category: str, statements: Sequence[Statement]) -> _Obj:
+    """A warning of statements; a group without any (a data pack may name one) says so in
+    its narrative and has no ``warning.description``, as a FHIR string is never empty."""
     return _warning(
         scope,
         category,
-        " ".join(s.text for s in statements),
+        " ".join(s.text for s in statements) or None,
         [s.location for s in statements],
         [n for s in statements for n in s.references],
-        [_ul(cited(s.text, s.references) for s in statements)],
+        [_ul(cited(s.text, s.references) for s in statements) or _p(_NO_STATEMENT)],
     )
 
 
 def _warning(
     scope: _Scope,
     category: str,
-    description: str,
+    description: str | None,
     locations: Sequence[str],
     references: Iterable[int],
     body: Sequence[str],
 ) -> _Obj:
+    warning: _Obj = {} if description is None else {"description": description}
+    warning["code"] = _text(category)
     return _clinical_use(
         scope,
         _id(scope.slug, "warning", category),
         "warning",
-        {
-            "category": [_text(category)],
-            "warning": {"description": description, "code": _text(category)},
-        },
+        {"category": [_text(category)], "warning": warning},
         locations,
         references,
         _narrative(_heading(f"{scope.drug.name}: {category}"), *body),
@@ -936,23 +1037,63 @@ def _clinical_use(
 # PlanDefinition ---------------------------------------------------------------------------
 
 
-def _plan_definition(scope: _Scope) -> _Obj:
+def _plan_definition(scope: _Scope, plan_id: str) -> _Obj:
+    """The recommendations, one action each, then one action per combination to use."""
     drug = scope.drug
-    plan_id = _id(scope.slug, "recommendations")
     title = f"Recommendations on {drug.name}"
+    combinations = _recommended(drug)
+    actions: list[JSONValue] = [_action(scope, rec) for rec in drug.recommendations]
+    actions += [
+        _combination_action(scope, number, c) for number, c in enumerate(combinations, start=1)
+    ]
     return {
         "resourceType": "PlanDefinition",
         "id": plan_id,
         "text": _narrative(
             _heading(title),
             _ul(_recommendation_lines(rec) for rec in drug.recommendations),
+            _heading("Combinations") if combinations else "",
+            _ul(_combination_lines(drug.name, c) for c in combinations),
         ),
         "url": scope.urls.full("PlanDefinition", plan_id),
         "title": title,
         "type": _coded(_PLAN_TYPE_SYSTEM, "clinical-protocol", "Clinical Protocol"),
         "status": "active",
-        "action": [_action(scope, rec) for rec in drug.recommendations],
+        "action": actions,
     }
+
+
+def _recommended(drug: Drug) -> list[Combination]:
+    """The combinations the drug is to be used in: every one not to avoid."""
+    return [c for c in drug.combinations if c.advice is not CombinationAdvice.AVOID]
+
+
+def _combination_lines(drug: str, combination: Combination) -> list[str]:
+    lines = [cited(combination.sentence(drug), combination.references)]
+    if combination.reason:
+        lines.append(f"Reason: {combination.reason}")
+    return lines
+
+
+def _combination_action(scope: _Scope, number: int, combination: Combination) -> _Obj:
+    """A combination to use, as an action of its own: the advice in words (with its
+    condition), the reason, the references; its strength is not stated (no code)."""
+    words = combination.sentence(scope.drug.name)
+    condition = f" ({combination.condition})" if combination.condition else ""
+    action: _Obj = {
+        "extension": [
+            {"url": _STRENGTH_EXTENSION, "valueCodeableConcept": _strength_concept(None)},
+            *scope.location_extensions([combination.location]),
+        ],
+        "linkId": f"combination-{number}",
+        "title": f"Combination with {combination.therapy}{condition}",
+        "description": words,
+        "textEquivalent": words,
+    }
+    if combination.reason:
+        action["reason"] = [_text(combination.reason)]
+    action["documentation"] = scope.citations(combination.references)
+    return action
 
 
 def _recommendation_lines(rec: Recommendation) -> list[str]:
@@ -1024,7 +1165,7 @@ def _action(scope: _Scope, rec: Recommendation) -> _Obj:
 def _evidence(scope: _Scope, estimate: EffectEstimate, evidence_id: str) -> _Obj:
     """An effect estimate: the SMD, its interval as printed (no level) and its certainty."""
     exposure = f"{scope.drug.name}, {estimate.dose_level}"
-    measured = f"{estimate.outcome}, up to {estimate.max_weeks} weeks"
+    measured = f"{estimate.outcome}, up to {counted(estimate.max_weeks, 'week')}"
     title = f"{exposure} vs {estimate.comparator}: {estimate.outcome}"
     certainty = estimate.certainty.value
     printed = interval(estimate.ci_low, estimate.ci_high)
@@ -1113,7 +1254,7 @@ def _comparison_evidence(
                 "resourceReference": _ref("ResearchStudy", study_id, comparison.trial),
             }
         )
-    return {
+    evidence: _Obj = {
         "resourceType": "Evidence",
         "id": evidence_id,
         "text": _narrative(
@@ -1128,49 +1269,67 @@ def _comparison_evidence(
         "status": "active",
         "relatedArtifact": related,
         "description": comparison.summary,
-        "assertion": " ".join(cited(f.text, f.references) for f in comparison.findings),
-        "variableDefinition": [
-            _variable("population", "population", comparison.population),
-            _variable("exposure", "exposure", str(comparison.intervention)),
-            _variable("referenceExposure", "reference exposure", str(comparison.comparator)),
-        ],
-        "studyDesign": [_text(comparison.design)],
     }
+    if comparison.findings:  # a FHIR string is never empty: no findings, no assertion
+        evidence["assertion"] = " ".join(cited(f.text, f.references) for f in comparison.findings)
+    evidence["variableDefinition"] = [
+        _variable("population", "population", comparison.population),
+        _variable("exposure", "exposure", str(comparison.intervention)),
+        _variable("referenceExposure", "reference exposure", str(comparison.comparator)),
+    ]
+    evidence["studyDesign"] = [_text(comparison.design)]
+    return evidence
 
 
-def _research_study(scope: _Scope, comparison: Comparison, study_id: str) -> _Obj:
-    """A trial the source names (or counts): its arms, design, size and results' sources."""
-    arms = [("intervention", comparison.intervention), ("comparator", comparison.comparator)]
+def _research_study(scope: _Scope, comparisons: Sequence[Comparison], study_id: str) -> _Obj:
+    """A trial the source names (or counts): every arm of its comparisons, design, size, sources.
+
+    A count of participants is written where the comparisons agree on it; comparisons of
+    one trial that give different counts (of different analyses) leave ``recruitment`` out,
+    and each count stays in its comparison's summary, which the narrative shows.
+    """
+    first = comparisons[0]
+    arms: list[tuple[str, Arm]] = []
+    for comparison in comparisons:
+        for role, arm in (
+            ("intervention", comparison.intervention),
+            ("comparator", comparison.comparator),
+        ):
+            if all(arm != known for _, known in arms):
+                arms.append((role, arm))
+    links = _unique([role for role, _ in arms])
+    references = sorted({n for c in comparisons for n in c.references})
+    counts = {c.participants for c in comparisons if c.participants is not None}
     study: _Obj = {
         "resourceType": "ResearchStudy",
         "id": study_id,
         "text": _narrative(
-            _heading(comparison.trial or comparison.summary),
-            _p(cited(comparison.summary, comparison.references)),
+            _heading(first.trial or first.summary),
+            *(_p(cited(c.summary, c.references)) for c in comparisons),
             _ul(str(arm) for _, arm in arms),
         ),
-        "extension": scope.location_extensions(f.location for f in comparison.findings),
+        "extension": scope.location_extensions(f.location for c in comparisons for f in c.findings),
         "url": scope.urls.full("ResearchStudy", study_id),
-        **({} if comparison.trial is None else {"title": comparison.trial}),
+        **({} if first.trial is None else {"title": first.trial}),
         "status": "active",
-        "relatedArtifact": scope.citations(comparison.references),
-        "descriptionSummary": comparison.summary,
-        "studyDesign": [_text(comparison.design)],
+        "relatedArtifact": scope.citations(references),
+        "descriptionSummary": "\n\n".join(c.summary for c in comparisons),
+        "studyDesign": [_text(design) for design in dict.fromkeys(c.design for c in comparisons)],
         "condition": [_text(_INDICATION)],
         "comparisonGroup": [
-            {"linkId": link, "name": arm.treatment, "description": str(arm)} for link, arm in arms
+            {"linkId": link, "name": arm.treatment, "description": str(arm)}
+            for link, (_, arm) in zip(links, arms, strict=True)
         ],
     }
-    if comparison.participants is not None:
-        study["recruitment"] = {"actualNumber": comparison.participants}
+    if len(counts) == 1:
+        study["recruitment"] = {"actualNumber": counts.pop()}
     return study
 
 
 # Citation ---------------------------------------------------------------------------------
 
 
-def _citation(ref: Reference, scope: str, urls: _Urls) -> _Obj:
-    citation_id = _citation_id(scope, ref.number)
+def _citation(ref: Reference, citation_id: str, urls: _Urls) -> _Obj:
     artifact: _Obj = {}
     if ref.accessed is not None:
         artifact["dateAccessed"] = ref.accessed.isoformat()

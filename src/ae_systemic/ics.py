@@ -22,7 +22,7 @@ from ._errors import ArgumentTypeError, InputError, MissingExtraError, shown
 from ._lookup import resolve_drug
 from ._model import Drug
 from ._monitoring import monitoring_schedule
-from ._text import reference_list
+from ._text import counted, reference_list
 from ._version import __version__
 
 __all__ = ["to_calendar"]
@@ -43,6 +43,10 @@ def to_calendar(
     that a caller who needs the same bytes twice can fix it.  Write the result to a
     file with ``Path("visits.ics").write_bytes(...)``.
 
+    A calendar holds at least one visit (RFC 5545 needs a component): a schedule without
+    any (no baseline visit, and a first follow-up after ``months``) raises
+    :class:`~ae_systemic.InputError` naming ``months``.
+
     Needs icalendar (``pip install 'ae-systemic[ics]'``); without it raises
     :class:`~ae_systemic.MissingExtraError`, an :class:`ImportError`.
 
@@ -57,7 +61,15 @@ def to_calendar(
         raise MissingExtraError("to_calendar", "icalendar", "ics") from exc
     subject = resolve_drug(drug)
     visits = monitoring_schedule(subject, start, months=months)
-    if visits and visits[-1].date == datetime.date.max:  # its DTEND, the next day, cannot be
+    if not visits:  # RFC 5545: a calendar holds at least one component
+        weeks = subject.monitoring.first_follow_up_weeks
+        raise InputError(
+            "months",
+            f"no monitoring visit of {subject.name} falls within {counted(months, 'month')} "
+            f"from {start} (no baseline visit; the first follow-up is at week {weeks}); "
+            "ask for more months",
+        )
+    if visits[-1].date == datetime.date.max:  # its DTEND, the next day, cannot be
         raise InputError(
             "start",
             f"the visit of {visits[-1].date} would end on the day after it, beyond the calendar "
