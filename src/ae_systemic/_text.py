@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
 __all__ = [
     "INTERVAL_AS_PRINTED",
@@ -172,7 +171,9 @@ def percent(fraction: float) -> str:
     >>> percent(0.125), percent(0.005), percent(0.1)
     ('12.5 %', '0.5 %', '10 %')
     """
-    value = Decimal(repr(float(fraction))).scaleb(2).normalize()
+    import decimal  # on first use: the command line's cold start does not pay for it
+
+    value = decimal.Decimal(repr(float(fraction))).scaleb(2).normalize()
     return f"{value:f} %"
 
 
@@ -228,9 +229,11 @@ def exact(value: float) -> str:
     >>> exact(200.0), exact(12.345678), exact(1e-05), exact(-1.0)
     ('200', '12.345678', '0.00001', '-1')
     """
-    import decimal  # only when a number is worded
+    text = repr(float(value))
+    if "e" in text:  # 1e-05: written out by decimal (imported only then, for a cold start)
+        import decimal
 
-    text = format(decimal.Decimal(repr(float(value))), "f")
+        text = format(decimal.Decimal(text), "f")
     return text.removesuffix(".0")
 
 
