@@ -1073,3 +1073,22 @@ def test_a_period_too_short_to_count_in_days_is_a_row_error_as_in_prescription()
     with pytest.raises(DoseInputError) as raised:
         Prescription("150 mg", frequency=2, period="1e-320 s")
     assert result["error"].tolist() == [str(raised.value)]
+
+
+def test_empty_text_in_a_result_read_back_from_csv_is_no_error_and_no_status() -> None:
+    """A CSV holds no nulls: pyarrow reads an empty ``error`` or ``dose_status`` cell as ""."""
+    frame = pd.DataFrame(
+        {
+            **{c: [None, None, None] for c in RESULT_COLUMNS},
+            "error": ["", "weight: -1 kg must be positive", ""],
+            "dose_status": ["within", "", ""],
+        }
+    )
+    for name in RESULT_COLUMNS:
+        if name.startswith("finding_"):
+            frame[name] = [True, None, False]
+    counts = result_counts(frame)
+    assert (counts["rows"], counts["errors"]) == (3, 1)
+    assert counts["dose_status:within"] == 1
+    assert counts["dose_status:no prescription"] == 1
+    assert all(counts[k] == 1 for k in counts if k.startswith("finding:"))

@@ -30,6 +30,7 @@ from ae_systemic import (
     is_licensed,
     round_to_strengths,
 )
+from ae_systemic._dosing import select_regimen
 from ae_systemic._text import span
 from synthetic_drugs import regimen, synthetic
 
@@ -98,9 +99,10 @@ def test_a_child_with_a_phase_falls_back_to_the_childrens_range_and_says_so(phas
     assert dose.regimen.phase is None
     assert dose.regimen.rate is not None
     assert (dose.regimen.rate.low, dose.regimen.rate.high) == (2.5, 5.0)
-    assert dose.fallback is not None
-    assert "no" in dose.fallback
-    assert str(phase) in dose.fallback
+    assert dose.fallback == (
+        f"The guideline gives no {phase} regimen of ciclosporin for children; the commonly "
+        "used dosage children (2.5–5 mg/kg/day) is used instead."
+    )
 
 
 def test_results_carry_units_of_a_daily_amount_and_of_a_single_dose() -> None:
@@ -625,3 +627,54 @@ def test_a_weight_outside_every_band_is_never_shown_on_a_bound(weight: str, show
         f"weight: no weight band of 'banded' holds {shown} (bands: 60 to below 100 kg: 150 mg "
         "every week; 100 kg and above: 200 mg every week)"
     )
+
+
+@pytest.mark.parametrize(
+    ("population", "phase", "where", "expected"),
+    [
+        ("adult", None, "population", "expected Population.ADULT or Population.CHILD, got 'adult'"),
+        (
+            Population.ADULT,
+            "acute",
+            "phase",
+            "expected None, Phase.ACUTE or Phase.LONG_TERM, got 'acute'",
+        ),
+    ],
+)
+def test_select_regimen_names_an_argument_of_the_wrong_type(
+    population: Any, phase: Any, where: str, expected: str
+) -> None:
+    with pytest.raises(ae_systemic.ArgumentTypeError) as raised:
+        select_regimen(ae_systemic.drug("ciclosporin"), population, phase)
+    assert (raised.value.where, raised.value.problem) == (where, expected)
+
+
+def test_a_population_without_any_regimen_is_named_as_such() -> None:
+    adults_only = synthetic("Examplumab", regimen("adults", rate=DoseRate(2.5, 5), doses_per_day=2))
+    with pytest.raises(DoseInputError) as raised:
+        select_regimen(adults_only, Population.CHILD, None)
+    assert (raised.value.where, raised.value.problem) == (
+        "population",
+        "the guideline gives Examplumab no dose regimen for children",
+    )
+
+
+@pytest.mark.parametrize(
+    ("phase", "asked"),
+    [(None, "standard regimen (no phase)"), (Phase.LONG_TERM, "long-term regimen")],
+)
+def test_phases_without_a_standard_regimen_are_listed_to_choose_from(
+    phase: Phase | None, asked: str
+) -> None:
+    acute = attrs.evolve(regimen("acute", rate=DoseRate(4, 5), doses_per_day=2), phase=Phase.ACUTE)
+    only_acute = synthetic("Examplumab", acute)
+    with pytest.raises(DoseInputError) as raised:
+        select_regimen(only_acute, Population.ADULT, phase)
+    assert (raised.value.where, raised.value.problem) == (
+        "phase",
+        f"the guideline gives Examplumab no {asked} for adults; give phase as one of 'acute'",
+    )
+    long_term = attrs.evolve(acute, phase=Phase.LONG_TERM, label="long")
+    with pytest.raises(DoseInputError) as raised:
+        select_regimen(synthetic("Examplumab", acute, long_term), Population.ADULT, None)
+    assert raised.value.problem.endswith("give phase as one of 'acute', 'long-term'")

@@ -477,10 +477,9 @@ def _given(values: Any, position: int, unit: str | None = None) -> str:
 
 def _shown_cell(value: object) -> str:
     """A cell's value shown safely, a numpy scalar as the Python value it holds (``True``)."""
-    item = getattr(value, "item", None)
-    if type(value).__module__ == "numpy" and callable(item):
-        value = item()
-    return shown(value)
+    import numpy as np
+
+    return shown(value.item() if isinstance(value, np.generic) else value)
 
 
 def _factorized(

@@ -146,7 +146,7 @@ def monitoring_schedule(drug: Drug | str, start: datetime.date, *, months: int =
     labels[first] = [f"week {weeks}"]
     step = monitoring.interval_months
     for offset in range(step, months + 1, step):
-        day = _shifted(start, offset, "month")
+        day = add_months(start, offset)  # within the calendar: the schedule's end is
         if day >= first:  # "after N weeks, then every M months": none before the first
             labels.setdefault(day, []).append(f"month {offset}")
     return _schedule(monitoring, labels)
