@@ -678,3 +678,86 @@ def test_phases_without_a_standard_regimen_are_listed_to_choose_from(
     with pytest.raises(DoseInputError) as raised:
         select_regimen(synthetic("Examplumab", acute, long_term), Population.ADULT, None)
     assert raised.value.problem.endswith("give phase as one of 'acute', 'long-term'")
+
+
+# -- mutation survivors of a full run: the messages and the array path, pinned ----------------
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        (Q(math.nan, "kg"), "nan kilogram is not a number (NaN)"),
+        (Q(math.inf, "kg"), "inf kilogram is infinite"),
+        (
+            Q(150, "g"),
+            "150 gram is below 0.2 kg, lighter than any person on record; check the unit "
+            "(milligrams or grams read as kilograms?)",
+        ),
+        (
+            Q(800, "kg"),
+            "800 kilogram is above 700 kg, heavier than any person on record; check the unit "
+            "(grams or pounds read as kilograms?)",
+        ),
+    ],
+)
+def test_a_weight_out_of_bounds_is_refused_word_for_word(weight: Any, message: str) -> None:
+    with pytest.raises(DoseInputError) as raised:
+        daily_dose("ciclosporin", weight)
+    assert (raised.value.where, raised.value.problem) == ("weight", message)
+
+
+@pytest.mark.parametrize(("bad", "more"), [(1, ""), (2, " (2 bad elements in all)")])
+def test_an_array_names_its_first_bad_weight_and_counts_them(bad: int, more: str) -> None:
+    weights = Q(np.array([70.0] + [800.0] * bad), "kg")
+    with pytest.raises(DoseInputError) as raised:
+        daily_dose("ciclosporin", weights)
+    assert raised.value.problem.endswith(
+        f"heavier than any person on record; check the unit "
+        f"(grams or pounds read as kilograms?){more}"
+    )
+    assert raised.value.where == "weight[1]"
+
+
+def test_an_array_of_children_with_a_phase_keeps_the_fallback_note() -> None:
+    dose = daily_dose(
+        "ciclosporin",
+        Q(np.array([30.0, 40.0]), "kg"),
+        population=Population.CHILD,
+        phase=Phase.ACUTE,
+    )
+    assert dose.fallback == (
+        "The guideline gives no acute flare, short-term regimen of ciclosporin for children; "
+        "the commonly used dosage children (2.5–5 mg/kg/day) is used instead."
+    )
+
+
+def test_daily_dose_of_a_regimen_that_is_no_daily_rate_says_what_to_use() -> None:
+    weekly = synthetic("Exampletrexate", regimen("weekly", rate=DoseRate(0.25, 0.5, period="week")))
+    with pytest.raises(DoseInputError) as raised:
+        daily_dose(weekly, Q(70, "kg"))
+    assert (raised.value.where, raised.value.problem) == (
+        "regimen",
+        "'weekly' is not a weight-based daily dose (weekly: 0.25–0.5 mg/kg/week once a week); "
+        "daily_dose computes those only; use dose_plan for every shape of regimen",
+    )
+
+
+def test_a_weight_that_is_no_quantity_is_named_by_its_type() -> None:
+    with pytest.raises(ArgumentTypeError) as raised:
+        daily_dose("ciclosporin", [70])  # type: ignore[call-overload]
+    assert raised.value.problem == (
+        "expected a pint quantity or a string such as '70 kg' or '154 lb', got list"
+    )
+
+
+def test_a_registry_set_as_the_application_registry_is_built_when_first_used() -> None:
+    from ae_systemic import _units
+
+    previous = pint.get_application_registry()  # type: ignore[no-untyped-call]
+    fresh: pint.UnitRegistry[float] = pint.UnitRegistry()
+    pint.set_application_registry(fresh)  # type: ignore[no-untyped-call]
+    try:
+        assert ae_systemic.application_registry() is fresh
+        assert fresh in _units._BUILT
+    finally:
+        pint.set_application_registry(previous)  # type: ignore[no-untyped-call]
