@@ -753,7 +753,7 @@ def test_a_weight_that_is_no_quantity_is_named_by_its_type() -> None:
 def test_a_registry_set_as_the_application_registry_is_built_when_first_used() -> None:
     from ae_systemic import _units
 
-    previous = pint.get_application_registry()  # type: ignore[no-untyped-call]
+    previous = pint.get_application_registry().get()  # type: ignore[no-untyped-call]
     fresh: pint.UnitRegistry[float] = pint.UnitRegistry()
     pint.set_application_registry(fresh)  # type: ignore[no-untyped-call]
     try:
