@@ -1347,3 +1347,17 @@ def test_the_documented_error_message_is_the_real_one(
     Path("service.toml").write_text(TOML.replace('therapy = "UVB"', 'therapy = "UVC"'))
     error = refused(lambda: load_config("service.toml"), ConfigError)
     assert str(error) == _block("text").strip()
+
+
+def test_the_range_beside_a_dose_within_it_holds_the_dose_as_printed() -> None:
+    """A frequency card of a dose within the range by a third decimal: 175.3164 mg/day for a
+    range from 175.3151 mg/day, which two decimals would print as 175.32."""
+    order = rq.ciclosporin_order(amount_mg=58.4388, frequency=3)
+    request = rq.order_sign_request([order], prefetched=rq.prefetch(weight_kg=70.12604))
+    (card,) = valid_cards(respond(request, service=SIGN))
+    lines = card["detail"].splitlines()
+    assert "- **Prescribed:** 58.4388 mg 3 times per day (175.3164 mg/day), 2.5 mg/kg/day" in lines
+    assert any(
+        line.startswith("- **The guideline's range:** 175.316–350.63 mg/day (87.7–175.3 mg")
+        for line in lines
+    )

@@ -21,11 +21,12 @@ import attrs
 
 from ._assessment import Assessment, Finding, FindingKind
 from ._converter import JSONValue
+from ._dosing import range_text
 from ._errors import AeSystemicError, ArgumentTypeError, InputError, shown
 from ._lookup import drug as find_drug
 from ._lookup import guideline
 from ._model import Drug, Reference
-from ._prescription import DoseCheck, Prescription, shown_figures
+from ._prescription import DoseCheck, Prescription, shown_figures, shown_ranges
 from ._text import counted, decimals, sentence
 from ._validators import text_problem
 
@@ -199,11 +200,12 @@ def _summary(drug: str, kind: FindingKind, messages: Sequence[str]) -> str:
 
 def _dose_lines(assessment: Assessment, check: DoseCheck) -> list[str]:
     prescribed = f"{check.prescription}, {shown_figures(check)[1]} mg/kg/day"
+    guideline_range = range_text(check.range, *shown_ranges(check))  # as the check prints it
     population = f"{assessment.population} ({assessment.population_basis})"
     lines = [
         "",
         f"- **Prescribed:** {markdown_text(prescribed)}",
-        f"- **The guideline's range:** {markdown_text(str(check.range))}",
+        f"- **The guideline's range:** {markdown_text(guideline_range)}",
         f"- **Population:** {markdown_text(population)}",
     ]
     if check.range.fallback:

@@ -54,6 +54,7 @@ __all__ = [
     "DoseRange",
     "daily_dose",
     "is_licensed",
+    "range_text",
     "round_to_strengths",
     "select_regimen",
     "strength_units",
@@ -242,12 +243,19 @@ class DoseRange(NotebookDisplay, Generic[M]):
         rate = _daily_rate(self.regimen)[0]
         low, high = self._scaled(self._per_kg(rate.low)), self._scaled(self._per_kg(rate.high))
         per = self.doses_per_day
-        note = f" ({self.regimen.note})" if self.regimen.note else ""
-        return (
-            f"{span(low, high, 'mg/day', digits=2)} "
-            f"({span(low / per, high / per, 'mg', digits=2)} per dose, "
-            f"{doses_a_day(per)}) for {self._weight_kg:g} kg: {self.regimen}{note}"
+        return range_text(
+            self, span(low, high, "mg/day", digits=2), span(low / per, high / per, "mg", digits=2)
         )
+
+
+def range_text(dose: DoseRange[float], daily: str, single: str) -> str:
+    """``dose`` in words around its ranges as printed (``str(dose)`` rounds them itself):
+    ``175–350 mg/day (87.5–175 mg per dose, 2 doses a day) for 70 kg: ...``."""
+    note = f" ({dose.regimen.note})" if dose.regimen.note else ""
+    return (
+        f"{daily} ({single} per dose, {doses_a_day(dose.doses_per_day)}) "
+        f"for {dose.weight.m_as('kg'):g} kg: {dose.regimen}{note}"
+    )
 
 
 def select_regimen(
