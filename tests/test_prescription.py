@@ -708,7 +708,8 @@ def test_the_ranges_beside_a_check_are_those_of_its_message() -> None:
     check = check_dose(CSA, "70.123 kg", Prescription("87.66 mg", frequency=2))
     assert check.status is DoseStatus.WITHIN
     assert "is within the range of 175.31–350.61 mg/day" in check.message
-    assert shown_ranges(check) == ("175.31–350.61 mg/day", "87.66–175.3 mg")
+    assert shown_ranges(check.range, check) == ("175.31–350.61 mg/day", "87.66–175.3 mg")
+    assert shown_ranges(check.range) == ("175.4–350.6 mg/day", "87.7–175.3 mg")  # alone
     lines = dose_lines(check.range, check=check)
     assert "  daily dose   175.31–350.61 mg/day" in lines
     assert "  per dose     87.66–175.3 mg, 2 doses a day" in lines
@@ -726,7 +727,7 @@ def test_the_ranges_beside_a_check_are_those_of_its_message() -> None:
 
 def test_the_ranges_beside_a_check_outside_the_range_keep_one_decimal() -> None:
     check = check_dose(CSA, "70.123456 kg", Prescription("200 mg", frequency=2))
-    assert shown_ranges(check) == ("175.4–350.6 mg/day", "87.7–175.3 mg")
+    assert shown_ranges(check.range, check) == ("175.4–350.6 mg/day", "87.7–175.3 mg")
 
 
 @pytest.mark.parametrize(

@@ -200,7 +200,7 @@ def _summary(drug: str, kind: FindingKind, messages: Sequence[str]) -> str:
 
 def _dose_lines(assessment: Assessment, check: DoseCheck) -> list[str]:
     prescribed = f"{check.prescription}, {shown_figures(check)[1]} mg/kg/day"
-    guideline_range = range_text(check.range, *shown_ranges(check))  # as the check prints it
+    guideline_range = range_text(check.range, *shown_ranges(check.range, check))
     population = f"{assessment.population} ({assessment.population_basis})"
     lines = [
         "",

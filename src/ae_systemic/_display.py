@@ -25,7 +25,7 @@ from __future__ import annotations
 import html as _html_module
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ._assessment import Assessment
 from ._dose_plan import DosePlan, interval_text
@@ -301,14 +301,7 @@ def _dose_fields(
     one_low, one_high = _extent(dose.per_dose_low.magnitude), _extent(dose.per_dose_high.magnitude)
     per_dose = f"per dose, {doses_a_day(dose.doses_per_day)}"
     if isinstance(weight, float):
-        daily, single = (
-            shown_ranges(check)
-            if check is not None
-            else (
-                span(low[0], high[0], "mg/day", digits=1),
-                span(one_low[0], one_high[0], "mg", digits=1),
-            )
-        )
+        daily, single = shown_ranges(cast("DoseRange[float]", dose), check)  # one weight
         amounts: Fields = (
             ("Body weight", f"{number(weight, 2)} kg"),
             ("Daily dose", daily),

@@ -419,19 +419,23 @@ def shown_figures(check: DoseCheck) -> tuple[str, str]:
     return given, per_kg
 
 
-def shown_ranges(check: DoseCheck) -> tuple[str, str]:
-    """The daily range (mg/day) as ``check.message`` shows it, and the single doses' range
-    (mg) with the decimals that keep the amount per administration inside it where it is:
-    what every face prints beside the check, so that no prescribed amount falls outside the
-    range printed beside it.
+def shown_ranges(dose: DoseRange[float], check: DoseCheck | None = None) -> tuple[str, str]:
+    """The daily range (mg/day) and the single doses' range (mg) as every face prints them.
+
+    One decimal, each end rounded into the range; beside a ``check`` of a prescription
+    against ``dose``, the daily range as ``check.message`` shows it and the single doses'
+    with the decimals that keep the amount per administration inside it where it is, so
+    that no prescribed amount falls outside the range printed beside it.
 
     >>> check = check_dose("ciclosporin", "70.123 kg", Prescription("87.66 mg", frequency=2))
-    >>> shown_ranges(check)
-    ('175.31–350.61 mg/day', '87.66–175.3 mg')
+    >>> shown_ranges(check.range), shown_ranges(check.range, check)
+    (('175.4–350.6 mg/day', '87.7–175.3 mg'), ('175.31–350.61 mg/day', '87.66–175.3 mg'))
     """
-    dose = check.range
-    _, _, daily = _figures(dose, check.prescription.daily_mg, check.status)
     low, high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
+    if check is None:
+        daily_low, daily_high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+        return span(daily_low, daily_high, "mg/day", digits=1), span(low, high, "mg", digits=1)
+    _, _, daily = _figures(dose, check.prescription.daily_mg, check.status)
     _, single = inside(check.prescription.amount_mg, low, high, "mg")
     return daily, single
 

@@ -26,7 +26,6 @@ from ._text import (
     listed,
     number,
     sentence,
-    span,
 )
 from ._vocabulary import CombinationAdvice, in_order
 
@@ -201,13 +200,7 @@ def dose_lines(
     check's message writes them (:func:`~ae_systemic._prescription.shown_ranges`), so
     that a prescribed amount within the range is never printed outside it.
     """
-    if check is not None:
-        daily, single = shown_ranges(check)
-    else:
-        low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
-        single_low, single_high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
-        daily = span(low, high, "mg/day", digits=1)
-        single = span(single_low, single_high, "mg", digits=1)
+    daily, single = shown_ranges(dose, check)
     lines = wrap(cited(str(dose.regimen), dose.references), 15, "  regimen")
     if dose.regimen.note:
         lines += wrap(dose.regimen.note, 15)

@@ -125,16 +125,10 @@ def beyond(value: float, bound: float, digits: int = 1) -> str:
     value said to be outside a range is never printed on its end (nor a small amount as
     0).  Where six decimals are not enough, the shortest exact form (:func:`exact`).
 
-    >>> beyond(350.02, 350.0), beyond(174.96, 175.0), beyond(400.0, 350.0)
-    ('350.02', '174.96', '400')
+    >>> beyond(350.02, 350.0), beyond(174.96, 175.0), beyond(400.0, 350.0), beyond(4e-5, 1.0)
+    ('350.02', '174.96', '400', '0.00004')
     """
-    above = value > bound
-    for places in range(digits, 7):
-        text = number(value, places)
-        shown = float(text)
-        if ((shown > bound) if above else (shown < bound)) and (shown != 0.0 or value == 0.0):
-            return text
-    return exact(value)
+    return apart(value, (bound, 0.0), digits)  # 0.0: a value that is not 0 is not shown as 0
 
 
 def apart(value: float, bounds: Iterable[float], digits: int = 1) -> str:
