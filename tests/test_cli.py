@@ -982,16 +982,28 @@ _START_UP_PROBE = """
 
     with contextlib.redirect_stdout(io.StringIO()):
         code = main({args!r})
-    tables = ("numpy", "pandas", "pyarrow", "tqdm", "ae_systemic._audit", "ae_systemic._cohort")
-    print(code, [name for name in tables if name in sys.modules])
+    print(code, [name for name in {tables!r} if name in sys.modules])
 """
+#: The table libraries and the modules that use them: ``audit``'s alone.
+_TABLES = ("numpy", "pandas", "pyarrow", "tqdm", "ae_systemic._audit", "ae_systemic._cohort")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["drugs"], ["audit", "--help"]])
 def test_start_up_imports_no_table_library(tmp_path: Path, args: list[str]) -> None:
     # pandas, pyarrow (and numpy, which they import) and tqdm are for ``audit`` alone, when
     # it runs: never when the command line starts, builds its parsers or prints its help.
-    probe = textwrap.dedent(_START_UP_PROBE).format(args=args)
+    probe = textwrap.dedent(_START_UP_PROBE).format(args=args, tables=_TABLES)
+    result = _run([sys.executable, "-c", probe], _env(tmp_path / "cache"))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.strip() == "0 []"
+
+
+def test_show_imports_neither_pint_nor_the_dosing_code(tmp_path: Path) -> None:
+    # ``show`` prints the content: its cold start does not pay for units or dose checks.
+    dosing = ("pint", "decimal", "ae_systemic._prescription", "ae_systemic._dosing")
+    probe = textwrap.dedent(_START_UP_PROBE).format(
+        args=["show", "ciclosporin"], tables=(*_TABLES, *dosing)
+    )
     result = _run([sys.executable, "-c", probe], _env(tmp_path / "cache"))
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.strip() == "0 []"

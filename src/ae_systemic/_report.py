@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ._model import combination_sentence
-from ._prescription import shown_ranges
 from ._text import (
     INTERVAL_AS_PRINTED,
     age_text,
@@ -200,6 +199,8 @@ def dose_lines(
     check's message writes them (:func:`~ae_systemic._prescription.shown_ranges`), so
     that a prescribed amount within the range is never printed outside it.
     """
+    from ._prescription import shown_ranges  # here: `show` need not import the prescriptions
+
     daily, single = shown_ranges(dose, check)
     lines = wrap(cited(str(dose.regimen), dose.references), 15, "  regimen")
     if dose.regimen.note:
