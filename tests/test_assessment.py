@@ -291,11 +291,20 @@ def test_use_is_off_label_below_16_years_exactly(age: Any, licensed: bool) -> No
 
 
 def stated_age_in_years(message: str) -> float:
-    """The age an off-label message states, read as "15.9 years" or "15 years 11 months"."""
-    stated = re.search(r"\bat ((?:\d+(?:\.\d+)?(?:e[-+]?\d+)? (?:years?|months?) ?)+)", message)
+    """The age a message states after "at": "15.9 years", "15 years 11 months", "3 days"."""
+    return years_in(message, "at")
+
+
+def years_in(message: str, before: str) -> float:
+    """The age in years written after the word ``before`` in ``message``, in years, months
+    and days (pint's year of 365.25 days, its month a twelfth of it)."""
+    number = r"\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+    age = rf"\b{before} ((?:{number} (?:years?|months?|days?) ?)+)"
+    stated = re.search(age, message, flags=re.IGNORECASE)
     assert stated is not None, message
-    parts = re.findall(r"(\S+) (year|month)", stated.group(1))
-    return sum(float(n) / (1 if unit == "year" else 12) for n, unit in parts)
+    parts = re.findall(r"(\S+) (year|month|day)", stated.group(1))
+    per_year = {"year": 1, "month": 12, "day": 365.25}
+    return sum(float(n) / per_year[unit] for n, unit in parts)
 
 
 @pytest.mark.parametrize(
@@ -320,6 +329,21 @@ def test_the_off_label_message_states_an_age_below_16_years(age: Any) -> None:
 def test_the_off_label_message_states_an_age_in_years_and_months(age: Any, years: float) -> None:
     (finding,) = assess("ciclosporin", Patient(age, Q(30, "kg"))).of_kind(K.OFF_LABEL)
     assert stated_age_in_years(finding.message) == pytest.approx(years, abs=0.051), finding.message
+
+
+@pytest.mark.parametrize(
+    ("age", "stated"),
+    [("3 days", "3 days"), ("1 day", "1 day"), ("0 days", "0 days"), ("45 days", "1 month")],
+)
+def test_a_baby_is_off_label_at_its_age_in_days_as_the_fallback_note_says(
+    age: str, stated: str
+) -> None:
+    # Before: "at 0 years this patient is younger", beside "At 3 days, this patient ...".
+    assessment = assess("ciclosporin", Patient(age, "3 kg"), phase=Phase.ACUTE)
+    (finding,) = assessment.of_kind(K.OFF_LABEL)
+    assert f"; at {stated} this patient is younger, so its use" in finding.message
+    assert assessment.dose.fallback is not None
+    assert assessment.dose.fallback.startswith(f"At {stated}, this patient gets the children's")
 
 
 def test_every_whole_month_age_below_16_years_is_stated_as_itself() -> None:
@@ -465,6 +489,63 @@ def test_adult_from_does_not_change_the_licence() -> None:
     assert assessment.population is Population.ADULT
     assert assessment.licensed is False
     assert len(assessment.of_kind(K.OFF_LABEL)) == 1
+
+
+@pytest.mark.parametrize(
+    ("age", "adult_from", "threshold", "stated"),
+    [
+        # Before: "At 17 years 11 months ... (adult regimens from 17 years 11 months ...)".
+        ("6573 days", "6574 days", "6574 days", "6573 days"),
+        (Q(6573.5, "day"), "6574 days", "6574 days", "6573 days"),
+        (Q(6573.99, "day"), "6574 days", "6574 days", "6573 days"),
+        ("1 day", "20 days", "20 days", "1 day"),
+        ("17.9 years", "17.99 years", "6570.8475 days", "6537 days"),
+        # A threshold of whole months is said in years and months, the age rounded down.
+        ("17.99 years", "18 years", "18 years", "17 years 11 months"),
+        ("215 months", "216 months", "18 years", "17 years 11 months"),
+        ("17 years", "17.5 years", "17 years 6 months", "17 years"),
+        ("3 days", "16 years", "16 years", "3 days"),
+    ],
+)
+def test_a_child_below_the_threshold_is_stated_below_it_not_on_it(
+    age: Any, adult_from: str, threshold: str, stated: str
+) -> None:
+    assessment = assess(
+        "ciclosporin", Patient(age, "30 kg"), phase=Phase.ACUTE, adult_from=adult_from
+    )
+    assert assessment.population is Population.CHILD
+    basis = f"adult regimens from {threshold}, as the caller chose"
+    assert assessment.population_basis == basis
+    assert assessment.dose.fallback is not None
+    assert assessment.dose.fallback.startswith(
+        f"At {stated}, this patient gets the children's regimens ({basis}). "
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.integers(min_value=1, max_value=130 * 365).map(lambda d: Q(d, "day")),
+        st.integers(min_value=1, max_value=130 * 12).map(lambda m: Q(m, "month")),
+        st.floats(min_value=0.01, max_value=130).map(lambda y: Q(y, "year")),
+    ),
+    st.one_of(st.integers(min_value=1, max_value=400), st.floats(min_value=1e-3, max_value=400)),
+)
+def test_a_child_is_never_stated_at_or_above_the_age_adults_start_from(
+    adult_from: Any, days_below: float
+) -> None:
+    days = max(0.0, adult_from.m_as("day") - days_below)
+    assessment = assess(
+        "ciclosporin", Patient(Q(days, "day"), "30 kg"), phase=Phase.ACUTE, adult_from=adult_from
+    )
+    assert assessment.population is Population.CHILD
+    assert assessment.dose.fallback is not None
+    stated = years_in(assessment.dose.fallback, "at")
+    threshold = years_in(assessment.population_basis, "from")
+    assert stated <= days / 365.25 + 1e-9, assessment.dose.fallback
+    assert stated < threshold, assessment.dose.fallback
+    # The threshold as given: exactly, or in days to within a relative 1e-9 or 6 decimals.
+    assert threshold == pytest.approx(adult_from.m_as("year"), rel=1.01e-9, abs=0.51e-6 / 365.25)
 
 
 @pytest.mark.parametrize(
@@ -674,6 +755,39 @@ def test_changing_the_callers_quantity_afterwards_changes_nothing_in_the_patient
     assert patient.age.m_as("year") == 12.0
     assert patient.weight.m_as("kg") == 35.0
     assert assess("ciclosporin", patient).population is Population.CHILD
+
+
+@pytest.mark.parametrize(
+    ("age", "population"),
+    [
+        (Q(np.int64(17), "year"), Population.CHILD),
+        (Q(np.float32(18.5), "year"), Population.ADULT),
+        (Q(np.array(16.0), "year"), Population.CHILD),
+        (Q(np.array(216), "month"), Population.ADULT),
+    ],
+)
+def test_a_patient_may_be_given_an_age_of_one_numpy_number(
+    age: Any, population: Population
+) -> None:
+    # Before: "age: expected one real number with a unit ..., got a magnitude of type int64".
+    assessment = assess("ciclosporin", Patient(age, "60 kg"))
+    assert assessment.population is population
+    assert assessment.licensed is True
+
+
+def test_a_patient_of_0_d_arrays_hashes_and_equals_the_same_patient_of_floats() -> None:
+    # Before: accepted, but hash() raised TypeError (an unhashable 0-d array was kept).
+    age: Any = Q(np.array(30.0), "year")  # QuantityLike names float and int magnitudes only
+    weight: Any = Q(np.array(70.0), "kg")
+    arrays = Patient(age, weight)
+    floats = Patient("30 years", Q(70.0, "kg"))
+    assert arrays == floats
+    assert hash(arrays) == hash(floats)
+    assert not isinstance(arrays.weight.magnitude, np.ndarray)
+    assert not isinstance(arrays.age.magnitude, np.ndarray)
+    assert arrays.weight.magnitude == 70.0
+    assert hash(assess("ciclosporin", arrays)) == hash(assess("ciclosporin", floats))
+    assert Patient("30 years", weight * 71 / 70) != floats
 
 
 def test_patients_with_the_same_facts_are_equal() -> None:

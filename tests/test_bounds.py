@@ -1,7 +1,8 @@
 """Every bound exactly at its edge (accepted) and just beyond it (refused).
 
 The bounds are this library's plausibility bounds (``MIN_BODY_WEIGHT_KG``,
-``MAX_BODY_WEIGHT_KG``, ``MAX_AGE_YEARS``, ``MAX_SCHEDULE_MONTHS``), not guideline numbers;
+``MAX_BODY_WEIGHT_KG``, ``MAX_AGE_YEARS``, ``MAX_SCHEDULE_MONTHS``, a unit strength and an
+amount made of strengths from 1 µg to below 1000 kg), not guideline numbers;
 the guideline's own edges (the licence from 16 years) are tested where they live.  A ``<=``
 written as ``<`` moves an edge by nothing but the edge itself, so each is tested there.
 """
@@ -177,6 +178,66 @@ def test_a_writeable_array_given_to_a_dose_range_is_copied_read_only() -> None:
     array[0] = 1.0
     assert dose.weight.m_as("kg").tolist() == [70.0, 80.0]
     assert dose.high.m_as("mg/day").tolist() == [350.0, 400.0]
+
+
+# -- unit strengths and amounts made of them ---------------------------------------------------
+
+_USABLE = "an amount of at least 1 µg (0.001 mg) and below 1000 kg"
+
+
+@pytest.mark.parametrize(
+    ("amount", "strength", "units_mg"),
+    [
+        ("1 ug", "1 ug", [0.001]),  # the least: one microgram
+        ("999999999 mg", "999999999 mg", [999999999.0]),  # a microgram short of 1000 kg
+    ],
+)
+def test_a_strength_and_an_amount_at_either_bound_are_used(
+    amount: str, strength: str, units_mg: list[float]
+) -> None:
+    units = ae_systemic.strength_units(amount, [strength])
+    assert [unit.m_as("mg") for unit in units] == units_mg
+
+
+@pytest.mark.parametrize(
+    ("strength", "shown"),
+    [
+        ("1000 kg", "1000 kilogram"),
+        ("2000 kg", "2000 kilogram"),
+        ("0.999 ug", "0.999 microgram"),
+        ("0 mg", "0 milligram"),
+        ("-25 mg", "-25 milligram"),
+    ],
+)
+def test_a_strength_just_beyond_a_bound_is_refused_naming_both_bounds(
+    strength: str, shown: str
+) -> None:
+    """1000 kg is positive and far above 1 µg: the message names the upper bound too."""
+    expected = f"{shown} is not a usable strength; give {_USABLE}, e.g. '25 mg'"
+    dose = daily_dose("ciclosporin", Q(70, "kg"))
+    for call in (
+        lambda: ae_systemic.round_to_strengths(dose, ["25 mg", strength]),
+        lambda: ae_systemic.strength_units("150 mg", ["25 mg", strength]),
+    ):
+        with pytest.raises(DoseInputError) as caught:
+            call()
+        assert (caught.value.argument, caught.value.index) == ("strengths", 1)
+        assert caught.value.problem == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [("1000 kg", "1000 kilogram"), ("0.999 ug", "0.999 microgram"), ("0 mg", "0 milligram")],
+)
+def test_an_amount_just_beyond_a_bound_is_refused_naming_both_bounds(
+    amount: str, shown: str
+) -> None:
+    with pytest.raises(DoseInputError) as caught:
+        ae_systemic.strength_units(amount, ["25 mg"])
+    assert (caught.value.argument, caught.value.index) == ("amount", None)
+    assert caught.value.problem == (
+        f"{shown} is not a usable amount; give {_USABLE}, e.g. '150 mg'"
+    )
 
 
 # -- age ---------------------------------------------------------------------------------------

@@ -764,6 +764,64 @@ def test_option_values_are_read_as_written_or_refused(
     assert error_here(capsys, *args) == expected
 
 
+#: More digits than Python converts to an integer (4,300): an age the library refuses as
+#: too long, never a ValueError of ``int()``.
+THOUSANDS_OF_DIGITS = "1" * 4301
+_ASSESS_70_KG = ["assess", "CsA", "--weight", "70kg"]
+_CHECK_150_MG = ["check", "CsA", "--weight", "70kg", "--amount", "150mg"]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        ([*_ASSESS_70_KG, "--age", f"{THOUSANDS_OF_DIGITS}y"], "--age"),
+        ([*_ASSESS_70_KG, "--age", f"{THOUSANDS_OF_DIGITS}y6m"], "--age"),
+        ([*_ASSESS_70_KG, "--age", THOUSANDS_OF_DIGITS], "--age"),
+        ([*_ASSESS_70_KG, "--age", "30y", "--adult-from", "1y" * 40], "--adult-from"),
+        (
+            [*_ASSESS_70_KG, "--age", "30y", "--adult-from", f"{THOUSANDS_OF_DIGITS}y"],
+            "--adult-from",
+        ),
+        (
+            [*_CHECK_150_MG, "--age", "30y", "--adult-from", f"{THOUSANDS_OF_DIGITS}y"],
+            "--adult-from",
+        ),
+        ([*_CHECK_150_MG, "--age", f"{THOUSANDS_OF_DIGITS}y"], "--age"),
+    ],
+    ids=[
+        "assess-age",
+        "assess-compound-age",
+        "assess-bare-number",
+        "assess-adult-from-repeated-units",
+        "assess-adult-from",
+        "check-adult-from",
+        "check-age",
+    ],
+)
+def test_an_age_of_thousands_of_digits_is_refused_as_too_long(
+    capsys: pytest.CaptureFixture[str], args: list[str], option: str
+) -> None:
+    assert error_here(capsys, *args) == (
+        f"{option}: '{args[args.index(option) + 1][:36]}... is too long for a quantity (at most "
+        "64 characters); write e.g. '16 years' or '18 months'"
+    )
+
+
+def test_an_audit_adult_from_of_thousands_of_digits_is_refused_as_too_long(
+    capsys: pytest.CaptureFixture[str], in_tmp_path: Path
+) -> None:
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("pandas")
+    (in_tmp_path / "cohort.csv").write_text("age,weight\n30,70\n", encoding="utf-8")
+    args = ["audit", "CsA", "cohort.csv", "--out", "result.csv", "--age-unit", "year"]
+    args += ["--weight-unit", "kg", "--adult-from", f"{THOUSANDS_OF_DIGITS}y"]
+    assert error_here(capsys, *args) == (
+        f"--adult-from: '{'1' * 36}... is too long for a quantity (at most 64 characters); "
+        "write e.g. '16 years' or '18 months'"
+    )
+    assert sorted(path.name for path in in_tmp_path.iterdir()) == ["cohort.csv"]
+
+
 def test_a_compound_age_in_falling_units_is_read(capsys: pytest.CaptureFixture[str]) -> None:
     assert _cli.run(["assess", "CsA", "--weight", "70kg", "--age", "1y 6mo 2w 3d", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -775,7 +833,17 @@ def test_a_compound_age_in_falling_units_is_read(capsys: pytest.CaptureFixture[s
     assert data["population"] == "child"
 
 
-@pytest.mark.parametrize("command", [["ae_systemic._cli", "show", "CsA"], ["ae_systemic"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ae_systemic._cli", "show", "CsA"],
+        ["ae_systemic"],
+        # argparse's own writer passed over the failure: exit 0 and nothing said
+        ["ae_systemic._cli", "--help"],
+        ["ae_systemic._cli", "--version"],
+        ["ae_systemic._cli", "dose", "--help"],
+    ],
+)
 def test_output_that_cannot_be_written_is_one_line_and_exit_1(
     cache_dir: Path, command: list[str]
 ) -> None:
@@ -795,7 +863,10 @@ def test_output_that_cannot_be_written_is_one_line_and_exit_1(
     assert result.stderr == "ae-systemic: error: cannot write the output: No space left on device\n"
 
 
-@pytest.mark.parametrize("command", [["ae_systemic._cli", "drugs"], ["ae_systemic"]])
+@pytest.mark.parametrize(
+    "command",
+    [["ae_systemic._cli", "drugs"], ["ae_systemic"], ["ae_systemic._cli", "--help"]],
+)
 def test_no_stdout_at_all_is_one_line_and_exit_1(cache_dir: Path, command: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", *command],
@@ -829,6 +900,103 @@ def test_the_demonstration_stops_quietly_on_a_closed_pipe(cache_dir: Path) -> No
         error = process.stderr.read()
         assert process.wait(timeout=TIMEOUT_SECONDS) == 1
     assert error == b""
+
+
+# --- output encoding: UTF-8 always, bytes that are not UTF-8 escaped ------------------------
+
+#: A medicine's name typed on a Latin-1 terminal: the byte 0xE8 (è) is not UTF-8, and Python
+#: holds it in the argument as the lone surrogate U+DCE8.
+LATIN1_NAME = os.fsdecode(b"Ibuprof\xe8ne")
+
+
+def _raw(command: list[str], env: Mapping[str, str], cwd: Path | None = None) -> Any:
+    """A run whose output is kept as bytes, to be decoded (strictly) by the test."""
+    return subprocess.run(
+        command, env=dict(env), cwd=cwd, capture_output=True, timeout=TIMEOUT_SECONDS, check=False
+    )
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_the_demonstration_writes_utf8_whatever_pythonioencoding_says(
+    cache_dir: Path, encoding: str
+) -> None:
+    result = _raw([sys.executable, "-m", "ae_systemic"], _env(cache_dir, PYTHONIOENCODING=encoding))
+    assert (result.returncode, result.stderr) == (0, b"")
+    text = result.stdout.decode("utf-8")
+    assert "   1. ↑↑ we recommend, consensus >75% Evidence and consensus based\n" in text
+    assert "  ⊕⊕⊕○ MODERATE  higher dose  change in signs    -1 (-1.6, -0.4) [refs 1, 2]\n" in text
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-8", "ascii", "latin-1"])
+def test_a_name_that_is_not_utf8_is_printed_escaped_as_audit_prints_file_names(
+    cache_dir: Path, encoding: str | None
+) -> None:
+    if sys.platform == "darwin":
+        pytest.skip("macOS passes no argument that is not UTF-8")
+    more = {} if encoding is None else {"PYTHONIOENCODING": encoding}
+    args = ["assess", "CsA", "--age", "30y", "--weight", "70kg", "--co-medication", LATIN1_NAME]
+    command = [sys.executable, "-m", "ae_systemic._cli", *args]
+    result = _raw(command, _env(cache_dir, **more))
+    assert (result.returncode, result.stderr) == (0, b"")
+    text = result.stdout.decode("utf-8")  # UTF-8 throughout: the byte is not passed on
+    assert "  patient      30 years, 70 kg, takes Ibuprof\\xe8ne\n" in text
+    assert "      Ibuprof\\xe8ne was given without the pathways" in text
+    result = _raw([*command, "--json"], _env(cache_dir, **more))
+    assert (result.returncode, result.stderr) == (0, b"")
+    data = json.loads(result.stdout.decode("utf-8"))
+    assert data["patient"]["co_medications"] == [{"name": "Ibuprof\\xe8ne", "pathways": []}]
+    assert data["findings"][0]["message"].startswith("Ibuprof\\xe8ne was given without")
+
+
+def test_an_ics_file_name_that_is_not_utf8_is_written_as_given_and_printed_escaped(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("icalendar")
+    if sys.platform == "darwin":
+        pytest.skip("macOS refuses names that are not UTF-8")
+    name = os.fsdecode(b"v\xe8.ics")
+    command = [sys.executable, "-m", "ae_systemic._cli", "schedule", "CsA", "--start", "2027-01-15"]
+    result = _raw([*command, "--ics", name], _env(cache_dir, PYTHONIOENCODING="utf-8"), tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.decode("utf-8").endswith("\nwrote 6 visits to v\\xe8.ics\n")
+    assert os.listdir(tmp_path) == [name]  # the file has the name given, byte for byte
+    assert (tmp_path / name).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    result = _raw([*command, "--ics", name, "--json"], _env(cache_dir), tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert json.loads(result.stdout.decode("utf-8"))["ics"] == "v\\xe8.ics"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (LATIN1_NAME, "Ibuprof\\xe8ne"),
+        ("a\udc80b\udcff", "a\\x80b\\xff"),
+        ("\ud800 and \udc7f", "\\ud800 and \\udc7f"),  # no byte of surrogateescape
+        ("↑↑ ⊕⊕○○ Ibuprofène", "↑↑ ⊕⊕○○ Ibuprofène"),  # characters are printed as they are
+    ],
+)
+def test_what_is_no_character_is_printed_as_an_escape_in_text_and_json(
+    text: str, shown: str
+) -> None:
+    assert _cli_options.printable(text) == shown
+    written = _cli_options.json_text({text: [text]})
+    assert json.loads(written.encode("utf-8")) == {shown: [shown]}
+
+
+def test_a_stdout_that_cannot_write_the_text_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    # run() in a program whose stdout is ASCII: it is the caller's, and left as it is.
+    ascii_out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", ascii_out)
+    assert _cli.run(["show", "CsA"]) == 1
+    assert ascii_out.buffer.getvalue() == b""
+    assert capsys.readouterr().err == (
+        "ae-systemic: error: cannot write the output: standard output is set to ascii, which "
+        "cannot write '↑↑'; set it to UTF-8 (e.g. PYTHONIOENCODING=utf-8)\n"
+    )
 
 
 def test_schedule_ics_dash_prints_only_the_calendar(cache_dir: Path, tmp_path: Path) -> None:
@@ -936,6 +1104,106 @@ def test_json_on_export_and_schema_changes_nothing(capsys: pytest.CaptureFixture
     assert outputs[0] == outputs[1] == outputs[2]
     assert _cli.run(["export", "fhir", "CsA", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["resourceType"] == "Bundle"
+
+
+# --- serve: where it cannot listen, and how it stops --------------------------------------
+
+
+def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refusal that failed would start a server: fail at once rather than serve forever."""
+    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+
+    def run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("serve started a server instead of refusing")
+
+    monkeypatch.setattr(uvicorn, "run", run)
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    _never_serve(monkeypatch)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert error_here(capsys, "serve", "--no-auth", "--port", str(port)) == (
+            f"--port: port {port} on 127.0.0.1 is in use by another program; stop it, or "
+            "choose another port with --port"
+        )
+
+
+def test_serve_on_an_address_of_another_machine_is_refused() -> None:
+    from ae_systemic import _cli_commands
+
+    # 192.0.2.1 is reserved for documentation (RFC 5737): never this machine's address.
+    with pytest.raises(_cli_options.CommandError) as caught:
+        _cli_commands._check_listening("192.0.2.1", 8080)
+    assert str(caught.value) == (
+        "--host: 192.0.2.1 is not an address of this machine; give one of its addresses, "
+        "e.g. --host 127.0.0.1"
+    )
+
+
+def test_serve_that_uvicorn_cannot_start_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The port taken between the check and uvicorn's bind: uvicorn logs and exits with 3.
+    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+
+    def run(*args: object, **kwargs: object) -> None:
+        sys.exit(3)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    assert _cli.run(["serve", "--no-auth", "--port", "0"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[-1] == (
+        "ae-systemic: error: the service could not start on 127.0.0.1:0 (uvicorn's log above "
+        "says why)"
+    )
+
+
+def test_serve_stopped_by_sigterm_exits_0_as_with_ctrl_c(cache_dir: Path) -> None:
+    import signal
+    import socket
+    import time
+
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ae_systemic._cli", "serve", "--no-auth", "--port", str(port)],
+        env=_env(cache_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while True:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "serve did not listen in time"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=TIMEOUT_SECONDS)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 0, err
+    assert out == "ae-systemic serve: stopped\n"
+    assert "Traceback" not in err
 
 
 # --- the process: cache, imports, numpy ---------------------------------------------

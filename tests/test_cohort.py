@@ -145,8 +145,8 @@ def expected(subject: Drug, row: dict[str, Any], **options: Any) -> tuple[str | 
             return exc.argument, None
     try:
         return None, assess(subject, patient, prescription=order, **options)
-    except DoseInputError as exc:  # no regimen for the population (synthetic drugs)
-        return "age", exc
+    except DoseInputError as exc:  # no regimen for the population, the phase (synthetic drugs)
+        return ("age" if exc.argument == "population" else exc.argument), exc
 
 
 def check_row(result: pd.Series[Any], row: dict[str, Any], subject: Drug, **options: Any) -> None:
@@ -904,12 +904,31 @@ def test_a_dask_table_without_distributed_names_the_dask_extra(
 def test_a_dask_result_assesses_no_row_before_it_is_computed(
     csa: Drug, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Its meta is given: Dask never runs the assessment on made-up rows to guess it."""
+    """Its meta is given: Dask never runs the assessment on made-up rows to guess it.
+
+    The regimens' rates are decided once, on the client, before any row (two calls of
+    daily_dose for 1 kg, one per population): a drug no row could be assessed by is refused
+    at once, not in every partition.
+    """
+    import ae_systemic._cohort as cohort_module
+
     dd = pytest.importorskip("dask.dataframe")
     calls = counted_daily_doses(monkeypatch)
+    assessed: list[int] = []
+    real = cohort_module._assess_frame
+
+    def counting(plan: Any, table: pd.DataFrame) -> pd.DataFrame:
+        assessed.append(len(table))
+        return real(plan, table)
+
+    monkeypatch.setattr(cohort_module, "_assess_frame", counting)
     lazy = assess_table(csa, dd.from_pandas(frame(**BASE), npartitions=1), units=UNITS)
     assert list(lazy.columns) == ["age", "weight", *RESULT_COLUMNS]
-    assert calls == []
+    assert assessed == []
+    assert len(calls) == 2
+    lazy.compute(scheduler="synchronous")
+    assert assessed == [1]  # the one row, when computed
+    assert len(calls) == 2  # the partition reuses the rates of the plan
 
 
 def test_a_dask_result_keeps_the_name_of_the_index(csa: Drug) -> None:

@@ -169,6 +169,20 @@ def test_summarize_names_the_first_missing_column() -> None:
     )
 
 
+@pytest.mark.parametrize("column", ["error", "dose_status", "finding_monitoring"])
+def test_summarize_refuses_a_result_column_twice_naming_it(column: str) -> None:
+    """Two error columns would count each error twice: refused, never a wrong count."""
+    result = assess_table(CSA, COHORT, units=UNITS)
+    doubled = pd.concat([result, result[[column]]], axis=1)
+    arrow = pa.Table.from_pandas(result, preserve_index=False)
+    arrow = arrow.append_column(column, arrow.column(column))
+    for table in (doubled, arrow):
+        with pytest.raises(InputError) as caught:
+            summarize(table)
+        assert caught.value.argument == column
+        assert caught.value.problem == "the result has 2 columns of this name; drop all but one"
+
+
 # -- prescribed ------------------------------------------------------------------------------
 
 
@@ -308,21 +322,53 @@ def test_text_columns_of_nulls_are_read_as_nothing_given(text: pa.DataType) -> N
 
 
 @pytest.mark.parametrize(
-    ("index", "label"),
+    ("index", "label", "where"),
     [
-        ([True, False], 1),  # a bool label is no row number: the position
-        ([1.5, 2.5], 1),  # nor is a float
-        (np.array([7, 9], dtype=np.int32), 9),
-        (["a", "b"], "b"),
+        (np.array([7, 9], dtype=np.int32), 9, "weight[9]"),
+        (["a", "b"], "b", "weight['b']"),
+        (pd.MultiIndex.from_tuples([(1, 7), (1, 9)]), (1, 9), "weight[1, 9]"),
+        (
+            pd.DatetimeIndex(["2027-01-15", "2027-01-16 08:30"]),
+            "2027-01-16T08:30:00",
+            "weight['2027-01-16T08:30:00']",
+        ),
     ],
-    ids=["bool", "float", "int32", "str"],
+    ids=["int32", "str", "multiindex-of-ints", "timestamp"],
 )
-def test_an_error_names_the_row_by_its_label_or_position(index: Any, label: int | str) -> None:
+def test_an_error_names_the_row_by_its_index_label(
+    index: Any, label: int | str | tuple[int, ...], where: str
+) -> None:
     table = pd.DataFrame({"age": [30, 30], "weight": [70.0, -1.0]}, index=index)
     with pytest.raises(ae_systemic.DoseInputError) as caught:
         assess_table(CSA, table, units=UNITS, errors="raise")
     assert caught.value.index == label
     assert type(caught.value.index) is type(label)
+    assert str(caught.value) == f"{where}: -1.0 kg must be positive"
+    assert table.loc[label, "weight"] == -1.0  # the label finds the bad row again
+
+
+@pytest.mark.parametrize(
+    ("index", "shown"),
+    [
+        ([1.0, 0.0], "0.0"),  # weight[1] would name the good row: t.loc[1.0] is the first
+        ([True, False], "False"),
+        ([1.5, 2.5], "2.5"),
+        (pd.MultiIndex.from_tuples([("a", 1), ("b", 2)]), "('b', 2)"),
+        (pd.DatetimeIndex(["2027-01-15", None]), "NaT"),
+    ],
+    ids=["float", "bool", "float-not-whole", "multiindex-of-text", "not-a-time"],
+)
+def test_a_label_the_error_cannot_carry_is_said_to_be_a_position(index: Any, shown: str) -> None:
+    """Never a bare number that reads as a label: the message says it is the row's position."""
+    table = pd.DataFrame({"age": [30, 30], "weight": [70.0, -1.0]}, index=index)
+    with pytest.raises(ae_systemic.DoseInputError) as caught:
+        assess_table(CSA, table, units=UNITS, errors="raise")
+    assert caught.value.index is None
+    assert caught.value.argument == "weight"
+    assert str(caught.value) == (
+        f"weight: row at position 1 (index label {shown}): -1.0 kg must be positive"
+    )
+    assert table.iloc[1]["weight"] == -1.0
 
 
 def test_a_missing_column_lists_at_most_twelve_of_the_tables_columns() -> None:
@@ -618,6 +664,68 @@ def test_a_true_false_column_is_refused_as_any_number_field(field: str) -> None:
     assert caught.value.problem == f"holds true/false values, not the numbers of the {field}"
 
 
+@pytest.mark.parametrize(
+    ("field", "what"),
+    [
+        ("age", "real numbers"),
+        ("weight", "real numbers"),
+        ("amount", "real numbers"),
+        ("frequency", "whole numbers"),
+        ("period", "real numbers"),
+    ],
+)
+def test_a_column_of_complex_numbers_is_refused_not_read_as_its_real_part(
+    field: str, what: str
+) -> None:
+    """Patient and Prescription refuse a complex weight; numpy would keep 70 of 70+50j."""
+    table = COHORT.assign(**{field: COHORT[field].astype(complex) + 50j})
+    with pytest.raises(InputError) as caught:
+        assess_table(CSA, table, units=UNITS)
+    assert caught.value.argument == field
+    assert caught.value.index is None
+    assert caught.value.problem == (
+        f"holds complex numbers (complex128), not real ones; give the {field} as {what}"
+    )
+    if field != "age":  # prescribed reads the weight and the prescription as assess_table does
+        with pytest.raises(InputError, match=f"^{field}: holds complex numbers"):
+            prescribed(assess_table(CSA, COHORT, units=UNITS).assign(**{field: table[field]}), CSA)
+
+
+def test_a_complex_weight_is_refused_as_patient_refuses_it() -> None:
+    table = pd.DataFrame({"age": [30], "weight": [70 + 50j], "amount": [100.0], "frequency": [2]})
+    with pytest.raises(InputError) as caught:
+        assess_table(CSA, table, units={"age": "year", "weight": "kg", "amount": "mg"})
+    assert str(caught.value) == (
+        "weight: holds complex numbers (complex128), not real ones; give the weight as real numbers"
+    )
+    complex_weight: Any = ae_systemic.application_registry().Quantity(70 + 50j, "kg")
+    with pytest.raises(ae_systemic.ArgumentError):  # as one patient: refused, not read as 70 kg
+        ae_systemic.Patient(age="30 years", weight=complex_weight)
+
+
+def test_a_pint_column_of_complex_numbers_is_refused() -> None:
+    pint_pandas = pytest.importorskip("pint_pandas")
+    weight = pint_pandas.PintArray(np.array([70 + 50j]), dtype="pint[kg]")
+    table = pd.DataFrame({"age": [30.0], "weight": weight})
+    with pytest.raises(InputError) as caught:
+        assess_table(CSA, table, units={"age": "year"})
+    assert caught.value.argument == "weight"
+    assert caught.value.problem.startswith("holds complex numbers (pint[kilogram][complex128])")
+
+
+def test_a_dask_column_of_complex_numbers_is_refused_when_computed() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    table = pd.DataFrame({"age": [30.0, 40.0], "weight": [70.0 + 0j, 70 + 50j]})
+    lazy = assess_table(CSA, dd.from_pandas(table, npartitions=2), units=UNITS)
+    with dask.config.set(scheduler="synchronous"), pytest.raises(InputError) as caught:
+        lazy.compute()
+    assert str(caught.value) == (
+        "weight: holds complex numbers (complex128), not real ones; give the weight as real numbers"
+    )
+
+
 @pytest.mark.parametrize("field", ["weight", "amount", "frequency", "period"])
 def test_prescribed_refuses_a_true_false_column_as_any_number_field(field: str) -> None:
     result = assess_table(CSA, COHORT.assign(flag=[True, False, True, False, True]), units=UNITS)
@@ -696,8 +804,8 @@ def test_a_nullable_boolean_pregnant_column_with_a_missing_value_marks_that_row(
     [
         (1e308, 70.0, "age: 1e+308 year must lie between 0 and 130 years"),
         (-1e308, 70.0, "age: -1e+308 year must lie between 0 and 130 years"),
-        (30.0, 1e308, "weight: 1e+308 t is infinite"),
-        (30.0, -1e308, "weight: -1e+308 t is infinite"),
+        (30.0, 1e308, "weight: 1e+308 Mg is infinite"),
+        (30.0, -1e308, "weight: -1e+308 Mg is infinite"),
     ],
     ids=["age-high", "age-low", "weight-high", "weight-low"],
 )
@@ -706,9 +814,9 @@ def test_an_age_or_weight_that_overflows_in_its_unit_is_a_row_error(
 ) -> None:
     """As Patient says for the same values (in seconds and kg they are infinite)."""
     table = pd.DataFrame({"age": [age, 30.0], "weight": [weight, 0.07]})
-    result = assess_table(CSA, table, units={"age": "year", "weight": "t"})
+    result = assess_table(CSA, table, units={"age": "year", "weight": "Mg"})
     assert [None if pd.isna(e) else e for e in result["error"]] == [error, None]
-    # 0.07 t = 70 kg: 175-350 mg/day.
+    # 0.07 Mg (megagram) = 70 kg: 175-350 mg/day.
     assert result["dose_high_mg_per_day"].tolist()[1] == 350.0
 
 
@@ -778,23 +886,32 @@ def test_a_text_frequency_column_is_refused_naming_it() -> None:
     )
 
 
-def test_a_daily_amount_that_overflows_is_above_as_check_dose_says() -> None:
-    """Once in 1e-305 seconds: infinitely many administrations a day, as in check_dose."""
+@pytest.mark.parametrize(
+    ("amount", "period", "problem"),
+    [
+        (100.0, 1e-305, "is more administrations a day than a float holds"),
+        (1e-300, 1e300, "is less than 2.2e-308 mg a day, too little for a float to hold"),
+    ],
+    ids=["overflow", "underflow"],
+)
+def test_an_order_whose_amount_a_day_no_float_holds_is_a_row_error_as_prescription_says(
+    amount: float, period: float, problem: str
+) -> None:
+    """Prescription refuses such an order (naming the period); so does the row."""
     table = pd.DataFrame(
-        {"age": [30.0], "weight": [70.0], "amount": [100.0], "frequency": [1.0], "period": [1e-305]}
+        {"age": [30.0, 30.0], "weight": [70.0, 70.0], "amount": [amount, 100.0]}
+        | {"frequency": [1.0, 2.0], "period": [period, 1.0]}
     )
-    result = assess_table(CSA, table, units={**UNITS, "period": "s"})
-    check = check_dose(CSA, "70 kg", Prescription("100 mg", frequency=1, period="1e-305 s"))
-    assert (check.status, check.deviation, check.frequency_matches) == (
-        DoseStatus.ABOVE,
-        math.inf,
-        False,
-    )
-    assert result["error"].isna().tolist() == [True]
-    assert result["dose_status"].tolist() == ["above"]
-    assert result["dose_deviation"].tolist() == [math.inf]
-    assert result["finding_dose_frequency"].tolist() == [True]
-    assert prescribed(result, CSA)[1].tolist() == [math.inf]
+    result = assess_table(CSA, table, units={**UNITS, "period": "s" if period < 1 else "year"})
+    with pytest.raises(DoseInputError) as raised:
+        Prescription(f"{amount!r} mg", frequency=1, period=f"{period!r} s")
+    assert raised.value.argument == "period"
+    assert problem in raised.value.problem
+    error = result["error"].tolist()[0]
+    assert error.startswith(f"period: {amount!r} mg once every {period!r} ")
+    assert problem in error
+    assert error.endswith("; check the amount, frequency and period and their units")
+    assert result["dose_status"].notna().tolist() == [False, True]  # the other row assessed
 
 
 # -- row problems of the prescription, word for word --------------------------------------------
@@ -912,6 +1029,112 @@ def test_rows_of_adults_are_errors_for_a_drug_with_a_regimen_for_children_only()
     # 30 kg child: 2.5-5 mg/kg/day = 75-150 mg/day.
     assert result["dose_low_mg_per_day"].tolist()[1] == 75.0
     assert result["dose_high_mg_per_day"].tolist()[1] == 150.0
+
+
+# -- regimens a table cannot compute: named as assess names them, never the age ------------------
+
+#: Synthetic test data: a weekly weight-based rate (0.25-0.5 mg/kg/week), no daily dose.
+WEEKLY = ae_systemic.DoseRegimen(
+    ae_systemic.Population.ADULT,
+    None,
+    "weekly",
+    rate=ae_systemic.DoseRate(0.25, 0.5, period="week"),
+    doses_per_day=None,
+    location="synthetic test data",
+)
+WEEKLY_TEXT = "weekly: 0.25\N{EN DASH}0.5 mg/kg/week once a week"
+
+
+def test_a_drug_without_a_daily_weight_based_regimen_is_refused_once_naming_the_regimen() -> None:
+    """A weekly regimen is the drug's content, not a row's age: one error for the table."""
+    weekly = synthetic("Exampletrexate", WEEKLY)
+    table = pd.DataFrame({"age": [30.0, 10.0], "weight": [70.0, 30.0]})
+    problem = (
+        f"Exampletrexate's regimen for adults ({WEEKLY_TEXT}) is not a weight-based daily "
+        "dose; assess_table computes those only (dose_plan gives any regimen's amount and "
+        "interval)"
+    )
+    for errors in ("mark", "raise"):
+        with pytest.raises(DoseInputError) as caught:
+            assess_table(weekly, table, units=UNITS, errors=errors)
+        assert (caught.value.argument, caught.value.index) == ("regimen", None)
+        assert caught.value.problem == problem
+    with pytest.raises(DoseInputError) as one:
+        ae_systemic.assess(weekly, ae_systemic.Patient("30 years", "70 kg"))
+    assert one.value.argument == "regimen"
+    with pytest.raises(DoseInputError, match=r"^regimen: Exampletrexate's regimen for adults"):
+        assess_table(weekly, pa.Table.from_pandas(table), units=UNITS)
+
+
+def test_a_dask_table_of_a_drug_without_a_daily_regimen_is_refused_before_computing() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    weekly = synthetic("Exampletrexate", WEEKLY)
+    lazy = dd.from_pandas(pd.DataFrame({"age": [30.0], "weight": [70.0]}), npartitions=1)
+    with pytest.raises(DoseInputError) as caught:
+        assess_table(weekly, lazy, units=UNITS)
+    assert (caught.value.argument, caught.value.index) == ("regimen", None)
+
+
+def test_rows_of_a_population_whose_regimen_is_weekly_name_the_regimen_not_the_age() -> None:
+    """Daily for adults, weekly for children: the adults assessed, the children's rows errors."""
+    children = attrs.evolve(WEEKLY, population=ae_systemic.Population.CHILD)
+    adults = (r for r in CSA.regimens if r.population is ae_systemic.Population.ADULT)
+    drug = synthetic("Exampletrexate", *adults, children)
+    table = pd.DataFrame({"age": [30.0, 10.0], "weight": [70.0, 30.0]}, index=["p1", "p2"])
+    result = assess_table(drug, table, units=UNITS)
+    problem = (
+        f"Exampletrexate's regimen for children ({WEEKLY_TEXT}) is not a weight-based daily "
+        "dose; assess_table computes those only (dose_plan gives any regimen's amount and "
+        "interval)"
+    )
+    assert result["error"].isna().tolist() == [True, False]
+    assert result["error"].tolist()[1] == f"regimen: {problem}"
+    assert result["population"].tolist()[0] == "adult"
+    assert result["dose_high_mg_per_day"].tolist()[0] == 350.0  # 70 kg x 5 mg/kg/day
+    assert result["population"].isna().tolist() == [False, True]
+    with pytest.raises(DoseInputError) as caught:
+        assess_table(drug, table, units=UNITS, errors="raise")
+    assert (caught.value.argument, caught.value.index) == ("regimen", "p2")
+    assert caught.value.problem == problem
+    with pytest.raises(DoseInputError) as one:  # assess names the same argument
+        ae_systemic.assess(drug, ae_systemic.Patient("10 years", "30 kg"))
+    assert one.value.argument == "regimen"
+    bad_weight = table.assign(weight=[70.0, -1.0])  # a row's own problem comes first
+    assert assess_table(drug, bad_weight, units=UNITS)["error"].tolist()[1] == (
+        "weight: -1.0 kg must be positive"
+    )
+
+
+def test_rows_of_a_population_without_a_regimen_for_no_phase_name_the_phase() -> None:
+    """Adults with an acute regimen only: without a phase, their rows ask for one, as assess."""
+    acute = next(r for r in CSA.regimens if r.phase is ae_systemic.Phase.ACUTE)
+    children = (r for r in CSA.regimens if r.population is ae_systemic.Population.CHILD)
+    drug = synthetic("Examplonet", acute, *children)
+    table = pd.DataFrame({"age": [30.0, 10.0], "weight": [70.0, 30.0]})
+    problem = (
+        "the guideline gives Examplonet no standard regimen (no phase) for adults; "
+        "give phase as one of 'acute'"
+    )
+    errors = assess_table(drug, table, units=UNITS)["error"]
+    assert errors.tolist()[0] == f"phase: {problem}"
+    assert errors.isna().tolist() == [False, True]
+    with pytest.raises(DoseInputError) as one:
+        ae_systemic.assess(drug, ae_systemic.Patient("30 years", "70 kg"))
+    assert (one.value.argument, one.value.problem) == ("phase", problem)
+    acute_result = assess_table(drug, table, units=UNITS, phase=ae_systemic.Phase.ACUTE)
+    assert acute_result["error"].isna().all()
+
+
+def test_a_drug_without_any_regimen_is_refused_once_naming_the_drug() -> None:
+    with pytest.raises(DoseInputError) as caught:
+        assess_table(
+            synthetic("Examplonet"), pd.DataFrame({"age": [30.0], "weight": [70.0]}), units=UNITS
+        )
+    assert (caught.value.argument, caught.value.index) == ("drug", None)
+    assert caught.value.problem == (
+        "the guideline gives Examplonet no dose regimen for adults or children, so no row can "
+        "be assessed; pass a drug with a weight-based daily regimen"
+    )
 
 
 # -- phototherapy lists and the combinations of another drug -------------------------------------
@@ -1092,3 +1315,16 @@ def test_empty_text_in_a_result_read_back_from_csv_is_no_error_and_no_status() -
     assert counts["dose_status:within"] == 1
     assert counts["dose_status:no prescription"] == 1
     assert all(counts[k] == 1 for k in counts if k.startswith("finding:"))
+
+
+@pytest.mark.parametrize(("field", "unit"), [("weight", "kgr"), ("amount", "mgr"), ("weight", "t")])
+def test_a_unit_of_mass_the_library_does_not_read_is_refused_naming_the_column(
+    field: str, unit: str
+) -> None:
+    """As for one patient: pint reads "kgr" as the kilograin (70 kgr = 4.5 kg), never used."""
+    table = pd.DataFrame({"age": [30.0], "weight": [70.0], "amount": [150.0], "frequency": [2]})
+    with pytest.raises(InputError) as raised:
+        assess_table(CSA, table, units={**UNITS, field: unit})
+    assert raised.value.argument == field
+    assert "is not a unit of mass this library reads (the gram with a prefix" in str(raised.value)
+    assert ("pint reads 'gr' as the grain" in str(raised.value)) is unit.endswith("gr")

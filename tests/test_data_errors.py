@@ -118,6 +118,35 @@ def test_misspelt_key_is_both_unknown_and_missing() -> None:
 
 
 @pytest.mark.parametrize(
+    ("key", "shown_as"),
+    [(2, "2"), (None, "None"), (1.5, "1.5"), (b"count", "b'count'"), ((1, 2), "(1, 2)")],
+    ids=["int", "None", "float", "bytes", "tuple"],
+)
+def test_a_key_that_is_not_a_string_is_named_as_an_unknown_key(key: object, shown_as: str) -> None:
+    # Python data may hold keys JSON cannot: each is named, never a crash on its type.
+    data = ciclosporin()
+    data["regimens"][0]["rate"][key] = 1
+    exc = rejected(data)
+    assert exc.paths == (f"regimens[0].rate[{shown_as}]",)
+    assert exc.problems[0].message == (
+        f"unknown key {shown_as} ({type(key).__name__}: keys are strings) in DoseRate; "
+        "allowed keys are low, high, amount_unit, body_weight_unit, period"
+    )
+
+
+def test_keys_of_several_types_are_all_named_strings_first() -> None:
+    exc = rejected({"count": 1, 2: "x", "x": 1, None: 1}, ae_systemic.Interval)
+    assert exc.paths == ("x", "[2]", "[None]")
+    assert all("allowed keys are count, unit" in p.message for p in exc.problems)
+
+
+def test_a_key_that_is_not_a_string_in_place_of_a_required_one_is_named_with_it() -> None:
+    exc = rejected({2: 1}, ae_systemic.Interval)
+    assert set(exc.paths) == {"count", "[2]"}
+    assert message_at(exc, "count") == "is required but missing"
+
+
+@pytest.mark.parametrize(
     ("steps", "path"),
     [
         (("name",), "name"),
@@ -378,6 +407,19 @@ def test_invalid_consensus_is_named(steps: tuple[Step, ...], value: object, expe
     assert expected in exc.problems[0].message
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["٧٥%", ">٧٥%", "７５%", "१००%", "7٥%"],
+    ids=["arabic", "arabic-more", "fullwidth", "devanagari", "mixed"],
+)
+def test_a_consensus_in_other_digits_than_0_to_9_is_refused(text: str) -> None:
+    with pytest.raises(ae_systemic.InputError) as raised:
+        ae_systemic.Consensus.parse(text, ae_systemic.ConsensusBasis.EXPERT_CONSENSUS)
+    assert raised.value.where == "text"
+    assert "is not a consensus percentage" in str(raised.value)
+    assert "in the digits 0-9" in str(raised.value)
+
+
 # --- references, keys and names within a drug -----------------------------------------------
 
 
@@ -459,7 +501,13 @@ def test_name_repeated_ignoring_case_is_refused(synonym: str) -> None:
     data["synonyms"].append(synonym)
     exc = rejected(data)
     assert exc.paths == (f"synonyms[{len(data['synonyms']) - 1}]",)
-    assert synonym.strip().casefold() in exc.problems[0].message
+    # As written, with the spelling of the name it repeats where that differs.
+    first = {"csa": ("synonyms[3]", "CsA"), "cyclosporine": ("synonyms[1]", "cyclosporine")}
+    where, written = first.get(synonym.strip().casefold(), ("name", "ciclosporin"))
+    also = f" ({written!r})" if written != synonym else ""
+    assert exc.problems[0].message == (
+        f"repeats the name (ignoring case) {synonym!r} of {where}{also}"
+    )
 
 
 def test_duplicate_recommendation_number_is_refused() -> None:
@@ -483,6 +531,39 @@ def test_duplicate_drug_name_in_a_guideline_is_refused() -> None:
     exc = rejected(data, Guideline)
     assert "drugs[1].name" in exc.paths
     assert all(p.startswith("drugs[1].") for p in exc.paths)
+
+
+@pytest.mark.parametrize(
+    ("fields", "path", "message"),
+    [
+        (
+            {"name": "otherosporin", "synonyms": []},
+            "drugs[1].atc",
+            "repeats the drug name or ATC code (ignoring case) 'L04AD01' of drugs[0].atc",
+        ),
+        (
+            {"name": "otherosporin", "synonyms": ["CYCLOSPORIN"], "atc": None},
+            "drugs[1].synonyms[0]",
+            "repeats the drug name or ATC code (ignoring case) 'CYCLOSPORIN' of "
+            "drugs[0].synonyms[2] ('cyclosporin')",
+        ),
+        (
+            {"name": "l04ad01", "synonyms": [], "atc": None},
+            "drugs[1].name",
+            "repeats the drug name or ATC code (ignoring case) 'l04ad01' of drugs[0].atc "
+            "('L04AD01')",
+        ),
+    ],
+    ids=["same ATC code", "a synonym in capitals", "a name that is the other's ATC code"],
+)
+def test_a_drug_name_or_atc_code_repeated_in_a_guideline_is_shown_as_written(
+    fields: dict[str, object], path: str, message: str
+) -> None:
+    data: Any = unstructure(ae_systemic.guideline())
+    data["drugs"].append(copy.deepcopy(data["drugs"][0]) | fields)
+    exc = rejected(data, Guideline)
+    assert exc.paths == (path,)
+    assert exc.problems[0].message == message
 
 
 # --- recommendations and evidence -----------------------------------------------------------
@@ -659,7 +740,12 @@ def json_like(keys: list[str]) -> st.SearchStrategy[object]:
         scalars,
         lambda children: (
             st.lists(children, max_size=3)
-            | st.dictionaries(st.sampled_from(keys) | st.text(max_size=4), children, max_size=5)
+            | st.dictionaries(
+                # Python data may hold keys that are not strings (JSON cannot).
+                st.sampled_from(keys) | st.text(max_size=4) | st.integers() | st.none(),
+                children,
+                max_size=5,
+            )
         ),
         max_leaves=12,
     )

@@ -129,16 +129,43 @@ def raw_markup(markdown: str) -> list[str]:
     return tags
 
 
+#: A note under a caption: a fact of every row, led by its field's label (never by data).
+NOTE = re.compile(r"(?P<label>[A-Z][a-z ]+) \(all rows\): (?P<value>.+)")
+
+
+def markdown_notes(text: str) -> dict[str, list[str]]:
+    """The notes under each caption of a Markdown text, as they read (caption: notes)."""
+    notes: dict[str, list[str]] = {}
+    caption = ""
+    for block in text.strip().split("\n\n"):
+        if block.startswith("**"):
+            caption = block.strip("*")
+            notes[caption] = []
+        elif NOTE.fullmatch(block):
+            notes[caption].append(block)
+    return notes
+
+
 def markdown_tables(text: str) -> list[list[list[str]]]:
-    """Every table of a Markdown text as rows of cells, checking each row has as many cells."""
+    """Every table of a Markdown text as rows of cells, checking each row has as many cells.
+
+    Between tables: a caption (one line in ``**``), then any notes under it (one line each,
+    led by a label), then the table."""
     tables: list[list[list[str]]] = []
+    previous = ""
     for block in text.strip().split("\n\n"):
         lines = block.split("\n")
         if not lines[0].startswith("|"):
-            assert len(lines) == 1, block  # a caption: one line
+            assert len(lines) == 1, block  # a caption or a note: one line
+            if NOTE.fullmatch(lines[0]):
+                assert previous in {"caption", "note"}, block  # a note follows its caption
+                previous = "note"
+                continue
             assert lines[0].startswith("**"), block
             assert lines[0].endswith("**"), block
+            previous = "caption"
             continue
+        previous = "table"
         assert all(line.startswith("|") for line in lines), block
         assert re.fullmatch(r"\|( --- \|)+", lines[1]), block
         rows = [cells_of(line) for i, line in enumerate(lines) if i != 1]
@@ -220,6 +247,80 @@ def test_drug_tables_have_a_row_per_item(csa: Drug) -> None:
     assert len(refs) == 1 + len(csa.references)
     assert recs[1][1:3] == ["↑↑ we recommend", ">75% Evidence and consensus based"]
     assert recs[4][1:3] == ["not stated", "not stated"]
+
+
+def test_drug_shows_the_analysis_and_time_frame_of_its_effect_estimates(csa: Drug) -> None:
+    # The source qualifies all six: network meta-analysis 2022, short term (up to 16 weeks)
+    # vs placebo.  One value common to every row is one line under the caption.
+    analysis = (
+        "Network meta-analysis 2022, short term vs placebo (medications used in clinical "
+        "practice or likely to be approved soon)"
+    )
+    notes = [f"Analysis (all rows): {analysis}", "Time frame (all rows): up to 16 weeks"]
+    out_md = csa._repr_markdown_()
+    assert markdown_notes(out_md)["Effect estimates"] == notes
+    assert markdown_notes(out_md)["Recommendations"] == []
+    (caption,) = [
+        c for c in html_tree(csa._repr_html_()).iter("caption") if c.text == "Effect estimates"
+    ]
+    assert "".join(caption.itertext()) == "Effect estimates" + "".join(notes)
+    assert [child.tag for child in caption] == ["br", "br"]
+    # the same words as the display of one estimate
+    single = dict(markdown_tables(csa.evidence[0]._repr_markdown_())[0])
+    assert (single["Analysis"], single["Time frame"]) == (analysis, "up to 16 weeks")
+
+
+def test_estimates_of_different_time_frames_show_each_its_own(csa: Drug) -> None:
+    evidence = (csa.evidence[0], attrs.evolve(csa.evidence[1], max_weeks=52))
+    drug = attrs.evolve(csa, evidence=evidence)
+    out_md = drug._repr_markdown_()
+    estimates = markdown_tables(out_md)[4]
+    assert estimates[0][-3:] == ["Certainty", "Time frame", "References"]
+    assert [row[-2] for row in estimates[1:]] == ["up to 16 weeks", "up to 52 weeks"]
+    assert markdown_notes(out_md)["Effect estimates"] == [
+        f"Analysis (all rows): {csa.evidence[0].analysis}"
+    ]
+    shown = html_text(drug._repr_html_())
+    assert "Time frame (all rows)" not in shown
+    assert "up to 52 weeks" in shown
+
+
+def test_drug_shows_each_recommendations_see_also_and_note(csa: Drug) -> None:
+    note = csa.recommendations[3].note
+    assert note is not None
+    recs = markdown_tables(csa._repr_markdown_())[3]
+    assert recs[0] == [
+        "No.",
+        "Strength",
+        "Consensus",
+        "Statement",
+        "See also",
+        "Note",
+        "References",
+    ]
+    assert recs[1][4:6] == ["Evidence Report", ""]  # recommendation 1
+    assert recs[4][4:6] == ["", note]  # recommendation 4
+    shown = html_text(csa._repr_html_())
+    assert "Evidence Report" in shown
+    assert note in shown
+
+
+def test_recommendations_without_see_also_or_note_show_no_such_column(csa: Drug) -> None:
+    plain = tuple(attrs.evolve(r, see_also=None, note=None) for r in csa.recommendations)
+    recs = markdown_tables(attrs.evolve(csa, recommendations=plain)._repr_markdown_())[3]
+    assert recs[0] == ["No.", "Strength", "Consensus", "Statement", "References"]
+
+
+def test_a_note_under_a_caption_is_escaped(csa: Drug) -> None:
+    evidence = tuple(attrs.evolve(e, analysis=f"# {EVIL}") for e in csa.evidence)
+    drug = attrs.evolve(csa, evidence=evidence)
+    out_md = drug._repr_markdown_()
+    assert markdown_notes(out_md)["Effect estimates"][0] == f"Analysis (all rows): # {EVIL_MD}"
+    assert raw_markup(out_md) == []
+    out_html = drug._repr_html_()
+    assert "<script>" not in out_html
+    assert f"Analysis (all rows): # {EVIL}" in html_text(out_html)
+    html_tree(out_html)
 
 
 def test_recommendation_shows_strength_consensus_and_statement(csa: Drug) -> None:

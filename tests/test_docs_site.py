@@ -13,9 +13,11 @@ Skipped when the documentation tools (the extra ``docs``) are not installed.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +115,75 @@ def test_api_reference_reads_the_docstrings_as_markdown(site: Path) -> None:
 
 def test_changelog_page_includes_the_changelog(site: Path) -> None:
     assert "Unreleased" in _page(site, "changelog/index.html")
+
+
+# -- the constants and type aliases: their ``#:`` comments are their docstrings ---------------
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("MIN_BODY_WEIGHT_KG", "Lightest body weight accepted, in kg."),
+        ("MAX_BODY_WEIGHT_KG", "Heaviest body weight accepted, in kg."),
+        ("MAX_AGE_YEARS", "Oldest age accepted, in years."),
+        ("MAX_PACK_BYTES", "Larger files are refused before parsing."),
+        ("MAX_UNITS_PER_DOSE", "A choice of this library, not a number of the guideline"),
+        ("DEFAULT_ADULT_FROM_YEARS", "this default (the usual age of majority in Europe)"),
+        ("MAX_AMOUNT_PER_ADMINISTRATION_MG", "It catches grams or micrograms typed as"),
+        ("MAX_SCHEDULE_MONTHS", "in months (a library bound)"),
+        ("QuantityLike", "A quantity as callers pass it"),
+        ("JSONValue", "JSON-ready data"),
+    ],
+)
+def test_api_reference_describes_each_public_constant(site: Path, name: str, words: str) -> None:
+    html = _page(site, "api/index.html")
+    start = html.index(f'id="ae_systemic.{name}"')
+    entry = html[start : html.index('<div class="doc doc-object', start)]
+    assert words in " ".join(re.sub("<[^>]+>", " ", entry).split())
+
+
+def _loaded(tmp_path: Path, source: str) -> Any:
+    """The module ``source``, loaded by griffe with the docs' docstring extension."""
+    import griffe
+
+    (tmp_path / "example_pkg").mkdir()
+    (tmp_path / "example_pkg" / "__init__.py").write_text(source, encoding="utf-8")
+    extension = f"{ROOT / 'docs' / '_ext' / 'griffe_rest.py'}:RestDocstrings"
+    return griffe.load(
+        "example_pkg",
+        search_paths=[str(tmp_path)],
+        extensions=griffe.load_extensions(extension),
+    )
+
+
+def test_the_comment_lines_right_above_an_attribute_are_its_docstring(tmp_path: Path) -> None:
+    package = _loaded(
+        tmp_path,
+        '"""A package."""\n'
+        "#: Not this one: a blank line follows.\n"
+        "\n"
+        "#: The lightest weight, in kg: see\n"
+        "#: :func:`weigh`.\n"
+        "LIGHTEST = 0.2\n"
+        "#: Not read: a string below the assignment is its docstring.\n"
+        "HEAVIEST = 700.0\n"
+        '"""The heaviest weight."""\n'
+        "# A plain comment is not a docstring.\n"
+        "PLAIN = 1\n"
+        "UNDOCUMENTED = 2\n"
+        "class Box:\n"
+        "    #: How much it holds.\n"
+        "    size: int = 3\n"
+        "def weigh() -> None:\n"
+        '    """Weigh."""\n',
+    )
+    doc = {name: package[name].docstring for name in ("LIGHTEST", "HEAVIEST", "PLAIN")}
+    assert doc["LIGHTEST"].value == (
+        'The lightest weight, in kg: see\n<autoref identifier="example_pkg.weigh" '
+        "optional>`weigh`</autoref>."
+    )
+    assert (doc["LIGHTEST"].lineno, doc["LIGHTEST"].endlineno) == (4, 5)
+    assert doc["HEAVIEST"].value == "The heaviest weight."
+    assert doc["PLAIN"] is None
+    assert package["UNDOCUMENTED"].docstring is None
+    assert package["Box.size"].docstring.value == "How much it holds."

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -268,6 +271,13 @@ def test_a_masked_weight_is_refused_not_dosed_from_its_hidden_value() -> None:
     assert dose.high.m_as("mg/day").tolist() == [350.0, 400.0]
 
 
+def test_a_masked_single_weight_is_refused_without_an_index() -> None:
+    with pytest.raises(DoseInputError) as caught:
+        daily_dose("ciclosporin", Q(np.ma.array(70.0, mask=True), "kg"))
+    assert str(caught.value) == "weight: the weight is masked (missing); give the weight"
+    assert daily_dose("ciclosporin", Q(np.ma.array(70.0), "kg")).high.m_as("mg/day") == 350.0
+
+
 def test_a_masked_weight_of_a_table_of_weights_is_named_by_its_row_and_column() -> None:
     weights = np.ma.array([[70.0, 80.0]], mask=[[False, True]])
     with pytest.raises(DoseInputError) as caught:
@@ -383,6 +393,93 @@ def test_the_library_defines_no_units_in_the_callers_registry() -> None:
     assert set(registry._units) == before
 
 
+@contextlib.contextmanager
+def application(registry: pint.UnitRegistry[Any]) -> Iterator[pint.UnitRegistry[Any]]:
+    """``registry`` as pint's application registry for a while; the previous one after."""
+    previous = pint.get_application_registry().get()  # type: ignore[no-untyped-call]
+    pint.set_application_registry(registry)  # type: ignore[no-untyped-call]
+    try:
+        yield registry
+    finally:
+        pint.set_application_registry(previous)  # type: ignore[no-untyped-call]
+
+
+#: Registries whose numbers are not floats: decimals or fractions (``non_int_type``), or
+#: every magnitude a numpy array, 0-d for one number (``force_ndarray_like``).
+OTHER_NUMBERS = [
+    pytest.param({"non_int_type": Decimal}, id="decimal"),
+    pytest.param({"non_int_type": Fraction}, id="fraction"),
+    pytest.param({"force_ndarray_like": True}, id="ndarray-like"),
+]
+
+
+@pytest.mark.parametrize("options", OTHER_NUMBERS)
+def test_a_registry_of_other_numbers_gives_the_same_doses_and_licence(
+    options: dict[str, Any],
+) -> None:
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry(**options)
+    R = registry.Quantity
+    assert is_licensed("ciclosporin", R(16, "year")) is True
+    assert is_licensed("ciclosporin", R(191, "month")) is False
+    # 154 lb = 69.85322498 kg; 2.5-5 mg/kg/day -> 174.63306245-349.2661249 mg/day.
+    dose = daily_dose("ciclosporin", R(154.0, "lb"))
+    assert dose.high.magnitude == pytest.approx(349.2661249, rel=1e-12)
+    assert dose.low._REGISTRY is registry
+    assert str(dose.high.units) == "milligram / day"
+    with application(registry):
+        assert is_licensed("ciclosporin", "16 years") is True
+        assert is_licensed("ciclosporin", "15.9 years") is False
+        assert daily_dose("ciclosporin", "70 kg").high.magnitude == 350.0
+        assert daily_dose("ciclosporin", "70.5 kg", phase=Phase.ACUTE).low.magnitude == 282.0
+        assessment = ae_systemic.assess("ciclosporin", ae_systemic.Patient("17 years", "30 kg"))
+        assert assessment.population is Population.CHILD
+        assert assessment.licensed is True
+        assert assessment.dose.high.magnitude == 150.0
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (Decimal("70.5"), None),
+        (Decimal("NaN"), "NaN kilogram is not a number (NaN)"),
+        (Decimal("sNaN"), "sNaN kilogram is not a number (NaN)"),
+        (Decimal("Infinity"), "Infinity kilogram is infinite"),
+        (Decimal("-Infinity"), "-Infinity kilogram is infinite"),
+        (Decimal("1e400"), "1E+400 kilogram is infinite"),
+        (Decimal("-70"), "-70 kilogram must be positive"),
+        (Fraction(141, 2), None),
+        (Fraction(10**400), f"1{'0' * 19}... kilogram is infinite"),
+    ],
+    ids=["70.5", "NaN", "sNaN", "inf", "-inf", "1e400", "-70", "141/2", "10**400"],
+)
+def test_a_weight_of_decimals_or_fractions_is_read_as_its_nearest_float(
+    value: Decimal | Fraction, problem: str | None
+) -> None:
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry(non_int_type=type(value))
+    weight: Any = registry.Quantity(value, "kg")  # QuantityLike names float and int only
+    if problem is None:
+        assert daily_dose("ciclosporin", weight).high.magnitude == 352.5  # 70.5 kg x 5
+        return
+    with pytest.raises(DoseInputError) as raised:
+        daily_dose("ciclosporin", weight)
+    assert (raised.value.where, raised.value.problem) == ("weight", problem)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-1"), Decimal("131")],
+    ids=str,
+)
+def test_an_age_of_decimals_out_of_bounds_is_refused_as_any_age(value: Decimal) -> None:
+    age: Any = pint.UnitRegistry(non_int_type=Decimal).Quantity(value, "year")
+    with pytest.raises(DoseInputError) as raised:
+        is_licensed("ciclosporin", age)
+    assert (raised.value.where, raised.value.problem) == (
+        "age",
+        f"{value} year must lie between 0 and 130 years",
+    )
+
+
 # -- licence -----------------------------------------------------------------------------
 
 
@@ -398,6 +495,18 @@ def test_the_library_defines_no_units_in_the_callers_registry() -> None:
         ("16 years", True),
         ("15.9 years", False),
         (Q(0, "year"), False),
+        # one real number of numpy: a scalar of any integer or float type, or a 0-d array
+        (Q(np.int64(16), "year"), True),
+        (Q(np.int64(15), "year"), False),
+        (Q(np.uint8(16), "year"), True),
+        (Q(np.float32(15.9), "year"), False),
+        (Q(np.float16(16), "year"), True),
+        (Q(np.array(16.0), "year"), True),
+        (Q(np.array(191), "month"), False),
+        # a registry of decimals or fractions (non_int_type)
+        (pint.UnitRegistry(non_int_type=Decimal).Quantity(16, "year"), True),
+        (pint.UnitRegistry(non_int_type=Decimal).Quantity(Decimal("15.99"), "year"), False),
+        (pint.UnitRegistry(non_int_type=Fraction).Quantity(Fraction(191, 12), "year"), False),
     ],
 )
 def test_ciclosporin_is_licensed_from_16_years_of_age(age: Any, licensed: bool) -> None:
@@ -416,6 +525,11 @@ def test_ciclosporin_is_licensed_from_16_years_of_age(age: Any, licensed: bool) 
         ("sixteen years", "does not start with a number"),
         (None, "expected a pint quantity"),
         (Q(np.array([16.0]), "year"), "one real number"),
+        (Q(np.bool_(True), "year"), "got a magnitude of type bool"),  # type: ignore[call-overload]
+        (Q(np.complex128(16), "year"), "got a magnitude of type complex128"),
+        (Q(np.timedelta64(16), "year"), "got a magnitude of type timedelta64"),  # type: ignore[call-overload]
+        (Q(np.array(16, dtype=object), "year"), "got a magnitude of type ndarray"),
+        (Q(np.array("16"), "year"), "got a magnitude of type ndarray"),
     ],
 )
 def test_a_bad_age_is_refused(age: object, fragment: str) -> None:
@@ -570,7 +684,9 @@ def test_a_range_of_equal_ends_prints_one_amount_in_every_face() -> None:
     dose = daily_dose(drug, "70.1 kg")
     assert str(dose).startswith("350.5 mg/day (116.83 mg per dose, 3 doses a day) for 70.1 kg")
     assert "| Single dose | 116.8 mg per dose, 3 doses a day |" in dose._repr_markdown_()
-    assert str(ae_systemic.dose_plan(drug, "70.1 kg")) == "116.83 mg every 8 hours (fixed rate)"
+    assert str(ae_systemic.dose_plan(drug, "70.1 kg")) == (
+        "116.83 mg per dose, 3 doses a day (fixed rate)"
+    )
 
 
 def test_a_dose_range_of_one_weight_in_an_array_says_1_weight() -> None:
@@ -586,14 +702,15 @@ def test_a_dose_range_of_one_weight_in_an_array_says_1_weight() -> None:
 
 
 @pytest.mark.parametrize(
-    ("doses", "every"),
-    [(1, "1 day"), (2, "12 hours"), (3, "8 hours"), (5, "0.2 days"), (7, "0.142857 days")],
+    ("doses", "a_day"),
+    [(1, "1 dose a day"), (2, "2 doses a day"), (3, "3 doses a day"), (7, "7 doses a day")],
 )
-def test_the_plan_and_its_display_say_the_interval_alike(doses: int, every: str) -> None:
+def test_the_plan_and_its_display_say_the_doses_a_day_alike(doses: int, a_day: str) -> None:
     drug = synthetic("testdrug", regimen("daily", rate=DoseRate(2.5, 5), doses_per_day=doses))
     plan = ae_systemic.dose_plan(drug, "70 kg")
-    assert f" every {every} (daily)" in str(plan)
-    assert f"| Every | {every} |" in plan._repr_markdown_()
+    assert f" mg per dose, {a_day} (daily)" in str(plan)
+    assert f" mg per dose, {a_day} |" in plan._repr_markdown_()
+    assert "every" not in str(plan)
 
 
 def test_a_weekly_plan_says_its_weeks_alike() -> None:

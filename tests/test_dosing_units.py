@@ -1,4 +1,4 @@
-"""Weight-based regimens in other units than mg/kg/day, on synthetic data packs.
+"""Units: regimens in other units than mg/kg/day, and the units of mass a caller's value may be in.
 
 Every regimen of the packaged content is written in mg per kg per day, where every unit
 factor is 1, so a factor applied the wrong way round would go unnoticed there.  The drugs
@@ -6,6 +6,10 @@ here are made up (synthetic test data, not clinical content): their rates are te
 and the expected doses are computed by hand in the comments.  The allow-lists of the data
 format (``docs/data-packs.md``) admit ``mg`` and ``g`` per ``kg`` per ``day`` or ``week``;
 a rate in micrograms is refused when the pack is read.
+
+A caller's weight, amount or strength is read only in the gram with an SI prefix, the
+pound, the ounce and the stone: pint reads ``"70 kgr"`` (a European abbreviation of the
+kilogram) as 70 kilograins, 4.5 kg, which no plausibility bound catches.
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ import ae_systemic
 from ae_systemic import (
     Amount,
     DataError,
+    DoseInputError,
     DoseRate,
     FixedDose,
     Interval,
+    Patient,
+    Prescription,
     WeightBand,
     daily_dose,
     dose_plan,
     load_guideline,
+    round_to_strengths,
     unstructure,
 )
 from synthetic_drugs import regimen, synthetic
@@ -223,3 +231,149 @@ def test_a_pack_with_a_rate_in_micrograms_is_refused_naming_the_field(tmp_path: 
     with pytest.raises(DataError) as caught:
         load_guideline(path)
     assert caught.value.paths == ("drugs[0].regimens[0].rate.amount_unit",)
+
+
+# -- the units of mass a caller's value is read in ---------------------------------------------
+
+LB_IN_KG = 0.45359237  # the international avoirdupois pound, by definition
+
+#: Each unit of mass the library reads, with a weight in it and that weight in kg by hand.
+READ_MASSES = [
+    pytest.param("70 kg", 70.0, id="kg"),
+    pytest.param("70 kilograms", 70.0, id="kilograms"),
+    pytest.param("70000 g", 70.0, id="g"),
+    pytest.param("70000 grams", 70.0, id="grams"),
+    pytest.param("700 hg", 70.0, id="hg"),
+    pytest.param("7e7 mg", 70.0, id="mg"),
+    pytest.param("7e10 µg", 70.0, id="micro-sign-g"),
+    pytest.param("7e10 ug", 70.0, id="ug"),
+    pytest.param("7e10 mcg", 70.0, id="mcg"),
+    pytest.param("0.07 Mg", 70.0, id="Mg"),  # the megagram, 1000 kg
+    pytest.param("154 lb", 154 * LB_IN_KG, id="lb"),
+    pytest.param("154 lbs", 154 * LB_IN_KG, id="lbs"),
+    pytest.param("154 pounds", 154 * LB_IN_KG, id="pounds"),
+    pytest.param("2464 oz", 2464 * LB_IN_KG / 16, id="oz"),  # 154 lb
+    pytest.param("11 stone", 11 * 14 * LB_IN_KG, id="stone"),  # 154 lb
+]
+
+
+@pytest.mark.parametrize(("weight", "kg"), READ_MASSES)
+def test_a_weight_in_grams_with_any_prefix_pounds_ounces_or_stones_is_read(
+    weight: str, kg: float
+) -> None:
+    dose = daily_dose("ciclosporin", weight)
+    assert dose.weight.m_as("kg") == pytest.approx(kg, rel=1e-12)
+    assert dose.high.m_as("mg/day") == pytest.approx(5 * kg, rel=1e-12)  # 5 mg/kg/day
+
+
+GRAIN = "pint reads 'gr' as the grain (64.8 mg), not the gram"
+
+#: Units of mass pint knows and the library refuses: (text or quantity, pint's unit name,
+#: whether it is a grain).  ``kgr`` is a European abbreviation of the kilogram that pint
+#: reads as the kilograin: 70 kgr would be a patient of 4.5 kg.
+REFUSED_MASSES = [
+    pytest.param("70 kgr", "kilograin", True, id="kgr"),
+    pytest.param("70 kgrs", "kilograin", True, id="kgrs"),
+    pytest.param("70 kilogr", "kilograin", True, id="kilogr"),
+    pytest.param(Q(70, "kgr"), "kilograin", True, id="quantity-kgr"),
+    pytest.param("70000 gr", "grain", True, id="gr"),
+    pytest.param("7e7 mgr", "milligrain", True, id="mgr"),
+    pytest.param("7e10 µgr", "micrograin", True, id="micro-sign-gr"),
+    pytest.param("0.07 t", "metric_ton", False, id="t"),
+    pytest.param("0.07 tonne", "metric_ton", False, id="tonne"),
+    pytest.param("0.07 ton", "ton", False, id="ton"),
+    pytest.param("350000 carat", "carat", False, id="carat"),
+    pytest.param("40000 dram", "dram", False, id="dram"),
+    pytest.param("2250 ozt", "troy_ounce", False, id="troy-ounce"),
+    pytest.param("5 slug", "slug", False, id="slug"),
+    pytest.param("4e28 u", "unified_atomic_mass_unit", False, id="atomic-mass-unit"),
+    pytest.param(Q(70, "kibigram"), "kibigram", False, id="binary-prefix"),
+    pytest.param(Q(0.154, "klb"), "kilopound", False, id="prefixed-pound"),
+    pytest.param(Q(7000, "kg*m/cm"), "kilogram * meter / centimeter", False, id="compound"),
+]
+
+
+@pytest.mark.parametrize(("weight", "name", "grain"), REFUSED_MASSES)
+def test_a_weight_in_another_unit_of_mass_is_refused_never_converted(
+    weight: object, name: str, grain: bool
+) -> None:
+    expected = (
+        f"{name} is not a unit of mass this library reads (the gram with a prefix, such as "
+        "kg, g, mg or µg; lb, oz or stone)" + (f"; {GRAIN}" if grain else "")
+    )
+    for call in (
+        lambda: daily_dose("ciclosporin", weight),  # type: ignore[call-overload]
+        lambda: Patient("40 years", weight),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(DoseInputError) as raised:
+            call()
+        assert (raised.value.where, raised.value.problem) == ("weight", expected)
+
+
+@pytest.mark.parametrize(
+    ("amount", "name"),
+    [
+        pytest.param("150 mgr", "milligrain", id="mgr"),
+        pytest.param("0.15 gr", "grain", id="gr"),
+        pytest.param("150000 µgr", "micrograin", id="micro-sign-gr"),
+        pytest.param("0.00015 kgr", "kilograin", id="kgr"),
+    ],
+)
+def test_an_amount_or_a_strength_in_grains_is_refused_saying_pint_reads_gr_as_the_grain(
+    amount: str, name: str
+) -> None:
+    # Prescription("150 mgr") was 150 milligrains, 9.72 mg.
+    with pytest.raises(DoseInputError) as raised:
+        Prescription(amount)
+    assert raised.value.where == "amount"
+    assert raised.value.problem.startswith(f"{name} is not a unit of mass this library reads")
+    assert GRAIN in raised.value.problem
+    dose = daily_dose("ciclosporin", "70 kg")
+    with pytest.raises(DoseInputError) as raised:
+        round_to_strengths(dose, ["25 mg", amount])
+    assert raised.value.where == "strengths[1]"
+    assert raised.value.problem.startswith(f"{name} is not a unit of mass this library reads")
+    assert raised.value.problem.endswith(GRAIN)
+
+
+def test_a_quantity_in_grams_reads_as_before_and_in_grains_as_nothing() -> None:
+    from ae_systemic._units import units_of
+
+    units = units_of(ae_systemic.application_registry())
+    assert units.kg_per(Q(1, "kg")._units) == 1.0
+    assert units.mg_per(Q(1, "g")._units) == 1000.0
+    assert units.mg_per(Q(1, "lb")._units) == pytest.approx(453_592.37, rel=1e-12)
+    for unit in ("kgr", "gr", "carat", "t"):
+        assert units.kg_per(Q(1, unit)._units) is None
+        assert units.mg_per(Q(1, unit)._units) is None
+
+
+def test_a_unit_that_is_no_mass_or_a_mass_that_is_read_has_no_refusal_to_explain() -> None:
+    from ae_systemic._units import refused_mass_unit
+
+    # The cohort's columns ask refused_mass_unit for the words of a unit kg_per refused.
+    assert refused_mass_unit(Q(1, "m").units) is None
+    assert refused_mass_unit(Q(1, "mg/kg").units) is None
+    assert refused_mass_unit(Q(1, "kg").units) is None
+    assert refused_mass_unit(Q(1, "lb").units) is None
+    assert refused_mass_unit(Q(1, "tonne").units) == (
+        "metric_ton is not a unit of mass this library reads (the gram with a prefix, such as "
+        "kg, g, mg or µg; lb, oz or stone)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        (Q(70, "m"), "meter is not a unit of mass; give it in kg, g, lb or stone"),
+        (Q(70, "kg**2"), "kilogram ** 2 is not a unit of mass; give it in kg, g, lb or stone"),
+        ("70", "70 has no unit; give it in kg, g, lb or stone"),
+    ],
+    ids=["length", "square", "no-unit"],
+)
+def test_a_weight_of_another_dimension_is_still_told_which_units_to_use(
+    weight: object, message: str
+) -> None:
+    with pytest.raises(DoseInputError) as raised:
+        daily_dose("ciclosporin", weight)  # type: ignore[call-overload]
+    assert (raised.value.where, raised.value.problem) == ("weight", message)

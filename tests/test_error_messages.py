@@ -288,8 +288,8 @@ def test_argument_errors_name_the_argument_the_example_and_the_index(
             lambda: ae_systemic.strength_units("150 mg", ["1000 kg"]),
             (
                 "strengths",
-                "1000 kilogram is not a usable strength; give a positive amount of at least "
-                "1 microgram",
+                "1000 kilogram is not a usable strength; give an amount of at least 1 µg "
+                "(0.001 mg) and below 1000 kg, e.g. '25 mg'",
                 0,
             ),
         ),
@@ -666,7 +666,7 @@ def test_units_met_for_the_first_time_are_converted_on_every_use() -> None:
     import pint
 
     fresh: pint.UnitRegistry[float] = pint.UnitRegistry()
-    amount, period = fresh.Quantity(0.75, "carat"), fresh.Quantity(1, "fortnight")
+    amount, period = fresh.Quantity(15, "cg"), fresh.Quantity(1, "fortnight")
     order = ae_systemic.Prescription(amount, 2, period=period)  # 150 mg over 14 days
     assert order.amount_mg == pytest.approx(150.0, rel=1e-12)
     assert order.period_days == pytest.approx(14.0, rel=1e-12)

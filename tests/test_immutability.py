@@ -190,7 +190,7 @@ def test_converting_a_dose_plan_quantity_in_place_changes_no_later_read() -> Non
     interval.ito("hour")
     assert _reading(plan.amount_low) == (140.0, "milligram")
     assert _reading(plan.interval) == (0.5, "day")
-    assert str(plan).startswith("140–175 mg every 12 hours")
+    assert str(plan).startswith("140–175 mg per dose, 2 doses a day")
 
 
 def test_the_licensing_age_is_fresh_on_every_access() -> None:

@@ -34,6 +34,7 @@ from ae_systemic import (
     MissingExtraError,
     Phase,
     assess_table,
+    summarize,
 )
 from ae_systemic.plot import dose_distribution
 
@@ -218,6 +219,26 @@ def test_it_draws_into_given_axes_and_saves(tmp_path: Path, csa: Drug) -> None:
     assert own.figure is not figure
 
 
+def test_a_result_written_to_csv_and_read_back_with_pyarrow_is_drawn_as_summarize_counts_it(
+    tmp_path: Path, csa: Drug
+) -> None:
+    """A CSV holds no nulls: pyarrow reads the empty error and dose_status cells as ""."""
+    pa = pytest.importorskip("pyarrow")
+    pa_csv = pytest.importorskip("pyarrow.csv")
+    result = assess_table(csa, small_cohort(), units=UNITS)
+    pa_csv.write_csv(pa.Table.from_pandas(result, preserve_index=False), tmp_path / "out.csv")
+    back = pa_csv.read_csv(tmp_path / "out.csv").to_pandas()
+    assert "" in back["error"].tolist()
+    assert "" in back["dose_status"].tolist()
+    ax = dose_distribution(back, csa, units=UNITS, bins=[0.0, 2.0, 4.0, 8.0])
+    assert heights(ax) == [1.0, 1.0, 1.0]  # 1.67, 2.86 and 6 mg/kg/day, as from the frame
+    assert ax.get_title() == "Prescribed doses of ciclosporin: 3 rows"
+    assert "left out: 2 rows with errors, 1 row without a prescription" in texts(ax)
+    counted = summarize(back)["rows"]
+    assert counted[("rows", "with errors")] == 2
+    assert counted[("dose_status", "no prescription")] == 1
+
+
 # --- what it refuses -----------------------------------------------------------------------
 
 
@@ -232,6 +253,16 @@ def test_what_is_not_a_result_table_is_refused(csa: Drug) -> None:
     arrow = pa.Table.from_pandas(assess_table(csa, cohort, units=UNITS))
     with pytest.raises(ArgumentTypeError, match=r"result\.to_pandas\(\)"):
         dose_distribution(arrow, units=UNITS)
+
+
+@pytest.mark.parametrize("column", ["error", "dose_status", "regimen", "dose_low_mg_per_day"])
+def test_a_result_with_a_result_column_twice_is_refused_naming_it(csa: Drug, column: str) -> None:
+    result = assess_table(csa, small_cohort(), units=UNITS)
+    doubled = pd.concat([result, result[[column]]], axis=1)
+    with pytest.raises(InputError) as caught:
+        dose_distribution(doubled)
+    assert caught.value.argument == column
+    assert caught.value.problem == "the result has 2 columns of this name; drop all but one"
 
 
 def test_a_result_without_a_prescription_to_draw_is_refused(csa: Drug) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 import pickle
+import sys
 from typing import Any
 
+import numpy as np
 import pint
 import pytest
 from hypothesis import given, settings
@@ -82,7 +84,8 @@ def test_the_amount_may_be_written_in_any_unit_of_mass(amount: Any) -> None:
         (Q(5, "mg/kg"), "amount per body weight"),
         ("150 mg/day", "amount per something"),
         ("150 ml", "not a unit of mass"),
-        (Q(150, "mg/day"), "not a unit of mass"),
+        (Q(150, "mg/day"), "amount per something"),
+        ("1/2 mg", "is a fraction, not one number and one unit"),
         ("150", "has no unit"),
         (150, "has no unit"),
         ("0 mg", "must be positive"),
@@ -100,22 +103,93 @@ def test_an_amount_that_cannot_be_prescribed_is_refused(amount: Any, fragment: s
     assert caught.value.argument == "amount"
 
 
+_PER_SOMETHING = (
+    "is an amount per something (per body weight, per time), not an amount per "
+    "administration; a prescription gives the amount itself, e.g. '350 mg', and how often "
+    "(frequency, period)"
+)
+
+
+@pytest.mark.parametrize(
+    ("amount", "problem"),
+    [
+        ("150 mg/day", f"'150 mg/day' {_PER_SOMETHING}"),
+        (Q(150, "mg/day"), f"milligram / day {_PER_SOMETHING}"),
+        (Q(5, "mg/kg/day"), f"milligram / day / kilogram {_PER_SOMETHING}"),
+        ("5 mg / kg", f"'5 mg / kg' {_PER_SOMETHING}"),
+    ],
+    ids=repr,
+)
+def test_an_amount_per_time_says_so_whether_written_as_text_or_as_a_quantity(
+    amount: Any, problem: str
+) -> None:
+    """docs/dosing.md: "150 mg/day" is "not an amount per administration", in either form."""
+    with pytest.raises(DoseInputError) as caught:
+        Prescription(amount)
+    assert (caught.value.argument, caught.value.problem) == ("amount", problem)
+
+
+@pytest.mark.parametrize(
+    ("amount", "example"),
+    [
+        ("1/2 mg", "'0.5 mg'"),
+        ("3 / 4 g", "'0.75 g'"),
+        (".5/2mg", "'0.25 mg'"),
+        ("1/0 mg", "'150 mg'"),
+    ],
+)
+def test_a_fraction_is_not_one_number_and_one_unit(amount: str, example: str) -> None:
+    """'1/2 mg' is half a milligram written as a fraction, not an amount per something."""
+    with pytest.raises(DoseInputError) as caught:
+        Prescription(amount)
+    assert (caught.value.argument, caught.value.problem) == (
+        "amount",
+        f"'{amount}' is a fraction, not one number and one unit; write the amount as one "
+        f"number, e.g. {example}",
+    )
+
+
 @pytest.mark.parametrize("amount", [None, b"150 mg", [150], {"mg": 150}], ids=repr)
 def test_an_amount_of_the_wrong_type_is_an_argument_type_error(amount: Any) -> None:
     with pytest.raises(ArgumentTypeError, match=r"^amount"):
         Prescription(amount)
 
 
-@pytest.mark.parametrize("frequency", [True, False, 2.0, "2", None], ids=repr)
+@pytest.mark.parametrize(
+    "frequency", [True, False, 2.0, "2", None, np.bool_(True), np.float64(2.0)], ids=repr
+)
 def test_a_frequency_that_is_not_a_whole_number_is_refused(frequency: Any) -> None:
-    with pytest.raises(ArgumentTypeError, match=r"^frequency"):
+    with pytest.raises(ArgumentTypeError) as caught:
         Prescription("150 mg", frequency=frequency)
+    assert caught.value.argument == "frequency"
+    assert caught.value.problem.startswith("expected a whole number of administrations, got ")
 
 
-@pytest.mark.parametrize("frequency", [0, -1, 10**7], ids=repr)
+@pytest.mark.parametrize(
+    "frequency", [np.int64(2), np.int32(2), np.uint8(2), np.array([1, 2])[1]], ids=repr
+)
+def test_a_frequency_read_from_a_numpy_array_or_a_pandas_row_counts_as_a_python_int(
+    frequency: Any,
+) -> None:
+    """A pandas row gives numpy integers: 2 administrations, kept as the int 2."""
+    order = Prescription("150 mg", frequency=frequency)
+    assert type(order.frequency) is int
+    assert order.frequency == 2
+    assert order == Prescription("150 mg", frequency=2)
+    assert order.daily_mg == 300.0
+    assert json.dumps(ae_systemic.unstructure(order)) == json.dumps(
+        ae_systemic.unstructure(Prescription("150 mg", frequency=2))
+    )
+    assert adult_check("150 mg", frequency=frequency).frequency_matches is True
+
+
+@pytest.mark.parametrize("frequency", [0, -1, 10**7, np.int64(0), np.int64(10**7)], ids=repr)
 def test_a_frequency_below_one_or_absurd_is_refused(frequency: int) -> None:
-    with pytest.raises(InputError, match=r"^frequency"):
+    with pytest.raises(InputError) as caught:
         Prescription("150 mg", frequency=frequency)
+    assert not isinstance(caught.value, ArgumentTypeError)
+    assert caught.value.argument == "frequency"
+    assert caught.value.problem.startswith("must be a whole number from 1 to 1000000, got ")
 
 
 @pytest.mark.parametrize(
@@ -565,9 +639,16 @@ def test_the_administrations_a_day_match_within_the_float_tolerance(
 
 
 def test_a_prescription_in_compound_units_reads_in_pints_pretty_form() -> None:
-    """Units as written, in pint's pretty form: short for the amount, names for the period."""
-    order = Prescription(Q(0.15, "mg * kg / g"), 2, period=Q(1, "day * kg / g"))
-    assert str(order) == "0.15 kg·mg/g twice per day·kilogram/gram (0.3 mg/day)"
+    """Units as written, in pint's pretty form: names for the period; an amount is one unit."""
+    order = Prescription(Q(150, "mg"), 2, period=Q(1, "day * kg / g"))
+    assert str(order) == "150 mg twice per day·kilogram/gram (0.3 mg/day)"
+    with pytest.raises(DoseInputError) as raised:
+        Prescription(Q(0.15, "mg * kg / g"), 2)
+    assert raised.value.argument == "amount"
+    assert str(raised.value) == (
+        "amount: kilogram * milligram / gram is not a unit of mass this library reads (the gram "
+        "with a prefix, such as kg, g, mg or µg; lb, oz or stone)"
+    )
 
 
 def test_a_period_too_short_to_count_in_days_is_refused() -> None:
@@ -578,6 +659,64 @@ def test_a_period_too_short_to_count_in_days_is_refused() -> None:
         "period: 1e-320 second is too short to count in days (a float rounds it to 0 days)"
     )
     assert Prescription("150 mg", frequency=2, period="1e-300 s").period_days > 0
+
+
+_CHECK_THE_ORDER = "; check the amount, frequency and period and their units"
+
+
+@pytest.mark.parametrize(
+    ("amount", "frequency", "period", "problem"),
+    [
+        (
+            "100 g",
+            1000000,
+            "1e-300 s",
+            "100 gram 1000000 times every 1e-300 second is more administrations a day than a "
+            "float holds (it overflows to inf)",
+        ),
+        (
+            "100 g",
+            1,
+            "1e-300 s",
+            "100 gram once every 1e-300 second is more mg a day than a float holds (it "
+            "overflows to inf)",
+        ),
+        (
+            "1e-300 mg",
+            1,
+            "1e300 year",
+            "1e-300 milligram once every 1e+300 year is less than 2.2e-308 mg a day, too "
+            "little for a float to hold (it rounds towards 0 mg/day)",
+        ),
+        (
+            "1e-300 mg",
+            2,
+            "1e10 day",  # 2e-310 mg a day: not 0, but a float keeps only a few of its digits
+            "1e-300 milligram twice every 10000000000.0 day is less than 2.2e-308 mg a day, "
+            "too little for a float to hold (it rounds towards 0 mg/day)",
+        ),
+    ],
+)
+def test_an_order_whose_amount_a_day_a_float_cannot_hold_is_refused(
+    amount: str, frequency: int, period: str, problem: str
+) -> None:
+    """Never a check of "inf mg/day ... by inf %" or "0 mg/day ... by 100 %"."""
+    with pytest.raises(DoseInputError) as caught:
+        Prescription(amount, frequency=frequency, period=period)
+    assert (caught.value.argument, caught.value.problem) == ("period", problem + _CHECK_THE_ORDER)
+
+
+def test_an_order_of_the_smallest_and_largest_amounts_a_day_a_float_holds_is_checked() -> None:
+    smallest = Prescription(Q(sys.float_info.min, "mg"))
+    assert smallest.daily_mg == sys.float_info.min
+    largest = Prescription("100 g", frequency=1000000, period=Q(1e11 / sys.float_info.max, "day"))
+    assert math.isfinite(largest.daily_mg)
+    for order in (smallest, largest):
+        check = check_dose(CSA, "70 kg", order)
+        assert "inf" not in check.message
+        assert not check.message.startswith("0 ")
+        data = ae_systemic.unstructure(check)
+        assert json.loads(json.dumps(data, allow_nan=False)) == data
 
 
 # --- a dose outside the range is never printed on the range's end ----------------------------
@@ -633,6 +772,62 @@ def test_the_gap_is_never_rounded_to_100_or_written_in_e_notation(amount: float,
     frequency = 1 if amount == 0.5 else 2
     check = check_dose(CSA, "70 kg", Prescription(Q(amount, "mg"), frequency=frequency))
     assert check.message.endswith(gap)
+
+
+@pytest.mark.parametrize(
+    ("amount", "status", "figures", "gap"),
+    [  # the range widened by 5 %: 166.25-367.5 mg/day, 2.375-5.25 mg/kg/day at 70 kg
+        ("367.51 mg", DoseStatus.ABOVE, ("367.51", "5.3"), ", by 5.003 %"),
+        ("367.5 mg", DoseStatus.WITHIN, ("367.5", "5.25"), ""),
+        ("166.24 mg", DoseStatus.BELOW, ("166.2", "2.37"), ", by 5.01 %"),
+        ("166.25 mg", DoseStatus.WITHIN, ("166.25", "2.375"), ""),
+        ("367.6 mg", DoseStatus.ABOVE, ("367.6", "5.3"), ", by 5.03 %"),
+        ("400 mg", DoseStatus.ABOVE, ("400", "5.7"), ", by 14 %"),
+    ],
+)
+def test_a_dose_at_the_edge_of_a_tolerance_is_never_printed_on_the_other_side_of_it(
+    amount: str, status: DoseStatus, figures: tuple[str, str], gap: str
+) -> None:
+    """367.51 mg/day is above 350 mg/day widened by 5 %: never printed as 367.5, by 5 %."""
+    check = check_dose(CSA, "70 kg", Prescription(amount), tolerance=0.05)
+    assert check.status is status
+    assert check.message == (
+        f"{figures[0]} mg/day ({figures[1]} mg/kg/day) is {status.value} the range of "
+        f"175–350 mg/day (2.5–5 mg/kg/day) for a 70 kg adult{gap} (with a tolerance of 5 % "
+        "asked for)."
+    )
+    assert shown_figures(check) == figures
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weight=st.floats(min_value=3.0, max_value=150.0),
+    tolerance=st.sampled_from([0.001, 0.005, 0.01, 0.05, 0.1, 0.125, 0.2, 0.5]),
+    step=st.integers(min_value=-1000, max_value=1000),
+    at_low=st.booleans(),
+)
+def test_the_printed_dose_and_gap_lie_on_the_side_of_the_tolerance_the_status_says(
+    weight: float, tolerance: float, step: int, at_low: bool
+) -> None:
+    dose = ae_systemic.daily_dose(CSA, Q(weight, "kg"))
+    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    edge = low * (1 - tolerance) if at_low else high * (1 + tolerance)
+    daily = edge * (1 + step * 1e-7)  # within a hair of the widened end, on either side
+    check = check_dose(CSA, Q(weight, "kg"), Prescription(Q(daily, "mg")), tolerance=tolerance)
+    given_mg, per_kg = (float(part.split()[0]) for part in check.message.split(" (", 1)[0:2])
+    widened = (low * (1 - tolerance), high * (1 + tolerance))
+    if check.status is DoseStatus.WITHIN:
+        assert widened[0] <= given_mg <= widened[1]
+        assert widened[0] / weight <= per_kg <= widened[1] / weight
+        return
+    gap = float(check.message.split(", by ", 1)[1].split(" %", 1)[0])
+    assert gap > tolerance * 100
+    if check.status is DoseStatus.ABOVE:
+        assert given_mg > widened[1]
+        assert per_kg > widened[1] / weight
+    else:
+        assert given_mg < widened[0]
+        assert per_kg < widened[0] / weight
 
 
 def test_a_rare_administration_is_not_counted_as_none_a_day() -> None:

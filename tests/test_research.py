@@ -195,6 +195,22 @@ def test_unknown_and_unusable_subjects_are_refused() -> None:
         evidence_frame([42])  # type: ignore[list-item]
 
 
+@pytest.mark.parametrize(
+    "subject",
+    [b"ciclosporin", bytearray(b"ciclosporin"), memoryview(b"ciclosporin")],
+    ids=["bytes", "bytearray", "memoryview"],
+)
+def test_bytes_are_refused_as_bytes_not_read_as_numbers(subject: object) -> None:
+    with pytest.raises(ae_systemic.ArgumentTypeError) as raised:
+        evidence_frame(subject)  # type: ignore[arg-type]
+    assert raised.value.where == "drug_or_drugs"
+    assert str(raised.value) == (
+        "drug_or_drugs: expected a Drug, a drug name such as 'ciclosporin' or an iterable of "
+        f"them, got {type(subject).__name__}; a drug name is text: decode the bytes first "
+        "(b'ciclosporin'.decode())"
+    )
+
+
 # --- the vocabulary's enums select rows -----------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+import math
 from collections.abc import Callable
 from importlib import resources
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 import ae_systemic
 import ae_systemic._model
+import ae_systemic._vocabulary
 import strategies as s
 from ae_systemic import (
     Consensus,
@@ -197,6 +199,54 @@ def test_numbers_read_as_floats_where_the_model_has_floats() -> None:
     assert (rate.amount_unit, rate.body_weight_unit, rate.period) == ("mg", "kg", "day")
 
 
+#: The enums of the vocabulary, which the data files spell by value.
+VOCABULARY = sorted(
+    (
+        kind
+        for kind in vars(ae_systemic._vocabulary).values()
+        if isinstance(kind, type) and issubclass(kind, enum.Enum) and kind.__name__[0] != "_"
+    ),
+    key=lambda kind: kind.__name__,
+)
+
+
+def test_the_vocabulary_has_its_enums() -> None:
+    names = {kind.__name__ for kind in VOCABULARY}
+    assert {"Strength", "Certainty", "Outcome", "Population", "ConsensusBound"} <= names
+
+
+@pytest.mark.parametrize("kind", VOCABULARY, ids=lambda kind: kind.__name__)
+def test_every_vocabulary_value_round_trips(kind: type[enum.Enum]) -> None:
+    for member in kind:
+        raw = unstructure(member)
+        assert raw == member.value
+        assert type(raw) is str
+        assert structure(raw, kind) is member
+        assert structure(json.loads(json.dumps(raw)), kind) is member
+
+
+@pytest.mark.parametrize(
+    ("value", "shown_as"),
+    [("strong", "str 'strong'"), ("↑↑", "str '↑↑'"), (None, "null"), (1, "int 1")],
+    ids=["a word", "the arrows", "null", "a number"],
+)
+def test_a_value_outside_the_vocabulary_is_bad_data_naming_the_allowed_values(
+    value: object, shown_as: str
+) -> None:
+    with pytest.raises(ae_systemic.DataError) as raised:
+        structure(value, Strength)
+    assert raised.value.paths == ("",)
+    assert str(raised.value) == (
+        f"{shown_as} is not a Strength; use one of 'strong-for', 'weak-for', 'open', "
+        "'weak-against', 'strong-against'"
+    )
+
+
+def test_consensus_round_trips_as_the_vocabulary_does() -> None:
+    consensus = Consensus(75, ConsensusBound.MORE_THAN, ConsensusBasis.EXPERT_CONSENSUS)
+    assert structure(unstructure(consensus), Consensus) == consensus
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -214,3 +264,85 @@ def test_the_json_form_of_a_computed_value_is_not_read_back_as_bad_data(
         ae_systemic.structure(ae_systemic.unstructure(made), type(made))
     assert raised.value.where == "cls"
     assert f"got {type(made).__qualname__}; the JSON forms of computed values" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("cls", "named"),
+    [
+        (lambda: ae_systemic.FindingKind, "FindingKind"),
+        (lambda: ae_systemic.Patient, "Patient"),
+        (lambda: enum.Enum, "Enum"),
+        (lambda: ae_systemic._vocabulary._Vocabulary, "_Vocabulary"),
+        (lambda: str, "str"),
+    ],
+    ids=["an enum of computed values", "Patient", "Enum", "the vocabulary's base", "str"],
+)
+def test_a_class_outside_the_content_is_refused_naming_what_is_read(
+    cls: Callable[[], type], named: str
+) -> None:
+    with pytest.raises(ae_systemic.ArgumentTypeError) as raised:
+        structure("x", cls())
+    assert raised.value.where == "cls"
+    assert str(raised.value) == (
+        f"cls: expected a class of the content such as Drug, Guideline or Strength, got {named}; "
+        "the JSON forms of computed values (DoseRange, Prescription ...) are not read back"
+    )
+
+
+# --- what JSON cannot carry is refused by name ------------------------------------------------
+
+UTC = datetime.UTC
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({1: 2}, "the dict has the key 1 (int); JSON can carry only string keys"),
+        (
+            {"a": [{None: 1}]},
+            "the dict at obj['a'][0] has the key None (NoneType); JSON can carry only string keys",
+        ),
+        ({(1, 2): "x"}, "the dict has the key (1, 2) (tuple); JSON can carry only string keys"),
+        (
+            {frozenset(): "x"},
+            "the dict has the key frozenset() (frozenset); JSON can carry only string keys",
+        ),
+        (math.nan, "the number is nan, which is not finite; JSON can carry only finite numbers"),
+        (
+            [1.0, -math.inf],
+            "the number at obj[1] is -inf, which is not finite; JSON can carry only finite numbers",
+        ),
+        (
+            datetime.datetime(2024, 1, 2, 12, 30, tzinfo=UTC),
+            "the datetime (2024-01-02T12:30:00+00:00) is refused: a date's JSON form, YYYY-MM-DD, "
+            "would drop its time of day; pass its date (value.date()) or its text "
+            "(value.isoformat())",
+        ),
+        (
+            {"when": datetime.datetime(2024, 1, 2)},
+            "the datetime at obj['when'] (2024-01-02T00:00:00) is refused: a date's JSON form, "
+            "YYYY-MM-DD, would drop its time of day; pass its date (value.date()) or its text "
+            "(value.isoformat())",
+        ),
+    ],
+    ids=[
+        "int key",
+        "nested None key",
+        "tuple key",
+        "frozenset key",
+        "nan",
+        "-inf",
+        "datetime",
+        "nested datetime",
+    ],
+)
+def test_unstructure_names_what_json_cannot_carry(value: object, message: str) -> None:
+    with pytest.raises(ae_systemic.ArgumentTypeError) as raised:
+        unstructure(value)
+    assert raised.value.where == "obj"
+    assert raised.value.problem == message
+
+
+def test_unstructure_keeps_a_date_and_enum_keys_as_their_spelling() -> None:
+    assert unstructure(datetime.date(2024, 1, 2)) == "2024-01-02"
+    assert unstructure({Strength.OPEN: [datetime.date(2024, 1, 2)]}) == {"open": ["2024-01-02"]}

@@ -14,6 +14,7 @@ import copy
 import enum
 import functools
 import json
+import math
 import re
 import typing
 from collections.abc import Callable
@@ -402,6 +403,15 @@ BAD_SHAPES: dict[str, tuple[Change, str]] = {
         _set("drugs.0.references.0.accessed", 20240201),
         "$.drugs[0].references[0].accessed",
     ),
+    "a dose of zero": (_set(f"{RATE}.low", 0), "$.drugs[0].regimens[0].rate.low"),
+    "a dose below the smallest dose number": (
+        _set(f"{RATE}.low", 1e-7),
+        "$.drugs[0].regimens[0].rate.low",
+    ),
+    "a dose above the largest dose number": (
+        _set(f"{RATE}.high", 2e6),
+        "$.drugs[0].regimens[0].rate.high",
+    ),
 }
 
 
@@ -429,33 +439,165 @@ def test_the_packaged_content_has_what_the_bad_shapes_change() -> None:
     assert drug["recommendations"][0]["boxed"] is True
 
 
+@pytest.mark.parametrize(
+    ("name", "field", "value", "accepted"),
+    [
+        ("DoseRate", "low", 1e-6, True),
+        ("DoseRate", "low", math.nextafter(1e-6, 0), False),
+        ("DoseRate", "high", 1e6, True),
+        ("DoseRate", "high", math.nextafter(1e6, math.inf), False),
+        ("Amount", "low", 1e-6, True),
+        ("Amount", "low", 0, False),
+        ("Amount", "high", 1e6, True),
+        ("Amount", "high", 1e7, False),
+        ("WeightBand", "min_weight", 0, True),
+        ("WeightBand", "min_weight", -1e-9, False),
+        ("WeightBand", "max_weight", 1e-9, True),
+        ("WeightBand", "max_weight", 0, False),
+    ],
+)
+def test_the_schema_and_the_model_agree_on_the_bounds_of_numbers(
+    name: str, field: str, value: float, accepted: bool
+) -> None:
+    # The dose numbers lie within DOSE_NUMBER_SPAN (1e-06 to 1e+06), bounds included, and a
+    # weight band's bounds are not negative: the schema says so as the classes check it.
+    data: dict[str, object]
+    if name == "WeightBand":
+        data = {"dose": {"amount": {"low": 1.0, "high": 1.0}, "every": {"count": 1}}, field: value}
+    else:  # the other end 1.0, keeping low <= high (a rule the schema leaves to the loader)
+        data = {"low": min(value, 1.0), "high": max(value, 1.0)}
+    assert (errors(data, name) == []) is accepted
+    if accepted:
+        assert getattr(structure(data, getattr(ae_systemic, name)), field) == value
+    else:
+        with pytest.raises(DataError) as raised:
+            structure(data, getattr(ae_systemic, name))
+        assert raised.value.paths == (field,)
+
+
+def test_the_dose_number_bounds_are_the_models_span() -> None:
+    from ae_systemic._model import DOSE_NUMBER_SPAN
+
+    smallest, largest = DOSE_NUMBER_SPAN
+    for name in ("DoseRate", "Amount"):
+        for field in ("low", "high"):
+            prop = definitions()[name]["properties"][field]
+            assert prop == {"type": "number", "minimum": smallest, "maximum": largest}
+    assert "dose numbers from 1e-06 to 1e+06" in str(_schema()["description"])
+
+
 # --- what the schema leaves to the loader ---------------------------------------------------
 
-LOADER_ONLY: dict[str, Change] = {
-    "low above high": _set(f"{RATE}.low", 99),
-    "estimate outside its interval": _set("drugs.0.evidence.0.estimate", 99.0),
-    "two dose shapes": _set(
-        "drugs.0.regimens.0.fixed",
-        {"amount": {"low": 100, "high": 100}, "every": {"count": 1}},
+
+def _second_drug(name: str, **fields: object) -> Change:
+    """A change that adds a copy of the first drug, called ``name``, with ``fields`` set."""
+
+    def change(data: Any) -> None:
+        drug = copy.deepcopy(data["drugs"][0])
+        drug.update(name=name, synonyms=[], **fields)
+        data["drugs"].append(drug)
+
+    return change
+
+
+#: name: (change to the packaged pack, path of the loader's problem, words of its message)
+LOADER_ONLY: dict[str, tuple[Change, str, str]] = {
+    "low above high": (
+        _set(f"{RATE}.low", 99),
+        "drugs[0].regimens[0].rate.high",
+        "the range is inverted: low 99.0 > high 5.0",
     ),
-    "a reference not in the list": _set("drugs.0.efficacy.1.references", [99]),
-    "a repeated statement key": _set("drugs.0.efficacy.1.key", "mechanism.nfat"),
-    "a boxed recommendation without strength": _set("drugs.0.recommendations.0.strength", None),
-    "a date not in the calendar": _set("drugs.0.references.0.accessed", "2024-02-30"),
-    "a whole number written with a fraction": _set("drugs.0.licence.min_age_years", 16.0),
-    "a lone surrogate in a name": _set("drugs.0.name", "ciclosporin \ud800"),
+    "estimate outside its interval": (
+        _set("drugs.0.evidence.0.estimate", 99.0),
+        "drugs[0].evidence[0].estimate",
+        "must lie within its interval",
+    ),
+    "two dose shapes": (
+        _set(
+            "drugs.0.regimens.0.fixed",
+            {"amount": {"low": 100, "high": 100}, "every": {"count": 1}},
+        ),
+        "drugs[0].regimens[0].fixed",
+        "exactly one of rate, fixed or bands",
+    ),
+    "a reference not in the list": (
+        _set("drugs.0.efficacy.1.references", [99]),
+        "drugs[0].efficacy[1].references",
+        "cites reference 99, which is not in the drug's references",
+    ),
+    "a repeated statement key": (
+        _set("drugs.0.efficacy.1.key", "mechanism.nfat"),
+        "drugs[0].efficacy[1].key",
+        "repeats the key 'mechanism.nfat'",
+    ),
+    "a boxed recommendation without strength": (
+        _set("drugs.0.recommendations.0.strength", None),
+        "drugs[0].recommendations[0].boxed",
+        "needs both strength and consensus",
+    ),
+    "a date not in the calendar": (
+        _set("drugs.0.references.0.accessed", "2024-02-30"),
+        "drugs[0].references[0].accessed",
+        "got '2024-02-30'",
+    ),
+    "a whole number written with a fraction": (
+        _set("drugs.0.licence.min_age_years", 16.0),
+        "drugs[0].licence.min_age_years",
+        "expected a whole number, got float 16.0",
+    ),
+    "a lone surrogate in a name": (
+        _set("drugs.0.name", "ciclosporin \ud800"),
+        "drugs[0].name",
+        "lone surrogate",
+    ),
+    "two drugs sharing an ATC code": (
+        _second_drug("otherosporin"),
+        "drugs[1].atc",
+        "repeats the drug name or ATC code (ignoring case) 'L04AD01' of drugs[0].atc",
+    ),
+    "a drug named as another's ATC code": (
+        _second_drug("l04ad01", atc=None),
+        "drugs[1].name",
+        "repeats the drug name or ATC code (ignoring case) 'l04ad01' of drugs[0].atc ('L04AD01')",
+    ),
+    "an integer of more than 18 digits in a number field": (
+        _set("drugs.0.evidence.0.ci_high", 10**19),
+        "drugs[0].evidence[0].ci_high",
+        "integer of more than 18 digits",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(LOADER_ONLY))
 def test_rules_across_fields_are_left_to_the_loader(case: str, tmp_path: Path) -> None:
+    change, where, words = LOADER_ONLY[case]
     data = pack()
-    LOADER_ONLY[case](data)
+    change(data)
     assert errors(data, format_checks=False) == []  # the shape is right
     path = tmp_path / "pack.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(DataError):
+    with pytest.raises(DataError) as raised:
         load_guideline(path)
+    assert raised.value.paths == (where,)
+    assert words in raised.value.problems[0].message
+
+
+def test_the_schema_names_what_it_leaves_to_the_loader() -> None:
+    # The cases above, by the words the schema's description uses for them.
+    description = str(_schema()["description"])
+    for words in (
+        "low <= high",
+        "ci_low <= estimate <= ci_high",
+        "exactly one of rate, fixed or bands",
+        "every cited reference number is in its reference list",
+        "a boxed recommendation has strength and consensus",
+        "dates exist in the calendar",
+        "whole numbers are written without a fraction",
+        "text holds no lone surrogate",
+        "drug names, synonyms and ATC codes are unique in the guideline (ignoring case)",
+        "at most 18 digits",
+    ):
+        assert words in description
 
 
 def test_a_key_given_twice_is_left_to_the_loader(tmp_path: Path) -> None:

@@ -168,7 +168,8 @@ def test_an_amount_of_1000_kg_is_not_usable() -> None:
     with pytest.raises(DoseInputError) as caught:
         strength_units("1000 kg", ["25 mg"])
     assert caught.value.problem == (
-        "1000 kilogram is not a usable amount; give a positive amount of a dose"
+        "1000 kilogram is not a usable amount; give an amount of at least 1 µg (0.001 mg) and "
+        "below 1000 kg, e.g. '150 mg'"
     )
 
 

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 
+import attrs
 import pytest
 
 import ae_systemic
@@ -98,6 +99,24 @@ def test_reference_lists_are_written_one_way() -> None:
     report = drug_report(CSA, ae_systemic.guideline())
     assert "[refs 1, 2]" in report
     assert not re.search(r"refs \d+,\d", report)
+
+
+@pytest.mark.parametrize(
+    ("estimate", "shown"),
+    [(-1.2345678, "-1.2345678"), (0.00001, "0.00001"), (-0.7, "-0.7"), (-1.0, "  -1")],
+)
+def test_the_report_prints_an_effect_estimate_as_the_data_holds_it(
+    estimate: float, shown: str
+) -> None:
+    # Content numbers are written exactly (never "-1.23457" or "1e-05"), right-aligned in
+    # the four columns before the interval.
+    itch = attrs.evolve(CSA.evidence[2], estimate=estimate)  # interval (-1.5, 0.2)
+    report = drug_report(
+        attrs.evolve(CSA, evidence=(CSA.evidence[0], itch)), ae_systemic.guideline()
+    )
+    assert f"  ⊕⊕○○ LOW       higher dose  itch             {shown} (-1.5, 0.2) [refs 1, 2]" in (
+        report.splitlines()
+    )
 
 
 def test_the_demonstration_prints_the_same_report_as_the_show_command() -> None:

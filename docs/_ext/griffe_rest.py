@@ -5,8 +5,16 @@ doctest blocks start at a ``>>>`` line without a fence, a literal block follows 
 paragraph ending in ``::``, and cross-references are roles (``:class:`~ae_systemic.Drug```).
 mkdocstrings renders a docstring as Markdown, where a ``>>>`` line is a nested quote and
 a doctest result such as ``['a', 'b']`` a reference link (a warning in a strict build).
-When griffe has loaded the package, this extension rewrites every docstring in memory
-(the source files are not touched):
+The package also documents its constants and type aliases as Sphinx does, with ``#:``
+comment lines right above the assignment, which griffe does not read.  When griffe has
+loaded the package, this extension works in memory (the source files are not touched):
+
+- an attribute (of a module or a class) without a docstring gets, as its docstring, the
+  ``#:`` comment lines right above its first line (``#:`` and one space removed from each,
+  no blank line between them and the assignment); a string literal right below the
+  assignment, which griffe reads itself, stays the docstring where there is one;
+
+and then rewrites every docstring:
 
 - a doctest block, from a ``>>>`` line to the next blank line, becomes a ```pycon fence;
 - a paragraph ending in ``::`` ends in ``:`` (or loses a lone `` ::``), and the indented
@@ -34,6 +42,7 @@ _ROLE = re.compile(
 )
 _TITLED = re.compile(r"^(?P<title>.*\S)\s*<(?P<target>[^<>]+)>$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_DOC_COMMENT = "#:"
 
 Resolver = Callable[[str], str | None]
 
@@ -152,6 +161,47 @@ def _resolver(obj: griffe.Object) -> Resolver:
     return resolve
 
 
+def comment_lines(attribute: griffe.Attribute) -> list[str]:
+    """The ``#:`` comment lines right above ``attribute``, without their ``#:`` (none: ``[]``).
+
+    The lines are read upwards from the one before the assignment's first line, as long as
+    each starts (after its indentation) with ``#:``; a blank line or any other line ends
+    them.  ``#:`` and the one space after it are removed; the rest of each line is kept.
+    """
+    if attribute.lineno is None:
+        return []
+    lines = attribute.module.lines
+    comments: list[str] = []
+    index = attribute.lineno - 2  # lineno counts from 1: the line before the assignment
+    while 0 <= index < len(lines) and lines[index].lstrip().startswith(_DOC_COMMENT):
+        text = lines[index].lstrip().removeprefix(_DOC_COMMENT)
+        comments.append(text.removeprefix(" ").rstrip())
+        index -= 1
+    return comments[::-1]
+
+
+def _with_comment_docstring(obj: griffe.Object, pkg: griffe.Module) -> None:
+    """Give ``obj``, an attribute without a docstring, its ``#:`` comment lines as one."""
+    if obj.docstring is not None or not isinstance(obj, griffe.Attribute):
+        return
+    comments = comment_lines(obj)
+    if not any(line.strip() for line in comments):
+        return
+    assert obj.lineno is not None  # there are comment lines above it
+    like = next(
+        (o.docstring for o in (obj.parent, pkg) if o is not None and o.docstring is not None),
+        None,
+    )  # parsed as the docstrings around it are (the handler's docstring style)
+    obj.docstring = griffe.Docstring(
+        "\n".join(comments).strip("\n"),
+        lineno=obj.lineno - len(comments),
+        endlineno=obj.lineno - 1,
+        parent=obj,
+        parser=None if like is None else like.parser,
+        parser_options=None if like is None else like.parser_options,
+    )
+
+
 def _objects(obj: griffe.Object) -> Iterator[griffe.Object]:
     yield obj
     for member in obj.members.values():
@@ -160,9 +210,11 @@ def _objects(obj: griffe.Object) -> Iterator[griffe.Object]:
 
 
 class RestDocstrings(griffe.Extension):
-    """Rewrite every docstring of a loaded package from reST-flavoured text to Markdown."""
+    """Read ``#:`` comments as attributes' docstrings, and rewrite every docstring of a
+    loaded package from reST-flavoured text to Markdown."""
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
         for obj in _objects(pkg):
+            _with_comment_docstring(obj, pkg)
             if obj.docstring is not None:
                 obj.docstring.value = convert(obj.docstring.value, _resolver(obj))

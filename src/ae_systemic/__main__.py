@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from ._assessment import assess
-from ._cli import write_output
+from ._cli import use_utf8_streams, write_output
 from ._dosing import daily_dose
 from ._lookup import drug, guideline
 from ._patient import CoMedication, Patient
@@ -19,6 +19,8 @@ from ._vocabulary import Pathway, Phase, Phototherapy
 
 
 def main() -> int:
+    """Print the demonstration, in UTF-8 whatever the locale says; return the exit code."""
+    use_utf8_streams()
     subject = drug("ciclosporin")
     dose = daily_dose(subject, "70 kg", phase=Phase.ACUTE)
     patient = Patient(

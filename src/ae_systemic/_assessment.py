@@ -264,7 +264,7 @@ def _off_label(subject: Drug, years: float) -> Finding:
     return Finding(
         FindingKind.OFF_LABEL,
         f"{subject.name} is licensed from {licence.min_age_years} years of age; "
-        f"at {age_text(years)} this patient is younger, so its use would be off-label.",
+        f"at {age_text(years, days=True)} this patient is younger, so its use would be off-label.",
         licence.references,
     )
 

@@ -26,9 +26,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from ._cli_options import OPTION_OF, Answer, CommandError, SingleValue, add_json
+from ._cli_options import OPTION_OF, Answer, CommandError, SingleValue, add_json, printable
 
-__all__ = ["main", "run", "write_output"]
+__all__ = ["main", "run", "use_utf8_streams", "write_output"]
 
 PROG = "ae-systemic"
 
@@ -69,6 +69,18 @@ class _Parser(argparse.ArgumentParser):
         joint = " " if message.endswith("?") else "; "
         raise CommandError(f"{message}{joint}see '{self.prog} --help'")
 
+    def _print_message(self, message: str, file: Any = None) -> None:
+        """``--help`` and ``--version`` written as every output is: exit 1 when they cannot be.
+
+        argparse's own writer passes over a failed write, so that ``--help > /dev/full``
+        would exit 0 having printed nothing; its stdout is written by :func:`write_output`,
+        and a failure (one line on stderr) ends the run with exit code 1.
+        """
+        if file is not None and file is not sys.stdout:
+            super()._print_message(message, file)
+        elif message and not write_output(message):
+            raise SystemExit(1)
+
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
             known = list(action.choices)
@@ -98,19 +110,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     inside another program without touching anything process-wide, call :func:`run`.
     """
     owns_process = "pint" not in sys.modules
-    for stream in (sys.stdout, sys.stderr):
-        _use_utf8(stream)
+    use_utf8_streams()
     return run(argv, owns_process=owns_process)
 
 
+def use_utf8_streams() -> None:
+    """Make stdout and stderr write UTF-8 whatever the locale or ``PYTHONIOENCODING`` say.
+
+    For a program that owns its process: the command line (:func:`main`) and the
+    demonstration (``python -m ae_systemic``).  The arrows and ⊕ symbols are then written
+    on any terminal; what is no character (a lone surrogate, which
+    :func:`~ae_systemic._cli_options.printable` escapes first) is written as a backslash
+    escape rather than failing the command.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        _use_utf8(stream)
+
+
 def _use_utf8(stream: object) -> None:
-    """Make ``stream`` write UTF-8 (arrows and ⊕ symbols), unless it already does."""
+    """Make ``stream`` write UTF-8 with backslash escapes, unless it already does."""
     import io
 
     if isinstance(stream, io.TextIOWrapper):
         encoding = (stream.encoding or "").lower().replace("-", "").replace("_", "")
-        if encoding != "utf8":
-            stream.reconfigure(encoding="utf-8")
+        if encoding != "utf8" or stream.errors != "backslashreplace":
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
 def run(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int:
@@ -143,15 +167,18 @@ def run(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int
 def write_output(text: str) -> bool:
     """Write ``text`` and a final line break to stdout; ``False`` when it cannot be written.
 
-    A closed pipe (piped into ``head``) stops quietly; any other failure (a full disk,
-    no stdout at all) is one line on stderr.  Either way the caller exits with 1.
+    The text is written :func:`~ae_systemic._cli_options.printable` (a byte that is not
+    UTF-8 as ``\\xe8``).  A closed pipe (piped into ``head``) stops quietly; any other
+    failure (a full disk, no stdout at all, a stdout of another program set to an encoding
+    that cannot hold the text) is one line on stderr.  Either way the caller exits with 1.
     """
     stream = sys.stdout
     if stream is None:  # started with stdout closed
         _fail("cannot write the output: there is no standard output")
         return False
+    shown = printable(text)
     try:
-        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.write(shown if shown.endswith("\n") else shown + "\n")
         stream.flush()
     except BrokenPipeError:
         _silence_stdout()
@@ -160,17 +187,24 @@ def write_output(text: str) -> bool:
         _fail(f"cannot write the output: {exc.strerror or exc}")
         _silence_stdout()
         return False
+    except UnicodeEncodeError as exc:  # only a stdout that run()'s caller set up so
+        bad = exc.object[exc.start : exc.end]
+        _fail(
+            f"cannot write the output: standard output is set to {exc.encoding}, which cannot "
+            f"write {bad!r}; set it to UTF-8 (e.g. PYTHONIOENCODING=utf-8)"
+        )
+        return False
     return True
 
 
 def _fail(message: str) -> None:
     if sys.stderr is None:  # started with stderr closed: the exit code must say it
         return
-    one_line = " ".join(message.split())
+    one_line = " ".join(printable(message).split())
     try:
         sys.stderr.write(f"{PROG}: error: {one_line}\n")
         sys.stderr.flush()
-    except OSError:
+    except (OSError, UnicodeEncodeError):  # the exit code says it all the same
         pass
 
 

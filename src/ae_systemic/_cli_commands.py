@@ -690,8 +690,8 @@ def add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "POST /cds-services/{id} for the order-select and order-sign hooks, and "
         "POST /cds-services/{id}/feedback. Every call must carry a JWT signed by a client "
         "given with --trust (or, for a local sandbox only, --no-auth). Needs the extra "
-        "ae-systemic[service]. Stops on Ctrl-C. Exit status: 0 when stopped, 2 for bad "
-        "options or files.",
+        "ae-systemic[service]. Stops on Ctrl-C or SIGTERM. Exit status: 0 when stopped, 2 "
+        "for bad options or files, or an address it cannot listen on (a port in use).",
         json_help="accepted and changes nothing: the service always answers JSON",
     )
     parser.add_argument(
@@ -801,6 +801,7 @@ def serve(options: argparse.Namespace) -> str:
     except InputError as exc:
         option_of = {"base_url": "--base-url", "allow_origins": "--allow-origin"}
         raise CommandError(f"{option_of.get(exc.argument, exc.argument)}: {exc.problem}") from None
+    _check_listening(host, port)
     _set_up_logging(options.log_level)
     if options.no_auth:
         sys.stderr.write(
@@ -808,15 +809,114 @@ def serve(options: argparse.Namespace) -> str:
             "use it for a local sandbox only\n"
         )
         sys.stderr.flush()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=options.log_level,
-        access_log=False,
-        server_header=False,
-    )
+    with _SigtermStops(getattr(options, "owns_process", False)):
+        try:
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                log_level=options.log_level,
+                access_log=False,
+                server_header=False,
+            )
+        except _Stopped:
+            pass
+        except SystemExit as exc:
+            from uvicorn.config import STARTUP_FAILURE
+
+            if exc.code != STARTUP_FAILURE:
+                raise
+            # Taken between the check above and uvicorn's own bind, or refused by the app.
+            raise CommandError(
+                f"the service could not start on {shown_host}:{port} (uvicorn's log above says why)"
+            ) from None
     return "ae-systemic serve: stopped"
+
+
+def _check_listening(host: str, port: int) -> None:
+    """Refuse, in one line, an address the service cannot listen on, before uvicorn starts.
+
+    uvicorn would log several lines and exit with its own status 3.  Each address of
+    ``host`` is bound as asyncio's server binds it (``SO_REUSEADDR``, IPv6 only on an IPv6
+    socket), then freed at once; an address that is not this machine's is passed over as
+    asyncio passes it over, and refused when it is the only one (uvicorn would listen on
+    nothing).
+    """
+    import errno
+    import os
+    import socket
+
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise CommandError(
+            f"--host: cannot listen on {host!r}: the name cannot be resolved ({exc}); give an "
+            "address of this machine, e.g. 127.0.0.1"
+        ) from None
+    bound = False
+    for family, kind, protocol, _, address in addresses:
+        try:
+            with socket.socket(family, kind, protocol) as probe:
+                if os.name == "posix":
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):
+                    probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                continue
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"--port: port {port} on {host} is in use by another program; stop it, or "
+                    "choose another port with --port"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise CommandError(
+                    f"--port: cannot listen on port {port} on {host}: permission denied (ports "
+                    "below 1024 need privileges); choose another port, e.g. --port 8080"
+                ) from None
+            raise CommandError(
+                f"--host, --port: cannot listen on {host} port {port}: {exc.strerror or exc}"
+            ) from None
+        bound = True
+    if not bound:
+        raise CommandError(
+            f"--host: {host} is not an address of this machine; give one of its addresses, "
+            "e.g. --host 127.0.0.1"
+        )
+
+
+class _Stopped(Exception):
+    """SIGTERM asked the service to stop."""
+
+
+class _SigtermStops:
+    """SIGTERM stops the service as Ctrl-C does: exit 0 and "stopped", not 143.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises it again for the handler it
+    found; this handler ends the run (before uvicorn starts, too).  Only a process the
+    command owns (``ae-systemic`` itself, not a caller of :func:`run`) changes it.
+    """
+
+    def __init__(self, owns_process: bool) -> None:
+        self.owns_process = owns_process
+        self.previous: list[object] = []
+
+    def __enter__(self) -> None:
+        import signal
+
+        if self.owns_process:
+            self.previous.append(signal.signal(signal.SIGTERM, _stop))
+
+    def __exit__(self, *exc_info: object) -> None:
+        import signal
+
+        for handler in self.previous:
+            signal.signal(signal.SIGTERM, handler)  # type: ignore[arg-type]
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped
 
 
 def _port(text: str) -> int:

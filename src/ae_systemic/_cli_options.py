@@ -42,6 +42,7 @@ __all__ = [
     "months",
     "pathways",
     "phase",
+    "printable",
     "registry",
     "start",
     "strengths",
@@ -206,6 +207,11 @@ _AGE_ORDER = ("year", "month", "week", "day")
 _PINT_AGE_WORDS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days"})
 
 
+#: The longest text the library reads as a quantity (its own bound, in ``_units``): a
+#: longer age is passed on as text, for the library to refuse with its message.
+_LONGEST_QUANTITY_TEXT = 64
+
+
 def age(
     text: str, options: argparse.Namespace, option: str = "--age"
 ) -> pint.Quantity[float] | str:
@@ -214,9 +220,13 @@ def age(
     ``12y``, ``15y11m``, ``18m`` (months), ``1y 6mo`` and ``15 years 11 months`` become
     quantities in the command line's registry (``Q(15, "year") + Q(11, "month")``);
     ``16 years`` and anything else are passed on as text, which the library reads and
-    checks.  A bare number is refused: the unit is not guessed.
+    checks.  A bare number is refused: the unit is not guessed.  Text longer than the
+    library reads as a quantity goes to the library as it is, which refuses it as too
+    long (so that no number of thousands of digits is ever converted here).
     """
     stripped = text.strip()
+    if len(stripped) > _LONGEST_QUANTITY_TEXT:
+        return stripped
     if _BARE_NUMBER.fullmatch(stripped):
         raise CommandError(
             f"{option}: {text!r} has no unit; add one, e.g. {stripped}y or '{stripped} years' "
@@ -361,10 +371,40 @@ def months(text: str) -> int:
         ) from None
 
 
-# --- JSON output -------------------------------------------------------------------------
+# --- output text -------------------------------------------------------------------------
+
+#: A lone surrogate: no character, so no UTF-8 either.  Python holds each byte of a name or
+#: argument that is not UTF-8 as one (``\udce8`` for the byte ``\xe8``: "surrogateescape").
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # the byte it stands for, as audit prints a file name
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` as the command line prints it: what is no character escaped, the rest as is.
+
+    A byte of an argument or a file name that is not UTF-8 (a name typed in Latin-1, such
+    as ``Ibuprof\\xe8ne``) becomes the four characters ``\\xe8``, as ``audit`` prints file
+    names; any other lone surrogate becomes ``\\udXXX``.  The one rule for every command's
+    text and JSON (:func:`json_text`), so that the output is always UTF-8.
+    """
+    return _LONE_SURROGATE.sub(_escape, text)
 
 
 def json_text(data: JSONValue) -> str:
+    """``data`` as indented JSON, in UTF-8 characters; its texts made :func:`printable`.
+
+    An escaped byte stays in the JSON string as what the text shows (``"Ibuprof\\\\xe8ne"``
+    reads back as ``Ibuprof\\xe8ne``): JSON's own ``\\udce8`` would read back as no
+    character at all.
+    """
     import json
 
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # A lone surrogate can only stand inside a JSON string, where a backslash is doubled.
+    return _LONE_SURROGATE.sub(lambda match: _escape(match).replace("\\", "\\\\"), text)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 import attrs
 
 from ._assessment import FindingKind
-from ._dosing import daily_dose
+from ._dosing import daily_dose, select_regimen
 from ._errors import (
     ArgumentTypeError,
     DoseInputError,
@@ -46,7 +46,13 @@ from ._errors import (
 from ._lookup import resolve_drug
 from ._model import Drug
 from ._patient import DEFAULT_ADULT_FROM_YEARS
-from ._prescription import FLOAT_TOLERANCE, MAX_AMOUNT_PER_ADMINISTRATION_MG, too_short
+from ._prescription import (
+    FLOAT_TOLERANCE,
+    MAX_AMOUNT_PER_ADMINISTRATION_MG,
+    order_problem,
+    too_short,
+    unheld_amount_a_day,
+)
 from ._units import (
     MAX_AGE_YEARS,
     MAX_BODY_WEIGHT_KG,
@@ -54,6 +60,7 @@ from ._units import (
     QuantityLike,
     application_registry,
     checked_age,
+    refused_mass_unit,
     short,
     units_of,
 )
@@ -76,8 +83,10 @@ __all__ = [
     "RESULT_COLUMNS",
     "arrow_result_schema",
     "assess_table",
+    "checked_result_columns",
     "prescribed",
     "result_counts",
+    "result_rows",
     "summarize",
     "summary_frame",
 ]
@@ -142,6 +151,24 @@ class _Unit:
 
 
 @attrs.frozen
+class _NoRegimen:
+    """Why the rows of a population cannot be assessed: the argument assess names, the problem.
+
+    ``argument`` is ``"population"`` (the drug has no regimen for it: the row's age put it
+    there), ``"phase"`` (none for the phase asked for) or ``"regimen"`` (its regimen is not a
+    weight-based daily dose), as :func:`~ae_systemic.assess` names them.
+    """
+
+    argument: str
+    problem: str
+
+
+#: A population's rates per kg (``low``, ``high``, ``per_dose_low``, ``per_dose_high``, and
+#: the ``doses`` a day and the ``regimen``'s number), or why its rows cannot be assessed.
+_Rates = dict[str, float] | _NoRegimen
+
+
+@attrs.frozen
 class _Plan:
     """Everything :func:`assess_table` decides before reading a row; it pickles (for Dask)."""
 
@@ -152,6 +179,7 @@ class _Plan:
     threshold_seconds: float
     seconds_per_year: float
     errors: str
+    rates: dict[Population, _Rates]
 
     def column(self, field: str) -> str:
         return self.columns[field]
@@ -265,10 +293,11 @@ def _unit_factor(unit: Any, column: str, field: str) -> _Unit:
         "period": units.seconds_per,
     }[field](unit._units)
     if factor is None:
-        dimension = _DIMENSIONS[field]
+        refused = refused_mass_unit(unit) if field in ("weight", "amount") else None
         raise InputError(
             column,
-            f"{unit} is not a unit of {dimension}, as the {field} needs; write e.g. "
+            refused
+            or f"{unit} is not a unit of {_DIMENSIONS[field]}, as the {field} needs; write e.g. "
             f"{_UNIT_EXAMPLES[field]!r}",
         )
     # a time by its name ("-1 year", not pint's symbol "-1 a"); a mass by its symbol (kg, lb)
@@ -348,7 +377,8 @@ def _plan(
         threshold = DEFAULT_ADULT_FROM_YEARS * per_year
     else:
         _, _, threshold = checked_age(adult_from, "adult_from")
-    return _Plan(subject, found, checked, phase, threshold, per_year, errors)
+    rates = {} if of_result else _population_rates(subject, phase)
+    return _Plan(subject, found, checked, phase, threshold, per_year, errors, rates)
 
 
 def _pint_unit(dtype: object) -> Any:
@@ -413,10 +443,15 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
 
     dtype = series.dtype
     if _pint_unit(dtype) is not None:
-        magnitude = np.asarray(series.array.quantity.magnitude, dtype=np.float64)
+        magnitudes = series.array.quantity.magnitude
+        if np.iscomplexobj(magnitudes):  # numpy would keep the real part only, silently
+            raise _complex(column, field, f"{dtype}")
+        magnitude = np.asarray(magnitudes, dtype=np.float64)
         return magnitude, series.array.data  # shown as stored: 1000 in an integer column
     if pd.api.types.is_bool_dtype(dtype):
         raise InputError(column, f"holds true/false values, not the numbers of the {field}")
+    if pd.api.types.is_complex_dtype(dtype):  # numeric to pandas, but no age, weight or count
+        raise _complex(column, field, f"{dtype}")
     if dtype == np.float64:
         return np.asarray(series.array, dtype=np.float64), series.array  # no copy
     if pd.api.types.is_numeric_dtype(dtype):
@@ -434,6 +469,14 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
         column,
         f"holds {dtype} values, not numbers; give the {field} as numbers and its unit in "
         f"units=, e.g. {{{field!r}: {_UNIT_EXAMPLES[field]!r}}}",
+    )
+
+
+def _complex(column: str, field: str, dtype: str) -> InputError:
+    """The error for a column of complex numbers: its real part alone would be a wrong value."""
+    what = "whole numbers" if field not in _UNIT_EXAMPLES else "real numbers"
+    return InputError(
+        column, f"holds complex numbers ({dtype}), not real ones; give the {field} as {what}"
     )
 
 
@@ -748,17 +791,34 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
             # As Prescription does: days, administrations a day, then the amount a day.
             per_day = frequency / (period_seconds / 86_400.0)
             daily = mg * per_day
+        # As Prescription refuses it: an order whose amounts a day no float holds.
+        unheld = prescribed & ~(
+            np.isfinite(per_day) & np.isfinite(daily) & (daily >= sys.float_info.min)
+        )
+        rows.mark(
+            unheld,
+            period_column if "period" in plan.columns else amount_column,
+            lambda i: order_problem(
+                _given(amount_given, i, amount_unit.text),
+                int(frequency[i]),
+                _given(period_given, i, period_unit.text) if "period" in plan.columns else "1 day",
+                unheld_amount_a_day(float(per_day[i]), float(daily[i])) or "",
+            ),
+        )
 
     # The population, its regimen and the dose range.  A dose range is the weight times
     # the regimen's rates (DoseRange: weight_kg * rate); daily_dose for 1 kg gives each rate
     # exactly, so that every row's numbers are the floats daily_dose gives for its weight.
     years = seconds / plan.seconds_per_year
     adult = seconds >= plan.threshold_seconds
-    rates = {population: _rates(plan, population) for population in Population}
+    rates = plan.rates
     for population, members in ((Population.ADULT, adult), (Population.CHILD, ~adult)):
         found = rates[population]
-        if isinstance(found, str):
-            rows.mark(members, age_column, lambda i, problem=found: problem)  # type: ignore[misc]
+        if isinstance(found, _NoRegimen):
+            # No regimen for the population: its age put the row there.  A regimen or a phase
+            # the table cannot use is named as assess names it, never blamed on the age.
+            column = age_column if found.argument == "population" else found.argument
+            rows.mark(members, column, lambda i, problem=found.problem: problem)  # type: ignore[misc]
     grown, young = rates[Population.ADULT], rates[Population.CHILD]
     per_kg = {
         name: np.where(adult, _rate(grown, name), _rate(young, name))
@@ -796,7 +856,12 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
     )
     if plan.errors == "raise" and rows.bad.any():
         first = rows.first()
-        raise DoseInputError(rows.columns[first], rows.problems[first], _label(frame.index, first))
+        label = _label(frame.index, first)
+        problem = rows.problems[first]
+        if label is None:  # no label the error can carry: the position, said to be one
+            shown_label = _shown_label(frame.index[first])
+            problem = f"row at position {first} (index label {shown_label}): {problem}"
+        raise DoseInputError(rows.columns[first], problem, label)
     # The columns: rows with a problem are null in each (their dose range was never set).
     bad = rows.bad
     assessed = prescribed & ~bad
@@ -824,27 +889,54 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
     return pd.DataFrame(out, index=frame.index, copy=False)
 
 
-def _rates(plan: _Plan, population: Population) -> dict[str, float] | str:
+def _population_rates(subject: Drug, phase: Phase | None) -> dict[Population, _Rates]:
+    """Each population's rates; an error when no row of any age could be assessed.
+
+    A drug none of whose populations has a weight-based daily regimen (for ``phase``) is a
+    problem of the drug's content or of the call, not of a row: it raises once, as
+    :func:`~ae_systemic.assess` does for each patient.
+    """
+    rates = {population: _rates(subject, phase, population) for population in Population}
+    reasons = [found for found in rates.values() if isinstance(found, _NoRegimen)]
+    if len(reasons) < len(rates):
+        return rates
+    fixable = next((reason for reason in reasons if reason.argument != "population"), None)
+    if fixable is not None:
+        raise DoseInputError(fixable.argument, fixable.problem)
+    raise DoseInputError(
+        "drug",
+        f"the guideline gives {subject.name} no dose regimen for adults or children, so no "
+        "row can be assessed; pass a drug with a weight-based daily regimen",
+    )
+
+
+def _rates(subject: Drug, phase: Phase | None, population: Population) -> _Rates:
     """The regimen's rates per kg for ``population`` (from daily_dose for 1 kg), or why none."""
     registry = application_registry()
     try:
-        dose = daily_dose(
-            plan.subject, registry.Quantity(1.0, "kg"), population=population, phase=plan.phase
-        )
+        dose = daily_dose(subject, registry.Quantity(1.0, "kg"), population=population, phase=phase)
     except DoseInputError as exc:
-        return exc.problem
+        if exc.argument != "regimen":  # no regimen for the population, or for the phase
+            return _NoRegimen(exc.argument, exc.problem)
+        regimen, _ = select_regimen(subject, population, phase)
+        return _NoRegimen(
+            "regimen",
+            f"{subject.name}'s regimen for {population} ({regimen}) is not a weight-based daily "
+            "dose; assess_table computes those only (dose_plan gives any regimen's amount and "
+            "interval)",
+        )
     return {
         "low": dose.low.magnitude,
         "high": dose.high.magnitude,
         "per_dose_low": dose.per_dose_low.magnitude,
         "per_dose_high": dose.per_dose_high.magnitude,
         "doses": dose.doses_per_day,
-        "regimen": _regimen_labels(plan.subject).index(dose.regimen.label),
+        "regimen": _regimen_labels(subject).index(dose.regimen.label),
     }
 
 
-def _rate(rates: dict[str, float] | str, name: str, missing: float = math.nan) -> float:
-    return missing if isinstance(rates, str) else rates[name]
+def _rate(rates: _Rates, name: str, missing: float = math.nan) -> float:
+    return missing if isinstance(rates, _NoRegimen) else rates[name]
 
 
 def _regimen_labels(subject: Drug) -> list[str]:
@@ -876,16 +968,42 @@ def _dtypes_of_result(subject: Drug) -> dict[str, Any]:
     return {name: dtypes[name] for name in RESULT_COLUMNS}
 
 
-def _label(index: pandas.Index[Any], position: int) -> int | str:
-    """The row's label for an error: an integer or a string label, else its position."""
-    import numpy as np
+def _label(index: pandas.Index[Any], position: int) -> int | str | tuple[int, ...] | None:
+    """The row's index label as an error's ``index`` carries it, or ``None`` where it cannot.
+
+    An integer, a string, a tuple of integers (a MultiIndex) or a timestamp (as its ISO text,
+    which ``DataFrame.loc`` reads back) is carried; a float, true/false or a tuple of other
+    values is not (``weight[1]`` would read as another label), and the message then gives
+    the row's position.
+    """
+    import pandas as pd
 
     label = index[position]
-    if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
+    if _whole(label):
         return int(label)
     if isinstance(label, str):
-        return label
-    return position
+        return str(label)
+    if isinstance(label, tuple) and label and all(_whole(part) for part in label):
+        return tuple(int(part) for part in label)
+    if isinstance(label, pd.Timestamp) and not pd.isna(label):
+        return label.isoformat()
+    return None
+
+
+def _shown_label(label: object) -> str:
+    """A label shown safely, numpy scalars (also in a MultiIndex's tuple) as Python values."""
+    import numpy as np
+
+    if isinstance(label, tuple):
+        label = tuple(part.item() if isinstance(part, np.generic) else part for part in label)
+    return _shown_cell(label)
+
+
+def _whole(label: object) -> bool:
+    """Whether ``label`` is an integer (a numpy one too), not true or false."""
+    import numpy as np
+
+    return isinstance(label, (int, np.integer)) and not isinstance(label, (bool, np.bool_))
 
 
 def _findings(
@@ -1049,10 +1167,21 @@ def assess_table(
     Each row equals what :func:`~ae_systemic.assess` and :func:`~ae_systemic.check_dose`
     give for that patient (``phase`` and ``adult_from`` as there).  A row that cannot be
     assessed gets null results and an ``error`` naming the column and the problem, or
-    with ``errors="raise"`` a :class:`~ae_systemic.DoseInputError` naming the first such
-    row (its index label) and column.  A table that cannot be read at all raises
-    :class:`~ae_systemic.InputError` naming the column.  Needs the ``cohort`` extra
-    (``dask`` for Dask tables): :class:`~ae_systemic.MissingExtraError` otherwise.
+    with ``errors="raise"`` a :class:`~ae_systemic.DoseInputError` naming the column and
+    the first such row by its index label (``index``: an integer, a string, a
+    MultiIndex's tuple of integers, or a timestamp's ISO text); a label the error cannot
+    carry (a float, true or false, a tuple of other values) leaves ``index`` ``None`` and
+    the message says ``row at position 1 (index label 0.0)``.  On Dask, partitions fail
+    in any order: the error names the first bad row of the partition that failed first,
+    by its label in that partition.  A row whose population's regimen the table cannot
+    compute names it as :func:`~ae_systemic.assess` does (``regimen``: not a weight-based
+    daily dose; ``phase``: none for the phase asked), never the age.  A table that cannot
+    be read at all (a column of complex numbers too) raises
+    :class:`~ae_systemic.InputError` naming the column, and a drug with no weight-based
+    daily regimen for adults or children (for ``phase``) a
+    :class:`~ae_systemic.DoseInputError` naming ``regimen``, ``phase`` or ``drug``, before
+    any row is read.  Needs the ``cohort`` extra (``dask`` for Dask tables):
+    :class:`~ae_systemic.MissingExtraError` otherwise.
 
     >>> import pandas as pd
     >>> cohort = pd.DataFrame({"age": [34, 12], "weight": [70.0, 40.0],
@@ -1263,22 +1392,48 @@ def _count_keys() -> list[str]:
     ]
 
 
+def checked_result_columns(names: Sequence[object], what: str) -> None:
+    """An error unless every result column is in ``names`` once; ``what`` says what to pass."""
+    texts = [str(name) for name in names]
+    missing = next((name for name in RESULT_COLUMNS if name not in texts), None)
+    if missing is not None:
+        raise InputError("result", f"has no column {missing!r}; {what}")
+    repeated = next((name for name in RESULT_COLUMNS if texts.count(name) > 1), None)
+    if repeated is not None:
+        raise InputError(
+            repeated,
+            f"the result has {texts.count(repeated)} columns of this name; drop all but one",
+        )
+
+
+def result_rows(result: pandas.DataFrame) -> tuple[BoolArray, BoolArray]:
+    """Which rows of a result have an ``error``, and which a ``dose_status``.
+
+    A CSV holds no nulls: its empty cell, read back as ``""`` (pyarrow), is no error and no
+    status either, as a null is.
+    """
+    return _filled(result["error"]), _filled(result["dose_status"])
+
+
+def _filled(column: pandas.Series[Any]) -> BoolArray:
+    """Where a text column holds something: neither null nor empty text."""
+    empty = (column == "").fillna(False).to_numpy(dtype=bool)
+    return column.notna().to_numpy(dtype=bool) & ~empty
+
+
 def result_counts(result: pandas.DataFrame) -> dict[str, int]:
     """The counts :func:`summarize` reports, for one result frame (they add up over batches)."""
     import numpy as np
     import pandas as pd
 
-    # A CSV holds no nulls: its empty cell, read back as "" (pyarrow), is no error either.
-    text = result["error"]
-    error = text.notna().to_numpy() & ~(text == "").fillna(False).to_numpy(dtype=bool)
+    error, has_status = result_rows(result)
     ok = ~error
     counts = {"rows": len(result), "errors": int(error.sum())}
     status = result["dose_status"]
     for value in DoseStatus:
         found = (status == value.value).fillna(False).to_numpy(dtype=bool)
         counts[f"dose_status:{value.value}"] = int((found & ok).sum())
-    empty = status.isna().to_numpy() | (status == "").fillna(False).to_numpy(dtype=bool)
-    counts["dose_status:no prescription"] = int((empty & ok).sum())
+    counts["dose_status:no prescription"] = int((~has_status & ok).sum())
     for name, kind in _FINDING_COLUMNS:
         column = result[name]
         if not (
@@ -1328,8 +1483,10 @@ def summarize(
     One row per line of the summary, indexed by ``what`` and ``value``: the rows assessed
     and the rows with errors (percentages of all rows); each dose status and the rows
     without a prescription, and each kind of finding (percentages of the rows assessed:
-    rows with errors are counted apart, never in a percentage of results).  A Dask result
-    is computed here, partition by partition.
+    rows with errors are counted apart, never in a percentage of results).  An empty text in
+    ``error`` or ``dose_status`` (a CSV read back) is no error and no status, as a null is; a
+    result with one of its columns twice is refused, naming it.  A Dask result is computed
+    here, partition by partition.
 
     >>> import pandas as pd
     >>> cohort = pd.DataFrame({"age": [34, 12, 40], "weight": [70.0, 40.0, -1.0]})
@@ -1350,12 +1507,7 @@ def summarize(
         names = [
             str(name) for name in cast("pandas.DataFrame", result).columns
         ]  # pragma: no mutate
-    missing = [name for name in RESULT_COLUMNS if name not in names]
-    if missing:
-        raise InputError(
-            "result",
-            f"has no column {missing[0]!r}; summarize the table assess_table returned",
-        )
+    checked_result_columns(names, "summarize the table assess_table returned")
     if kind == "pandas":
         return summary_frame(result_counts(cast("pandas.DataFrame", result)))  # pragma: no mutate
     if kind == "arrow":

@@ -43,6 +43,9 @@ _lock = threading.Lock()
 def structure(data: object, cls: type[T]) -> T:
     """Build a ``cls`` (a class of the content: ``Drug``, ``Guideline`` ...) from ``data``.
 
+    The classes of the content are those of the data files, the model's (``Guideline``,
+    ``Drug``, ``DoseRate`` ...) and the vocabulary's (``Consensus``, and the enums such as
+    ``Strength`` and ``Certainty``, read from their data spelling: ``"strong-for"``).
     The inverse of :func:`unstructure`: ``structure(unstructure(x), type(x)) == x``.
     Raises :class:`~ae_systemic.DataError` listing every problem with its path, and
     :class:`~ae_systemic.ArgumentTypeError` for a class that is not of the content: the JSON
@@ -51,8 +54,9 @@ def structure(data: object, cls: type[T]) -> T:
     if not _is_model_class(cls):
         raise ArgumentTypeError(
             "cls",
-            f"expected a class of the content such as Drug or Guideline, got {_name_of(cls)}; the "
-            "JSON forms of computed values (DoseRange, Prescription ...) are not read back",
+            f"expected a class of the content such as Drug, Guideline or Strength, got "
+            f"{_name_of(cls)}; the JSON forms of computed values (DoseRange, Prescription ...) "
+            "are not read back",
         )
     direct = _direct_structurer(cls)
     if direct is None:  # a class the direct path does not handle: cattrs' fast path
@@ -74,7 +78,13 @@ def _name_of(cls: object) -> str:
 
 
 def _is_model_class(cls: object) -> bool:
-    return isinstance(cls, type) and attrs.has(cls) and cls.__module__ in _CONTENT_MODULES
+    """Whether ``cls`` is a public class of the content: an attrs class or an enum."""
+    return (
+        isinstance(cls, type)
+        and (attrs.has(cls) or (issubclass(cls, enum.Enum) and len(cls) > 0))
+        and cls.__module__ in _CONTENT_MODULES
+        and not cls.__name__.startswith("_")
+    )
 
 
 def _structure_detailed(data: object, cls: type[T]) -> T:
@@ -111,6 +121,8 @@ def _direct_structurer(cls: type) -> _Structurer | None:
         return _direct[cls]
     except KeyError:
         pass
+    if issubclass(cls, enum.Enum):  # a member of the vocabulary, by its data spelling
+        return functools.partial(_apply, _structure_enum, cls)
     with _lock:
         built: dict[type, _Structurer] = {}
         try:
@@ -237,9 +249,10 @@ def unstructure(obj: object) -> JSONValue:
     which :func:`structure` reads back; computed values (``DoseRange``, ``DosePlan``,
     ``Patient``, ``Assessment``, ``Finding``, ``Visit``) become their JSON form, with each
     quantity as ``{"value": ..., "unit": ...}`` in a fixed unit.  Enums become their values,
-    tuples lists and dates ISO strings.  Anything else, or anything holding a value JSON
-    cannot carry (a set, an object, a float that is not finite), is refused with
-    :class:`~ae_systemic.ArgumentTypeError` naming where it sits.
+    tuples lists and dates ISO strings (``YYYY-MM-DD``).  Anything else, or anything holding
+    a value JSON cannot carry (an object, a float that is not finite, a dict key that is not
+    a string, a ``datetime``, whose time of day a date's ``YYYY-MM-DD`` would drop), is
+    refused with :class:`~ae_systemic.ArgumentTypeError` naming where it sits.
     """
     data: JSONValue = _converter().unstructure(obj)
     _check_json(data, obj, "obj")
@@ -262,10 +275,30 @@ def _check_json(data: object, given: object, where: str) -> None:
             continue
         if isinstance(value, float) and math.isfinite(value):
             continue
-        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-            stack.extend((f"{path}[{k!r}]", item) for k, item in value.items())
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise ArgumentTypeError(
+                        "obj",
+                        f"the dict {_at(path, where)}has the key {shown(key)} "
+                        f"({type(key).__name__}); JSON can carry only string keys",
+                    )
+                stack.append((f"{path}[{shown(key)}]", item))
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, float):
+            raise ArgumentTypeError(
+                "obj",
+                f"the number {_at(path, where)}is {shown(value)}, which is not finite; JSON can "
+                "carry only finite numbers",
+            )
+        elif isinstance(value, datetime.datetime):
+            raise ArgumentTypeError(
+                "obj",
+                f"the datetime {_at(path, where)}({_iso(value)}) is refused: a date's JSON "
+                "form, YYYY-MM-DD, would drop its time of day; pass its date (value.date()) "
+                "or its text (value.isoformat())",
+            )
         else:
             what = "the value" if value is given else f"{shown(value)} at {path}"
             raise ArgumentTypeError(
@@ -273,6 +306,18 @@ def _check_json(data: object, given: object, where: str) -> None:
                 f"{what} is not a value of this package JSON can carry (a model object, an "
                 f"enum, a date, a tuple, a list or a dict of them), got {type(value).__name__}",
             )
+
+
+def _iso(value: datetime.datetime) -> str:
+    try:
+        return value.isoformat()
+    except Exception:  # a subclass of datetime may break it: the type name stands in
+        return shown(value)
+
+
+def _at(path: str, where: str) -> str:
+    """``"at obj[0] "`` for a value inside the argument; nothing for the argument itself."""
+    return "" if path == where else f"at {path} "
 
 
 def _converter(*, detailed: bool = False) -> cattrs.Converter:
@@ -300,6 +345,9 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(datetime.date, _structure_date)
     converter.register_unstructure_hook(datetime.date, datetime.date.isoformat)
+    # A datetime is a date too, and would take the date's hook, losing its time of day and
+    # zone: it is left as it is, for _check_json to refuse by name.
+    converter.register_unstructure_hook(datetime.datetime, _as_given)
     # Every enum, by value.  A string enum is a str too, and the hook of the most specific
     # class in its MRO wins: StrEnum precedes str there, so it needs its own registration,
     # lest str's hook give back the plain string (and its unstructure hook the member).
@@ -327,6 +375,9 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
     converter.register_unstructure_hook_func(
         _is_set_type,
         _unstructure_set(converter),
+    )
+    converter.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, dict), _unstructure_dict(converter)
     )
 
     def attrs_factory(cls: Any) -> Callable[[object, Any], Any]:
@@ -367,6 +418,22 @@ def _unstructure_set(converter: cattrs.Converter) -> Callable[[frozenset[Any]], 
         return [converter.unstructure(item) for item in items]
 
     return unstructure_set
+
+
+def _unstructure_dict(converter: cattrs.Converter) -> Callable[[dict[Any, Any]], dict[Any, Any]]:
+    """A dict's values unstructured; its keys too when they are enums (their values).
+
+    Any other key stays as it is, for :func:`_check_json` to refuse by name when it is not a
+    string (cattrs would unstructure a tuple key into a list, which cannot be a key).
+    """
+
+    def unstructure_key(key: object) -> object:
+        return converter.unstructure(key) if isinstance(key, enum.Enum) else key
+
+    def unstructure_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+        return {unstructure_key(key): converter.unstructure(item) for key, item in value.items()}
+
+    return unstructure_dict
 
 
 def _unstructure_tuple(converter: cattrs.Converter) -> Callable[[tuple[Any, ...]], list[Any]]:
@@ -438,9 +505,18 @@ def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
     raise ValueError(f"{_describe(value)} is not a {cls.__name__}; use one of {allowed}")
 
 
+def _as_given(value: object) -> object:
+    return value
+
+
 def _unstructure_enum(member: enum.Enum) -> JSONValue:
     value: JSONValue = member.value
     return value
+
+
+def _key_order(key: object) -> tuple[bool, str]:
+    """Strings first, in their order, then any other key by how it is shown; never raises."""
+    return (False, key) if isinstance(key, str) else (True, shown(key))
 
 
 def _problems(exc: BaseException, path: str) -> Iterator[DataProblem]:
@@ -465,10 +541,14 @@ def _problems(exc: BaseException, path: str) -> Iterator[DataProblem]:
             yield from _problems(inner, path)
     elif isinstance(exc, ForbiddenExtraKeysError):
         allowed = ", ".join(f.name for f in attrs.fields(exc.cl))
-        for key in sorted(exc.extra_fields):
+        # Python data may hold keys that are not strings ({2: ...}), whatever cattrs' types
+        # say: they sort after the strings, by how they are shown, and are named as such.
+        extra: frozenset[object] = frozenset(exc.extra_fields)
+        for key in sorted(extra, key=_key_order):
+            what = "" if isinstance(key, str) else f" ({type(key).__name__}: keys are strings)"
             yield DataProblem(
                 key_path(path, key),
-                f"unknown key {shown(key)} in {exc.cl.__name__}; allowed keys are {allowed}",
+                f"unknown key {shown(key)}{what} in {exc.cl.__name__}; allowed keys are {allowed}",
             )
     elif isinstance(exc, DataError):
         for problem in exc.problems:

@@ -9,8 +9,10 @@ and cell, because content is data and a data pack may hold anything:
 * Markdown: a backslash before each character with inline meaning
   (``\\ ` * _ [ ] < | ~ $``, and ``&`` where it would start an entity) and
   ``<br>`` for line breaks, so that a cell never breaks its table row.  Cells
-  are inline content, and a caption line starts with ``**``, so no block
-  syntax (``#``, ``>``, ``-``, ``1.``) can begin at a line start;
+  are inline content, a caption line starts with ``**`` and a note under it
+  (a fact of every row, ``Analysis (all rows): ...``) with its field's label,
+  so no block syntax (``#``, ``>``, ``-``, ``1.``) can begin at a line start;
+  in HTML, the notes follow the caption's text in ``<caption>``, after ``<br/>``;
 * both: control characters that neither XML nor a notebook's JSON can carry
   (C0 controls but tab, newline and return; lone surrogates; U+FFFE, U+FFFF)
   become U+FFFD.
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ._assessment import Assessment
-from ._dose_plan import DosePlan, interval_text
+from ._dose_plan import DosePlan, how_often, interval_text
 from ._dosing import DoseRange
 from ._model import DoseRegimen, Drug, EffectEstimate, Recommendation
 from ._monitoring import Schedule, Visit
@@ -70,13 +72,17 @@ class _Table(NamedTuple):
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     keyed: bool  # a record: the first column labels each row
+    notes: tuple[str, ...] = ()  # lines under the caption, each about every row
 
 
 # -- the two table builders: the only places that make markup --------------------------------
 
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<|~$]|&(?=#?\w+;)")
-_STYLE = "<style>.ae-systemic td,.ae-systemic th{text-align:left;vertical-align:top}</style>"
+_STYLE = (
+    "<style>.ae-systemic td,.ae-systemic th,.ae-systemic caption"
+    "{text-align:left;vertical-align:top}</style>"
+)
 
 
 def _safe(text: str) -> str:
@@ -97,7 +103,8 @@ def _html_tables(tables: Iterable[_Table]) -> str:
 
 
 def _html_table(table: _Table) -> str:
-    caption = f"<caption>{_h(table.caption)}</caption>" if table.caption else ""
+    lines = [table.caption, *table.notes] if table.caption else []
+    caption = f"<caption>{'<br/>'.join(map(_h, lines))}</caption>" if lines else ""
     head = _html_row(table.headers, "th", table.keyed)
     body = "".join(_html_row(row, "td", table.keyed) for row in table.rows)
     return f"<table>{caption}<thead>{head}</thead><tbody>{body}</tbody></table>"
@@ -117,6 +124,8 @@ def _markdown_tables(tables: Iterable[_Table]) -> str:
 def _markdown_table(table: _Table) -> str:
     caption = _md(table.caption.strip())
     lines = [f"**{caption}**", ""] if caption else []
+    # each note starts with its field's label (never with data), so no block syntax
+    lines += (line for note in table.notes if caption for line in (_md(note), ""))
     lines += [_markdown_row(table.headers), "|" + " --- |" * len(table.headers)]
     lines += map(_markdown_row, table.rows)
     return "\n".join(lines)
@@ -132,10 +141,32 @@ def _record(fields: Fields, caption: str = "") -> _Table:
     return _Table(caption, fields[0], rows, keyed=True)
 
 
-def _listing(caption: str, columns: Sequence[str], records: Iterable[Fields]) -> _Table:
-    """Values as rows, with the fields labelled ``columns`` as columns."""
-    rows = tuple(tuple(dict(fields).get(c, "") for c in columns) for fields in records)
-    return _Table(caption, tuple(columns), rows, keyed=False)
+def _listing(
+    caption: str,
+    columns: Sequence[str],
+    records: Iterable[Fields],
+    shared: Sequence[str] = (),
+) -> _Table:
+    """Values as rows, with the fields labelled ``columns`` as columns.
+
+    The fields labelled ``shared`` are shown too, each as it reads best and stays true of
+    every row: left out where no row has one; one line under the caption, ``Label (all
+    rows): value``, where two rows or more all have the same one (the six estimates of
+    one network meta-analysis); otherwise a column, before the last of ``columns``.
+    """
+    values = [dict(fields) for fields in records]
+    notes, extra = [], []
+    for label in shared:
+        found = {value.get(label, "") for value in values}
+        if found == {""}:
+            continue
+        if len(found) == 1 and len(values) > 1 and caption:
+            notes.append(f"{label} (all rows): {found.pop()}")
+        else:
+            extra.append(label)
+    labels = (*columns[:-1], *extra, *columns[-1:])
+    rows = tuple(tuple(value.get(c, "") for c in labels) for value in values)
+    return _Table(caption, labels, rows, keyed=False, notes=tuple(notes))
 
 
 # -- small texts --------------------------------------------------------------------------------
@@ -242,11 +273,13 @@ def _drug_tables(drug: Drug) -> list[_Table]:
             "Recommendations",
             _RECOMMENDATION_COLUMNS,
             map(_recommendation_fields, drug.recommendations),
+            shared=("See also", "Note"),
         ),
         _listing(
             "Effect estimates",
             _ESTIMATE_COLUMNS,
             map(_estimate_fields, drug.evidence),
+            shared=("Analysis", "Time frame"),
         ),
         _statements(
             "Comparisons",
@@ -387,16 +420,20 @@ def _dose_check_fields(check: DoseCheck) -> Fields:
 
 
 def _dose_plan_fields(plan: DosePlan) -> Fields:
-    low, high = plan.amount_low.m_as("mg"), plan.amount_high.m_as("mg")
+    amount = span(plan.amount_low.m_as("mg"), plan.amount_high.m_as("mg"), "mg", digits=1)
     loading = ""
     if plan.loading_low is not None and plan.loading_high is not None:
         loading = span(plan.loading_low.m_as("mg"), plan.loading_high.m_as("mg"), "mg", digits=1)
+    how: Fields = (  # doses a day as the source says them, never an interval it does not give
+        (("Single dose", f"{amount} {how_often(plan)}"),)
+        if plan.regimen.doses_per_day is not None
+        else (("Amount per administration", amount), ("Every", interval_text(plan)))
+    )
     return (
         ("Regimen", plan.regimen.label),
         ("Dose", plan.regimen.dose_text),
         ("Regimen note", plan.regimen.note or ""),
-        ("Amount per administration", span(low, high, "mg", digits=1)),
-        ("Every", interval_text(plan)),
+        *how,
         ("Loading dose, once", loading),
         ("Weight band", str(plan.band) if plan.band is not None else ""),
         ("Fallback", plan.fallback or ""),

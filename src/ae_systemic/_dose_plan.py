@@ -19,7 +19,7 @@ from ._errors import DoseInputError, shown
 from ._lookup import resolve_drug
 from ._model import Amount, DoseRegimen, Drug, WeightBand
 from ._notebook import NotebookDisplay
-from ._text import apart, span
+from ._text import apart, doses_a_day, exact, span
 from ._units import (
     QuantityLike,
     application_registry,
@@ -35,7 +35,7 @@ from ._vocabulary import Phase, Population
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["DosePlan", "dose_plan", "interval_text"]
+__all__ = ["DosePlan", "dose_plan", "how_often", "interval_text"]
 
 
 @attrs.frozen(repr=False)
@@ -49,6 +49,13 @@ class DosePlan(NotebookDisplay):
     once before the first maintenance dose.  ``band`` is the weight band used,
     if the regimen has bands; ``fallback`` says why the regimen differs from the
     one asked for, if it does.
+
+    A daily rate given in a number of doses a day (ciclosporin's "2.5-5 mg/kg per
+    day in two single doses") says how many doses, not how far apart: ``str()`` and
+    the notebook say so (``87.5–175 mg per dose, 2 doses a day``), and
+    :attr:`interval` is then this library's reading, 1 day divided by the doses a
+    day (``0.5 day`` for two), not the source's words.  A weekly rate, a fixed dose
+    and a weight band's dose have an interval of their own: ``300 mg every 2 weeks``.
     """
 
     regimen: DoseRegimen
@@ -77,7 +84,12 @@ class DosePlan(NotebookDisplay):
 
     @property
     def interval(self) -> pint.Quantity[float]:
-        """Time from one administration to the next (``0.5 day`` for twice a day)."""
+        """Time from one administration to the next, in the regimen's period.
+
+        For a daily rate in N doses a day, 1/N day (``0.5 day`` for two): the library's
+        reading of "N doses a day", which gives no spacing; for a weekly rate 1 week, for
+        a fixed dose or a weight band the interval of the data.
+        """
         value, unit = self._interval
         interval: pint.Quantity[float] = self._registry.Quantity(value, unit)
         return interval
@@ -122,23 +134,34 @@ class DosePlan(NotebookDisplay):
         )
 
     def __str__(self) -> str:
-        text = f"{span(*self._amount_mg, 'mg', digits=2)} every {interval_text(self)}"
+        text = f"{span(*self._amount_mg, 'mg', digits=2)} {how_often(self)}"
         if self._loading_mg is not None:
             text = f"loading dose {span(*self._loading_mg, 'mg', digits=2)}, then {text}"
         return f"{text} ({self.regimen.label})"
 
 
-def interval_text(plan: DosePlan) -> str:
-    """The time between administrations in words: ``2 weeks``, ``1 day``; a part of a day
-    that is a whole number of hours in hours (``12 hours``), otherwise in days (``0.2 days``).
+def how_often(plan: DosePlan) -> str:
+    """How often the amount is given, in words, after the amount: ``per dose, 2 doses a
+    day`` for a daily rate divided into doses, ``every 2 weeks`` (:func:`interval_text`)
+    for a weekly rate, a fixed dose or a weight band.
+    """
+    count = plan.regimen.doses_per_day  # only a daily rate has doses a day
+    if count is not None:
+        return f"per dose, {doses_a_day(count)}"
+    return f"every {interval_text(plan)}"
 
-    ``str()`` of the plan says "every" before it, the notebook display puts it under "Every".
+
+def interval_text(plan: DosePlan) -> str:
+    """The time between administrations in words, its count written exactly: ``2 weeks``,
+    ``1 day``, ``1000000 days``.
+
+    ``str()`` of a plan from a weekly rate, a fixed dose or a weight band says "every"
+    before it, the notebook display puts it under "Every"; a plan from a daily rate in
+    doses a day is worded in doses a day instead (:func:`how_often`), never as the part
+    of a day its :attr:`~DosePlan.interval` holds.
     """
     value, unit = plan._interval
-    hours = value * 24
-    if unit == "day" and value < 1 and abs(hours - round(hours)) < 1e-9:
-        value, unit = round(hours), "hour"
-    return f"{value:g} {unit}" + ("s" if value != 1 else "")
+    return f"{exact(value)} {unit}" + ("s" if value != 1 else "")
 
 
 def dose_plan(
@@ -150,7 +173,8 @@ def dose_plan(
 ) -> DosePlan:
     """The amount per administration and the interval for one patient, for any regimen shape.
 
-    * a daily weight-based rate in N doses: ``weight`` x rate / N every 1/N day;
+    * a daily weight-based rate in N doses: ``weight`` x rate / N per dose, N doses a
+      day (the interval, 1/N day, is this library's reading: the source gives none);
     * a weekly weight-based rate: ``weight`` x rate once a week;
     * a fixed dose: its amount at its interval (``weight`` may be omitted);
     * weight bands: the fixed dose of the band that holds ``weight``;

@@ -454,6 +454,19 @@ def _nearest_set_bit(bits: int, low: int, high: int, middle: float) -> int | Non
     return min(candidates, key=lambda n: (abs(n - middle), n))
 
 
+#: The amounts a strength, or an amount made of strengths, may have, in micrograms: from
+#: 1 microgram (the grid of the rounding) to below 10^12 micrograms (1000 kg, where whole
+#: micrograms are no longer exact in a float).
+_MIN_MICROGRAMS = 1
+_MAX_MICROGRAMS = 10**12
+_USABLE_AMOUNTS = "an amount of at least 1 µg (0.001 mg) and below 1000 kg"
+
+
+def _usable_micrograms(micrograms: float) -> bool:
+    """Whether ``micrograms`` lies from :data:`_MIN_MICROGRAMS` to below the maximum."""
+    return math.isfinite(micrograms) and _MIN_MICROGRAMS <= micrograms < _MAX_MICROGRAMS
+
+
 def _is_one_patient(dose: object) -> bool:
     return isinstance(dose, DoseRange) and isinstance(dose._weight_kg, float)
 
@@ -477,11 +490,11 @@ def _strength_in_micrograms(strength: object, index: int) -> int:
     except ArgumentError as exc:
         raise exc.with_index(index) from None
     micrograms = kg * 1e9
-    if not (math.isfinite(micrograms) and micrograms >= 1 and micrograms < 1e12):
+    if not _usable_micrograms(micrograms):
         raise DoseInputError(
             "strengths",
             f"{short(quantity.magnitude)} {quantity.units} is not a usable strength; "
-            "give a positive amount of at least 1 microgram",
+            f"give {_USABLE_AMOUNTS}, e.g. '25 mg'",
             index,
         )
     whole = round(micrograms)
@@ -557,9 +570,10 @@ def strength_units(
     registry, quantity, kg = mass_in_kg(amount, "amount", "'150 mg'")
     micrograms = kg * 1e9
     shown_amount = f"{short(quantity.magnitude)} {quantity.units}"
-    if not (math.isfinite(micrograms) and micrograms >= 1 and micrograms < 1e12):
+    if not _usable_micrograms(micrograms):
         raise DoseInputError(
-            "amount", f"{shown_amount} is not a usable amount; give a positive amount of a dose"
+            "amount",
+            f"{shown_amount} is not a usable amount; give {_USABLE_AMOUNTS}, e.g. '150 mg'",
         )
     step = math.gcd(*units_ug)
     target = round(micrograms / step)

@@ -317,14 +317,17 @@ def join_path(prefix: str, path: str) -> str:
     return prefix + path if path.startswith("[") else f"{prefix}.{path}"
 
 
-def key_path(prefix: str, key: str) -> str:
+def key_path(prefix: str, key: object) -> str:
     """The path of an object's member ``key``: ``drugs[0].name``, or ``drugs[0]['a b']``.
 
     A key that is not a plain name (an identifier in ASCII) is shown quoted and escaped,
-    so that a key holding a line break or a dot cannot make a path read as another.
+    so that a key holding a line break or a dot cannot make a path read as another.  A
+    key that is no string at all (Python data may hold ``{2: ...}``) is shown as Python
+    writes it, ``drugs[0][2]``; this never raises.
     """
-    plain = key.isascii() and key.isidentifier()
-    return join_path(prefix, key if plain else f"[{shown(key)}]")
+    if isinstance(key, str) and key.isascii() and key.isidentifier():
+        return join_path(prefix, key)
+    return join_path(prefix, f"[{shown(key)}]")
 
 
 def _quoted_list(names: Sequence[str]) -> str:

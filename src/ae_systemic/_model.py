@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -266,6 +266,16 @@ class EffectEstimate(NotebookDisplay):
 DOSE_NUMBER_SPAN = (1e-6, 1e6)
 
 
+def _dose_number() -> Any:
+    """A dose number of the data (``low``, ``high``): finite, within :data:`DOSE_NUMBER_SPAN`.
+
+    The span is checked with the range (:func:`_check_range`); the field's metadata carries
+    it to the JSON Schema as ``minimum`` and ``maximum``.
+    """
+    smallest, largest = DOSE_NUMBER_SPAN
+    return attrs.field(validator=finite_float, metadata={"minimum": smallest, "maximum": largest})
+
+
 def _check_range(low: float, high: float) -> None:
     smallest, largest = DOSE_NUMBER_SPAN
     if low <= 0:
@@ -289,8 +299,8 @@ class DoseRate:
     ``1/[time]`` and would convert silently from any frequency.
     """
 
-    low: float = attrs.field(validator=finite_float)
-    high: float = attrs.field(validator=finite_float)
+    low: float = _dose_number()
+    high: float = _dose_number()
     amount_unit: str = attrs.field(
         default="mg",
         validator=unit_in(AMOUNT_UNITS, "a dose amount"),
@@ -324,8 +334,8 @@ class DoseRate:
 class Amount:
     """A fixed amount per administration, not based on body weight: ``low``..``high`` ``unit``."""
 
-    low: float = attrs.field(validator=finite_float)
-    high: float = attrs.field(validator=finite_float)
+    low: float = _dose_number()
+    high: float = _dose_number()
     unit: str = attrs.field(
         default="mg",
         validator=unit_in(AMOUNT_UNITS, "a dose amount"),
@@ -376,8 +386,12 @@ class WeightBand:
     """
 
     dose: FixedDose = attrs.field(validator=instance_of(FixedDose))
-    min_weight: float | None = attrs.field(default=None, validator=optional(finite_float))
-    max_weight: float | None = attrs.field(default=None, validator=optional(finite_float))
+    min_weight: float | None = attrs.field(
+        default=None, validator=optional(finite_float), metadata={"minimum": 0}
+    )
+    max_weight: float | None = attrs.field(
+        default=None, validator=optional(finite_float), metadata={"exclusiveMinimum": 0}
+    )
     weight_unit: str = attrs.field(
         default="kg",
         validator=unit_in(BODY_WEIGHT_UNITS, "body weight"),
@@ -793,9 +807,9 @@ class Drug(NotebookDisplay):
 
     def _problems(self, path: str | None) -> list[DataProblem]:
         cited, keys = _citations_and_keys(self, path)
-        seen = [("name", self.name.strip().casefold())]
-        seen += [(f"synonyms[{i}]", s.strip().casefold()) for i, s in enumerate(self.synonyms)]
-        problems = _repeats(seen, "name (ignoring case)")
+        seen = [("name", self.name)]
+        seen += [(f"synonyms[{i}]", s) for i, s in enumerate(self.synonyms)]
+        problems = _repeats(seen, "name (ignoring case)", _folded)
         numbers = [(f"references[{i}].number", r.number) for i, r in enumerate(self.references)]
         problems += _repeats(numbers, "reference number")
         known = {r.number for r in self.references}
@@ -875,14 +889,24 @@ class Drug(NotebookDisplay):
         return self.name
 
 
-def _repeats(items: list[tuple[str, Any]], what: str) -> list[DataProblem]:
-    first: dict[Any, str] = {}
+def _repeats(
+    items: list[tuple[str, Any]], what: str, key: Callable[[Any], Any] | None = None
+) -> list[DataProblem]:
+    """A problem for each item whose value (compared by ``key``) an earlier item has.
+
+    The message shows the value as written, and the earlier one where it is written
+    otherwise (``'CSA' of synonyms[3] ('CsA')``): never the form compared.
+    """
+    first: dict[Any, tuple[str, Any]] = {}
     problems = []
     for path, value in items:
-        if value in first:
-            problems.append(DataProblem(path, f"repeats the {what} {value!r} of {first[value]}"))
-        else:
-            first[value] = path
+        compared = value if key is None else key(value)
+        if compared not in first:
+            first[compared] = (path, value)
+            continue
+        where, written = first[compared]
+        also = f" ({written!r})" if written != value else ""
+        problems.append(DataProblem(path, f"repeats the {what} {value!r} of {where}{also}"))
     return problems
 
 
@@ -918,13 +942,12 @@ class Guideline:
     note: str | None = attrs.field(default=None, validator=optional(non_empty))
 
     def __attrs_post_init__(self) -> None:
-        names = [
-            (f"drugs[{i}].{'name' if j == 0 else f'synonyms[{j - 1}]'}", n.strip().casefold())
-            for i, d in enumerate(self.drugs)
-            for j, n in enumerate(d.names)
-        ]
-        names += [(f"drugs[{i}].atc", d.atc.casefold()) for i, d in enumerate(self.drugs) if d.atc]
-        problems = _repeats(names, "drug name or ATC code (ignoring case)")
+        names = []  # drug by drug, so that a repeat is found in the later drug
+        for i, drug in enumerate(self.drugs):
+            names += [(f"drugs[{i}].name", drug.name)]
+            names += [(f"drugs[{i}].synonyms[{j}]", s) for j, s in enumerate(drug.synonyms)]
+            names += [(f"drugs[{i}].atc", drug.atc)] if drug.atc else []
+        problems = _repeats(names, "drug name or ATC code (ignoring case)", _folded)
         numbers = [(f"references[{i}].number", r.number) for i, r in enumerate(self.references)]
         problems += _repeats(numbers, "reference number")
         if problems:

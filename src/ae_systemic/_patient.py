@@ -11,6 +11,8 @@ for :func:`~ae_systemic.assess` and :func:`~ae_systemic.check_dose` alike.
 from __future__ import annotations
 
 import copy
+import math
+import sys
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -20,7 +22,7 @@ from ._dosing import DoseRange, daily_dose
 from ._errors import ArgumentTypeError, InputError, shown
 from ._model import Drug
 from ._notebook import NotebookDisplay
-from ._text import NO_AGE_BOUNDARY, age_text
+from ._text import NO_AGE_BOUNDARY, age_text, beyond, decimals
 from ._units import QuantityLike, checked_age, checked_weight, seconds_per_year
 from ._vocabulary import Pathway, Phase, Phototherapy, Population, in_order
 
@@ -32,9 +34,11 @@ __all__ = [
     "CoMedication",
     "Patient",
     "PatientDose",
+    "age_beside_threshold",
     "dose_for",
     "population_basis",
     "population_for",
+    "threshold_text",
 ]
 
 #: Age in years from which :func:`assess` applies the adult regimens unless told otherwise.
@@ -101,12 +105,27 @@ def _pregnant(instance: object, attribute: attrs.Attribute[Any], value: object) 
 
 def _fresh_age(age: QuantityLike) -> pint.Quantity[float]:
     _, quantity, _ = checked_age(age)
-    fresh: pint.Quantity[float] = copy.copy(quantity)
-    return fresh
+    return _one_number(quantity)
 
 
 def _fresh_weight(weight: QuantityLike) -> pint.Quantity[float]:
     quantity, _ = checked_weight(weight)
+    return _one_number(quantity)
+
+
+def _one_number(quantity: Any) -> pint.Quantity[float]:
+    """A copy of a checked one-value ``quantity``, its magnitude one number, not an array.
+
+    A 0-d numpy array becomes its numpy scalar, so that the patient hashes and still
+    equals the same patient given with a float.  (A registry made with
+    ``force_ndarray_like=True`` turns every magnitude into an array again: its patients,
+    like its quantities, cannot be hashed.)
+    """
+    magnitude = quantity.magnitude
+    np = sys.modules.get("numpy")  # no numpy array exists before numpy is imported
+    if np is not None and isinstance(magnitude, np.ndarray) and magnitude.ndim == 0:
+        one: pint.Quantity[float] = quantity._REGISTRY.Quantity(magnitude[()], quantity.units)
+        return one
     fresh: pint.Quantity[float] = copy.copy(quantity)
     return fresh
 
@@ -115,11 +134,12 @@ def _fresh_weight(weight: QuantityLike) -> pint.Quantity[float]:
 class Patient(NotebookDisplay):
     """The facts about one patient that the guideline's statements depend on.
 
-    ``age`` is a ``[time]`` and ``weight`` a ``[mass]`` quantity (or strings
-    such as ``"12 years"`` and ``"35 kg"``); both are checked on construction
-    (:class:`~ae_systemic.DoseInputError`) and copied, and handed out as fresh
-    copies, so that no caller can change a patient.  The other fields are
-    checked too (:class:`~ae_systemic.ArgumentTypeError` for a value of the wrong type).
+    ``age`` is a ``[time]`` and ``weight`` a ``[mass]`` quantity (or strings such as
+    ``"12 years"`` and ``"35 kg"``; the weight in grams with any SI prefix, pounds, ounces
+    or stones, never grains: pint reads ``"70 kgr"`` as 70 kilograins); both are checked
+    on construction (:class:`~ae_systemic.DoseInputError`) and copied, and handed out as
+    fresh copies, so that no caller can change a patient.  The other fields are checked
+    too (:class:`~ae_systemic.ArgumentTypeError` for a value of the wrong type).
     """
 
     _age: pint.Quantity[float] = attrs.field(alias="age", converter=_fresh_age)
@@ -163,11 +183,58 @@ class Patient(NotebookDisplay):
 
 
 def population_basis(adult_from_years: float, *, default: bool) -> str:
-    """``adult regimens from 18 years, a choice of this library (...)``, or the caller's."""
-    threshold = age_text(adult_from_years, days=True)
+    """``adult regimens from 18 years, a choice of this library (...)``, or the caller's.
+
+    The age is written as :func:`threshold_text` writes it: exactly, in days where it is
+    no whole number of months.
+    """
+    threshold = threshold_text(adult_from_years)
     if default:
         return f"adult regimens from {threshold}, a choice of this library: {NO_AGE_BOUNDARY}"
     return f"adult regimens from {threshold}, as the caller chose"
+
+
+def threshold_text(adult_from_years: float) -> str:
+    """The age from which the adult regimens apply, in words that do not round it.
+
+    ``18 years`` or ``17 years 6 months`` for a whole number of months; otherwise in days
+    (pint's year is 365.25 days), ``6574 days`` (not "17 years 11 months", which a child of
+    6573 days is too).
+    """
+    if _whole_months(adult_from_years):
+        return age_text(adult_from_years, days=True)
+    return _days(decimals(adult_from_years * _DAYS_PER_YEAR, least=0))
+
+
+def age_beside_threshold(age_years: float, adult_from_years: float) -> str:
+    """A patient's age, written so that it lies on its side of the adult threshold.
+
+    In years and months (rounded down, as :func:`~ae_systemic._text.age_text`) beside a
+    threshold of whole months; in whole days, rounded down, beside a threshold in days
+    (:func:`threshold_text`): ``6573 days`` beside ``6574 days`` for 6573.5 days.  Within a
+    day of a threshold that is no whole number of days, with the decimals that keep the
+    age on its side of it.
+    """
+    if _whole_months(adult_from_years):
+        return age_text(age_years, days=True)
+    days, threshold = age_years * _DAYS_PER_YEAR, adult_from_years * _DAYS_PER_YEAR
+    whole = math.floor(days + 1e-9)  # 6573 days computed as 6572.999999999999 is 6573
+    if (whole < threshold) is (days < threshold):
+        return _days(str(whole))
+    return _days(beyond(days, threshold, digits=0))
+
+
+#: Days in pint's year (the Julian year), by which ages in seconds are also divided.
+_DAYS_PER_YEAR = 365.25
+
+
+def _whole_months(years: float) -> bool:
+    months = years * 12
+    return abs(months - round(months)) <= 1e-9 * max(1.0, months)
+
+
+def _days(count: str) -> str:
+    return f"{count} {'day' if count == '1' else 'days'}"
 
 
 def population_for(
@@ -237,7 +304,7 @@ def dose_for(
     )
     fallback = found.dose.fallback
     if fallback is not None and population is Population.CHILD:
-        age = age_text(found.age_years, days=True)
+        age = age_beside_threshold(found.age_years, found.adult_from_years)
         why = f"At {age}, this patient gets the children's regimens ({found.basis}). "
         found = attrs.evolve(found, dose=attrs.evolve(found.dose, fallback=why + fallback))
     return found

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
+import re
+import sys
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -27,11 +30,12 @@ from ._lookup import resolve_drug
 from ._model import Drug
 from ._notebook import NotebookDisplay
 from ._patient import Patient, dose_for
-from ._text import beyond, counted, decimals, exact, inside, number, percent, span
+from ._text import apart, beyond, counted, decimals, exact, inside, number, percent, span
 from ._units import (
     QuantityLike,
     checked_weight,
     quantity_of,
+    refused_mass_unit,
     registry_of,
     scalar_magnitude,
     short,
@@ -52,8 +56,10 @@ __all__ = [
     "check_dose",
     "compare",
     "frequency_text",
+    "order_problem",
     "shown_figures",
     "shown_ranges",
+    "unheld_amount_a_day",
 ]
 
 #: The largest amount per administration a prescription may state, in mg (100 g): a
@@ -67,16 +73,25 @@ FLOAT_TOLERANCE = 1e-9
 _AMOUNT_EXAMPLE = "'150 mg'"
 _PERIOD_EXAMPLE = "'1 day' or '12 h'"
 
+#: A number over a number before the unit ("1/2 mg"): a fraction, not one number.
+_FRACTION = r"\s*(\d+(?:\.\d*)?|\.\d+)\s*/\s*(\d+(?:\.\d*)?|\.\d+)\s*([^\W\d]*)\s*"
+#: A unit over another unit ("5 mg/kg", "150 mg / day"): an amount per something.
+_PER_UNIT = r"/\s*[^\W\d]"
+
+
+def _per_something(given: str) -> str:
+    """The problem of an amount per body weight or per time given as an amount (one wording)."""
+    return (
+        f"{given} is an amount per something (per body weight, per time), not an amount per "
+        "administration; a prescription gives the amount itself, e.g. '350 mg', and how "
+        "often (frequency, period)"
+    )
+
 
 def _checked_amount(value: object) -> Any:
     """The amount per administration, a ``[mass]`` quantity within the bounds (a copy)."""
-    if isinstance(value, str) and "/" in value:
-        raise DoseInputError(
-            "amount",
-            f"{shown(value)} is an amount per something (per body weight, per time), not an "
-            "amount per administration; a prescription gives the amount itself, e.g. '350 mg', "
-            "and how often (frequency, period)",
-        )
+    if isinstance(value, str):
+        _check_amount_text(value)
     registry, quantity = quantity_of(value, "amount", _AMOUNT_EXAMPLE)
     units = units_of(registry)
     factor = units.mg_per(quantity._units)
@@ -89,8 +104,12 @@ def _checked_amount(value: object) -> Any:
                 "administration; a prescription gives the amount itself, e.g. '350 mg' "
                 "(the library works out the mg/kg/day)",
             )
+        if _is_mass_per_something(registry, quantity._units):  # mg/day, mg/kg/day
+            raise DoseInputError("amount", _per_something(str(quantity.units)))
+        refused = refused_mass_unit(quantity.units) if quantity._units else None
         raise DoseInputError(
-            "amount", f"{unit_problem(quantity, 'mass')}; give it in mg, g or µg, e.g. '150 mg'"
+            "amount",
+            refused or f"{unit_problem(quantity, 'mass')}; give it in mg, g or µg, e.g. '150 mg'",
         )
     mg = scalar_magnitude(quantity, "amount", _AMOUNT_EXAMPLE) * factor
     given = f"{short(quantity.magnitude)} {quantity.units}"
@@ -103,6 +122,32 @@ def _checked_amount(value: object) -> Any:
             "(grams typed for milligrams?)",
         )
     return copy.copy(quantity)
+
+
+def _check_amount_text(text: str) -> None:
+    """A fraction ("1/2 mg") or an amount per something ("5 mg/kg") said as such."""
+    fraction = re.fullmatch(_FRACTION, text)
+    if fraction is not None:
+        numerator, denominator, unit = fraction.groups()
+        example = _AMOUNT_EXAMPLE
+        if float(denominator) and math.isfinite(value := float(numerator) / float(denominator)):
+            example = f"'{decimals(value, 0)} {unit or 'mg'}'"
+        raise DoseInputError(
+            "amount",
+            f"{shown(text)} is a fraction, not one number and one unit; write the amount "
+            f"as one number, e.g. {example}",
+        )
+    if re.search(_PER_UNIT, text) is not None:
+        raise DoseInputError("amount", _per_something(shown(text)))
+
+
+def _is_mass_per_something(registry: Any, units: Any) -> bool:
+    """Whether ``units`` is one unit of mass over other units (mg/day, mg/kg/day)."""
+    above = [(name, power) for name, power in units.items() if power > 0]
+    below = [name for name, power in units.items() if power < 0]
+    if len(above) != 1 or above[0][1] != 1 or not below:
+        return False
+    return dict(registry.get_dimensionality(above[0][0])) == {"[mass]": 1}
 
 
 def _checked_period(value: object) -> Any:
@@ -135,15 +180,23 @@ def _check_positive(value: float, given: str, argument: str) -> None:
         raise DoseInputError(argument, f"{given} must be positive")
 
 
-def _frequency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
+def _checked_frequency(value: int) -> int:
+    """The number of administrations as a Python ``int``, from 1 to :data:`MAX_COUNT`.
+
+    Any integral number is one (a numpy integer, as a pandas row gives); a ``bool``, a
+    float or a string is not.
+    """
+    # numbers.Integral: int and numpy's integers, never numpy's bool_ (not registered).
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ArgumentTypeError(
             "frequency", f"expected a whole number of administrations, got {shown(value)}"
         )
-    if not 1 <= value <= MAX_COUNT:
+    whole = int(value)
+    if not 1 <= whole <= MAX_COUNT:
         raise InputError(
             "frequency", f"must be a whole number from 1 to {MAX_COUNT}, got {shown(value)}"
         )
+    return whole
 
 
 @attrs.frozen(repr=False)
@@ -151,16 +204,19 @@ class Prescription(NotebookDisplay):
     """An order: ``amount`` per administration, ``frequency`` administrations per ``period``.
 
     ``amount`` is a ``[mass]`` quantity or a string (``"150 mg"``, ``"0.15 g"``,
-    ``"150000 µg"``); ``frequency`` a whole number (default 1); ``period`` a ``[time]``
+    ``"150000 µg"``); ``frequency`` a whole number, an ``int`` or a numpy integer, kept
+    as an ``int`` (default 1); ``period`` a ``[time]``
     quantity or a string (default ``"1 day"``).  "150 mg twice daily" is
     ``Prescription("150 mg", frequency=2)``, "150 mg every 12 hours" is
     ``Prescription("150 mg", period="12 h")``: both are 300 mg a day in 2 administrations.
 
     Refused with :class:`~ae_systemic.DoseInputError`: an amount that is not a mass (an
-    amount per body weight such as ``"5 mg/kg"`` says so), zero, negative, NaN, infinite
-    or above :data:`MAX_AMOUNT_PER_ADMINISTRATION_MG`; a period that is not a time or is
-    not positive.  A frequency that is not a whole number (a ``bool``, a ``float``) is an
-    :class:`~ae_systemic.ArgumentTypeError`; one below 1 an
+    amount per body weight or per time such as ``"5 mg/kg"`` or ``"150 mg/day"`` says
+    so, and a fraction such as ``"1/2 mg"``), zero, negative, NaN, infinite or above
+    :data:`MAX_AMOUNT_PER_ADMINISTRATION_MG`; a period that is not a time or is not
+    positive; an order whose amount a day a float cannot hold (infinite, or 0 or below
+    the smallest normal float).  A frequency that is not a whole number (a ``bool``, a
+    ``float``) is an :class:`~ae_systemic.ArgumentTypeError`; one below 1 an
     :class:`~ae_systemic.InputError`.
 
     >>> order = Prescription("150 mg", frequency=2)
@@ -169,10 +225,19 @@ class Prescription(NotebookDisplay):
     """
 
     _amount: pint.Quantity[float] = attrs.field(alias="amount", converter=_checked_amount)
-    frequency: int = attrs.field(default=1, validator=_frequency)
+    frequency: int = attrs.field(default=1, converter=_checked_frequency)
     _period: pint.Quantity[float] = attrs.field(
         alias="period", default="1 day", converter=_checked_period
     )
+
+    def __attrs_post_init__(self) -> None:
+        """The amounts a day must be numbers a float holds, so that no check prints inf or 0."""
+        problem = unheld_amount_a_day(self.administrations_per_day, self.daily_mg)
+        if problem is None:
+            return
+        amount = f"{short(self._amount.magnitude)} {self._amount.units}"
+        period = f"{short(self._period.magnitude)} {self._period.units}"
+        raise DoseInputError("period", order_problem(amount, self.frequency, period, problem))
 
     @property
     def amount(self) -> pint.Quantity[float]:
@@ -230,7 +295,7 @@ class Prescription(NotebookDisplay):
 
     def __str__(self) -> str:
         """``200 mg twice per day (400 mg/day)``, ``50 mg 3 times every 2 days (75 mg/day)``."""
-        times = {1: "once", 2: "twice"}.get(self.frequency, f"{self.frequency} times")
+        times = _times(self.frequency)
         unit = format(self._period.units, "P")  # the unit's name: "day", not "d"
         length = self._period.magnitude
         every = f"per {unit}" if length == 1 else f"every {exact(length)} {unit}s"
@@ -242,6 +307,31 @@ class Prescription(NotebookDisplay):
             f"Prescription(amount={self._amount!r}, frequency={self.frequency!r}, "
             f"period={self._period!r})"
         )
+
+
+def unheld_amount_a_day(per_day: float, daily_mg: float) -> str | None:
+    """Why an order's administrations or mg a day are no number a float holds; else ``None``."""
+    if math.isfinite(per_day) and math.isfinite(daily_mg) and daily_mg >= sys.float_info.min:
+        return None
+    if not math.isfinite(per_day):
+        return "is more administrations a day than a float holds (it overflows to inf)"
+    if not math.isfinite(daily_mg):
+        return "is more mg a day than a float holds (it overflows to inf)"
+    return (
+        f"is less than {sys.float_info.min:.1e} mg a day, too little for a float to "
+        "hold (it rounds towards 0 mg/day)"
+    )
+
+
+def order_problem(amount: str, frequency: int, period: str, problem: str) -> str:
+    """The message of an order (``amount`` ``frequency`` times every ``period``) and its problem."""
+    order = f"{amount} {_times(frequency)} every {period}"
+    return f"{order} {problem}; check the amount, frequency and period and their units"
+
+
+def _times(frequency: int) -> str:
+    """``once``, ``twice``, ``3 times``."""
+    return {1: "once", 2: "twice"}.get(frequency, f"{frequency} times")
 
 
 @attrs.frozen
@@ -401,13 +491,13 @@ def _message(
     kg = dose.weight.m_as("kg")
     rate = dose.regimen.rate  # never None: a DoseRange holds a weight-based regimen
     who = "adult" if dose.regimen.population is Population.ADULT else "child"
-    given, per_kg, range_text = _figures(dose, prescription.daily_mg, status)
+    given, per_kg, range_text = _figures(dose, prescription.daily_mg, status, tolerance)
     text = (
         f"{given} mg/day ({per_kg} mg/kg/day) is {status} of "
         f"{range_text} ({rate}) for a {number(kg, 2)} kg {who}"
     )
     if status is not DoseStatus.WITHIN:
-        text += f", by {_percent(abs(deviation))}"
+        text += f", by {_percent(abs(deviation), tolerance)}"
     if tolerance:
         text += f" (with a tolerance of {percent(tolerance)} asked for)"
     return text + "."
@@ -415,7 +505,8 @@ def _message(
 
 def shown_figures(check: DoseCheck) -> tuple[str, str]:
     """The daily amount (mg/day) and its rate (mg/kg/day) as ``check.message`` shows them."""
-    given, per_kg, _ = _figures(check.range, check.prescription.daily_mg, check.status)
+    prescription, status, tolerance = check.prescription, check.status, check.tolerance
+    given, per_kg, _ = _figures(check.range, prescription.daily_mg, status, tolerance)
     return given, per_kg
 
 
@@ -435,33 +526,55 @@ def shown_ranges(dose: DoseRange[float], check: DoseCheck | None = None) -> tupl
     if check is None:
         daily_low, daily_high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
         return span(daily_low, daily_high, "mg/day", digits=1), span(low, high, "mg", digits=1)
-    _, _, daily = _figures(dose, check.prescription.daily_mg, check.status)
+    _, _, daily = _figures(dose, check.prescription.daily_mg, check.status, check.tolerance)
     _, single = inside(check.prescription.amount_mg, low, high, "mg")
     return daily, single
 
 
-def _figures(dose: DoseRange[float], daily: float, status: DoseStatus) -> tuple[str, str, str]:
+def _figures(
+    dose: DoseRange[float], daily: float, status: DoseStatus, tolerance: float = 0.0
+) -> tuple[str, str, str]:
     """The daily amount, its rate and the range, written so that none misstates the status.
 
-    A dose outside the range is never printed on the range's end (nor a small one as 0),
-    and one within it never outside the printed range, whose ends are rounded into it.
+    A dose outside the range is never printed on the range's end, nor on the end widened
+    by the ``tolerance`` asked for, nor a small one as 0; one within it never outside the
+    printed range, whose ends are rounded into it.
     """
     kg = dose.weight.m_as("kg")
     low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
     if status is DoseStatus.WITHIN:
         given, range_text = inside(daily, low, high, "mg/day")
         per_kg, _ = inside(daily / kg, low / kg, high / kg, "mg/kg/day")
+        if tolerance and not low <= daily <= high:  # within by the tolerance asked for only
+            widened = (low * (1 - tolerance), high * (1 + tolerance))
+            given = _within(daily, *widened)
+            per_kg = _within(daily / kg, widened[0] / kg, widened[1] / kg)
         return given, per_kg, range_text
-    bound = high if status is DoseStatus.ABOVE else low
+    # The end widened by the tolerance: a dose beyond it is printed beyond it (and so
+    # beyond the end itself), never on it, where a dose within the tolerance may be.
+    bound = high * (1 + tolerance) if status is DoseStatus.ABOVE else low * (1 - tolerance)
     return beyond(daily, bound), beyond(daily / kg, bound / kg), span(low, high, "mg/day", digits=1)
 
 
-def _percent(fraction: float) -> str:
-    """``14 %``; never ``100 %`` short of it, nor ``0 %`` above it; plain decimals below 1 %."""
+def _within(value: float, low: float, high: float) -> str:
+    """``value``, within ``low``–``high`` (up to floating-point noise), never shown beyond them."""
+    return apart(min(max(value, low), high), (low, high))
+
+
+def _percent(fraction: float, tolerance: float = 0.0) -> str:
+    """``14 %``; never ``100 %`` short of it, nor ``0 %`` above it; plain decimals below 1 %.
+
+    A gap beyond a ``tolerance`` asked for is never printed on it either (``by 5.003 %``
+    with a tolerance of 5 %, never ``by 5 %``).
+    """
     percent = fraction * 100  # never 0: a gap, or a tolerance asked for
-    if percent >= 1:
-        return f"{beyond(percent, 100.0, 0) if percent < 100 else number(percent, 0)} %"
-    return f"{number(percent, 1 - math.floor(math.log10(percent)))} %"  # two significant digits
+    if percent >= 100:
+        return f"{number(percent, 0)} %"
+    digits = 0 if percent >= 1 else 1 - math.floor(math.log10(percent))  # two significant
+    if digits > 6:  # below 0.00001 %: more decimals than apart tries; exact on a tolerance
+        text = number(percent, digits)
+        return f"{text if float(text) > tolerance * 100 else exact(percent)} %"
+    return f"{apart(percent, (100.0, 0.0, tolerance * 100), digits)} %"
 
 
 def frequency_text(check: DoseCheck) -> str:

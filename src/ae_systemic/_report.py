@@ -21,6 +21,7 @@ from ._text import (
     cited,
     counted,
     doses_a_day,
+    exact,
     interval,
     listed,
     number,
@@ -169,7 +170,7 @@ def _evidence_lines(subject: Drug) -> list[str]:
     for est in subject.evidence:
         row = (
             f"  {est.certainty.symbol} {est.certainty.label:<9} {est.dose_level!s:<13}"
-            f"{est.outcome!s:<17}{est.estimate:>4g} {interval(est.ci_low, est.ci_high)}"
+            f"{est.outcome!s:<17}{exact(est.estimate):>4} {interval(est.ci_low, est.ci_high)}"
         )
         if len(kinds) > 1:
             row += f" {est.measure} vs {est.comparator}, ≤{est.max_weeks} weeks ({est.analysis})"

@@ -128,10 +128,18 @@ def resolve_drugs(
 ) -> tuple[Drug, ...]:
     """The drugs named or given: one for a :class:`Drug` or a name, each of an iterable.
 
-    ``argument`` names the argument in the errors.
+    ``argument`` names the argument in the errors.  Bytes are refused as such, not read
+    as an iterable of whole numbers: a name is text (``b"ciclosporin".decode()``).
     """
     if isinstance(drug_or_drugs, Drug | str):
         return (resolve_drug(drug_or_drugs, argument),)
+    if isinstance(drug_or_drugs, bytes | bytearray | memoryview):
+        raise ArgumentTypeError(
+            argument,
+            f"expected a Drug, a drug name such as 'ciclosporin' or an iterable of them, got "
+            f"{type(drug_or_drugs).__name__}; a drug name is text: decode the bytes first "
+            "(b'ciclosporin'.decode())",
+        )
     if not isinstance(drug_or_drugs, Iterable):
         raise ArgumentTypeError(
             argument,

@@ -18,7 +18,11 @@ as the converter uses; properties without a default are required):
 * an attrs class: a ``$ref`` to a ``$defs`` entry, an object with exactly its fields
   (``additionalProperties: false``);
 * a field with ``metadata={"enum": (...)}`` (the unit fields): its strings are one of
-  that allow-list.
+  that allow-list;
+* a field with ``minimum``, ``exclusiveMinimum`` or ``maximum`` in its metadata (the dose
+  numbers ``low`` and ``high`` of ``DoseRate`` and ``Amount``, within ``DOSE_NUMBER_SPAN``;
+  a weight band's ``min_weight >= 0`` and ``max_weight > 0``): its numbers have that
+  keyword.
 
 Any other type hint raises ``TypeError``: a new kind of field needs a rule here.
 
@@ -54,7 +58,7 @@ from typing import Any
 import attrs
 
 from . import _validators
-from ._model import Guideline
+from ._model import DoseRate, Guideline
 
 __all__ = ["SCHEMA_ID", "schema"]
 
@@ -65,7 +69,7 @@ _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 #: What ``load_guideline`` checks beyond the schema, for the schema's description.
 _LOADER_RULES = (
-    "a range's low <= high and low > 0",
+    "a range's low <= high",
     "ci_low <= estimate <= ci_high",
     "a dose regimen has exactly one of rate, fixed or bands, doses_per_day exactly when its "
     "rate is per day, and weight bands in ascending order without overlap",
@@ -75,12 +79,20 @@ _LOADER_RULES = (
     "within a drug every cited reference number is in its reference list, and reference "
     "numbers, keys, recommendation numbers, names and synonyms (ignoring case) and "
     "(population, phase) of regimens are unique",
-    "drug names are unique in the guideline",
+    "drug names, synonyms and ATC codes are unique in the guideline (ignoring case)",
     "dates exist in the calendar (unless the validator asserts 'format')",
     "whole numbers are written without a fraction (1, not 1.0)",
+    "a number written without a fraction or an exponent has at most 18 digits (write 1e19, "
+    "not 10000000000000000000)",
     "numbers are finite and no key appears twice in one object",
     "text holds no lone surrogate (such as \\ud800)",
 )
+
+#: The bounds of a number field a model field's metadata may give, as JSON Schema names them.
+_NUMBER_BOUNDS = ("minimum", "exclusiveMinimum", "maximum")
+
+_SMALLEST_DOSE = attrs.fields(DoseRate).low.metadata["minimum"]
+_LARGEST_DOSE = attrs.fields(DoseRate).low.metadata["maximum"]
 
 _DESCRIPTION = (
     "A data pack of ae_systemic: one JSON document holding a whole Guideline with its drugs "
@@ -88,9 +100,10 @@ _DESCRIPTION = (
     "ae_systemic.load_guideline(path) reads. This schema is generated from the package's "
     "model and checks shape only: the keys of every object (unknown keys are refused, "
     "required keys must be there), the type of every value, non-empty one-line text, "
-    "positive whole numbers, distinct reference numbers, enum values, unit allow-lists and "
-    "the date pattern. The schema checks shape; load_guideline checks the rest, which JSON Schema "
-    "cannot express simply: " + "; ".join(_LOADER_RULES) + "."
+    f"positive whole numbers, dose numbers from {_SMALLEST_DOSE:g} to {_LARGEST_DOSE:g}, a "
+    "weight band's min_weight >= 0 and max_weight > 0, distinct reference numbers, enum "
+    "values, unit allow-lists and the date pattern. The schema checks shape; load_guideline "
+    "checks the rest, which JSON Schema cannot express simply: " + "; ".join(_LOADER_RULES) + "."
 )
 
 #: JSON Schema keywords a known validator adds, by the JSON type they apply to.
@@ -177,6 +190,9 @@ def _object_schema(
         unit_enum = field.metadata.get("enum")
         if unit_enum is not None:
             keywords.setdefault("string", {})["enum"] = list(unit_enum)
+        for bound in _NUMBER_BOUNDS:  # dose numbers and weights
+            if bound in field.metadata:
+                keywords.setdefault("number", {})[bound] = field.metadata[bound]
         where = f"{cls.__name__}.{field.name}"
         prop = _type_schema(hints[field.name], keywords, _Context(defs, owners, where))
         if field.default is attrs.NOTHING:

@@ -11,6 +11,13 @@ Everything the package does with a caller's quantity starts here:
 * :class:`RegistryUnits` (through :func:`units_of`) parses each unit once per registry
   and finds each conversion factor once per unit.
 
+A caller's mass is read only in the units of :data:`MASS_UNITS_TEXT`: the gram with an SI
+prefix, the pound, the ounce and the stone.  pint knows other masses whose symbols look
+like the gram's -- it reads ``"70 kgr"`` (a common European abbreviation of the kilogram)
+as 70 kilograins, 4.5 kg, a weight the plausibility bounds cannot catch -- so every other
+unit of mass (the grain and its prefixed forms, the dram, the carat, the tonne, the atomic
+mass unit, troy units, compound units) is refused, never converted.
+
 Data files name units as short strings from fixed allow-lists, checked when the data is
 read, so that a misspelt or dimensionally wrong unit never reaches pint.  A per-kg dose is
 kept as three parts (amount unit, body-weight unit, period) because a single ``mg/kg/d``
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import pint
+    from pint.facets.plain import PlainUnit
     from pint.util import UnitsContainer
 
     FloatArray = npt.NDArray[np.float64]
@@ -46,6 +54,7 @@ __all__ = [
     "AGE_UNITS",
     "AMOUNT_UNITS",
     "BODY_WEIGHT_UNITS",
+    "MASS_UNITS_TEXT",
     "MAX_AGE_YEARS",
     "MAX_BODY_WEIGHT_KG",
     "MIN_BODY_WEIGHT_KG",
@@ -56,7 +65,10 @@ __all__ = [
     "checked_age",
     "checked_weight",
     "mass_in_kg",
+    "mass_unit_problem",
+    "one_real_number",
     "quantity_of",
+    "refused_mass_unit",
     "registry_of",
     "restore_in_application_registry",
     "scalar_magnitude",
@@ -79,6 +91,17 @@ BODY_WEIGHT_UNITS: tuple[str, ...] = ("kg",)
 PERIOD_UNITS: tuple[str, ...] = ("day", "week")
 #: Units ages are given in (``[time]``).
 AGE_UNITS: tuple[str, ...] = ("year", "month", "week")
+
+#: The units of mass a caller's quantity may be in, in words (see :func:`refused_mass_unit`).
+MASS_UNITS_TEXT = "the gram with a prefix, such as kg, g, mg or µg; lb, oz or stone"
+#: pint's names of the SI prefixes, the only ones a gram may carry (not kibi-, semi-, ...).
+_SI_PREFIXES = frozenset({
+    "", "quecto", "ronto", "yocto", "zepto", "atto", "femto", "pico", "nano", "micro",
+    "milli", "centi", "deci", "deca", "hecto", "kilo", "mega", "giga", "tera", "peta", "exa",
+    "zetta", "yotta", "ronna", "quetta",
+})  # fmt: skip
+#: pint's avoirdupois pound, ounce and stone, read without a prefix only.
+_UNPREFIXED_MASSES = frozenset({"pound", "ounce", "stone"})
 
 #: Heaviest body weight accepted, in kg. A plausibility bound chosen by this
 #: library (the heaviest person on record weighed about 635 kg), not a guideline
@@ -199,25 +222,53 @@ class RegistryUnits:
 
     @functools.cached_property
     def seconds_per_year(self) -> float:
-        return float(self.registry.Quantity(1.0, "year").m_as(self.second))
+        return float(self.registry.Quantity(1, "year").m_as(self.second))
 
     def kg_per(self, units: UnitsContainer) -> float | None:
-        """Kilograms in one ``units``, or ``None`` when ``units`` is not a mass."""
+        """Kilograms in one ``units``, or ``None`` when ``units`` is not a mass this library reads.
+
+        Only the units of :data:`MASS_UNITS_TEXT` are masses here (see
+        :meth:`reads_as_mass`); :func:`mass_unit_problem` says why any other is refused.
+        """
         try:
             return self._to_kg[units]
         except KeyError:
-            factor = self._factor(units, "[mass]", self.kg)
+            factor = self._factor(units, "[mass]", self.kg) if self.reads_as_mass(units) else None
             self._to_kg[units] = factor
             return factor
 
     def mg_per(self, units: UnitsContainer) -> float | None:
-        """Milligrams in one ``units``, or ``None`` when ``units`` is not a mass."""
+        """Milligrams in one ``units``, or ``None`` when ``units`` is not a mass this library reads.
+
+        The same units as :meth:`kg_per`.
+        """
         try:
             return self._to_mg[units]
         except KeyError:
-            factor = self._factor(units, "[mass]", self.mg)
+            factor = self._factor(units, "[mass]", self.mg) if self.reads_as_mass(units) else None
             self._to_mg[units] = factor
             return factor
+
+    def reads_as_mass(self, units: UnitsContainer) -> bool:
+        """Whether ``units`` is one unit of :data:`MASS_UNITS_TEXT`, to the power 1.
+
+        The gram with any SI prefix (``kg``, ``g``, ``mg``, ``µg``, ``ug``, ``mcg``), and the
+        pound, the ounce and the stone without one.  Every way pint can read the unit's name
+        must be one of these (:meth:`pint.UnitRegistry.parse_unit_name`).
+        """
+        if len(units) != 1:
+            return False
+        ((name, exponent),) = units.items()
+        readings = _readings(self.registry, name)
+        return (
+            exponent == 1
+            and bool(readings)
+            and all(
+                (unit == "gram" and prefix in _SI_PREFIXES)
+                or (unit in _UNPREFIXED_MASSES and not prefix)
+                for prefix, unit in readings
+            )
+        )
 
     def seconds_per(self, units: UnitsContainer) -> float | None:
         """Seconds in one ``units``, or ``None`` when ``units`` is not a time."""
@@ -229,10 +280,12 @@ class RegistryUnits:
             return factor
 
     def _factor(self, units: UnitsContainer, dimension: str, target: pint.Unit) -> float | None:
-        one = self.registry.Quantity(1.0, units)
+        # Integer magnitudes: a registry made with ``non_int_type=Decimal`` keeps its factors
+        # as decimals, which a float cannot multiply; float() then rounds the result once.
+        one = self.registry.Quantity(1, units)
         if not one.check(dimension):
             return None
-        if self.registry.Quantity(0.0, units).m_as(target) != 0.0:
+        if self.registry.Quantity(0, units).m_as(target) != 0:
             return None  # an offset unit: no single factor exists
         return float(one.m_as(target))
 
@@ -244,9 +297,14 @@ class RegistryUnits:
         try:
             return self._named[key]
         except KeyError:
-            factor = float(self.registry.Quantity(1.0, unit).m_as(target))
+            factor = float(self.registry.Quantity(1, unit).m_as(target))
             self._named[key] = factor
             return factor
+
+
+def _readings(registry: pint.UnitRegistry[float], name: str) -> tuple[tuple[str, str], ...]:
+    """Every (prefix, unit) pint can read the unit ``name`` as: ``kilograin`` is kilo-grain."""
+    return tuple((prefix, unit) for prefix, unit, _ in registry.parse_unit_name(name))
 
 
 _registries: weakref.WeakKeyDictionary[Any, RegistryUnits] = weakref.WeakKeyDictionary()
@@ -341,10 +399,53 @@ def _parsed(text: str, argument: str, example: str) -> Any:
 
 
 def unit_problem(quantity: Any, dimension: str) -> str:
-    """Why ``quantity`` is not of ``dimension``: no unit at all, or another unit."""
+    """Why ``quantity`` is not of ``dimension``: no unit at all, or another unit.
+
+    For ``"mass"``, :func:`mass_unit_problem`: a mass in a unit this library does not read
+    is refused as such.
+    """
     if not quantity._units:  # pint calls mg/kg "unitless" too
         return f"{short(quantity.magnitude)} has no unit"
+    if dimension == "mass":
+        return mass_unit_problem(quantity.units)
     return f"{quantity.units} is not a unit of {dimension}"
+
+
+def mass_unit_problem(unit: PlainUnit) -> str:
+    """Why the pint ``unit`` is not read as a mass: another dimension, or a mass refused.
+
+    For any unit :meth:`RegistryUnits.kg_per` refuses: ``"meter is not a unit of mass"``,
+    or :func:`refused_mass_unit`'s words for a unit of mass this library does not read.
+    """
+    return refused_mass_unit(unit) or f"{unit} is not a unit of mass"
+
+
+def refused_mass_unit(unit: PlainUnit) -> str | None:
+    """Why ``unit``, a unit of mass, is not read as one; ``None`` for a unit that is read or
+    is no mass at all (whose callers say so in their own words).
+
+    Only the units of :data:`MASS_UNITS_TEXT` are read (one unit, to the power 1).  pint
+    reads ``gr`` as the grain (64.8 mg), so ``"70 kgr"`` is 70 kilograins (4.5 kg): the
+    message says so.
+
+    >>> Q = application_registry().Quantity
+    >>> problem = refused_mass_unit(Q(70, "kgr").units)
+    >>> problem.startswith("kilograin is not a unit of mass this library reads (the gram")
+    True
+    >>> problem.endswith("; pint reads 'gr' as the grain (64.8 mg), not the gram")
+    True
+    >>> refused_mass_unit(Q(70, "m").units) is None
+    True
+    """
+    registry = unit._REGISTRY
+    if dict(registry.get_dimensionality(unit._units)) != {"[mass]": 1}:
+        return None
+    if units_of(registry).reads_as_mass(unit._units):
+        return None
+    problem = f"{unit} is not a unit of mass this library reads ({MASS_UNITS_TEXT})"
+    if any(u == "grain" for name in unit._units for _, u in _readings(registry, name)):
+        problem += "; pint reads 'gr' as the grain (64.8 mg), not the gram"
+    return problem
 
 
 def short(value: object) -> str:
@@ -365,15 +466,61 @@ def as_float(number: int | float) -> float:
 
 
 def scalar_magnitude(quantity: Any, argument: str, example: str) -> float:
-    """The magnitude of a one-value quantity as a float, or a clear error."""
+    """The magnitude of a one-value quantity as a float, or a clear error.
+
+    One real number: an int or a float (not a bool), a :class:`decimal.Decimal` or a
+    :class:`fractions.Fraction` (a registry made with ``non_int_type=Decimal`` or
+    ``Fraction``), a numpy integer or float, or a 0-d numpy array of one (a registry made
+    with ``force_ndarray_like=True``).  NaN and infinities come back as themselves, for the
+    caller's bounds to refuse.
+    """
     magnitude = quantity.magnitude
-    if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
+    number = one_real_number(magnitude)
+    if number is None:
         raise DoseInputError(
             argument,
             f"expected one real number with a unit, such as {example}, "
             f"got a magnitude of type {type(magnitude).__name__}",
         )
-    return as_float(magnitude)
+    return number
+
+
+def one_real_number(magnitude: object) -> float | None:
+    """``magnitude`` as a float when it is one real number (see :func:`scalar_magnitude`).
+
+    ``None`` for anything else: a bool, a complex number, an array of more than one
+    dimension or of another dtype (bools, complex numbers, times, objects), a masked value.
+    A decimal or a fraction is rounded to the nearest float (NaN, a signalling one too, is
+    NaN; a number beyond the floats is infinite).
+    """
+    if isinstance(magnitude, bool):
+        return None
+    if isinstance(magnitude, (int, float)):
+        return as_float(magnitude)
+    decimal = sys.modules.get("decimal")  # no Decimal exists before decimal is imported
+    if decimal is not None and isinstance(magnitude, decimal.Decimal):
+        return math.nan if magnitude.is_nan() else float(magnitude)
+    fractions = sys.modules.get("fractions")  # likewise (``non_int_type=Fraction``)
+    if fractions is not None and isinstance(magnitude, fractions.Fraction):
+        try:
+            return float(magnitude)
+        except OverflowError:
+            return math.inf if magnitude > 0 else -math.inf
+    np = sys.modules.get("numpy")  # no numpy value exists before numpy is imported
+    if (
+        np is not None
+        and isinstance(magnitude, (np.generic, np.ndarray))
+        and magnitude.ndim == 0
+        and magnitude.dtype.kind in "iuf"  # not bool (b), timedelta (m), complex (c), ...
+        and not _masked(magnitude)
+    ):
+        return float(magnitude)
+    return None
+
+
+def _masked(array: object) -> bool:
+    ma = sys.modules.get("numpy.ma")  # not imported by numpy: no masked array without it
+    return ma is not None and isinstance(array, ma.MaskedArray) and bool(ma.is_masked(array))
 
 
 def mass_in_kg(
@@ -397,15 +544,22 @@ def weight_in_kg(
     registry, quantity = quantity_of(weight, argument, _WEIGHT_EXAMPLE)
     factor = units_of(registry).kg_per(quantity._units)
     if factor is None:
+        refused = refused_mass_unit(quantity.units) if quantity._units else None
         raise DoseInputError(
-            argument, f"{unit_problem(quantity, 'mass')}; give it in kg, g, lb or stone"
+            argument, refused or f"{unit_problem(quantity, 'mass')}; give it in kg, g, lb or stone"
         )
     magnitude = quantity.magnitude
-    if isinstance(magnitude, (int, float)) and not isinstance(magnitude, bool):
-        kg = as_float(magnitude) * factor
+    # numpy values take the array path, which knows masks and names a bad element
+    number = None if _is_numpy(magnitude) else one_real_number(magnitude)
+    if number is not None:
+        kg = number * factor
         _check_weight(kg, magnitude, quantity, argument, None)
         return registry, kg
     return registry, _array_in_kg(magnitude, factor, quantity, argument)
+
+
+def _is_numpy(value: object) -> bool:
+    return type(value).__module__.partition(".")[0] == "numpy"
 
 
 def checked_weight(weight: object, argument: str = "weight") -> tuple[Any, float]:
@@ -428,6 +582,8 @@ def _array_in_kg(magnitude: object, factor: float, quantity: Any, argument: str)
     ma = sys.modules.get("numpy.ma")  # not imported by numpy: no masked array without it
     if ma is not None and isinstance(magnitude, ma.MaskedArray) and ma.is_masked(magnitude):
         # np.asarray would drop the mask and dose the hidden values of the missing weights
+        if magnitude.ndim == 0:
+            raise DoseInputError(argument, "the weight is masked (missing); give the weight")
         first = np.argwhere(ma.getmaskarray(magnitude))[0]
         index = int(first[0]) if magnitude.ndim == 1 else tuple(int(i) for i in first)
         raise DoseInputError(

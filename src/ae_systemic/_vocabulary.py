@@ -298,7 +298,7 @@ class ConsensusBound(_Vocabulary):
         return ">" if self is ConsensusBound.MORE_THAN else ""
 
 
-_CONSENSUS_TEXT = r"\s*(>)?\s*(\d{1,3})\s*%\s*"  # compiled on first use (``re`` caches it)
+_CONSENSUS_TEXT = r"\s*(>)?\s*([0-9]{1,3})\s*%\s*"  # ASCII digits only; compiled on first use
 
 
 @attrs.frozen
@@ -325,12 +325,17 @@ class Consensus:
 
     @classmethod
     def parse(cls, text: str, basis: ConsensusBasis) -> Consensus:
-        """Read a percentage as printed in the guideline (``">75%"``, ``"100%"``)."""
+        """Read a percentage as printed in the guideline (``">75%"``, ``"100%"``).
+
+        The digits are ASCII (``0``-``9``): digits of other scripts (``"٧٥%"``) and
+        full-width ones are refused with :class:`~ae_systemic.InputError`.
+        """
         match = re.fullmatch(_CONSENSUS_TEXT, _text_argument(text, "text", "'>75%'"))
         if match is None:
             raise InputError(
                 "text",
-                f"{shown(text)} is not a consensus percentage; expected e.g. '>75%' or '100%'",
+                f"{shown(text)} is not a consensus percentage; expected e.g. '>75%' or '100%', "
+                "in the digits 0-9",
             )
         bound = ConsensusBound.MORE_THAN if match.group(1) else ConsensusBound.EXACTLY
         return cls(int(match.group(2)), bound, basis)

@@ -30,13 +30,13 @@ import sys
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast, overload
 
-from ._cohort import ASSESSED_WITH, RESULT_COLUMNS, prescribed
+from ._cohort import ASSESSED_WITH, checked_result_columns, prescribed, result_rows
 from ._dosing import DoseRange
 from ._errors import ArgumentTypeError, InputError, MissingExtraError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug, EffectEstimate
 from ._research import COLUMNS, resolve_drugs
-from ._text import counted, span
+from ._text import counted, exact, span
 from ._units import application_registry
 from ._vocabulary import Certainty, DoseLevel, Outcome
 
@@ -126,8 +126,9 @@ def forest(
     printed in the guideline, level not stated)"`` and, beneath, ``"direction of
     benefit not stated in the source"``: the guideline states neither, so no
     side is marked as favouring the drug.  On the right, each row gives the
-    estimate and interval as numbers and the GRADE certainty as symbols and
-    words.
+    estimate and interval as numbers (one decimal, as the guideline prints
+    them, or every digit a value has: never rounded) and the GRADE certainty
+    as symbols and words.
 
     Without ``ax`` the plot gets a new :class:`~matplotlib.figure.Figure` of its
     own, sized to the rows and laid out by matplotlib's constrained layout; with
@@ -137,9 +138,9 @@ def forest(
     Raises :class:`~ae_systemic.ArgumentTypeError` for ``evidence`` of another
     kind, :class:`~ae_systemic.InputError` when there are no estimates, when
     they are against different comparators, or for a frame without the
-    columns, with values that are not the vocabulary's or an estimate outside its
-    interval, or intervals that span more than a plot can lay out (half the largest
-    float), and, without
+    columns or with one it reads twice, with values that are not the
+    vocabulary's or an estimate outside its interval, or intervals that span
+    more than a plot can lay out (half the largest float), and, without
     matplotlib (``pip install 'ae-systemic[plot]'``),
     :class:`~ae_systemic.MissingExtraError`, an :class:`ImportError`.
     """
@@ -199,7 +200,9 @@ def _rows_of(evidence: object, drug: object) -> tuple[list[_Row], str]:
         _no_name(drug, "an evidence frame")
         rows = _frame_rows(cast("pandas.DataFrame", evidence))
         return _sorted(rows), "an empty frame"
-    if not isinstance(evidence, Drug | str | Iterable):
+    if not isinstance(evidence, Drug | str | Iterable) or isinstance(
+        evidence, bytes | bytearray | memoryview
+    ):  # bytes iterate as numbers: refused as bytes, not as "got int"
         raise ArgumentTypeError("evidence", f"{_EXPECTED}, got {type(evidence).__name__}")
     items: list[object] = [evidence] if isinstance(evidence, Drug | str) else list(evidence)
     if items and any(isinstance(item, EffectEstimate) for item in items):
@@ -254,6 +257,14 @@ def _frame_rows(frame: pandas.DataFrame) -> list[_Row]:
             "evidence",
             f"the frame lacks the columns {', '.join(missing)}; "
             "pass a frame of evidence_frame(), filtered by its rows",
+        )
+    names = [str(name) for name in frame.columns]
+    repeated = next((column for column in _FRAME_COLUMNS if names.count(column) > 1), None)
+    if repeated is not None:
+        raise InputError(
+            "evidence",
+            f"the frame has {names.count(repeated)} columns named {repeated!r}; "
+            "keep one (drop or rename the others)",
         )
     columns = [frame[column].tolist() for column in _FRAME_COLUMNS]
     return [
@@ -428,7 +439,8 @@ def _note_beneath_axis(ax: Axes, text: str) -> None:
 
 
 def _number(value: float) -> str:
-    text = f"{value:.1f}" if round(value, 1) == value else f"{value:g}"
+    """One decimal as the guideline prints it (``-1.0``), else every digit the value has."""
+    text = f"{value:.1f}" if round(value, 1) == value else exact(value)
     return text.replace("-", _MINUS)
 
 
@@ -469,7 +481,8 @@ def dose_distribution(
     from the regimen's lower to its upper rate, labelled with the regimen, its range and
     its population; regimens with the same range share one band.  The title gives the rows
     drawn, and a note beneath the axis the rows left out: rows with an ``error`` and rows
-    without a prescription (their ``dose_status`` is null).
+    without a prescription (their ``dose_status`` is null), read as
+    :func:`~ae_systemic.summarize` reads them (an empty text, as in a CSV read back, is none).
 
     The result holds the dose ranges in mg/day, not the prescribed dose or the weight in
     kg, so both are read from the table's own columns (``weight``, ``amount``,
@@ -490,9 +503,10 @@ def dose_distribution(
 
     Raises :class:`~ae_systemic.ArgumentTypeError` for a ``result`` that is not a pandas
     ``DataFrame`` and for arguments of the wrong type, :class:`~ae_systemic.InputError`
-    for a frame without the result's columns, without a row to draw, or whose regimens
-    are not the drug's, and, without matplotlib (``pip install 'ae-systemic[plot]'``),
-    :class:`~ae_systemic.MissingExtraError`, an :class:`ImportError`.
+    for a frame without the result's columns or with one of them twice, without a row to
+    draw, or whose regimens are not the drug's, and, without matplotlib
+    (``pip install 'ae-systemic[plot]'``), :class:`~ae_systemic.MissingExtraError`, an
+    :class:`ImportError`.
     """
     try:
         from matplotlib.axes import Axes
@@ -516,8 +530,7 @@ def dose_distribution(
         raise ArgumentTypeError("ax", f"expected matplotlib Axes or None, got {type(ax).__name__}")
     edges = _checked_bins(bins)
 
-    error = frame["error"].notna().to_numpy(dtype=bool)
-    prescribed_rows = frame["dose_status"].notna().to_numpy(dtype=bool)
+    error, prescribed_rows = result_rows(frame)  # as summarize reads them: "" is none
     drawn = ~error & prescribed_rows
     left_out = (
         f"left out: {counted(int(error.sum()), 'row')} with errors, "
@@ -579,13 +592,7 @@ def _result_frame(result: object) -> pandas.DataFrame:
             "result", f"expected the pandas DataFrame assess_table returned, got {kind}{hint}"
         )
     frame = cast("pandas.DataFrame", result)
-    names = {str(name) for name in frame.columns}
-    missing = [name for name in RESULT_COLUMNS if name not in names]
-    if missing:
-        raise InputError(
-            "result",
-            f"has no column {missing[0]!r}; pass the table assess_table returned",
-        )
+    checked_result_columns(list(frame.columns), "pass the table assess_table returned")
     return frame
 
 
