@@ -16,6 +16,8 @@ import datetime
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
+from ae_systemic.cds_hooks import ServiceConfig
+
 Json: TypeAlias = dict[str, Any]
 #: ``"R4"`` (also R4B) or ``"R5"``: the FHIR shapes of the resources built.
 Version: TypeAlias = str
@@ -35,8 +37,9 @@ PREFETCH_KEYS = ("patient", "weights", "pregnancy", "medications", "serviceReque
 
 
 def today() -> datetime.date:
-    """Today's date in UTC, the decision date a service takes by default."""
-    return datetime.datetime.now(datetime.UTC).date()
+    """Today's date in the machine's local time zone, the decision date a service takes
+    by default (a ``ServiceConfig`` without a ``timezone``)."""
+    return ServiceConfig().today()
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:

@@ -874,3 +874,23 @@ def test_any_patient_gets_well_ordered_findings(
     for finding in assessment.findings:
         assert finding.message[:1].isupper()
         assert set(finding.references) <= known
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("paracetamol", "Paracetamol was given"),
+        ("the medicine of order 7", "The medicine of order 7 was given"),
+        ("evil.com/x", "evil.com/x was given"),
+        ("http://snomed.info/sct|372756006", "http://snomed.info/sct|372756006 was given"),
+        ("mTOR inhibitor", "mTOR inhibitor was given"),
+        ("5-FU", "5-FU was given"),
+    ],
+)
+def test_a_finding_capitalises_a_medicine_name_only_when_it_is_a_word(
+    name: str, start: str
+) -> None:
+    """A name from a record may be a code or an address: "Http://..." would misquote it."""
+    found = ae_systemic.assess(csa(), adult(co_medications=(CoMedication(name),))).findings
+    (finding,) = [f for f in found if f.kind is K.INTERACTION_NOT_CHECKED]
+    assert finding.message.startswith(start + " without the pathways")

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 import ae_systemic
 import cds_requests as rq
 from ae_systemic import (
+    ArgumentTypeError,
     CoMedication,
     DataError,
     DataProblem,
@@ -351,15 +353,124 @@ def test_a_draft_order_naming_its_medicine_by_a_draft_medication_is_checked() ->
     assert card["summary"].startswith("Ciclosporin: 600 mg/day (8.6 mg/kg/day) is above the range")
 
 
-def test_a_reference_to_a_medication_nowhere_in_the_request_is_still_a_400() -> None:
+def test_a_medicine_named_by_a_medication_nowhere_in_the_request_is_not_checked() -> None:
+    """No 400 (the dose check would be lost): an unidentified medicine, whose interactions
+    could not be checked; it is not counted as an order of ciclosporin, not known to be one."""
     active = by_reference(rq.ciclosporin_order("act", status="active"), "med-x")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order(amount_mg=300)], prefetched=rq.prefetch(medications=[active])
+    )
+    dose, unchecked = valid_cards(respond(request, service=SIGN))
+    assert dose["summary"].startswith("Ciclosporin: 600 mg/day (8.6 mg/kg/day) is above")
+    assert unchecked["summary"] == "Ciclosporin: interactions not checked (see the details)."
+    assert (
+        "The unidentified medicine of MedicationRequest/act (Medication/med-x) was given "
+        "without the pathways it is a substrate of, so its interactions with ciclosporin "
+        "(CYP3A4, P-gp and OATP) could not be checked."
+    ) in unchecked["detail"].splitlines()
+
+
+def test_an_unidentified_medicine_that_is_not_active_is_no_co_medication() -> None:
+    stopped = by_reference(rq.medication_order("old", "x", status="stopped"), "med-x")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order(amount_mg=150)], prefetched=rq.prefetch(medications=[stopped])
+    )
+    assert valid_cards(respond(request, service=SIGN)) == []
+
+
+def test_a_draft_naming_its_medicine_by_a_prefetched_medication_is_checked() -> None:
+    order = by_reference(rq.ciclosporin_order(amount_mg=300), "med-c")
+    prefetched = rq.prefetch(medications=[medication("med-c", "Ciclosporin 100 mg capsule")])
+    request = rq.order_sign_request([order], prefetched=prefetched)
+    (card,) = valid_cards(respond(request, service=SIGN))
+    assert card["summary"].startswith("Ciclosporin: 600 mg/day (8.6 mg/kg/day) is above the range")
+
+
+def test_a_malformed_medicine_reference_is_still_a_400() -> None:
+    active = rq.ciclosporin_order("act", status="active")
+    active = {k: v for k, v in active.items() if k != "medicationCodeableConcept"}
+    active["medicationReference"] = {"reference": 42}
     request = rq.order_sign_request(
         [rq.ciclosporin_order()], prefetched=rq.prefetch(medications=[active])
     )
     with pytest.raises(HookRequestError) as raised:
         respond(request, service=SIGN)
-    assert raised.value.where == "prefetch.medications.entry[0].resource.medicationReference"
-    assert "neither contained in this resource nor in the input" in str(raised.value)
+    assert raised.value.where.startswith("prefetch.medications.entry[0].resource.medication")
+
+
+def several_cards(orders: list[rq.Json], active: list[rq.Json]) -> list[dict[str, Any]]:
+    request = rq.order_sign_request(orders, prefetched=rq.prefetch(medications=active))
+    return valid_cards(respond(request, service=SIGN))
+
+
+def test_the_same_active_order_twice_in_the_prefetch_counts_once() -> None:
+    active = rq.ciclosporin_order("act", amount_mg=100, status="active")
+    card = several(several_cards([rq.ciclosporin_order(amount_mg=100)], [active, dict(active)]))
+    assert (
+        card["summary"]
+        == "Ciclosporin: 2 orders at once, together 400 mg/day, above the range of the guideline."
+    )
+
+
+def test_two_different_versions_of_one_active_order_are_refused() -> None:
+    first = rq.ciclosporin_order("act", amount_mg=100, status="active")
+    second = rq.ciclosporin_order("act", amount_mg=150, status="active")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order()], prefetched=rq.prefetch(medications=[first, second])
+    )
+    with pytest.raises(HookRequestError) as raised:
+        respond(request, service=SIGN)
+    assert raised.value.where == "prefetch.medications.entry[1].resource"
+    assert "'MedicationRequest/act' is also prefetch.medications.entry[0].resource" in str(
+        raised.value
+    )
+
+
+@pytest.mark.parametrize("status", ["cancelled", "entered-in-error", "stopped", "completed"])
+def test_a_draft_that_will_not_be_given_is_neither_checked_nor_counted(status: str) -> None:
+    dropped = rq.ciclosporin_order("dropped", amount_mg=900, status=status)
+    assert several_cards([dropped], []) == []
+    (card,) = several_cards([rq.ciclosporin_order(), dropped], [])  # no several-orders card
+    assert card["summary"].startswith("Ciclosporin: 400 mg/day (5.7 mg/kg/day) is above")
+
+
+def test_a_draft_not_to_be_performed_is_not_checked() -> None:
+    refused_order = {**rq.ciclosporin_order(amount_mg=900), "doNotPerform": True}
+    assert several_cards([refused_order], []) == []
+    assert len(several_cards([{**refused_order, "doNotPerform": False}], [])) == 1
+
+
+@pytest.mark.parametrize("intent", ["proposal", "plan", "option"])
+def test_an_active_request_that_is_no_order_is_not_counted(intent: str) -> None:
+    proposal = {**rq.ciclosporin_order("p", amount_mg=100, status="active"), "intent": intent}
+    (card,) = several_cards([rq.ciclosporin_order()], [proposal])  # no several-orders card
+    assert card["summary"].startswith("Ciclosporin: 400 mg/day (5.7 mg/kg/day) is above")
+    counted = {**proposal, "intent": "original-order"}
+    assert len(several_cards([rq.ciclosporin_order()], [counted])) == 2
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "MedicationRequest/act",
+        "https://ehr.example.org/fhir/MedicationRequest/act",
+        "MedicationRequest/act/_history/3",
+    ],
+)
+def test_an_active_order_a_draft_replaces_is_not_added_to_it(reference: str) -> None:
+    active = rq.ciclosporin_order("act", amount_mg=100, status="active")
+    draft = {**rq.ciclosporin_order(), "priorPrescription": {"reference": reference}}
+    (card,) = several_cards([draft], [active])  # no several-orders card
+    assert card["summary"].startswith("Ciclosporin: 400 mg/day (5.7 mg/kg/day) is above")
+
+
+def test_orders_together_above_100_g_a_day_say_so() -> None:
+    huge = rq.ciclosporin_order("act", amount_mg=60_000, status="active")
+    card = several(several_cards([rq.ciclosporin_order(amount_mg=60_000)], [huge]))
+    assert card["detail"].splitlines()[-1] == (
+        "Together: 240000 mg/day, more than 100 g a day (not compared with the guideline's "
+        "range); check each order's dose and unit."
+    )
 
 
 def test_a_dose_just_above_the_range_is_never_shown_on_its_end() -> None:
@@ -1150,6 +1261,89 @@ def test_a_config_saved_with_a_byte_order_mark_reads_as_without(
     path = tmp_path / f"service{suffix}"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
     assert load_config(path) == EXPECTED
+
+
+# --- the date of the decision ------------------------------------------------------------------
+
+#: 23:30 UTC on 3 December: already 4 December in Berlin (UTC+1), still 3 December in UTC.
+LATE_EVENING_UTC = datetime.datetime(2026, 12, 3, 23, 30, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        ("UTC", datetime.date(2026, 12, 3)),
+        ("Europe/Berlin", datetime.date(2026, 12, 4)),
+        ("America/New_York", datetime.date(2026, 12, 3)),
+        ("Pacific/Kiritimati", datetime.date(2026, 12, 4)),
+    ],
+)
+def test_the_decision_date_is_the_date_in_the_configured_zone(
+    zone: str, day: datetime.date
+) -> None:
+    assert ServiceConfig(timezone=zone).today(LATE_EVENING_UTC) == day
+    berlin = LATE_EVENING_UTC.astimezone(datetime.timezone(datetime.timedelta(hours=1)))
+    assert ServiceConfig(timezone=zone).today(berlin) == day  # the same instant
+
+
+def test_without_a_zone_the_decision_date_is_the_local_date() -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    assert ServiceConfig().today(now) == now.astimezone().date()
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berln", "", "../etc/passwd", "UTC+1"])
+def test_an_unknown_time_zone_is_refused(zone: str) -> None:
+    error = refused(lambda: ServiceConfig(timezone=zone), InputError)
+    assert error.argument == "timezone"
+    assert "is not an IANA time zone this machine knows" in str(error)
+    assert "'Europe/Berlin'" in str(error)
+
+
+def test_a_naive_instant_is_refused() -> None:
+    error = refused(
+        lambda: ServiceConfig().today(datetime.datetime(2026, 12, 3)), ArgumentTypeError
+    )
+    assert error.argument == "now"
+    error = refused(lambda: ServiceConfig().today(3), ArgumentTypeError)  # type: ignore[arg-type]
+    assert "an aware datetime.datetime" in str(error)
+
+
+def test_a_weight_dated_the_local_today_is_the_latest_weight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Just after midnight in Berlin a weight measured "today" (a date without a time) is
+    the latest: read against the date in UTC it would be after the decision, and the older,
+    lighter weight would be used (the dose then looks 40 % above the range, not within)."""
+    today = datetime.date(2026, 12, 4)
+    prefetched = rq.prefetch(on=today)
+    prefetched["weights"] = rq.searchset(
+        rq.weight(90.0, resource_id="new", on=today),
+        rq.weight(50.0, resource_id="old", on=datetime.date(2026, 11, 20)),
+    )
+    request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=175)], prefetched=prefetched)
+    original = ServiceConfig.today
+    monkeypatch.setattr(ServiceConfig, "today", lambda self: original(self, LATE_EVENING_UTC))
+    berlin = ServiceConfig(timezone="Europe/Berlin")
+    assert valid_cards(respond(request, service=SIGN, config=berlin)) == []  # 3.9 mg/kg/day
+    (card,) = valid_cards(respond(request, service=SIGN, config=ServiceConfig(timezone="UTC")))
+    assert card["summary"].startswith("Ciclosporin: 350 mg/day (7 mg/kg/day) is above the range")
+
+
+def test_a_config_names_its_time_zone(tmp_path: Path) -> None:
+    path = tmp_path / "service.toml"
+    path.write_text('timezone = "Europe/Berlin"\n\n' + TOML)
+    assert load_config(path) == attrs.evolve(EXPECTED, timezone="Europe/Berlin")
+    json_path = tmp_path / "service.json"
+    json_path.write_text(json.dumps({"timezone": "Europe/Berlin"}))
+    assert load_config(json_path) == ServiceConfig(timezone="Europe/Berlin")
+    path.write_text('timezone = "Europe/Berln"\n')
+    error = refused(lambda: load_config(path), ConfigError)
+    assert str(error).startswith(f"{path}, line 1: timezone: 'Europe/Berln' is not an IANA")
+    path.write_text("\ntimezone = 1\n")
+    error = refused(lambda: load_config(path), ConfigError)
+    assert str(error) == (
+        f"{path}, line 2: timezone: expected an IANA time zone name such as 'Europe/Berlin', got 1"
+    )
 
 
 def test_an_empty_config_is_the_default(tmp_path: Path) -> None:

@@ -596,7 +596,7 @@ _BODIES = (
         lambda n: b'{"hook": "' + b"a" * n + b'"}'
     )
 )
-_ALLOWED = {400, 401, 404, 412, 413, 422}
+_ALLOWED = {400, 401, 404, 412, 413}
 #: The statuses the hostile bodies got, for the test after them.
 _SEEN: Counter[int] = Counter()
 
@@ -704,17 +704,19 @@ def test_serve_runs_the_service_with_trusted_keys_and_a_config(
     assert process.returncode == 0, err
     assert "ae-systemic serve: stopped" in out
     assert f"service={SIGN} status=200" in err
+    assert "the date of each decision is today's date in this machine's local time zone" in err
 
 
 def test_serve_no_auth_warns_and_answers_without_a_token() -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    process = _serve("--port", str(port), "--no-auth")
+    process = _serve("--port", str(port), "--no-auth", "--timezone", "Europe/Berlin")
     try:
         assert _wait_for(base, dict, process).status_code == 200
     finally:
         _out, err = _stop(process)
     assert "warning: --no-auth" in err
+    assert "the date of each decision is today's date in Europe/Berlin" in err
 
 
 def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -747,6 +749,10 @@ def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
         (["--no-auth", "--max-body", "12"], "--max-body: '12'"),
         (["--no-auth", "--base-url", "ftp://x"], "--base-url: 'ftp://x' is not an http(s) URL"),
         (["--no-auth", "--allow-origin", "https://a/b"], "--allow-origin: 'https://a/b'"),
+        (
+            ["--no-auth", "--timezone", "Mars/Olympus"],
+            "--timezone: 'Mars/Olympus' is not an IANA time zone this machine knows",
+        ),
     ],
 )
 def test_serve_refuses_bad_options_with_exit_2(

@@ -369,12 +369,14 @@ def several_orders_card(
     source: CardSource | None = None,
     hook_instance: str | None = None,
     not_compared: str = "the record gives no body weight to use",
+    not_added: str = "not added up, as the dosage of an order could not be read",
 ) -> dict[str, JSONValue]:
     """The card of a patient with several orders of ``drug`` at once, and their daily total.
 
     ``total`` is the :class:`DoseCheck` of the orders' amounts a day added up (against the
     range for the patient), the total alone when no range could be had (``not_compared``
-    says why: no body weight, say), or ``None`` when an order's dosage could not be read.
+    says why: no body weight, say), or ``None`` when the total cannot be had
+    (``not_added`` says why: an order's dosage could not be read, say).
     Indicator :data:`SEVERAL_ORDERS_INDICATOR` (``warning``, this library's choice).
     """
     chosen = CardSource.default() if source is None else source
@@ -409,7 +411,7 @@ def several_orders_card(
         )
         summary = f"{name}: {count} at once, together {decimals(total.daily_mg)} mg/day."
     else:
-        lines.append("Together: not added up, as the dosage of an order could not be read.")
+        lines.append(f"Together: {markdown_text(not_added)}.")
         summary = f"{name}: {count} at once; the guideline's range is for the whole daily dose."
     if len(summary) > MAX_SUMMARY:
         summary = f"{name}: {count} at once (see the details)."

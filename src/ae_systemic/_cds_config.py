@@ -10,6 +10,7 @@ with :class:`ConfigError` naming the file, the line and what is wrong.  The card
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -38,7 +39,7 @@ PathwaysOf: TypeAlias = (
 DrugCodes: TypeAlias = Mapping[Code, str] | Sequence[tuple[Code, str]]
 
 #: The sections of a configuration file, each optional.
-CONFIG_SECTIONS: Final = ("source", "phototherapy", "pathways", "drug_codes")
+CONFIG_SECTIONS: Final = ("timezone", "source", "phototherapy", "pathways", "drug_codes")
 _MAX_BYTES: Final = 10_000_000
 _TOML_LINE: Final = re.compile(r"line (\d+)")
 
@@ -146,6 +147,30 @@ def _to_drug_codes(value: DrugCodes) -> tuple[tuple[Code, str], ...]:
     return tuple(sorted(dict(pairs).items(), key=lambda p: p[0]))
 
 
+def _is_timezone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ArgumentTypeError(
+            "timezone", f"expected an IANA time zone name or None, got {shown(value)}"
+        )
+    _zone(value)
+
+
+def _zone(name: str) -> datetime.tzinfo:
+    """The time zone ``name`` (IANA: ``Europe/Berlin``, ``UTC``), or :class:`InputError`."""
+    import zoneinfo  # only for a service that names its zone
+
+    problem = (
+        f"{shown(name)} is not an IANA time zone this machine knows: give a name such as "
+        "'Europe/Berlin' or 'UTC' (the extra ae-systemic[service] installs the tzdata package)"
+    )
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError("timezone", problem) from None
+
+
 def _is_source(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, CardSource):
         raise ArgumentTypeError("source", f"expected a CardSource or None, got {shown(value)}")
@@ -160,7 +185,12 @@ class ServiceConfig:
     * ``pathways``: ``{name or (system, code): frozenset[Pathway]}``, the pathways
       co-medications are substrates of (the guideline lists none; the library ships none);
     * ``drug_codes``: ``{(system, code): drug name}``, local codes of the guideline's drugs;
-    * ``source``: the cards' :class:`CardSource` (``None``: the guideline's own label).
+    * ``source``: the cards' :class:`CardSource` (``None``: the guideline's own label);
+    * ``timezone``: the IANA time zone (``Europe/Berlin``) whose calendar date is the date
+      of each decision (:meth:`today`); ``None``: the local time zone of the machine.  A
+      health record writes many dates without a time (a weight measured "2026-12-04"):
+      read against the date in another zone, a weight of the local today may count as
+      measured after the decision, and an older one be used instead.
 
     Each mapping is kept as a sorted tuple of pairs (a frozen value); the ``*_map``
     methods give them back as dicts.  :func:`load_config` reads one from a file.
@@ -174,6 +204,7 @@ class ServiceConfig:
     )
     drug_codes: tuple[tuple[Code, str], ...] = attrs.field(default=(), converter=_to_drug_codes)
     source: CardSource | None = attrs.field(default=None, validator=_is_source)
+    timezone: str | None = attrs.field(default=None, validator=_is_timezone)
 
     def phototherapy_map(self) -> dict[Code, Phototherapy]:
         """``phototherapy`` as a dict, as :func:`~ae_systemic.fhir.read_patient` takes it."""
@@ -186,6 +217,22 @@ class ServiceConfig:
     def drug_codes_map(self) -> dict[Code, str]:
         """``drug_codes`` as a dict, as :func:`~ae_systemic.fhir.drug_for` takes it."""
         return dict(self.drug_codes)
+
+    def today(self, now: datetime.datetime | None = None) -> datetime.date:
+        """The date of a decision taken at the instant ``now`` (default: the current time).
+
+        The calendar date in :attr:`timezone` (the machine's local zone when ``None``);
+        ``now`` must be aware (carry its offset), else :class:`ArgumentTypeError`.
+        """
+        given: object = now  # a caller may pass anything
+        if now is None:
+            now = datetime.datetime.now(datetime.UTC)
+        elif not isinstance(given, datetime.datetime) or now.utcoffset() is None:
+            raise ArgumentTypeError(
+                "now", f"expected an aware datetime.datetime (with its offset), got {shown(now)}"
+            )
+        zone = None if self.timezone is None else _zone(self.timezone)
+        return now.astimezone(zone).date()
 
     def card_source(self) -> CardSource:
         """The cards' source: the configured one, else :meth:`CardSource.default`."""
@@ -438,6 +485,20 @@ def _source(document: Mapping[str, object]) -> CardSource | None:
         raise _Failure(_Problem("source", None, error.argument, error.problem)) from None
 
 
+def _timezone(document: Mapping[str, object]) -> str | None:
+    raw = document.get("timezone")
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        problem = f"expected an IANA time zone name such as 'Europe/Berlin', got {shown(raw)}"
+        raise _Failure(_Problem("timezone", None, None, problem))
+    try:
+        _zone(raw)
+    except InputError as error:
+        raise _Failure(_Problem("timezone", None, None, error.problem)) from None
+    return raw
+
+
 def _parse(text: str, toml: bool, file: str) -> Mapping[str, object]:
     try:
         document: object = tomllib.loads(text) if toml else json.loads(text)
@@ -483,7 +544,8 @@ def _parse(text: str, toml: bool, file: str) -> Mapping[str, object]:
 def load_config(path: str | os.PathLike[str]) -> ServiceConfig:
     """The :class:`ServiceConfig` in the file ``path``: TOML (``.toml``) or JSON (``.json``).
 
-    Its sections, each optional: ``[source]`` (``label``, ``url``, ``icon``),
+    Its sections, each optional: ``timezone`` (an IANA name, ``"Europe/Berlin"``: the
+    zone whose date is the date of each decision), ``[source]`` (``label``, ``url``, ``icon``),
     ``[[phototherapy]]`` (``system``, ``code``, ``therapy``: ``UVA``, ``UVB`` or ``PUVA``),
     ``[[pathways]]`` (``name``, or ``system`` and ``code``; ``pathways``: a list of
     ``CYP3A4``, ``P-gp``, ``OATP``), ``[[drug_codes]]`` (``system``, ``code``, ``drug``);
@@ -529,6 +591,7 @@ def load_config(path: str | os.PathLike[str]) -> ServiceConfig:
                     )
                 )
         return ServiceConfig(
+            timezone=_timezone(document),
             phototherapy=_phototherapy(document),
             pathways=_pathways(document),
             drug_codes=_drug_codes(document),

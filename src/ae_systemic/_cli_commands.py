@@ -721,6 +721,13 @@ def add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "checked at start-up",
     )
     parser.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the IANA time zone whose date is the date of each decision, e.g. Europe/Berlin "
+        "(default: the configuration's timezone, else this machine's local zone); dates "
+        "the record writes without a time are read against it",
+    )
+    parser.add_argument(
         "--no-auth",
         action="store_true",
         help="accept calls without credentials: a local sandbox only (loopback hosts only)",
@@ -789,6 +796,15 @@ def serve(options: argparse.Namespace) -> str:
         from . import cds_hooks
 
         config = cds_hooks.load_config(options.config)
+    if options.timezone is not None:
+        import attrs
+
+        from . import cds_hooks
+
+        try:
+            config = attrs.evolve(config or cds_hooks.ServiceConfig(), timezone=options.timezone)
+        except InputError as exc:
+            raise CommandError(f"--timezone: {exc.problem}") from None
     try:
         app = _service.create_app(
             base_url=base_url,
@@ -803,6 +819,7 @@ def serve(options: argparse.Namespace) -> str:
         raise CommandError(f"{option_of.get(exc.argument, exc.argument)}: {exc.problem}") from None
     _check_listening(host, port)
     _set_up_logging(options.log_level)
+    _log_zone(None if config is None else config.timezone)
     if options.no_auth:
         sys.stderr.write(
             "ae-systemic: warning: --no-auth: every call is accepted without credentials; "
@@ -986,6 +1003,18 @@ def _set_up_logging(level: str) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
+
+
+def _log_zone(zone: str | None) -> None:
+    """Says at start-up whose calendar dates the decisions: dates without a time depend on it."""
+    import logging
+
+    from ._service import LOGGER_NAME
+
+    where = zone or "this machine's local time zone"
+    logging.getLogger(LOGGER_NAME).info(
+        "the date of each decision is today's date in %s (--timezone to change it)", where
+    )
 
 
 # --- shared ------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ else is read (``no_auth`` turns this off, for a local sandbox only).  The answer
 405    a method the path does not take
 412    the prefetch lacks data the service needs
 413    a body larger than ``max_body_bytes`` (by Content-Length, or counted as it arrives)
-422    a request of the right shape whose content the library cannot use
 500    never for any input: only a defect of this library, logged by type only
 =====  ===============================================================================
 
@@ -49,7 +48,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._errors import AeSystemicError, DataError, DataProblem, InputError, MissingExtraError
+from ._errors import DataError, DataProblem, InputError, MissingExtraError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -225,8 +224,6 @@ def create_app(
             raise _Refusal(404, str(exc)) from None
         except RecursionError:
             raise _Refusal(400, "the request is nested too deeply") from None
-        except AeSystemicError as exc:
-            raise _Refusal(422, f"the request cannot be assessed: {exc}") from None
         return _Outcome(200, cards, hook_instance)
 
     async def take_feedback(request: Request) -> _Outcome:

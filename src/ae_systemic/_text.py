@@ -8,7 +8,9 @@ the iCalendar export, so that a fact reads the same wherever a user meets it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 __all__ = [
     "INTERVAL_AS_PRINTED",
@@ -241,13 +243,25 @@ def cited(text: str, numbers: Sequence[int]) -> str:
     return f"{text} [refs {reference_list(numbers)}]" if numbers else text
 
 
+#: A word of letters (hyphens or apostrophes inside), maybe ending a clause.
+_WORD: Final = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*[,;:]?")
+
+
 def counted(count: int, noun: str) -> str:
     """``1 dose``, ``2 doses``: a count and a regular noun."""
     return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def sentence(text: str) -> str:
-    """``text`` with its first letter capitalised (drug names are lower case in the data)."""
+    """``text`` with its first letter capitalised (drug names are lower case in the data).
+
+    Only a first word of lower-case letters is capitalised (``ciclosporin``, ``the``):
+    an address or a code (``evil.com/x``, ``http://...``) or a word with a capital inside
+    (``mTOR``) is left as written.
+    """
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if not (_WORD.fullmatch(first) and first.islower()) or text[:1] != first[:1]:
+        return text
     return text[:1].upper() + text[1:]
 
 

@@ -24,7 +24,8 @@ without the prefetch the service needs :class:`PrefetchMissingError` (412), an u
 service :class:`UnknownServiceError` (404).  Their messages name the element
 (``context.draftOrders.entry[0].resource.dosageInstruction``), never a patient's data
 beyond a short value.  Nothing here imports a web framework or reads the network; the
-decision date is the caller's ``on`` or today's date in UTC.  See ``docs/cds-hooks.md``.
+decision date is the caller's ``on`` or today's date in the deployer's time zone
+(:attr:`ServiceConfig.timezone`).  See ``docs/cds-hooks.md``.
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ from ._fhir_input import (
 )
 from ._lookup import guideline
 from ._model import Drug
-from ._prescription import DoseCheck, Prescription, check_dose
+from ._patient import CoMedication
+from ._prescription import MAX_AMOUNT_PER_ADMINISTRATION_MG, DoseCheck, Prescription, check_dose
+from ._text import decimals
 from ._units import application_registry
 
 __all__ = [
@@ -152,6 +155,14 @@ _DRAFT_KINDS: Final = ("MedicationRequest", "ServiceRequest", "Medication")
 _ROOT: Final = "resources"
 _LOINC: Final = "http://loinc.org"
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
+#: The statuses of a ``MedicationRequest`` that will not be given (R4 and R5): such a
+#: draft is not checked, such an order not counted.
+_NOT_GIVEN: Final = frozenset({"cancelled", "completed", "entered-in-error", "stopped", "ended"})
+#: The intents of a ``MedicationRequest`` that are an order (not a proposal, a plan or an
+#: option): only these count among the patient's orders.
+_ORDER_INTENTS: Final = frozenset(
+    {"order", "original-order", "reflex-order", "filler-order", "instance-order"}
+)
 
 
 class HookRequestError(InputError):
@@ -340,17 +351,25 @@ def _selected(
 
 
 def _orders(
+    request: Mapping[str, object],
     drafts: Sequence[tuple[int, Mapping[str, object], str]],
     selected: set[str] | None,
     patient_id: str,
     config: ServiceConfig,
 ) -> list[_Order]:
-    """The draft orders of :data:`DRUG` (for ``order-select``, of those ``selected``)."""
+    """The draft orders of :data:`DRUG` (for ``order-select``, of those ``selected``).
+
+    A draft that will not be given (its status ``cancelled``, ``stopped``... or
+    ``doNotPerform``) is no order to check.  A ``Medication`` a draft refers to is looked
+    up among the drafts and the prefetch.
+    """
     orders = []
     codes = config.drug_codes_map()
+    prefetched, prefetched_origins = _prefetched_medications(request)
     medications, place = _medications(
-        [resource for _, resource, _ in drafts],
-        [f"context.draftOrders.entry[{index}].resource" for index, _, _ in drafts],
+        [resource for _, resource, _ in drafts] + prefetched,
+        [f"context.draftOrders.entry[{index}].resource" for index, _, _ in drafts]
+        + prefetched_origins,
     )
     for index, resource, label in drafts:
         if resource.get("resourceType") != "MedicationRequest":
@@ -358,15 +377,125 @@ def _orders(
         if selected is not None and label not in selected:
             continue
         path = f"context.draftOrders.entry[{index}].resource"
-        try:
-            found = drug_for(resource, codes=codes, medications=medications)
-        except DataError as error:
-            places = {"MedicationRequest": path, **place}
-            raise HookRequestError(*_first(error, places)) from None
-        if found is not None and found.name == DRUG:
+        if not _given(resource, path):
+            continue
+        found = _drug_of(resource, path, codes, medications, place)
+        if isinstance(found, Drug) and found.name == DRUG:
             _check_subject(resource, path, patient_id)
             orders.append(_Order(path, resource, label, found))
     return orders
+
+
+def _given(resource: Mapping[str, object], path: str) -> bool:
+    """Whether a medication request may still be given: not stopped, cancelled, refused..."""
+    refused = resource.get("doNotPerform")
+    if refused is not None and not isinstance(refused, bool):
+        raise HookRequestError(
+            f"{path}.doNotPerform", f"expected true or false, got {shown(refused)}"
+        )
+    status = resource.get("status")
+    return not (isinstance(status, str) and status in _NOT_GIVEN) and not refused
+
+
+def _drug_of(
+    resource: Mapping[str, object],
+    path: str,
+    codes: Mapping[tuple[str, str], str],
+    medications: Sequence[Mapping[str, object]],
+    place: Mapping[str, str],
+) -> Drug | str | None:
+    """The drug a medication request orders; for a medicine not identified, its reference.
+
+    ``None`` for a medicine that is no drug of the guideline.  A medicine named only by a
+    reference to a ``Medication`` the request does not hold (or one without a code) is
+    no malformed request: the reference is returned, and the medicine counts as one whose
+    interactions could not be checked.  Malformed FHIR is a :class:`HookRequestError`.
+    """
+    try:
+        return drug_for(resource, codes=codes, medications=medications)
+    except DataError as error:
+        found = _unidentified(resource, codes, medications)
+        if found is not None:
+            return found[0]
+        places = {"MedicationRequest": path, "MedicationStatement": path, **place}
+        raise HookRequestError(*_first(error, places)) from None
+
+
+_UNIDENTIFIED: Final = "unidentified medicine"  # names no drug: drug_for finds none in it
+
+
+def _unidentified(
+    resource: Mapping[str, object],
+    codes: Mapping[tuple[str, str], str],
+    medications: Sequence[Mapping[str, object]],
+    display: str = _UNIDENTIFIED,
+) -> tuple[str, Mapping[str, object]] | None:
+    """A medicine named by nothing but a reference that cannot be followed: the reference,
+    and the resource with ``display`` given to the reference.
+
+    That is: no concept (code or text), and a reference without a display to a
+    ``Medication`` neither contained nor among ``medications``, or one with no code.  It
+    is told by :func:`~ae_systemic.fhir.drug_for` reading the resource once the reference
+    has a display: ``None`` when the resource fails for another reason.
+    """
+    if "medicationCodeableConcept" in resource:
+        return None
+    r5 = resource.get("medication")
+    if isinstance(r5, Mapping):
+        if "concept" in r5:
+            return None
+        given = r5.get("reference")
+    else:
+        given = resource.get("medicationReference")
+    if not isinstance(given, Mapping):
+        return None
+    display_given = given.get("display")
+    if display_given is not None and not (
+        isinstance(display_given, str) and not display_given.strip()
+    ):
+        return None  # a display names the medicine: it failed for another reason
+    reference = given.get("reference")
+    if not isinstance(reference, str) or not reference.strip():
+        return None
+    named = {**given, "display": display}
+    if isinstance(r5, Mapping):
+        candidate = {**resource, "medication": {**r5, "reference": named}}
+    else:
+        candidate = {**resource, "medicationReference": named}
+    try:
+        drug_for(candidate, codes=codes, medications=medications)
+    except DataError:
+        return None
+    return reference, candidate
+
+
+def _prefetched_medications(
+    request: Mapping[str, object],
+) -> tuple[list[Mapping[str, object]], list[str]]:
+    """The ``Medication`` s of the prefetch, read leniently, with where each stands.
+
+    A draft order may refer to one the prefetch includes; the prefetch itself is checked
+    only once a draft order of :data:`DRUG` needs it.
+    """
+    prefetch = request.get("prefetch")
+    found: list[Mapping[str, object]] = []
+    origins: list[str] = []
+    if not isinstance(prefetch, Mapping):
+        return found, origins
+    for key, value in prefetch.items():
+        if not isinstance(value, Mapping):
+            continue
+        where = join_path("prefetch", str(key))
+        if value.get("resourceType") == "Medication":
+            found.append(value)
+            origins.append(where)
+        entries = value.get("entry") if value.get("resourceType") == "Bundle" else None
+        for index, entry in enumerate(entries if isinstance(entries, list) else ()):
+            resource = entry.get("resource") if isinstance(entry, Mapping) else None
+            if isinstance(resource, Mapping) and resource.get("resourceType") == "Medication":
+                found.append(resource)
+                origins.append(f"{where}.entry[{index}].resource")
+    return found, origins
 
 
 def _medications(
@@ -395,36 +524,59 @@ def _active_orders(
 ) -> list[_Order]:
     """The record's active orders of :data:`DRUG` (its ``MedicationRequest`` s), but drafts'.
 
-    An active order with the label of a draft order is that order, being changed: counted once.
+    An active order with the label of a draft order, or named by a draft's
+    ``priorPrescription``, is being changed or replaced by it: counted once, as the draft.
+    Only requests whose ``intent`` is an order count (not a ``proposal``, ``plan`` or
+    ``option``).  The same order twice in the prefetch counts once; two different
+    versions of it are refused.
     """
-    labels = {order.label for order in drafts}
+    replaced = {order.label for order in drafts} | {
+        reference for order in drafts for reference in _prior(order)
+    }
     codes = config.drug_codes_map()
     medications, place = _medications(resources, origins)
-    orders = []
+    orders: list[_Order] = []
+    seen: dict[str, _Order] = {}
     for resource, path in zip(resources, origins, strict=True):
         if resource.get("resourceType") != "MedicationRequest":
             continue
-        refused = resource.get("doNotPerform")
-        if refused is not None and not isinstance(refused, bool):
-            raise HookRequestError(
-                f"{path}.doNotPerform", f"expected true or false, got {shown(refused)}"
-            )
-        if resource.get("status") != "active" or refused:
+        if not _given(resource, path) or resource.get("status") != "active":
             continue
-        try:
-            found = drug_for(resource, codes=codes, medications=medications)
-        except DataError as error:
-            places = {"MedicationRequest": path, **place}
-            raise HookRequestError(*_first(error, places)) from None
-        if found is None or found.name != DRUG:
+        intent = resource.get("intent")
+        if isinstance(intent, str) and intent not in _ORDER_INTENTS:
+            continue
+        found = _drug_of(resource, path, codes, medications, place)
+        if not isinstance(found, Drug) or found.name != DRUG:
             continue
         resource_id = resource.get("id")
         label = f"MedicationRequest/{resource_id}" if isinstance(resource_id, str) else path
-        if label in labels:
+        if label in replaced or any(_names(reference, label) for reference in replaced):
             continue
+        if label in seen:
+            if resource != seen[label].resource:
+                raise HookRequestError(
+                    path,
+                    f"{shown(label)} is also {seen[label].path}, with other content: the "
+                    "prefetch holds one version of each resource",
+                )
+            continue  # the same order found by two searches: counted once
         _check_subject(resource, path, patient_id)
-        orders.append(_Order(path, resource, label, found))
+        seen[label] = _Order(path, resource, label, found)
+        orders.append(seen[label])
     return orders
+
+
+def _prior(order: _Order) -> list[str]:
+    """The reference of the order a draft replaces (``priorPrescription``), if it gives one."""
+    prior = order.resource.get("priorPrescription")
+    reference = prior.get("reference") if isinstance(prior, Mapping) else None
+    return [reference] if isinstance(reference, str) and reference else []
+
+
+def _names(reference: str, label: str) -> bool:
+    """Whether ``reference`` (relative or absolute, maybe versioned) names ``label``."""
+    bare = reference.split("/_history/", 1)[0]
+    return bare == label or bare.endswith("/" + label)
 
 
 def _daily_doses(orders: Sequence[_Order], origin: str) -> list[OrderDose]:
@@ -450,16 +602,23 @@ def _several_orders(
     doses = _daily_doses(orders, "draft") + _daily_doses(active, "active")
     total: DoseCheck | Prescription | None = None
     given = [dose.prescription for dose in doses if dose.prescription is not None]
+    not_added = "not added up, as the dosage of an order could not be read"
     if len(given) == len(doses):
         daily_mg = math.fsum(rx.daily_mg for rx in given)
         registry = application_registry()
         try:
-            total = Prescription(registry.Quantity(daily_mg, "mg"), frequency=1)
-        except ArgumentError:
-            total = None  # more than any one administration: no total to compare
-        if total is not None and not isinstance(record, _Unusable):
-            with contextlib.suppress(AeSystemicError):  # no range for the patient: the total
-                total = check_dose(orders[0].drug, record.patient, total)
+            summed = Prescription(registry.Quantity(daily_mg, "mg"), frequency=1)
+        except ArgumentError:  # more than any one administration: no total to compare
+            not_added = (
+                f"{decimals(daily_mg)} mg/day, more than "
+                f"{MAX_AMOUNT_PER_ADMINISTRATION_MG / 1000:g} g a day (not compared with the "
+                "guideline's range); check each order's dose and unit"
+            )
+        else:
+            total = summed
+            if not isinstance(record, _Unusable):
+                with contextlib.suppress(AeSystemicError):  # no range for the patient: the total
+                    total = check_dose(orders[0].drug, record.patient, summed)
     return several_orders_card(
         DRUG,
         doses,
@@ -467,6 +626,7 @@ def _several_orders(
         source=source,
         hook_instance=hook_instance,
         not_compared=record.short if isinstance(record, _Unusable) else _NO_RANGE,
+        not_added=not_added,
     )
 
 
@@ -611,28 +771,64 @@ def _pending(
 
 def _without_the_drug(
     resources: list[Mapping[str, object]], origins: list[str], config: ServiceConfig
-) -> tuple[list[Mapping[str, object]], list[str]]:
+) -> tuple[list[Mapping[str, object]], list[str], dict[str, str]]:
     """The resources without the medication requests and statements of :data:`DRUG`.
 
     The drug being ordered is no co-medication of itself; :func:`~ae_systemic.fhir.drug_for`
     with the configured codes finds it (``read_patient``'s ``excluding`` knows no local
-    codes).  A resource it cannot read is kept, for ``read_patient`` to name the problem.
+    codes).  A resource it cannot read is kept, for ``read_patient`` to name the problem;
+    one whose medicine cannot be identified (:func:`_unidentified`) is kept under a
+    placeholder display, returned with the name it is to be shown by.
     """
     codes = config.drug_codes_map()
     medications, _ = _medications(resources, origins)
     kept: list[Mapping[str, object]] = []
     kept_origins = []
+    names: dict[str, str] = {}
     for resource, origin in zip(resources, origins, strict=True):
         if resource.get("resourceType") in ("MedicationRequest", "MedicationStatement"):
             try:
                 found = drug_for(resource, codes=codes, medications=medications)
             except DataError:
                 found = None
+                placeholder = _placeholder(len(names) + 1)
+                unidentified = _unidentified(resource, codes, medications, placeholder)
+                if unidentified is not None:
+                    reference, resource = unidentified
+                    kind, resource_id = resource.get("resourceType"), resource.get("id")
+                    label = f"{kind}/{resource_id}" if isinstance(resource_id, str) else origin
+                    names[placeholder] = f"the unidentified medicine of {label} ({reference})"
             if found is not None and found.name == DRUG:
                 continue
         kept.append(resource)
         kept_origins.append(origin)
-    return kept, kept_origins
+    return kept, kept_origins, names
+
+
+def _placeholder(number: int) -> str:
+    """The display an unidentified medicine is read under (it names no drug of the guideline)."""
+    return f"{_UNIDENTIFIED} #{number}"
+
+
+def _with_unidentified(
+    record: PatientRecord | _Unusable, names: Mapping[str, str]
+) -> PatientRecord | _Unusable:
+    """The record with each unidentified medicine (read under its placeholder) named.
+
+    ``read_patient`` read it as any medicine (left out when not active): a co-medication
+    without pathways, whose interactions could not be checked, and a card says so.  It is
+    not counted among the orders of :data:`DRUG`, which it is not known to be.
+    """
+    if isinstance(record, _Unusable) or not names:
+        return record
+    patient = record.patient
+    renamed = tuple(
+        CoMedication(names[medicine.name], medicine.pathways)
+        if medicine.name in names
+        else medicine
+        for medicine in patient.co_medications
+    )
+    return attrs.evolve(record, patient=attrs.evolve(patient, co_medications=renamed))
 
 
 @attrs.frozen
@@ -781,9 +977,9 @@ def _observed(resource: Mapping[str, object]) -> str | None:
     return None
 
 
-def _checked_on(on: object) -> datetime.date:
+def _checked_on(on: object, config: ServiceConfig) -> datetime.date:
     if on is None:
-        return datetime.datetime.now(datetime.UTC).date()
+        return config.today()
     if isinstance(on, datetime.datetime) or not isinstance(on, datetime.date):
         raise ArgumentTypeError("on", f"expected a datetime.date or None, got {shown(on)}")
     return on
@@ -800,8 +996,8 @@ def respond(
 
     ``request`` is the parsed JSON body; ``service`` the id it was posted to (one of
     :data:`SERVICE_IDS`, else :class:`UnknownServiceError`), whose hook the request's
-    ``hook`` must be; ``on`` the decision date (default today, UTC); ``config`` the
-    deployer's :class:`ServiceConfig`.
+    ``hook`` must be; ``on`` the decision date (default: today in the configured time
+    zone, :meth:`ServiceConfig.today`); ``config`` the deployer's :class:`ServiceConfig`.
 
     The request is checked (``hook``, ``hookInstance``, ``context.userId``,
     ``context.patientId``, ``context.draftOrders`` a Bundle, and for ``order-select``
@@ -830,11 +1026,11 @@ def respond(
             owner="this CDS Hooks server",
             known=tuple(SERVICE_IDS),
         )
-    day = _checked_on(on)
     if config is None:
         config = ServiceConfig()
     elif not isinstance(config, ServiceConfig):
         raise ArgumentTypeError("config", f"expected a ServiceConfig or None, got {shown(config)}")
+    day = _checked_on(on, config)
     try:
         return _respond(request, service, day, config)
     except (HookRequestError, UnknownServiceError):
@@ -892,15 +1088,17 @@ def _respond(
         _object(prefetch, "prefetch", "the prefetched resources")
     drafts = _drafts(context)
     selected = _selected(context, drafts) if hook == "order-select" else None
-    orders = _orders(drafts, selected, patient_id, config)
+    orders = _orders(request, drafts, selected, patient_id, config)
     if not orders:
         return {"cards": []}
     resources, origins = _prefetch_resources(request, patient_id, config)
-    drafted = _orders(drafts, None, patient_id, config)
+    drafted = _orders(request, drafts, None, patient_id, config)
     active = _active_orders(resources, origins, drafted, patient_id, config)
     pending, pending_origins = _pending(drafts)
-    resources, origins = _without_the_drug(resources + pending, origins + pending_origins, config)
-    record = _patient(resources, origins, day, config)
+    resources, origins, unidentified = _without_the_drug(
+        resources + pending, origins + pending_origins, config
+    )
+    record = _with_unidentified(_patient(resources, origins, day, config), unidentified)
     source = config.card_source()
     result: list[JSONValue] = []
     if len(drafted) + len(active) > 1:
