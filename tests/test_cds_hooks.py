@@ -364,10 +364,99 @@ def test_a_medicine_named_by_a_medication_nowhere_in_the_request_is_not_checked(
     assert dose["summary"].startswith("Ciclosporin: 600 mg/day (8.6 mg/kg/day) is above")
     assert unchecked["summary"] == "Ciclosporin: interactions not checked (see the details)."
     assert (
-        "The unidentified medicine of MedicationRequest/act (Medication/med-x) was given "
+        "The unidentified medicine of MedicationRequest/act (Medication/med-x, which the "
+        "request does not identify: not counted among the orders of ciclosporin) was given "
         "without the pathways it is a substrate of, so its interactions with ciclosporin "
         "(CYP3A4, P-gp and OATP) could not be checked."
     ) in unchecked["detail"].splitlines()
+
+
+def test_a_medicine_named_by_an_identifier_only_is_unidentified_not_a_400() -> None:
+    active = rq.medication_order("m2", "x", status="active")
+    del active["medicationCodeableConcept"]
+    active["medicationReference"] = {"identifier": {"system": "urn:example:pzn", "value": "123"}}
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order(amount_mg=150)], prefetched=rq.prefetch(medications=[active])
+    )
+    (unchecked,) = valid_cards(respond(request, service=SIGN))
+    assert (  # "|" escaped, as markdown would read a table in it
+        "The unidentified medicine of MedicationRequest/m2 (identifier urn:example:pzn\\|123, "
+        "which the request does not identify"
+    ) in unchecked["detail"]
+
+
+def test_a_draft_whose_medicine_cannot_be_identified_is_a_400_not_silence() -> None:
+    """It may be ciclosporin: no cards would pass it as checked."""
+    order = by_reference(rq.ciclosporin_order(amount_mg=500), "cic-med")
+    error = refused(lambda: respond(rq.order_sign_request([order]), service=SIGN))
+    assert error.argument == "context.draftOrders.entry[0].resource.medicationReference"
+
+
+def test_a_draft_names_its_medication_by_the_full_url_of_its_entry() -> None:
+    url = "urn:uuid:5b0c8d2e-0000-4000-8000-000000000001"
+    order = by_reference(rq.ciclosporin_order(amount_mg=500), "x")
+    order["medicationReference"] = {"reference": url}
+    request = rq.order_sign_request([order])
+    capsule = medication("ignored", "Ciclosporin 100 mg capsule")
+    del capsule["id"]
+    request["context"]["draftOrders"]["entry"].append({"fullUrl": url, "resource": capsule})
+    (card,) = valid_cards(respond(request, service=SIGN))
+    assert card["summary"].startswith("Ciclosporin: 1000 mg/day (14.3 mg/kg/day) is above")
+
+
+def test_an_active_order_finds_its_medication_among_the_drafts() -> None:
+    active = by_reference(rq.ciclosporin_order("act", amount_mg=500, status="active"), "cic")
+    draft = by_reference(rq.ciclosporin_order("new", amount_mg=150), "cic")
+    capsule = medication("cic", "Ciclosporin 100 mg capsule")
+    request = rq.order_sign_request([draft, capsule], prefetched=rq.prefetch(medications=[active]))
+    card = several(valid_cards(respond(request, service=SIGN)))
+    assert card["summary"] == (
+        "Ciclosporin: 2 orders at once, together 1300 mg/day, above the range of the guideline."
+    )
+
+
+def test_a_medication_in_the_drafts_and_the_prefetch_is_read_as_the_drafts() -> None:
+    """The record's copy carries its meta: no refusal of "two different copies"."""
+    draft = by_reference(rq.ciclosporin_order(amount_mg=500), "cic")
+    stored = {**medication("cic", "Ciclosporin 100 mg capsule"), "meta": {"versionId": "3"}}
+    request = rq.order_sign_request(
+        [draft, medication("cic", "Ciclosporin 100 mg capsule")],
+        prefetched=rq.prefetch(medications=[stored]),
+    )
+    (card,) = valid_cards(respond(request, service=SIGN))
+    assert card["summary"].startswith("Ciclosporin: 1000 mg/day (14.3 mg/kg/day) is above")
+
+
+def test_a_co_medication_changed_in_the_session_replaces_the_records() -> None:
+    active = rq.medication_order("mtx-1", "clarithromycin 250 mg", status="active")
+    edited = rq.medication_order("mtx-1", "clarithromycin 500 mg")
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order(amount_mg=150), edited], prefetched=rq.prefetch(medications=[active])
+    )
+    (card,) = valid_cards(respond(request, service=SIGN))
+    assert card["detail"].splitlines()[2].startswith("Clarithromycin 500 mg was given without")
+
+
+@pytest.mark.parametrize("change", [{"status": "stopped"}, {"doNotPerform": True}])
+def test_an_order_stopped_in_the_session_no_longer_counts(change: dict[str, Any]) -> None:
+    active = rq.ciclosporin_order("old-1", amount_mg=100, status="active")
+    stopping = {**rq.ciclosporin_order("old-1", amount_mg=100), **change}
+    request = rq.order_sign_request(
+        [stopping, rq.ciclosporin_order("new-1", amount_mg=150)],
+        prefetched=rq.prefetch(medications=[active]),
+    )
+    assert valid_cards(respond(request, service=SIGN)) == []  # 300 mg/day: within
+
+
+def test_a_malformed_medication_is_named_where_it_stands_in_the_request() -> None:
+    draft = by_reference(rq.ciclosporin_order(), "cic")
+    bad = {"resourceType": "Medication", "id": "cic", "code": "L04AD01"}
+    request = rq.order_sign_request([draft], prefetched=rq.prefetch(medications=[bad]))
+    error = refused(lambda: respond(request, service=SIGN))
+    assert error.argument == "prefetch.medications.entry[0].resource.code"
+    request = rq.order_sign_request([draft, bad])
+    error = refused(lambda: respond(request, service=SIGN))
+    assert error.argument == "context.draftOrders.entry[1].resource.code"
 
 
 def test_an_unidentified_medicine_that_is_not_active_is_no_co_medication() -> None:
@@ -616,6 +705,32 @@ def _without(key: str) -> Json:
                 },
             },
             "prefetch.weights.link[0]",
+        ),
+        (  # the last page: no next link, but the earlier pages are missing
+            lambda: {
+                **rq.scenario_request(),
+                "prefetch": {
+                    **rq.prefetch(),
+                    "weights": {
+                        **rq.searchset(rq.weight()),
+                        "link": [
+                            {"relation": "self", "url": "https://ehr.example.org/p2"},
+                            {"relation": "previous", "url": "https://ehr.example.org/p1"},
+                        ],
+                    },
+                },
+            },
+            "prefetch.weights.link[1]",
+        ),
+        (  # 40 results, 1 sent
+            lambda: {
+                **rq.scenario_request(),
+                "prefetch": {
+                    **rq.prefetch(),
+                    "weights": {**rq.searchset(rq.weight()), "total": 40},
+                },
+            },
+            "prefetch.weights.total",
         ),
     ],
 )
@@ -872,6 +987,17 @@ def test_a_child_gets_the_off_label_and_children_cards() -> None:
     assert "- \\[13\\] " in children
 
 
+def test_administrations_that_differ_from_the_regimen_within_its_single_doses_are_info() -> None:
+    adult = Patient(age="40 years", weight="70 kg")
+    thirds = assess("ciclosporin", adult, prescription=Prescription("100 mg", frequency=3))
+    (card,) = cards(thirds)
+    assert (card["indicator"], card["summary"]) == (
+        "info",
+        "Ciclosporin: The prescription gives 3 administrations a day; the regimen divides the "
+        "daily dose into 2 single doses.",
+    )
+
+
 def test_cards_keep_to_the_indicator_mapping_and_escape_the_records_text() -> None:
     patient = Patient(
         age="40 years",
@@ -897,7 +1023,8 @@ def test_cards_keep_to_the_indicator_mapping_and_escape_the_records_text() -> No
         "pregnancy",
         "pregnancy",
     ]
-    assert [c["indicator"] for c in found] == ["warning", "info", "warning", "warning", "info"]
+    # 400 mg once a day: each administration above the single doses (87.5–175 mg), a warning
+    assert [c["indicator"] for c in found] == ["warning", "warning", "warning", "warning", "info"]
     interaction = next(c for c in found if "click" in c["detail"])
     assert "\\[click\\](https\\://evil.example) \\<b\\>x\\</b\\>" in interaction["detail"]
     assert uuid.UUID(found[0]["uuid"]).version == 4

@@ -1373,3 +1373,34 @@ def test_the_schedule_report_counts_its_months_in_words(months: int, header: str
     visits = ae_systemic.monitoring_schedule(csa, start, months=months)
     report = schedule_report(csa, start, months, visits)
     assert report.splitlines()[0] == f"ciclosporin: monitoring from 2027-01-31, {header}"
+
+
+@pytest.mark.parametrize(
+    ("how_often", "status"),
+    [
+        (["--times-per-day", "2"], 0),  # 300 mg/day in two doses of 150 mg
+        ([], 1),  # 150 mg/day, below the range
+        (["--every", "7 days"], 1),  # 21.4 mg/day, below; each 150 mg within
+    ],
+)
+def test_check_exit_status_follows_the_daily_range(
+    capsys: pytest.CaptureFixture[str], how_often: list[str], status: int
+) -> None:
+    assert _cli.run([*_CHECK_150_MG, *how_often]) == status
+    assert ("Each administration" in capsys.readouterr().out) is False
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["--amount", "300mg"],  # 300 mg/day, within: each administration above 87.5-175 mg
+        ["--amount", "2450mg", "--every", "7 days"],  # 350 mg/day, within
+    ],
+)
+def test_check_exits_1_for_administrations_above_the_single_doses(
+    capsys: pytest.CaptureFixture[str], order: list[str]
+) -> None:
+    assert _cli.run(["check", "CsA", "--weight", "70kg", *order]) == 1
+    out = capsys.readouterr().out
+    assert "  within       " in out
+    assert "  frequency    Each administration, " in out

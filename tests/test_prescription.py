@@ -833,9 +833,51 @@ def test_the_printed_dose_and_gap_lie_on_the_side_of_the_tolerance_the_status_sa
 def test_a_rare_administration_is_not_counted_as_none_a_day() -> None:
     order = Prescription("60000 mg", frequency=1, period="365 day")
     check = check_dose(CSA, "70 kg", order)
-    assert frequency_text(check).startswith("The prescription gives 0.003 administrations a day")
+    assert "The prescription gives 0.003 administrations a day;" in frequency_text(check)
     almost = check_dose(CSA, "70 kg", Prescription("100 mg", frequency=1, period="1.004 day"))
     assert frequency_text(almost).startswith("The prescription gives 1 administration a day")
+
+
+def test_administrations_close_to_the_regimens_are_not_printed_as_the_regimens() -> None:
+    check = check_dose(CSA, "70 kg", Prescription("150 mg", frequency=1, period="11.99 hour"))
+    assert check.frequency_matches is False
+    assert frequency_text(check) == (
+        "The prescription gives 2.002 administrations a day; the regimen divides the daily "
+        "dose into 2 single doses."
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "frequency", "period", "shown", "by"),
+    [
+        ("2450 mg", 1, "7 day", "2450", "1300 %"),  # 350 mg/day, within the daily range
+        ("700 mg", 1, "2 day", "700", "300 %"),
+        ("350 mg", 1, "1 day", "350", "100 %"),
+        ("175.01 mg", 1, "1 day", "175.01", "0.0057 %"),  # below the daily range
+    ],
+)
+def test_an_administration_above_the_single_doses_is_said_first(
+    amount: str, frequency: int, period: str, shown: str, by: str
+) -> None:
+    check = check_dose(CSA, "70 kg", Prescription(amount, frequency=frequency, period=period))
+    assert check.single_dose_status is DoseStatus.ABOVE
+    assert frequency_text(check).startswith(
+        f"Each administration, {shown} mg, is above the single doses of 87.5–175 mg that the "
+        f"range gives for 70 kg, by {by}. The prescription gives "
+    )
+
+
+def test_administrations_within_the_single_doses_say_nothing_of_them() -> None:
+    on_top = check_dose(CSA, "70 kg", Prescription("175 mg", frequency=2))
+    assert on_top.single_dose_status is DoseStatus.WITHIN
+    thirds = check_dose(CSA, "70 kg", Prescription("100 mg", frequency=3))
+    assert (thirds.single_dose_status, thirds.frequency_matches) == (DoseStatus.WITHIN, False)
+    assert frequency_text(thirds).startswith("The prescription gives 3 administrations a day")
+    small = check_dose(CSA, "70 kg", Prescription("50 mg", frequency=4))
+    assert small.single_dose_status is DoseStatus.BELOW
+    assert "Each administration" not in frequency_text(small)
+    widened = check_dose(CSA, "70 kg", Prescription("180 mg", frequency=1), tolerance=0.05)
+    assert widened.single_dose_status is DoseStatus.WITHIN  # 175 mg widened by 5 %
 
 
 def test_a_range_of_an_odd_weight_is_printed_rounded_into_it_beside_a_dose_outside() -> None:

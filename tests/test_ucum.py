@@ -309,6 +309,61 @@ def test_errors_pickle() -> None:
     assert again.problems == error.problems
 
 
+@pytest.mark.parametrize(
+    ("unit", "code", "named", "word"),
+    [
+        ("lbs.", "kg", "[lb_av]", "lbs"),
+        ("lb.", "kg", "[lb_av]", "lb"),
+        ("Lbs (pounds)", "kg", "[lb_av]", "lbs"),
+        ("pounds (lb)", "kg", "[lb_av]", "pounds"),
+        ("Pfund", "kg", "[lb_av]", "pfund"),
+        ("livres", "kg", "[lb_av]", "livres"),
+        ("libras", "kg", "[lb_av]", "libras"),
+        ("oz.", "g", "[oz_av]", "oz"),
+        ("st.", "kg", "[stone_av]", "st"),
+        ("kg.", "[lb_av]", "kg", "kg"),
+        ("kilogram(s)", "[lb_av]", "kg", "kilogram"),
+        ("Kilogramm", "g", "kg", "kilogramm"),
+        ("kilos", "g", "kg", "kilos"),
+        ("mg.", "ug", "mg", "mg"),
+        ("µg (micrograms)", "mg", "ug", "μg"),
+        ("grammes", "kg", "g", "grammes"),
+    ],
+)
+def test_a_word_of_a_mass_unit_text_naming_another_mass_is_refused(
+    unit: str, code: str, named: str, word: str
+) -> None:
+    error = refused(fhir(70, code, unit), "Observation.valueQuantity")
+    assert error.paths == ("Observation.valueQuantity.unit",)
+    assert str(error).startswith(
+        f"Observation.valueQuantity.unit: the unit text {unit!r} names {named} ({word!r}), but "
+        f"the code is {code!r}"
+    )
+    assert str(error).endswith("; correct the one that is wrong")
+
+
+@pytest.mark.parametrize(
+    ("unit", "code"),
+    [
+        ("kg", "kg"),
+        ("kilogram", "kg"),
+        ("Kilograms", "kg"),
+        ("kg (Waage)", "kg"),
+        ("Kilogramm", "kg"),
+        ("Körpergewicht", "kg"),
+        ("lbs.", "[lb_av]"),
+        ("Lbs (pounds)", "[lb_av]"),
+        ("Pfund", "[lb_av]"),
+        ("µg", "ug"),
+        ("mcg", "ug"),
+        ("mg/day", "mg/d"),  # not a mass: only the whole text is compared
+        ("mg per kg per day", "mg/kg/d"),
+    ],
+)
+def test_a_unit_text_whose_words_agree_with_the_code_is_read(unit: str, code: str) -> None:
+    assert quantity(fhir(70, code, unit)) == Q(70, UCUM_UNITS[code].pint_unit)
+
+
 # --- the documentation's table -----------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from ._model import Drug, Reference
 from ._prescription import DoseCheck, Prescription, shown_figures, shown_ranges
 from ._text import counted, decimals, sentence
 from ._validators import text_problem
+from ._vocabulary import DoseStatus
 
 __all__ = [
     "CARD_KINDS",
@@ -255,6 +256,19 @@ def _card(
     }
 
 
+def _indicator(kind: FindingKind, check: DoseCheck | None) -> str:
+    """The card's indicator: :data:`INDICATORS`', but a warning for administrations above
+    the range's single doses (2450 mg once a week, 350 mg a day: each one 14 times the top
+    of a single dose), as for a daily dose outside the range."""
+    if (
+        kind is FindingKind.DOSE_FREQUENCY
+        and check is not None
+        and check.single_dose_status is DoseStatus.ABOVE
+    ):
+        return INDICATORS[FindingKind.DOSE_ABOVE_RANGE]
+    return INDICATORS[kind]
+
+
 def cards(
     assessment: Assessment,
     *,
@@ -307,7 +321,7 @@ def cards(
         result.append(
             _card(
                 _summary(assessment.drug, kind, messages),
-                INDICATORS[kind],
+                _indicator(kind, check),
                 _detail(assessment, kind, findings, check, order),
                 chosen,
                 card_id,

@@ -167,7 +167,7 @@ def _zone(name: str) -> datetime.tzinfo:
     )
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "America": a directory
         raise InputError("timezone", problem) from None
 
 

@@ -279,8 +279,9 @@ def add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         check,
         help="whether a prescription's dose lies within the guideline's range",
         description="Compares a prescription (an amount per administration, how many a day "
-        "or how often) with the daily range the guideline gives the patient. Exit status: "
-        "0 within the range, 1 above or below it, 2 for bad input.",
+        "or how often) with the daily range the guideline gives the patient, and each "
+        "administration with the range's single doses. Exit status: 0 within the range, 1 "
+        "above or below it (or an administration above the single doses), 2 for bad input.",
     )
     add_drug(parser)
     add_weight(parser)
@@ -348,7 +349,9 @@ def check(options: argparse.Namespace) -> Answer:
         adult_from=adult_from,
         tolerance=tolerance,
     )
-    status = 0 if found.status is DoseStatus.WITHIN else 1
+    # an administration above the range's single doses is outside the guideline too
+    within = found.status is DoseStatus.WITHIN and found.single_dose_status is not DoseStatus.ABOVE
+    status = 0 if within else 1
     if options.json:
         return Answer(json_text({"drug": subject.name, **_object(found)}), status)
     matches = "as the regimen gives" if found.frequency_matches else "unlike the regimen"

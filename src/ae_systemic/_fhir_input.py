@@ -26,6 +26,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime
+import functools
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -112,8 +113,28 @@ _PREGNANCY_CODE: Final = "82810-3"
 #: SNOMED CT 77386006 pregnant, 60001007 not pregnant.
 _PREGNANT: Final = "77386006"
 _NOT_PREGNANT: Final = "60001007"
+#: The forms of a MedicationStatement's ``effective[x]`` (R4: dateTime, Period; R5: Timing too).
+_STATEMENT_EFFECTIVE: Final = ("effectiveDateTime", "effectivePeriod", "effectiveTiming")
+#: R5 ``MedicationStatement.adherence.code``: not-taking and the codes under it (on hold,
+#: stopped) say the medicine is not taken.
+_ADHERENCE_SYSTEM: Final = "http://hl7.org/fhir/CodeSystem/medication-statement-adherence"
+_NOT_TAKEN: Final = frozenset(
+    {
+        "not-taking",
+        "on-hold",
+        "on-hold-as-directed",
+        "on-hold-not-as-directed",
+        "stopped",
+        "stopped-as-directed",
+        "stopped-not-as-directed",
+    }
+)
 #: Observation statuses whose value stands (FHIR: final, amended, corrected).
 _STANDING: Final = ("final", "amended", "corrected")
+#: Observation statuses that say there is no observation: not read at all.
+_VOID: Final = ("entered-in-error", "cancelled")
+#: Why an Observation with a ``focus`` is not the patient's weight.
+_FOCUS: Final = "with a focus (about another than the patient)"
 #: Administrations a day of the timing abbreviations read (their definitions in HL7 v3).
 _TIMING_CODES: Final = {"QD": 1, "BID": 2, "TID": 3, "QID": 4}
 #: Statuses of a planned phototherapy: a choice of this library (an order still to be
@@ -160,8 +181,22 @@ _KINDS_READ: Final = (
     "ServiceRequest",
     "Procedure",
 )
+#: The links of a Bundle that is one page of a paged search.
+_OTHER_PAGES: Final = frozenset({"next", "previous", "prev"})
+#: What a Bundle of a type not read holds, for the message refusing it.
+_OTHER_BUNDLES: Final = {
+    "history": "past versions of resources",
+    "transaction": "requests to a server",
+    "batch": "requests to a server",
+    "transaction-response": "a server's responses to requests",
+    "batch-response": "a server's responses to requests",
+    "message": "a message between systems (led by a MessageHeader)",
+    "subscription-notification": "a notification of changes for a subscription",
+}
 #: Longest code looked up as an ATC code (ATC codes have 7 characters).
 _MAX_ATC_CODE: Final = 16
+#: A full WHO ATC code (level 5: one chemical substance), such as ``L04AD01``.
+_ATC_SUBSTANCE: Final = re.compile(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}", re.IGNORECASE)
 
 _Json: TypeAlias = Mapping[str, object]
 _Source: TypeAlias = tuple[str, str]
@@ -251,12 +286,17 @@ def names_patient(reference: str, patient_id: str | None, aliases: Collection[st
     """
     if reference in aliases:
         return True
-    tail = re.sub(r"/_history/[^/]+$", "", reference)
+    tail = _unversioned(reference)
     if tail in aliases:
         return True
     if patient_id is None:
         return False
     return tail == f"Patient/{patient_id}" or tail.endswith(f"/Patient/{patient_id}")
+
+
+def _unversioned(reference: str) -> str:
+    """A reference without its version: ``Medication/m1/_history/2`` is ``Medication/m1``."""
+    return re.sub(r"/_history/[^/]+$", "", reference)
 
 
 def _flag(resource: _Json, key: str, path: str) -> bool:
@@ -338,8 +378,11 @@ class _When:
         """Whether it surely happened after the day ``on``.
 
         A date counts at its last day.  A date-time counts on its date as written or on its
-        date in UTC, whichever is earlier: the decision date of a service is a UTC date, and
-        11:00 UTC on 3 December is written 00:00 on 4 December at +13:00.
+        date in UTC, whichever is earlier.  ``on`` is the caller's date, in a time zone this
+        reader is not told (the CDS service takes it in its configured zone,
+        ``ServiceConfig.timezone``; another caller may take it in UTC): a date-time is
+        dropped as after ``on`` only when it is after it both as written and in UTC
+        (11:00 UTC on 3 December is written 00:00 on 4 December at +13:00).
         """
         if self.instant is None:
             return self.last > on
@@ -349,7 +392,8 @@ class _When:
         """Whether it surely happened before the day ``on``.
 
         A date counts at its last day; a date-time on the later of its date as written and
-        its date in UTC (the mirror of :meth:`after`).
+        its date in UTC (the mirror of :meth:`after`, for the same reason: the time zone
+        ``on`` was taken in is the caller's, not known here).
         """
         if self.instant is None:
             return self.last < on
@@ -360,6 +404,16 @@ class _When:
         if self.instant is None:
             return (on - self.first).days
         return (on - max(self.first, self.instant.astimezone(datetime.UTC).date())).days
+
+    def surely_before(self, other: _When) -> bool:
+        """Whether it surely happened before ``other``.
+
+        Both with a time: by their instants; otherwise when its days all come before the
+        other's days (a date-time counting on its date as written).
+        """
+        if self.instant is not None and other.instant is not None:
+            return self.instant < other.instant
+        return self.last < other.first
 
     def not_after(self, other: _When) -> bool:
         """Whether it may be at or before ``other`` (a period's start, its end)."""
@@ -426,14 +480,7 @@ def _effective(resource: _Json, path: str) -> _When | None:
     """When an observation or statement applies: ``effective[x]``; ``None`` when absent."""
     if "effectiveTiming" in resource:
         _fail(join_path(path, "effectiveTiming"), "a Timing is not read; give effectiveDateTime")
-    given = [
-        k for k in ("effectiveDateTime", "effectiveInstant", "effectivePeriod") if k in resource
-    ]
-    if len(given) > 1:  # effective[x] is one element: two of its forms cannot both be meant
-        _fail(
-            join_path(path, given[1]),
-            f"{given[0]} is given too; effective[x] takes one form: keep the one that is right",
-        )
+    _one_effective(resource, path, ("effectiveDateTime", "effectiveInstant", "effectivePeriod"))
     for key in ("effectiveDateTime", "effectiveInstant"):
         if key in resource:
             return _date(resource[key], join_path(path, key), times=True)
@@ -444,6 +491,16 @@ def _effective(resource: _Json, path: str) -> _When | None:
     if start is None and end is None:
         _fail(join_path(path, "effectivePeriod"), "a Period without start or end gives no date")
     return end or start  # a period counts at its end; one not ended yet at its start
+
+
+def _one_effective(resource: _Json, path: str, forms: Sequence[str]) -> None:
+    """A resource dated in two ``forms`` of ``effective[x]`` is refused: which is meant?"""
+    given = [k for k in forms if k in resource]
+    if len(given) > 1:  # effective[x] is one element: two of its forms cannot both be meant
+        _fail(
+            join_path(path, given[1]),
+            f"{given[0]} is given too; effective[x] takes one form: keep the one that is right",
+        )
 
 
 def _effective_period(resource: _Json, path: str) -> tuple[_When | None, _When | None] | None:
@@ -514,30 +571,36 @@ def _bundle_entries(bundle: _Json) -> list[_Entry]:
             "Bundle.resourceType",
             f"expected a Bundle, or an iterable of resources, got resourceType {shown(kind)}",
         )
-    bundle_type = _string(bundle, "type", "Bundle")
-    if bundle_type not in ("searchset", "collection", "document"):
-        _fail(
-            "Bundle.type",
-            f"{shown(bundle_type)}: the Bundles read are of type searchset, collection or "
-            "document (a history or transaction Bundle holds versions or requests, not the "
-            "record)",
-        )
+    _bundle_type(bundle)
     raw = bundle.get("entry")
     if raw is not None and isinstance(raw, (list, tuple)) and len(raw) > MAX_RESOURCES:
         _fail("Bundle.entry", _too_many())  # before any entry is looked at
     for where, item in _items(bundle, "link", "Bundle"):
         link = _object(item, where, "a Bundle link")
-        if link.get("relation") == "next":
+        relation = link.get("relation")
+        if isinstance(relation, str) and relation in _OTHER_PAGES:
             _fail(
                 where,
-                "the Bundle is one page of a search (it has a 'next' link): read every page "
-                "and pass all their resources, or the latest weight or an active medicine "
-                "may be on a page not read",
+                f"the Bundle is one page of a search (it has a {relation!r} link): read every "
+                "page and pass all their resources, or the latest weight or an active "
+                "medicine may be on a page not read",
+            )
+    if raw is not None and not isinstance(raw, (list, tuple)):
+        _fail("Bundle.entry", f"expected a list, got {shown(raw)}")
+    total = bundle.get("total")
+    held = len(raw or ())
+    if total is not None:
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            _fail("Bundle.total", f"expected a whole number from 0, got {shown(total)}")
+        if total > held:
+            _fail(
+                "Bundle.total",
+                f"the search found {total} matches, but the Bundle holds {held} entries: it "
+                "is one page of a search; read every page and pass all their resources, or "
+                "the latest weight or an active medicine may be on a page not read",
             )
     if raw is None:
         return []
-    if not isinstance(raw, (list, tuple)):
-        _fail("Bundle.entry", f"expected a list, got {shown(raw)}")
     entries = []
     for i, item in enumerate(raw):
         where = f"Bundle.entry[{i}]"
@@ -549,11 +612,38 @@ def _bundle_entries(bundle: _Json) -> list[_Entry]:
     return entries
 
 
+def _bundle_type(bundle: _Json) -> None:
+    """A Bundle of a type read (searchset, collection, document); others are refused."""
+    bundle_type = _string(bundle, "type", "Bundle")
+    if bundle_type in ("searchset", "collection", "document"):
+        return
+    read = (
+        "the Bundles read are of type searchset (a search's result, as Patient/$everything "
+        "returns it), collection or document"
+    )
+    if bundle_type is None:
+        _fail("Bundle.type", f"missing: {read}; give the type")
+    held = _OTHER_BUNDLES.get(bundle_type)
+    if held is None:
+        _fail("Bundle.type", f"{shown(bundle_type)} is not a type of Bundle read: {read}")
+    _fail(
+        "Bundle.type",
+        f"{shown(bundle_type)}: a {bundle_type} Bundle holds {held}, not the patient's record: "
+        f"{read}",
+    )
+
+
 def _entry(value: object, path: str, full_url: str | None, fallback: str) -> _Entry:
     resource = _json_object(value, path, "a FHIR resource")
     kind = resource.get("resourceType")
     if not isinstance(kind, str) or not kind:
         _fail(join_path(path, "resourceType"), f"expected a resource type, got {shown(kind)}")
+    if kind == "Bundle":
+        _fail(
+            path,
+            "a Bundle inside the input is not read (its weights and medicines would be lost): "
+            "give its resources in the outer Bundle or list",
+        )
     if kind == "MedicationOrder":
         _fail(
             join_path(path, "resourceType"),
@@ -731,12 +821,14 @@ def _names_pattern() -> tuple[re.Pattern[str], dict[str, Drug]]:
 class _Names:
     """What a medication resource says its medicine is: concepts and free texts, with paths.
 
-    ``where`` is the element that should name it, for the message when nothing does.
+    ``ingredients`` are the concepts of the active ingredients of a ``Medication`` referred
+    to; ``where`` is the element that should name it, for the message when nothing does.
     """
 
     concepts: tuple[tuple[_Json, str], ...]
     texts: tuple[tuple[str, str], ...]
     where: str
+    ingredients: tuple[tuple[_Json, str], ...] = ()
 
 
 _Resolver: TypeAlias = Callable[[str], "tuple[_Json, str] | None"]
@@ -749,6 +841,7 @@ def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | No
         versions.saw(medication.version, medication.concept_path or medication.reference_path)
     concepts: list[tuple[_Json, str]] = []
     texts: list[tuple[str, str]] = []
+    ingredients: list[tuple[_Json, str]] = []
     named_at = medication.reference_path
     if medication.concept is not None:
         concepts.append((medication.concept, medication.concept_path))
@@ -770,6 +863,7 @@ def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | No
                 concepts.append((code, join_path(path, "code")))
             elif medication.concept is None:
                 named_at = join_path(path, "code")
+            ingredients += _ingredients(resource, path, versions)
         elif not display:
             _fail(
                 where,
@@ -777,7 +871,48 @@ def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | No
                 "in this resource nor in the input, and the reference has no display: put the "
                 "Medication in 'contained' or in the Bundle",
             )
-    return _Names(tuple(concepts), tuple(texts), named_at)
+    return _Names(tuple(concepts), tuple(texts), named_at, tuple(ingredients))
+
+
+def _ingredients(
+    medication: _Json, path: str, versions: _Versions | None
+) -> list[tuple[_Json, str]]:
+    """The concepts of a ``Medication``'s ingredients, each with its path.
+
+    R4 ``ingredient[].itemCodeableConcept``, R5 ``ingredient[].item.concept``; an ingredient
+    given by a reference alone (R4 ``itemReference``, R5 ``item.reference``) names nothing
+    read, and one that is not active (``isActive`` false: an excipient) names no medicine.
+    """
+    found = []
+    for where, item in _items(medication, "ingredient", path):
+        ingredient = _object(item, where, "a Medication.ingredient")
+        active = ingredient.get("isActive")
+        if active is not None and not isinstance(active, bool):
+            _fail(join_path(where, "isActive"), f"expected true or false, got {shown(active)}")
+        r4 = [k for k in ("itemCodeableConcept", "itemReference") if k in ingredient]
+        if "item" in ingredient and r4:
+            _fail(
+                join_path(where, r4[0]),
+                "the ingredient has both the R5 element 'item' and the R4 element "
+                f"{r4[0]!r}; one resource is of one FHIR version",
+            )
+        if "item" in ingredient:
+            item_path = join_path(where, "item")
+            if versions is not None:
+                versions.saw("R5", item_path)
+            reference = _object(ingredient["item"], item_path, "a CodeableReference (R5)")
+            concept = _optional_object(reference, "concept", item_path, "a CodeableConcept")
+            concept_path = join_path(item_path, "concept")
+        else:
+            if r4 and versions is not None:
+                versions.saw("R4", join_path(where, r4[0]))
+            concept = _optional_object(
+                ingredient, "itemCodeableConcept", where, "a CodeableConcept"
+            )
+            concept_path = join_path(where, "itemCodeableConcept")
+        if concept is not None and active is not False:
+            found.append((concept, concept_path))
+    return found
 
 
 def _contained(entry: _Entry, reference: str) -> tuple[_Json, str] | None:
@@ -816,24 +951,34 @@ def _copies_differ(name: str, first: str, second: str) -> NoReturn:
 
 
 def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
-    """The one drug the names point at: by the caller's codes, ATC, or a name in the text."""
+    """The one drug the names point at: by the caller's codes, ATC, or a name in the text.
+
+    A full WHO ATC code (level 5, a substance) that names no drug of the guideline, beside
+    a drug of the guideline found only by its name in a text, is refused as ambiguous: the
+    code of tacrolimus with the text "Tacrolimus (replaces ciclosporin)" is no ciclosporin
+    order.
+    """
     pattern, by_name = _names_pattern()
     found: dict[str, tuple[Drug, str]] = {}
+    by_code: set[str] = set()
+    other_substances: list[tuple[str, str]] = []
 
     def add(drug: Drug, path: str) -> None:
         found.setdefault(drug.name, (drug, path))
 
     texts = list(names.texts)
-    for concept, path in names.concepts:
+    for concept, path in (*names.concepts, *names.ingredients):
         for i, coding in enumerate(_codings(concept, path)):
             where = f"{path}.coding[{i}]"
             if coding.system is not None and coding.code is not None:
                 mapped = codes.get((coding.system, coding.code))
+                if mapped is None and coding.system == ATC_SYSTEM:
+                    mapped = _atc_drug(coding.code)
+                    if mapped is None and _ATC_SUBSTANCE.fullmatch(coding.code.strip()):
+                        other_substances.append((coding.code, f"{where}.code"))
                 if mapped is not None:
                     add(mapped, f"{where}.code")
-                elif coding.system == ATC_SYSTEM and len(coding.code) <= _MAX_ATC_CODE:
-                    with contextlib.suppress(UnknownDrugError):
-                        add(find_drug(coding.code), f"{where}.code")
+                    by_code.add(mapped.name)
             if coding.display:
                 texts.append((coding.display, f"{where}.display"))
         text = _string(concept, "text", path)
@@ -848,7 +993,35 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
         raise DataError(
             DataProblem(path, f"names the drug {name!r}") for name, (_, path) in found.items()
         )
+    if found and other_substances and not by_code:
+        ((name, (_, named_at)),) = found.items()
+        code, code_at = other_substances[0]
+        raise DataError(
+            [
+                DataProblem(
+                    code_at,
+                    f"the WHO ATC code {shown(code)} is of a substance that is no drug of the "
+                    f"guideline, while a text names the drug {name!r}: which medicine is "
+                    "meant cannot be known; correct the one that is wrong",
+                ),
+                DataProblem(
+                    named_at,
+                    f"names the drug {name!r} by its name alone, while the WHO ATC code "
+                    f"{shown(code)} is of another substance",
+                ),
+            ]
+        )
     return next(iter(found.values()))[0] if found else None
+
+
+def _atc_drug(code: str) -> Drug | None:
+    """The drug of the guideline a WHO ATC code names, or ``None``."""
+    if len(code) > _MAX_ATC_CODE:
+        return None
+    try:
+        return find_drug(code)
+    except UnknownDrugError:
+        return None
 
 
 def drug_for(
@@ -863,7 +1036,10 @@ def drug_for(
     (R4, R4B) or ``medication.concept``/``.reference`` (R5); a reference is followed to a
     ``Medication`` in ``contained``, or among ``medications`` (a Bundle or resources, as
     :func:`read_patient` takes them: the ``Medication`` s of the order's Bundle or search),
-    by ``Medication/id`` or by ``fullUrl``.  A drug is found by, in this order of reading (all are
+    by ``Medication/id`` or by ``fullUrl`` (also with a version, ``Medication/m1/_history/2``);
+    a ``Medication``'s ``code`` and the concepts of its active ingredients (R4
+    ``ingredient.itemCodeableConcept``, R5 ``ingredient.item.concept``) name the medicine.
+    A drug is found by, in this order of reading (all are
     read): the caller's ``codes`` (``{(system, code): drug or drug name}``, for local
     codes); a WHO ATC code (system ``http://www.whocc.no/atc``) that
     :func:`~ae_systemic.drug` knows; a name or synonym of a drug (``ciclosporin``,
@@ -872,11 +1048,12 @@ def drug_for(
     eye drops name ciclosporin too.  A ``MedicationStatement`` is read the same way.
 
     Two different drugs found → :class:`~ae_systemic.DataError` naming where each was
-    found; so is a malformed resource, a reference to a ``Medication`` not contained
-    and without a display, a medicine with no text, display or code to name it by (as
-    :func:`read_patient` refuses it), two different contained resources under the id
-    referred to, and a ``modifierExtension`` on the order, on the ``Medication`` or on an
-    element read.  ``codes`` of the wrong shape →
+    found, and so is a full ATC code (``L04AD02``) of a substance that is no drug of the
+    guideline beside a drug found only by its name in a text; so is a malformed resource,
+    a reference to a ``Medication`` not contained and without a display, a medicine with
+    no text, display or code to name it by (as :func:`read_patient` refuses it), two
+    different contained resources under the id referred to, and a ``modifierExtension`` on
+    the order, on the ``Medication`` or on an element read.  ``codes`` of the wrong shape →
     :class:`~ae_systemic.ArgumentTypeError`; a drug name there that is not known →
     :class:`~ae_systemic.InputError`.
     """
@@ -1227,7 +1404,8 @@ def read_patient(
     ``resources`` is a ``Bundle`` (type ``searchset``, as ``Patient/$everything`` or a
     search returns it, ``collection`` or ``document``) or an iterable of resources, FHIR
     R4, R4B or R5 (told by their shapes, or by ``version``).  It must hold one
-    ``Patient``; every resource that names a subject must name that patient.
+    ``Patient``; every resource that names a subject must name that patient (by a
+    reference, or by an identifier, system and value, that the ``Patient`` lists).
 
     * **age** at ``on`` from ``Patient.birthDate``.  A partial date (``1990``,
       ``1990-05``) is refused, unless ``partial_birth_date="youngest"``: then the latest
@@ -1237,15 +1415,22 @@ def read_patient(
       ``final``, ``amended`` or ``corrected``, effective at or before ``on`` and not more
       than ``weight_within`` before it (default :data:`DEFAULT_WEIGHT_WITHIN`, a choice of
       this library, not a guideline number), an ``effectivePeriod`` counting at its end;
-      its ``valueQuantity`` in a UCUM mass.
+      its ``valueQuantity`` in a UCUM mass, read only for the weights that may be the
+      latest (one without a value, a ``dataAbsentReason``, leaves it to the others).  An
+      ``Observation`` with a ``focus`` (a fetus, a newborn, a donor) is not the patient's.
       None → :class:`~ae_systemic.DataError` saying what was found and why not used.
     * **pregnancy**: the latest standing ``Observation`` LOINC ``82810-3`` at or before
       ``on``, valued SNOMED CT ``77386006`` (pregnant) or ``60001007`` (not pregnant).
-      Absent (or valued otherwise) → ``pregnancy_known`` is ``False``.
+      Absent (or valued otherwise), or contradicted by a later status of another standing
+      (``preliminary``, ``registered``...; not ``entered-in-error`` or ``cancelled``) at or
+      before ``on`` → ``pregnancy_known`` is ``False``, and the notes say why.  One with a
+      ``focus`` is not read.
     * **co-medications**: active ``MedicationRequest`` s and ``MedicationStatement`` s
-      (R4 ``active``, R5 ``recorded``; not those whose ``effectivePeriod`` surely ended
-      before ``on``: a date-time end on the later of its date as written and its date in
-      UTC), named by their text or coding display, each once; their pathways only
+      (R4 ``active``, R5 ``recorded`` without an ``adherence.code`` of not taking it:
+      ``not-taking``, ``stopped``, ``on-hold`` and the codes under them; not those whose
+      ``effectivePeriod`` surely ended before ``on``: a date-time end on the later of its
+      date as written and its date in UTC), named by their text or coding display (or
+      their ``Medication``'s ingredients), each once; their pathways only
       from the caller's ``pathways`` (name, bare code or ``(system, code)`` → frozenset of
       :class:`~ae_systemic.Pathway`; the union where several keys match): the guideline
       lists no substrates, and the library ships none.  A medicine that
@@ -1256,9 +1441,11 @@ def read_patient(
       :class:`~ae_systemic.Phototherapy`); the library ships no code list.
 
     Anything malformed (not a dict, a wrong ``resourceType``, a string where a number
-    belongs, a date that does not parse, a period that ends before it starts, a second
-    ``Patient``, two different resources of one type and id, one page of a paged search,
-    a DSTU2 resource, R4 and R5 shapes mixed, more than :data:`MAX_RESOURCES` resources),
+    belongs, a date that does not parse, a period that ends before it starts, a resource
+    dated in two forms of ``effective[x]``, a second ``Patient``, two different resources
+    of one type and id, one page of a paged search (a ``next``, ``previous`` or ``prev``
+    link, or a ``total`` above the entries held), a ``Bundle`` inside the input, a DSTU2
+    resource, R4 and R5 shapes mixed, more than :data:`MAX_RESOURCES` resources),
     and a ``modifierExtension`` on a resource whose facts are read or on an element read
     (this library understands none, and FHIR forbids reading them as if it were absent) →
     :class:`~ae_systemic.DataError` with the path of the element.  Identical copies of a
@@ -1281,22 +1468,14 @@ def read_patient(
     reader = _Reader(root, entries, day, versions)
     age, age_source, notes = reader.age(partial_birth_date)
     weight, weight_source = reader.weight(within)
-    pregnant, pregnancy_source = reader.pregnancy()
+    pregnant, pregnancy_source, pregnancy_note = reader.pregnancy()
     medications, medication_sources, left = reader.co_medications(mapped_pathways, left_out)
     planned, planned_sources = reader.phototherapy(mapped_phototherapy)
     sources: list[_Source] = [("age", age_source), ("weight", weight_source)]
-    if pregnant is not None and pregnancy_source is not None:
-        sources.append(("pregnant", pregnancy_source))
+    if pregnancy_note is not None:
+        notes.append(pregnancy_note)
     elif pregnancy_source is not None:
-        notes.append(
-            f"the latest pregnancy status, {pregnancy_source}, is coded neither pregnant "
-            f"({_PREGNANT}) nor not pregnant ({_NOT_PREGNANT}): not known"
-        )
-    else:
-        notes.append(
-            f"no pregnancy status (Observation LOINC {_PREGNANCY_CODE}) at or before {day}: "
-            "not known"
-        )
+        sources.append(("pregnant", pregnancy_source))
     sources += medication_sources
     sources += [("phototherapy", label) for label in planned_sources]
     notes += left
@@ -1363,14 +1542,51 @@ class _Reader:
         subject = _optional_object(entry.resource, key, entry.path, "a Reference")
         if subject is None:
             return
-        reference = _string(subject, "reference", join_path(entry.path, key))
-        if reference is None or names_patient(reference, self.patient_id, self.aliases):
+        where = join_path(entry.path, key)
+        reference = _string(subject, "reference", where)
+        if reference is None:
+            self.check_identifier(subject, where)
+            return
+        if names_patient(reference, self.patient_id, self.aliases):
             return
         _fail(
             join_path(entry.path, f"{key}.reference"),
             f"{shown(reference)} is not the record's patient ({self.patient.label}): the "
             "input is one patient's record",
         )
+
+    def check_identifier(self, subject: _Json, path: str) -> None:
+        """A subject given by an identifier alone must be one of the patient's identifiers.
+
+        A subject with neither reference nor identifier (a display alone) is accepted.
+        """
+        identifier = _optional_object(subject, "identifier", path, "an Identifier")
+        if identifier is None:
+            return
+        where = join_path(path, "identifier")
+        system = _string(identifier, "system", where)
+        value = _string(identifier, "value", where)
+        if system is not None and value is not None and (system, value) in self.identifiers:
+            return
+        of_system = "without a system" if system is None else f"of system {shown(system, 200)}"
+        _fail(  # the value (another person's number, perhaps) is not repeated in the message
+            where,
+            f"this identifier {of_system} is none of the identifiers of the record's patient "
+            f"({self.patient.label}): the input is one patient's record; refer to the patient "
+            "with subject.reference, or give one of its identifiers (system and value)",
+        )
+
+    @functools.cached_property
+    def identifiers(self) -> frozenset[tuple[str, str]]:
+        """The patient's identifiers (system, value); malformed ones match nothing."""
+        raw = self.patient.resource.get("identifier")
+        found = set()
+        for item in raw[:_MAX_ITEMS] if isinstance(raw, (list, tuple)) else ():
+            if isinstance(item, Mapping):
+                system, value = item.get("system"), item.get("value")
+                if isinstance(system, str) and isinstance(value, str):
+                    found.add((system, value))
+        return frozenset(found)
 
     # -- age
 
@@ -1429,29 +1645,60 @@ class _Reader:
                 self.check_subject(entry)
             yield entry, status
 
+    def about_another(self, entry: _Entry) -> bool:
+        """Whether an Observation has a ``focus``: it is about another than its subject.
+
+        FHIR: the focus is who or what the observation is about when that is not the
+        subject (a fetus, a newborn, a donor); its value is not the patient's.
+        """
+        return bool(_items(entry.resource, "focus", entry.path))
+
     def weight(self, within_days: float) -> tuple[pint.Quantity[float], str]:
-        candidates: list[tuple[_Candidate, pint.Quantity[float], float]] = []
+        pending: list[_Candidate] = []
         skipped: dict[str, int] = {}
+
+        def skip(why: str, count: int = 1) -> None:
+            skipped[why] = skipped.get(why, 0) + count
+
         for entry, status in self.observations(_WEIGHT_CODES):
             if status not in _STANDING:
-                skipped[f"status {status}"] = skipped.get(f"status {status}", 0) + 1
+                skip(f"status {status}")
                 continue
             with self.located(entry):
+                if self.about_another(entry):
+                    skip(_FOCUS)
+                    continue
                 when = _dated(entry.resource, entry.path, "a body weight")
-                if when.after(self.on):
-                    skipped[f"after {self.on}"] = skipped.get(f"after {self.on}", 0) + 1
-                    continue
-                if when.days_before(self.on) > within_days:
-                    skipped["older"] = skipped.get("older", 0) + 1
-                    continue
-                found = self.weight_value(entry)
-            if found is not None:
-                candidates.append((_Candidate(when, entry), *found))
-        if not candidates:
+            if when.after(self.on):
+                skip(f"after {self.on}")
+            elif when.days_before(self.on) > within_days:
+                skip("older")
+            else:
+                pending.append(_Candidate(when, entry))
+        # Only the weights that may be the latest are read: an older one that cannot be read
+        # (an inexact '<70 kg') does not stand in the way of a newer one.  One without a
+        # value (a dataAbsentReason) leaves the latest to the others.
+        values: dict[str, tuple[pint.Quantity[float], float]] = {}
+        possible: list[_Candidate] = []
+        while pending:
+            possible = _may_be_latest(pending)
+            absent = []
+            for candidate in possible:
+                if candidate.entry.path not in values:
+                    with self.located(candidate.entry):
+                        found = self.weight_value(candidate.entry)
+                    if found is None:
+                        absent.append(candidate.entry.path)
+                    else:
+                        values[candidate.entry.path] = found
+            if not absent:
+                break
+            skip("without a value (a dataAbsentReason)", len(absent))
+            pending = [c for c in pending if c.entry.path not in absent]
+        if not pending:
             self.no_weight(within_days, skipped)
-        chosen = _latest([(c, kg) for c, _, kg in candidates], "body weights")
-        weight = next(q for c, q, _ in candidates if c is chosen)
-        return weight, chosen.entry.label
+        chosen = _latest([(c, values[c.entry.path][1]) for c in possible], "body weights")
+        return values[chosen.entry.path][0], chosen.entry.label
 
     def weight_value(self, entry: _Entry) -> tuple[pint.Quantity[float], float] | None:
         resource, path = entry.resource, entry.path
@@ -1460,7 +1707,8 @@ class _Reader:
                 return None  # no value, for a stated reason: not a weight
             others = [k for k in _keys(resource) if k.startswith("value")]
             where = join_path(path, others[0] if others else "valueQuantity")
-            _fail(where, "a body weight is read from valueQuantity, in a UCUM mass")
+            components = "" if others or "component" not in resource else " (not a component)"
+            _fail(where, f"a body weight is read from valueQuantity{components}, in a UCUM mass")
         where = join_path(path, "valueQuantity")
         unit, magnitude = read_unit(resource["valueQuantity"], where)
         if unit.kind != MASS:
@@ -1481,7 +1729,11 @@ class _Reader:
             earliest = self.on - datetime.timedelta(days=int(within_days))
         except OverflowError:
             earliest = datetime.date.min
-        seen = "; ".join(f"{count} {why}" for why, count in sorted(skipped.items()))
+        reasons = dict(skipped)
+        components = self.weights_in_components()
+        if components:
+            reasons["in a component of another Observation (components are not read)"] = components
+        seen = "; ".join(f"{count} {why}" for why, count in sorted(reasons.items()))
         found = f" (body weights not used: {seen})" if seen else " (none found)"
         _fail(
             self.root,
@@ -1490,15 +1742,52 @@ class _Reader:
             f"current weight{OLDER_WEIGHT_ADVICE}",
         )
 
+    def weights_in_components(self) -> int:
+        """How many Observations not coded as a body weight hold one in a ``component``.
+
+        Read only to say why no weight was found; a malformed element counts for nothing.
+        """
+        count = 0
+        for entry in self.by_kind.get("Observation", []):
+            resource = entry.resource
+            if _loosely_coded(resource.get("code"), _WEIGHT_CODES):
+                continue  # a weight itself: counted where it is read
+            components = resource.get("component")
+            if isinstance(components, (list, tuple)) and any(
+                isinstance(c, Mapping) and _loosely_coded(c.get("code"), _WEIGHT_CODES)
+                for c in components[:_MAX_ITEMS]
+            ):
+                count += 1
+        return count
+
     # -- pregnancy
 
-    def pregnancy(self) -> tuple[bool | None, str | None]:
+    def pregnancy(self) -> tuple[bool | None, str | None, str | None]:
+        """The pregnancy status, the resource it is read from, and a note when not known.
+
+        The latest standing status (final, amended, corrected) at or before ``on``; it is
+        not known when a later status of another standing (preliminary...) contradicts it.
+        """
         candidates: list[tuple[_Candidate, float]] = []
         values: dict[str, bool | None] = {}
+        others: list[tuple[_Entry, str, _When | None, bool | None]] = []
+        unread: list[str] = []
         for entry, status in self.observations([_PREGNANCY_CODE]):
-            if status not in _STANDING:
+            if status in _VOID:
                 continue
             with self.located(entry):
+                if self.about_another(entry):
+                    unread.append(f"{entry.label} ({_FOCUS})")
+                    continue
+                if status not in _STANDING:
+                    when = _effective(entry.resource, entry.path)
+                    if when is None or not when.after(self.on):
+                        said = self.pregnancy_value(entry)
+                        if "valueCodeableConcept" not in entry.resource:
+                            unread.append(f"{entry.label} (status {status}, no value)")
+                        else:
+                            others.append((entry, status, when, said))
+                    continue
                 when = _dated(entry.resource, entry.path, "a pregnancy status")
                 if when.after(self.on):
                     continue
@@ -1506,9 +1795,45 @@ class _Reader:
             values[entry.path] = value
             candidates.append((_Candidate(when, entry), {True: 1.0, False: 0.0, None: -1.0}[value]))
         if not candidates:
-            return None, None
+            unread += [f"{e.label} (status {status}, {_said(v)})" for e, status, _, v in others]
+            standing = " with status final, amended or corrected" if unread else ""
+            more = f" (not used: {_listed(unread)})" if unread else ""
+            return (
+                None,
+                None,
+                (
+                    f"no pregnancy status (Observation LOINC {_PREGNANCY_CODE}){standing} at or "
+                    f"before {self.on}: not known{more}"
+                ),
+            )
         chosen = _latest(candidates, "pregnancy statuses")
-        return values[chosen.entry.path], chosen.entry.label
+        value, label = values[chosen.entry.path], chosen.entry.label
+        if value is None:
+            return (
+                None,
+                label,
+                (
+                    f"the latest pregnancy status, {label}, is coded neither pregnant "
+                    f"({_PREGNANT}) nor not pregnant ({_NOT_PREGNANT}): not known"
+                ),
+            )
+        contradicting = [
+            f"{entry.label} (status {status}, {_said(said)}"
+            + (", undated)" if when is None else ")")
+            for entry, status, when, said in others
+            if said != value and (when is None or not when.surely_before(chosen.when))
+        ]
+        if contradicting:
+            return (
+                None,
+                None,
+                (
+                    f"the latest standing pregnancy status (final, amended or corrected), {label} "
+                    f"({_said(value)}), is contradicted by a later one: {_listed(contradicting)}: "
+                    "not known"
+                ),
+            )
+        return value, label, None
 
     def pregnancy_value(self, entry: _Entry) -> bool | None:
         resource, path = entry.resource, entry.path
@@ -1569,6 +1894,13 @@ class _Reader:
         wanted = "recorded" if self.versions.version == "R5" else "active"
         if status != wanted:
             return False
+        _one_effective(resource, path, _STATEMENT_EFFECTIVE)
+        adherence = _optional_object(resource, "adherence", path, "an adherence (R5)")
+        if adherence is not None:
+            where = join_path(path, "adherence")
+            code = _optional_object(adherence, "code", where, "a CodeableConcept")
+            if _has_code(code, join_path(where, "code"), _ADHERENCE_SYSTEM, _NOT_TAKEN):
+                return False  # recorded as not taken: stopped, on hold
         period = _effective_period(resource, path)
         end = None if period is None else period[1]
         return end is None or not end.before(self.on)
@@ -1617,6 +1949,31 @@ def _keys(value: Mapping[Any, object]) -> list[str]:
     return [key for key in value if isinstance(key, str)]
 
 
+def _said(value: bool | None) -> str:
+    """What a pregnancy status says, in words."""
+    if value is None:
+        return "coded neither pregnant nor not pregnant"
+    return "pregnant" if value else "not pregnant"
+
+
+def _listed(items: Sequence[str], most: int = 3) -> str:
+    """``items`` joined with commas, the first ``most`` of them and how many more."""
+    shown_items = ", ".join(items[:most])
+    return shown_items + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
+def _loosely_coded(concept: object, codes: Collection[str]) -> bool:
+    """Whether a CodeableConcept holds a LOINC coding of ``codes``; malformed is not."""
+    codings = concept.get("coding") if isinstance(concept, Mapping) else None
+    return isinstance(codings, (list, tuple)) and any(
+        isinstance(c, Mapping)
+        and c.get("system") == LOINC_SYSTEM
+        and isinstance(c.get("code"), str)
+        and c["code"] in codes
+        for c in codings[:_MAX_ITEMS]
+    )
+
+
 def _is_drug(found: Drug | None, drug: Drug) -> bool:
     return found is not None and found.name == drug.name
 
@@ -1628,7 +1985,11 @@ class _MedicationIndex:
     by_alias: dict[str, _Entry]
 
     def resolve(self, reference: str) -> tuple[_Json, str] | None:
+        """The ``Medication`` a reference names, also with a version (``.../_history/2``)."""
         found = self.by_alias.get(reference)
+        if found is None:
+            reference = _unversioned(reference)
+            found = self.by_alias.get(reference)
         if found is None and "/Medication/" in reference:
             found = self.by_alias.get("Medication/" + reference.rsplit("/Medication/", 1)[1])
         return None if found is None else (found.resource, found.path)
@@ -1655,45 +2016,67 @@ def _aliases(entry: _Entry) -> list[str]:
 
 
 def _medicine(names: _Names) -> tuple[str, list[str | tuple[str, str]]]:
-    """The name of a medicine (text, display, or code) and the keys to find its pathways."""
-    texts: list[str] = []
+    """The name of a medicine (text, display, or code) and the keys to find its pathways.
+
+    A medicine named by its ingredients alone (a ``Medication`` without a code, referred to
+    without a display) is called by them, joined with " + ".
+    """
     keys: list[str | tuple[str, str]] = []
+    texts: list[str] = []
     codes: list[str] = []
     for concept, path in names.concepts:
-        text = _string(concept, "text", path)
-        if text and text.strip():
-            texts.append(text.strip())
-        for coding in _codings(concept, path):
-            if coding.display and coding.display.strip():
-                texts.append(coding.display.strip())
-            if coding.code:
-                keys.append(coding.code.strip().casefold())
-                if coding.system:
-                    keys.append((coding.system, coding.code))
-                    codes.append(f"{coding.system}|{coding.code}")
-    texts += [text.strip() for text, _ in names.texts if text.strip()]
-    keys += [text.casefold() for text in texts]
+        found_texts, found_codes = _concept_names(concept, path, keys)
+        texts += found_texts
+        codes += found_codes
+    given = [text.strip() for text, _ in names.texts if text.strip()]
+    keys += [text.casefold() for text in given]
+    texts += given
+    by_ingredient = []
+    for concept, path in names.ingredients:
+        found_texts, found_codes = _concept_names(concept, path, keys)
+        by_ingredient += (found_texts or found_codes)[:1]
     if texts:
         return texts[0], keys
     if codes:
         return codes[0], keys
+    if by_ingredient:
+        return " + ".join(by_ingredient), keys
     _fail(
         names.where,
         "the medicine has no text, display or code to name it by: give it a text or a coding",
     )
 
 
-def _latest(candidates: Sequence[tuple[_Candidate, float]], plural: str) -> _Candidate:
-    """The latest candidate; candidates that may each be the latest and disagree are refused.
+def _concept_names(
+    concept: _Json, path: str, keys: list[str | tuple[str, str]]
+) -> tuple[list[str], list[str]]:
+    """The texts (text, displays) and codes (``system|code``) of a concept; its keys added."""
+    texts: list[str] = []
+    codes: list[str] = []
+    text = _string(concept, "text", path)
+    if text and text.strip():
+        texts.append(text.strip())
+    for coding in _codings(concept, path):
+        if coding.display and coding.display.strip():
+            texts.append(coding.display.strip())
+        if coding.code:
+            keys.append(coding.code.strip().casefold())
+            if coding.system:
+                keys.append((coding.system, coding.code))
+                codes.append(f"{coding.system}|{coding.code}")
+    keys += [text.casefold() for text in texts]
+    return texts, codes
 
-    ``plural`` names the candidates in the message (``"pregnancy statuses"``).
+
+def _may_be_latest(candidates: Sequence[_Candidate]) -> list[_Candidate]:
+    """The candidates no other is surely later than: each may be the latest.
 
     One candidate is surely later than another when both have a time and its instant is later
     (time zones included), or when its days all come after the other's days (a date, a partial
-    date, or a date-time's own date as written).  The candidates no other is surely later
-    than may each be the latest: they must agree, as the library never guesses.
+    date, or a date-time's own date as written).  When time zones order them in a circle, none
+    is surely the latest: all are returned.
     """
-    dates = [c.when for c, _ in candidates]
+    dates = [c.when for c in candidates]
     starts = [w.first for w in dates if w.instant is None]
     timed = [w for w in dates if w.instant is not None]
     last_start = max(starts, default=None)  # no candidate of whole days starts later
@@ -1707,9 +2090,17 @@ def _latest(candidates: Sequence[tuple[_Candidate, float]], plural: str) -> _Can
             return last_timed_day is None or when.last >= last_timed_day
         return when.instant == last_instant
 
-    possible = [(c, v) for c, v in candidates if may_be_latest(c.when)]
-    if not possible:  # time zones that order them in a circle: none is surely the latest
-        possible = list(candidates)
+    return [c for c in candidates if may_be_latest(c.when)] or list(candidates)
+
+
+def _latest(candidates: Sequence[tuple[_Candidate, float]], plural: str) -> _Candidate:
+    """The latest candidate; candidates that may each be the latest and disagree are refused.
+
+    ``plural`` names the candidates in the message (``"pregnancy statuses"``).  Which may be
+    the latest: :func:`_may_be_latest`.  They must agree, as the library never guesses.
+    """
+    latest = {id(c) for c in _may_be_latest([c for c, _ in candidates])}
+    possible = [(c, v) for c, v in candidates if id(c) in latest]
     first_value = possible[0][1]
     if any(abs(v - first_value) > 1e-9 * max(abs(v), abs(first_value)) for _, v in possible):
         labels = ", ".join(c.entry.label for c, _ in possible)

@@ -59,6 +59,7 @@ __all__ = [
     "order_problem",
     "shown_figures",
     "shown_ranges",
+    "single_dose_text",
     "unheld_amount_a_day",
 ]
 
@@ -379,6 +380,24 @@ class DoseCheck(NotebookDisplay):
         """The references of the regimen compared with."""
         return self.range.references
 
+    @property
+    def single_dose_status(self) -> DoseStatus:
+        """Where the amount per administration lies against the single doses of the range.
+
+        The range's single doses are its daily amounts divided into the regimen's doses a
+        day (``range.per_dose_low`` to ``range.per_dose_high``).  A daily amount within the
+        range may still be given in larger administrations than the regimen's (2450 mg
+        once a week is 350 mg a day): this says so, with the same ``tolerance``.
+        """
+        low, high = self.range.per_dose_low.m_as("mg"), self.range.per_dose_high.m_as("mg")
+        amount = self.prescription.amount_mg
+        margin = FLOAT_TOLERANCE + self.tolerance
+        if amount > high * (1 + margin):
+            return DoseStatus.ABOVE
+        if amount < low * (1 - margin):
+            return DoseStatus.BELOW
+        return DoseStatus.WITHIN
+
     def _json_(self) -> JSONValue:
         """The JSON form (:func:`~ae_systemic.unstructure`)."""
         return {
@@ -578,11 +597,33 @@ def _percent(fraction: float, tolerance: float = 0.0) -> str:
 
 
 def frequency_text(check: DoseCheck) -> str:
-    """The administrations a day against the regimen's single doses, in words."""
+    """The administrations a day against the regimen's single doses, in words.
+
+    With an amount per administration above the range's single doses, that first
+    (:attr:`DoseCheck.single_dose_status`).
+    """
     per_day = check.prescription.administrations_per_day
-    count = beyond(per_day, 0.0, 2)  # two decimals, but a rare administration is not 0 a day
+    doses = check.range.doses_per_day
+    # two decimals, but a rare administration is not 0 a day, nor 1.998 the regimen's 2
+    count = apart(per_day, (0.0, float(doses)), 2)
     given = f"{count} administration{'s' * (count != '1')} a day"
-    return (
+    text = (
         f"The prescription gives {given}; the regimen divides the daily dose into "
-        f"{counted(check.range.doses_per_day, 'single dose')}."
+        f"{counted(doses, 'single dose')}."
+    )
+    if check.single_dose_status is DoseStatus.ABOVE:  # the graver fact first
+        text = f"{single_dose_text(check)} {text}"
+    return text
+
+
+def single_dose_text(check: DoseCheck) -> str:
+    """``"Each administration, 2450 mg, is above the single doses of 87.5–175 mg ..."``."""
+    low, high = check.range.per_dose_low.m_as("mg"), check.range.per_dose_high.m_as("mg")
+    amount = check.prescription.amount_mg
+    bound = high * (1 + check.tolerance)
+    kg = number(check.range.weight.m_as("kg"), 2)
+    return (
+        f"Each administration, {beyond(amount, bound)} mg, is above the single doses of "
+        f"{span(low, high, 'mg', digits=1)} that the range gives for {kg} kg, by "
+        f"{_percent((amount - high) / high, check.tolerance)}."
     )

@@ -5,7 +5,8 @@ FHIR writes a quantity as ``{"value": 160, "unit": "lb", "system":
 (``[lb_av]``, ``mg/(kg.d)``) and reads some differently, so the codes this library
 supports are listed here, each with the pint unit it means (:data:`UCUM_UNITS`), and
 nothing else is read.  The ``code`` decides; the human ``unit`` text is only checked not
-to name another unit of the table.
+to name another unit: the whole text against the texts of the table, and for a mass each
+of its words against the names of the masses (``"lbs."``, ``"Pfund"`` with code ``kg``).
 
 :func:`quantity` reads a FHIR ``Quantity`` (or ``Age``, ``Duration``) into a pint
 quantity of the application registry; :func:`to_quantity` writes a pint quantity as one;
@@ -217,7 +218,8 @@ def quantity(
 
     The ``system`` must be UCUM (``http://unitsofmeasure.org``) and the ``code`` one of
     :data:`UCUM_UNITS`; the ``code`` decides the unit, and a ``unit`` text naming another
-    unit of the table contradicts it.  The magnitude is a float, in the application
+    unit of the table contradicts it (for a mass, a word of it naming another mass does:
+    ``"lbs."`` or ``"Pfund"`` with the code ``kg``).  The magnitude is a float, in the application
     registry (:func:`~ae_systemic.application_registry`).  ``path`` names the quantity in
     errors (``Observation.valueQuantity``).
 
@@ -309,6 +311,41 @@ def not_a_number(value: object) -> str:
     return f"expected a number, got {kind}: {shown(value)}"
 
 
+#: The words that name a mass unit in a unit text, by the code of the unit: the table's
+#: own texts and a few common words of European languages (``Pfund``, ``livres``).  A
+#: word found in a mass's unit text that names another mass contradicts the code.
+_MASS_WORDS: Final = {
+    "ug": ("microgramme", "microgrammes", "mikrogramm", "microgramo", "microgramos"),
+    "mg": (
+        "mgs", "milligramme", "milligrammes", "milligramm", "miligramo", "miligramos",
+        "milligrammo", "milligrammi",
+    ),
+    "g": ("gms", "gramme", "grammes", "gramm", "gramo", "gramos", "grammo", "grammi"),
+    "kg": (
+        "kilo", "kilos", "kilogramme", "kilogrammes", "kilogramm", "kilogramo", "kilogramos",
+        "chilogrammo", "chilogrammi",
+    ),
+    "[lb_av]": ("pfund", "livre", "livres", "libra", "libras"),
+    "[oz_av]": ("ozs", "unze", "unzen", "onza", "onzas"),
+    "[stone_av]": (),
+}  # fmt: skip
+_WORD: Final = re.compile(r"\w+")
+
+
+def _mass_words() -> dict[str, str]:
+    """Each word naming a mass unit (casefolded), and the code of the unit it names."""
+    words: dict[str, str] = {}
+    for code, more in _MASS_WORDS.items():
+        unit = UCUM_UNITS[code]
+        for text in (*unit.displays, *more):
+            for word in _WORD.findall(text.casefold().strip("[]")):
+                words[word] = code
+    return words
+
+
+_MASS_BY_WORD: Final = _mass_words()
+
+
 def _check_display(display: object, unit: UcumUnit, path: str) -> None:
     if not isinstance(display, str):
         raise _fail(path, f"expected the unit text as a string, got {shown(display)}")
@@ -319,6 +356,16 @@ def _check_display(display: object, unit: UcumUnit, path: str) -> None:
             f"the unit text {shown(display)} names {' or '.join(sorted(named))}, but the code "
             f"is {unit.code!r}, {unit.meaning}; correct the one that is wrong",
         )
+    if unit.kind != MASS:
+        return
+    for word in _WORD.findall(display.casefold()):
+        other = _MASS_BY_WORD.get(word)
+        if other is not None and other != unit.code:
+            raise _fail(
+                path,
+                f"the unit text {shown(display)} names {other} ({shown(word)}), but the code "
+                f"is {unit.code!r}, {unit.meaning}; correct the one that is wrong",
+            )
 
 
 def to_quantity(value: QuantityLike) -> dict[str, JSONValue]:

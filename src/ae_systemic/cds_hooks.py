@@ -157,6 +157,8 @@ _LOINC: Final = "http://loinc.org"
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 #: The statuses of a ``MedicationRequest`` that will not be given (R4 and R5): such a
 #: draft is not checked, such an order not counted.
+#: The links of a search Bundle to another page: one page alone is not the record.
+_OTHER_PAGES: Final = frozenset({"next", "previous", "prev"})
 _NOT_GIVEN: Final = frozenset({"cancelled", "completed", "entered-in-error", "stopped", "ended"})
 #: The intents of a ``MedicationRequest`` that are an order (not a proposal, a plan or an
 #: option): only these count among the patient's orders.
@@ -239,12 +241,23 @@ def _under(prefix: str, path: str, head: str) -> str:
 
 
 def _first(error: DataError, place: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """The first problem's path (mapped by ``place``) and message, noting any more."""
+    """The first problem's path and message (their inner paths mapped by ``place``),
+    noting any more."""
     problem = error.problems[0] if error.problems else DataProblem("", str(error))
-    path = problem.path if place is None else _mapped(problem.path, place)
+    path, message = problem.path, problem.message
+    if place is not None:
+        path = _mapped(path, place)
+        message = _INNER_PATH.sub(lambda found: place.get(found[0], found[0]), message)
     more = len(error.problems) - 1
-    message = problem.message + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+    message += f" (and {more} more problem{'s' * (more > 1)})" if more else ""
     return path, message
+
+
+#: A path of this module's making that a message of the FHIR input may name ("is also at
+#: resources[3]"): the request's own path stands in for it.
+_INNER_PATH: Final = re.compile(
+    r"(?:MedicationRequest\.)?(?:Bundle\.entry|resources)\[\d+\](?:\.resource)?"
+)
 
 
 def _mapped(path: str, place: Mapping[str, str]) -> str:
@@ -351,26 +364,22 @@ def _selected(
 
 
 def _orders(
-    request: Mapping[str, object],
     drafts: Sequence[tuple[int, Mapping[str, object], str]],
     selected: set[str] | None,
     patient_id: str,
     config: ServiceConfig,
+    pool: _Pool,
 ) -> list[_Order]:
     """The draft orders of :data:`DRUG` (for ``order-select``, of those ``selected``).
 
     A draft that will not be given (its status ``cancelled``, ``stopped``... or
-    ``doNotPerform``) is no order to check.  A ``Medication`` a draft refers to is looked
-    up among the drafts and the prefetch.
+    ``doNotPerform``) is no order to check.  The ``Medication`` a draft refers to is
+    looked up in the ``pool``; a draft whose medicine cannot be identified is a
+    :class:`HookRequestError` (it might be an order of :data:`DRUG`: no answer would show
+    that it was not checked).
     """
     orders = []
     codes = config.drug_codes_map()
-    prefetched, prefetched_origins = _prefetched_medications(request)
-    medications, place = _medications(
-        [resource for _, resource, _ in drafts] + prefetched,
-        [f"context.draftOrders.entry[{index}].resource" for index, _, _ in drafts]
-        + prefetched_origins,
-    )
     for index, resource, label in drafts:
         if resource.get("resourceType") != "MedicationRequest":
             continue
@@ -379,8 +388,11 @@ def _orders(
         path = f"context.draftOrders.entry[{index}].resource"
         if not _given(resource, path):
             continue
-        found = _drug_of(resource, path, codes, medications, place)
-        if isinstance(found, Drug) and found.name == DRUG:
+        try:
+            found = drug_for(resource, codes=codes, medications=pool.bundle)
+        except DataError as error:
+            raise HookRequestError(*_first(error, pool.places(path))) from None
+        if found is not None and found.name == DRUG:
             _check_subject(resource, path, patient_id)
             orders.append(_Order(path, resource, label, found))
     return orders
@@ -397,144 +409,229 @@ def _given(resource: Mapping[str, object], path: str) -> bool:
     return not (isinstance(status, str) and status in _NOT_GIVEN) and not refused
 
 
-def _drug_of(
-    resource: Mapping[str, object],
-    path: str,
-    codes: Mapping[tuple[str, str], str],
-    medications: Sequence[Mapping[str, object]],
-    place: Mapping[str, str],
-) -> Drug | str | None:
-    """The drug a medication request orders; for a medicine not identified, its reference.
+#: The display an unidentified medicine is read under: it names no drug of the guideline.
+_UNIDENTIFIED: Final = "unidentified medicine"
+#: The id a referred ``Medication`` takes in its order's ``contained`` (see :func:`_embedded`).
+_EMBEDDED: Final = "ae-systemic-medication"
 
-    ``None`` for a medicine that is no drug of the guideline.  A medicine named only by a
-    reference to a ``Medication`` the request does not hold (or one without a code) is
-    no malformed request: the reference is returned, and the medicine counts as one whose
-    interactions could not be checked.  Malformed FHIR is a :class:`HookRequestError`.
+
+@attrs.frozen
+class _Pool:
+    """The ``Medication`` s of the request, the drafts' first, as one ``collection`` Bundle.
+
+    Orders refer to them by ``Medication/id`` (maybe versioned, maybe an absolute URL) or
+    by an entry's ``fullUrl`` (``urn:uuid:...``), wherever in the request they stand: a
+    draft order to a ``Medication`` of the prefetch, an order of the record to one among
+    the drafts.  A ``Medication`` given twice (a draft's copy and the record's) is the
+    first one.  ``origins`` says where each entry stands in the request.
     """
-    try:
-        return drug_for(resource, codes=codes, medications=medications)
-    except DataError as error:
-        found = _unidentified(resource, codes, medications)
-        if found is not None:
-            return found[0]
-        places = {"MedicationRequest": path, "MedicationStatement": path, **place}
-        raise HookRequestError(*_first(error, places)) from None
+
+    bundle: Mapping[str, object]
+    origins: tuple[str, ...]
+    by_alias: Mapping[str, Mapping[str, object]]
+
+    def places(self, path: str) -> dict[str, str]:
+        """Where the paths of an error about the order at ``path`` stand in the request."""
+        place = {}
+        for index, origin in enumerate(self.origins):
+            place[f"MedicationRequest.Bundle.entry[{index}].resource"] = origin
+            place[f"Bundle.entry[{index}].resource"] = origin
+        place["MedicationRequest"] = path
+        place["MedicationStatement"] = path
+        return place
+
+    def resolve(self, reference: str) -> Mapping[str, object] | None:
+        bare = reference.split("/_history/", 1)[0]
+        found = self.by_alias.get(bare)
+        if found is None and "/Medication/" in bare:
+            found = self.by_alias.get("Medication/" + bare.rsplit("/Medication/", 1)[1])
+        return found
 
 
-_UNIDENTIFIED: Final = "unidentified medicine"  # names no drug: drug_for finds none in it
+def _pool(request: Mapping[str, object]) -> _Pool:
+    """The request's :class:`_Pool`, read leniently (what is malformed is named elsewhere)."""
+    entries: list[Mapping[str, object]] = []
+    origins: list[str] = []
+    by_alias: dict[str, Mapping[str, object]] = {}
+    for resource, full_url, origin in _medication_entries(request):
+        resource_id = resource.get("id")
+        if resource_id is not None and not isinstance(resource_id, str):
+            continue
+        aliases = [f"Medication/{resource_id}"] if resource_id else []
+        aliases += [full_url] if full_url else []
+        if not aliases or any(alias in by_alias for alias in aliases):
+            continue  # no reference can reach it, or a copy of one taken already
+        for alias in aliases:
+            by_alias[alias] = resource
+        entries.append(
+            {"resource": resource, "fullUrl": full_url} if full_url else {"resource": resource}
+        )
+        origins.append(origin)
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    return _Pool(bundle, tuple(origins), by_alias)
 
 
-def _unidentified(
-    resource: Mapping[str, object],
-    codes: Mapping[tuple[str, str], str],
-    medications: Sequence[Mapping[str, object]],
-    display: str = _UNIDENTIFIED,
-) -> tuple[str, Mapping[str, object]] | None:
-    """A medicine named by nothing but a reference that cannot be followed: the reference,
-    and the resource with ``display`` given to the reference.
+def _medication_entries(
+    request: Mapping[str, object],
+) -> list[tuple[Mapping[str, object], str | None, str]]:
+    """The ``Medication`` s of the draft orders, then of the prefetch: each with its
+    entry's ``fullUrl`` and where it stands."""
+    found: list[tuple[Mapping[str, object], str | None, str]] = []
+    context = request.get("context")
+    drafts = context.get("draftOrders") if isinstance(context, Mapping) else None
+    places: list[tuple[object, str]] = [(drafts, "context.draftOrders")]
+    prefetch = request.get("prefetch")
+    if isinstance(prefetch, Mapping):
+        places += [(prefetch.get(key), f"prefetch.{key}") for key in PREFETCH]
+    for value, where in places:
+        if not isinstance(value, Mapping):
+            continue
+        if value.get("resourceType") == "Medication":
+            found.append((value, None, where))
+            continue
+        entries = value.get("entry") if value.get("resourceType") == "Bundle" else None
+        for index, entry in enumerate(entries if isinstance(entries, list) else ()):
+            resource = entry.get("resource") if isinstance(entry, Mapping) else None
+            if isinstance(resource, Mapping) and resource.get("resourceType") == "Medication":
+                full_url = entry.get("fullUrl")
+                text = full_url if isinstance(full_url, str) and full_url else None
+                found.append((resource, text, f"{where}.entry[{index}].resource"))
+    return found
 
-    That is: no concept (code or text), and a reference without a display to a
-    ``Medication`` neither contained nor among ``medications``, or one with no code.  It
-    is told by :func:`~ae_systemic.fhir.drug_for` reading the resource once the reference
-    has a display: ``None`` when the resource fails for another reason.
+
+def _reference(resource: Mapping[str, object]) -> Mapping[str, object] | None:
+    """The Reference naming a medication request's medicine, if nothing else names it.
+
+    R4 ``medicationReference`` without ``medicationCodeableConcept``, R5
+    ``medication.reference`` without ``medication.concept``.
     """
     if "medicationCodeableConcept" in resource:
         return None
     r5 = resource.get("medication")
     if isinstance(r5, Mapping):
-        if "concept" in r5:
-            return None
-        given = r5.get("reference")
+        given = None if "concept" in r5 else r5.get("reference")
     else:
         given = resource.get("medicationReference")
-    if not isinstance(given, Mapping):
+    return given if isinstance(given, Mapping) else None
+
+
+def _with_reference(
+    resource: Mapping[str, object], reference: Mapping[str, object]
+) -> dict[str, object]:
+    """``resource`` whose medicine is named by ``reference`` instead (R4 or R5 shape)."""
+    r5 = resource.get("medication")
+    if isinstance(r5, Mapping):
+        return {**resource, "medication": {**r5, "reference": reference}}
+    return {**resource, "medicationReference": reference}
+
+
+def _unidentified(
+    resource: Mapping[str, object],
+    codes: Mapping[tuple[str, str], str],
+    pool: _Pool,
+    display: str = _UNIDENTIFIED,
+) -> tuple[str, Mapping[str, object]] | None:
+    """A medicine named by nothing but a reference that cannot be followed: what the
+    reference names, and the resource with ``display`` given to the reference.
+
+    That is: no concept (code or text), and a reference without a display to a
+    ``Medication`` neither contained nor in the request, or one with no code, or a
+    reference by ``identifier`` only.  It is told by :func:`~ae_systemic.fhir.drug_for`
+    reading the resource once the reference has a display: ``None`` when the resource
+    fails for another reason.
+    """
+    given = _reference(resource)
+    if given is None:
         return None
-    display_given = given.get("display")
-    if display_given is not None and not (
-        isinstance(display_given, str) and not display_given.strip()
+    shown_display = given.get("display")
+    if shown_display is not None and not (
+        isinstance(shown_display, str) and not shown_display.strip()
     ):
         return None  # a display names the medicine: it failed for another reason
     reference = given.get("reference")
-    if not isinstance(reference, str) or not reference.strip():
-        return None
-    named = {**given, "display": display}
-    if isinstance(r5, Mapping):
-        candidate = {**resource, "medication": {**r5, "reference": named}}
+    identifier = given.get("identifier")
+    if isinstance(reference, str) and reference.strip():
+        named = reference
+    elif reference is None and isinstance(identifier, Mapping):
+        named = f"identifier {identifier.get('system', '')}|{identifier.get('value', '')}"
     else:
-        candidate = {**resource, "medicationReference": named}
+        return None
+    candidate = _with_reference(resource, {**given, "display": display})
     try:
-        drug_for(candidate, codes=codes, medications=medications)
+        drug_for(candidate, codes=codes, medications=pool.bundle)
     except DataError:
         return None
-    return reference, candidate
+    return named, candidate
 
 
-def _prefetched_medications(
-    request: Mapping[str, object],
-) -> tuple[list[Mapping[str, object]], list[str]]:
-    """The ``Medication`` s of the prefetch, read leniently, with where each stands.
+def _embedded(resource: Mapping[str, object], pool: _Pool) -> Mapping[str, object]:
+    """``resource`` with the ``Medication`` it refers to in the pool placed in ``contained``.
 
-    A draft order may refer to one the prefetch includes; the prefetch itself is checked
-    only once a draft order of :data:`DRUG` needs it.
+    :func:`~ae_systemic.fhir.read_patient` follows a reference within what it is given:
+    a ``fullUrl`` of the draft orders' Bundle, or a ``Medication`` of the drafts named by
+    an order of the record, would not be found.
     """
-    prefetch = request.get("prefetch")
-    found: list[Mapping[str, object]] = []
-    origins: list[str] = []
-    if not isinstance(prefetch, Mapping):
-        return found, origins
-    for key, value in prefetch.items():
-        if not isinstance(value, Mapping):
-            continue
-        where = join_path("prefetch", str(key))
-        if value.get("resourceType") == "Medication":
-            found.append(value)
-            origins.append(where)
-        entries = value.get("entry") if value.get("resourceType") == "Bundle" else None
-        for index, entry in enumerate(entries if isinstance(entries, list) else ()):
-            resource = entry.get("resource") if isinstance(entry, Mapping) else None
-            if isinstance(resource, Mapping) and resource.get("resourceType") == "Medication":
-                found.append(resource)
-                origins.append(f"{where}.entry[{index}].resource")
-    return found, origins
+    given = _reference(resource)
+    reference = None if given is None else given.get("reference")
+    if given is None or not isinstance(reference, str) or reference.startswith("#"):
+        return resource
+    medication = pool.resolve(reference)
+    if medication is None:
+        return resource
+    contained = resource.get("contained")
+    inner = [*contained] if isinstance(contained, list) else []
+    inner.append({**medication, "id": _EMBEDDED})
+    embedded = _with_reference(resource, {**given, "reference": f"#{_EMBEDDED}"})
+    embedded["contained"] = inner
+    return embedded
 
 
-def _medications(
-    resources: Sequence[Mapping[str, object]], origins: Sequence[str]
-) -> tuple[list[Mapping[str, object]], dict[str, str]]:
-    """The ``Medication`` s among ``resources`` (orders refer to them), and where each stands.
+def _replaced(drafts: Sequence[tuple[int, Mapping[str, object], str]]) -> tuple[set[str], set[str]]:
+    """What the draft orders replace in the record: the labels of the drafts themselves
+    (a resource being changed, whatever its status), and the references of the orders
+    they name as ``priorPrescription``."""
+    labels = {label for _, _, label in drafts}
+    prior = set()
+    for _, resource, _ in drafts:
+        named = resource.get("priorPrescription")
+        reference = named.get("reference") if isinstance(named, Mapping) else None
+        if isinstance(reference, str) and reference:
+            prior.add(reference)
+    return labels, prior
 
-    The prefetch includes them (``_include=MedicationRequest:medication``); where each stands
-    in the request names the paths of errors.
-    """
-    found: list[Mapping[str, object]] = []
-    place: dict[str, str] = {}
-    for resource, origin in zip(resources, origins, strict=True):
-        if resource.get("resourceType") == "Medication":
-            place[f"resources[{len(found)}]"] = origin
-            found.append(resource)
-    return found, place
+
+def _is_replaced(label: str, replaced: tuple[set[str], set[str]]) -> bool:
+    labels, prior = replaced
+    return label in labels or any(_names(reference, label) for reference in prior)
+
+
+def _names(reference: str, label: str) -> bool:
+    """Whether ``reference`` (relative or absolute, maybe versioned) names ``label``."""
+    bare = reference.split("/_history/", 1)[0]
+    return bare == label or bare.endswith("/" + label)
+
+
+def _label(resource: Mapping[str, object], path: str) -> str:
+    kind, resource_id = resource.get("resourceType"), resource.get("id")
+    return f"{kind}/{resource_id}" if isinstance(resource_id, str) and resource_id else path
 
 
 def _active_orders(
     resources: Sequence[Mapping[str, object]],
     origins: Sequence[str],
-    drafts: Sequence[_Order],
     patient_id: str,
     config: ServiceConfig,
+    pool: _Pool,
 ) -> list[_Order]:
-    """The record's active orders of :data:`DRUG` (its ``MedicationRequest`` s), but drafts'.
+    """The record's active orders of :data:`DRUG` (its ``MedicationRequest`` s).
 
-    An active order with the label of a draft order, or named by a draft's
-    ``priorPrescription``, is being changed or replaced by it: counted once, as the draft.
-    Only requests whose ``intent`` is an order count (not a ``proposal``, ``plan`` or
-    ``option``).  The same order twice in the prefetch counts once; two different
-    versions of it are refused.
+    ``resources`` are the prefetch's, without those the drafts replace.  Only requests
+    whose ``intent`` is an order count (not a ``proposal``, ``plan`` or ``option``).  The
+    same order twice in the prefetch counts once; two different versions of it are
+    refused.  An order whose medicine cannot be identified is not counted: it is read as
+    an unidentified co-medication (see :func:`_for_reading`).
     """
-    replaced = {order.label for order in drafts} | {
-        reference for order in drafts for reference in _prior(order)
-    }
     codes = config.drug_codes_map()
-    medications, place = _medications(resources, origins)
     orders: list[_Order] = []
     seen: dict[str, _Order] = {}
     for resource, path in zip(resources, origins, strict=True):
@@ -545,13 +642,15 @@ def _active_orders(
         intent = resource.get("intent")
         if isinstance(intent, str) and intent not in _ORDER_INTENTS:
             continue
-        found = _drug_of(resource, path, codes, medications, place)
-        if not isinstance(found, Drug) or found.name != DRUG:
+        try:
+            found = drug_for(resource, codes=codes, medications=pool.bundle)
+        except DataError as error:
+            if _unidentified(resource, codes, pool) is not None:
+                continue
+            raise HookRequestError(*_first(error, pool.places(path))) from None
+        if found is None or found.name != DRUG:
             continue
-        resource_id = resource.get("id")
-        label = f"MedicationRequest/{resource_id}" if isinstance(resource_id, str) else path
-        if label in replaced or any(_names(reference, label) for reference in replaced):
-            continue
+        label = _label(resource, path)
         if label in seen:
             if resource != seen[label].resource:
                 raise HookRequestError(
@@ -564,19 +663,6 @@ def _active_orders(
         seen[label] = _Order(path, resource, label, found)
         orders.append(seen[label])
     return orders
-
-
-def _prior(order: _Order) -> list[str]:
-    """The reference of the order a draft replaces (``priorPrescription``), if it gives one."""
-    prior = order.resource.get("priorPrescription")
-    reference = prior.get("reference") if isinstance(prior, Mapping) else None
-    return [reference] if isinstance(reference, str) and reference else []
-
-
-def _names(reference: str, label: str) -> bool:
-    """Whether ``reference`` (relative or absolute, maybe versioned) names ``label``."""
-    bare = reference.split("/_history/", 1)[0]
-    return bare == label or bare.endswith("/" + label)
 
 
 def _daily_doses(orders: Sequence[_Order], origin: str) -> list[OrderDose]:
@@ -724,16 +810,25 @@ def _bundle_resources(
     links = bundle.get("link")
     if isinstance(links, list):
         for index, link in enumerate(links):
-            if isinstance(link, Mapping) and link.get("relation") == "next":
+            if isinstance(link, Mapping) and link.get("relation") in _OTHER_PAGES:
                 raise PrefetchMissingError(
                     f"{path}.link[{index}]",
-                    "one page of a paged search: every page is needed (send all the results)",
+                    f"one page of a paged search (a {shown(link.get('relation'))} link): every "
+                    "page is needed (send all the results)",
                 )
     entries = bundle.get("entry")
+    if entries is not None and not isinstance(entries, list):
+        raise HookRequestError(f"{path}.entry", f"expected a list, got {shown(entries)}")
+    total = bundle.get("total")
+    held = len(entries or ())
+    if isinstance(total, int) and not isinstance(total, bool) and total > held:
+        raise PrefetchMissingError(
+            f"{path}.total",
+            f"{total} results, of which the Bundle holds {held}: every result is needed "
+            "(send all the results)",
+        )
     if entries is None:
         return []
-    if not isinstance(entries, list):
-        raise HookRequestError(f"{path}.entry", f"expected a list, got {shown(entries)}")
     found = []
     for index, raw in enumerate(entries):
         where = f"{path}.entry[{index}]"
@@ -769,45 +864,48 @@ def _pending(
     return resources, origins
 
 
-def _without_the_drug(
-    resources: list[Mapping[str, object]], origins: list[str], config: ServiceConfig
+def _for_reading(
+    resources: list[Mapping[str, object]],
+    origins: list[str],
+    config: ServiceConfig,
+    pool: _Pool,
 ) -> tuple[list[Mapping[str, object]], list[str], dict[str, str]]:
-    """The resources without the medication requests and statements of :data:`DRUG`.
+    """The resources as ``read_patient`` is to read them, without those of :data:`DRUG`.
 
     The drug being ordered is no co-medication of itself; :func:`~ae_systemic.fhir.drug_for`
     with the configured codes finds it (``read_patient``'s ``excluding`` knows no local
-    codes).  A resource it cannot read is kept, for ``read_patient`` to name the problem;
-    one whose medicine cannot be identified (:func:`_unidentified`) is kept under a
-    placeholder display, returned with the name it is to be shown by.
+    codes).  A medicine referring to a ``Medication`` of the pool has it placed in its
+    ``contained`` (:func:`_embedded`).  A resource that cannot be read is kept, for
+    ``read_patient`` to name the problem; one whose medicine cannot be identified
+    (:func:`_unidentified`) is kept under a placeholder display, returned with the name it
+    is to be shown by.
     """
     codes = config.drug_codes_map()
-    medications, _ = _medications(resources, origins)
     kept: list[Mapping[str, object]] = []
     kept_origins = []
     names: dict[str, str] = {}
     for resource, origin in zip(resources, origins, strict=True):
         if resource.get("resourceType") in ("MedicationRequest", "MedicationStatement"):
             try:
-                found = drug_for(resource, codes=codes, medications=medications)
+                found = drug_for(resource, codes=codes, medications=pool.bundle)
             except DataError:
                 found = None
-                placeholder = _placeholder(len(names) + 1)
-                unidentified = _unidentified(resource, codes, medications, placeholder)
+                placeholder = f"{_UNIDENTIFIED} #{len(names) + 1}"
+                unidentified = _unidentified(resource, codes, pool, placeholder)
                 if unidentified is not None:
-                    reference, resource = unidentified
-                    kind, resource_id = resource.get("resourceType"), resource.get("id")
-                    label = f"{kind}/{resource_id}" if isinstance(resource_id, str) else origin
-                    names[placeholder] = f"the unidentified medicine of {label} ({reference})"
+                    named, resource = unidentified
+                    names[placeholder] = (
+                        f"the unidentified medicine of {_label(resource, origin)} ({named}, "
+                        f"which the request does not identify: not counted among the orders "
+                        f"of {DRUG})"
+                    )
+            else:
+                resource = _embedded(resource, pool)
             if found is not None and found.name == DRUG:
                 continue
         kept.append(resource)
         kept_origins.append(origin)
     return kept, kept_origins, names
-
-
-def _placeholder(number: int) -> str:
-    """The display an unidentified medicine is read under (it names no drug of the guideline)."""
-    return f"{_UNIDENTIFIED} #{number}"
 
 
 def _with_unidentified(
@@ -816,8 +914,7 @@ def _with_unidentified(
     """The record with each unidentified medicine (read under its placeholder) named.
 
     ``read_patient`` read it as any medicine (left out when not active): a co-medication
-    without pathways, whose interactions could not be checked, and a card says so.  It is
-    not counted among the orders of :data:`DRUG`, which it is not known to be.
+    without pathways, whose interactions could not be checked, and a card says so.
     """
     if isinstance(record, _Unusable) or not names:
         return record
@@ -1088,15 +1185,23 @@ def _respond(
         _object(prefetch, "prefetch", "the prefetched resources")
     drafts = _drafts(context)
     selected = _selected(context, drafts) if hook == "order-select" else None
-    orders = _orders(request, drafts, selected, patient_id, config)
+    pool = _pool(request)
+    orders = _orders(drafts, selected, patient_id, config, pool)
     if not orders:
         return {"cards": []}
     resources, origins = _prefetch_resources(request, patient_id, config)
-    drafted = _orders(request, drafts, None, patient_id, config)
-    active = _active_orders(resources, origins, drafted, patient_id, config)
+    replaced = _replaced(drafts)
+    kept = [
+        (resource, origin)
+        for resource, origin in zip(resources, origins, strict=True)
+        if not _is_replaced(_label(resource, origin), replaced)
+    ]
+    resources, origins = [r for r, _ in kept], [o for _, o in kept]
+    drafted = _orders(drafts, None, patient_id, config, pool)
+    active = _active_orders(resources, origins, patient_id, config, pool)
     pending, pending_origins = _pending(drafts)
-    resources, origins, unidentified = _without_the_drug(
-        resources + pending, origins + pending_origins, config
+    resources, origins, unidentified = _for_reading(
+        resources + pending, origins + pending_origins, config, pool
     )
     record = _with_unidentified(_patient(resources, origins, day, config), unidentified)
     source = config.card_source()
