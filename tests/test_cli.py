@@ -1404,3 +1404,31 @@ def test_check_exits_1_for_administrations_above_the_single_doses(
     out = capsys.readouterr().out
     assert "  within       " in out
     assert "  frequency    Each administration, " in out
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (
+            ["dose", "CsA", "--weight", "70", "kg"],
+            "unrecognized argument kg; --weight takes its value as one argument: write "
+            "--weight 70kg or quote it, --weight '70 kg'",
+        ),
+        (
+            ["assess", "CsA", "--weight", "70kg", "--age", "30", "years"],
+            "unrecognized argument years; --age takes its value as one argument: write "
+            "--age 30years or quote it, --age '30 years'",
+        ),
+        (
+            ["check", "CsA", "--weight", "70kg", "--amount", "100", "mg"],
+            "--amount takes its value as one argument",
+        ),
+    ],
+)
+def test_a_value_split_by_a_space_is_named_with_its_option(
+    capsys: pytest.CaptureFixture[str], args: list[str], hint: str
+) -> None:
+    assert _cli.run(args) == 2
+    err = capsys.readouterr().err
+    assert hint in err
+    assert err.count("\n") == 1

@@ -1,8 +1,9 @@
 """Assessing a patient against what the guideline says about a drug.
 
 :func:`assess` reads only the drug's content (licence, regimens,
-combinations, interactions, special populations, monitoring, screening and
-recommendations) and the patient's facts; every message is built from the data
+combinations, interactions, special populations, safety, monitoring and screening) and
+the patient's facts (the graded recommendations are the drug's, not a patient's: see
+``Drug.recommendations``); every message is built from the data
 and carries the data's reference numbers.  It adds no clinical rule of its own,
 with one documented exception the source leaves open: the age from which the
 adult regimens apply (``adult_from``, 18 years unless the caller says otherwise).

@@ -265,12 +265,32 @@ def _unrecognized(
             hints.append(closest if len(unknown) == 1 else f"{closest} for {option}")
     if hints:
         message += f"; did you mean {' and '.join(hints)}?"
+    elif not unknown and (split := _split_value(extra[0], arguments)) is not None:
+        option, value = split
+        message += (
+            f"; {option} takes its value as one argument: write {option} "
+            f"{value.replace(' ', '')} or quote it, {option} '{value}'"
+        )
     elif not unknown and "--co-medication" in arguments:
         message += (
             "; each --co-medication takes one medicine: repeat the option for each, "
             f"e.g. --co-medication {extra[0]}"
         )
     parser.error(message)
+
+
+def _split_value(stray: str, arguments: list[str]) -> tuple[str, str] | None:
+    """The option and its value that a space split (``--weight 70 kg``), if ``stray`` is
+    the unit so cut off; ``None`` otherwise."""
+    for position in range(2, len(arguments)):
+        option, number, word = arguments[position - 2 : position + 1]
+        if word == stray and option.startswith("--") and _NUMBER.fullmatch(number):
+            return option, f"{number} {word}"
+    return None
+
+
+#: A number as a value of the command line writes it (``70``, ``0.5``, ``-1``).
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def _join_negative_values(arguments: list[str]) -> list[str]:

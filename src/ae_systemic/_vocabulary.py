@@ -464,7 +464,11 @@ class CombinationAdvice(_Vocabulary):
 
 
 class ComparisonResult(_Vocabulary):
-    """How the drug fared against a comparator in head-to-head data."""
+    """How the drug fared against a comparator in the comparisons the source reports.
+
+    Trials, network meta-analyses, registers or real-life data (``Comparison.design``
+    says which); ``MIXED``: better on one measure or at one time, not on another.
+    """
 
     SUPERIOR = "superior"
     SIMILAR = "similar"
