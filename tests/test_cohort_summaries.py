@@ -10,6 +10,7 @@ pandas result.  The cohorts are synthetic test rows, their doses computed by han
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from typing import Any, cast
 
@@ -222,6 +223,21 @@ def test_prescribed_without_a_period_column_counts_a_day() -> None:
     table = pd.DataFrame({"age": [30], "weight": [70.0], "amount": [100.0], "frequency": [3.0]})
     units = {"age": "year", "weight": "kg", "amount": "mg"}
     kg, daily = prescribed(assess_table(CSA, table, units=units), CSA)
+    assert (kg.tolist(), daily.tolist()) == ([70.0], [300.0])
+
+
+def test_prescribed_reads_the_result_of_a_drug_assessed_in_a_phase_without_the_phase() -> None:
+    """A drug with an acute regimen only: its result is read back without asking for a phase
+    (the weight and the amount a day need no regimen), as plot.dose_distribution reads it."""
+    acute = next(r for r in CSA.regimens if r.phase is ae_systemic.Phase.ACUTE)
+    drug = synthetic("Examplonet", acute)
+    table = pd.DataFrame({"age": [30], "weight": [70.0], "amount": [150.0], "frequency": [2.0]})
+    units = {"age": "year", "weight": "kg", "amount": "mg"}
+    result = assess_table(drug, table, units=units, phase=ae_systemic.Phase.ACUTE)
+    assert result["regimen"].tolist() == [acute.label]
+    with pytest.raises(DoseInputError):  # without the phase, no row of it can be assessed
+        assess_table(drug, table, units=units)
+    kg, daily = prescribed(result, drug)
     assert (kg.tolist(), daily.tolist()) == ([70.0], [300.0])
 
 
@@ -710,7 +726,10 @@ def test_a_pint_column_of_complex_numbers_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         assess_table(CSA, table, units={"age": "year"})
     assert caught.value.argument == "weight"
-    assert caught.value.problem.startswith("holds complex numbers (pint[kilogram][complex128])")
+    assert caught.value.problem == (
+        "holds complex numbers (pint[kilogram][complex128]), not real ones; give the weight as "
+        "real numbers"
+    )
 
 
 def test_a_dask_column_of_complex_numbers_is_refused_when_computed() -> None:
@@ -914,6 +933,42 @@ def test_an_order_whose_amount_a_day_no_float_holds_is_a_row_error_as_prescripti
     assert result["dose_status"].notna().tolist() == [False, True]  # the other row assessed
 
 
+def test_an_order_whose_amount_a_day_no_float_holds_is_named_word_for_word() -> None:
+    """The order as the row gives it, with the period's unit; without a period column, a day."""
+    with_period = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "amount": [100.0], "frequency": [1.0]}
+        | {"period": [1e-305]}
+    )
+    result = assess_table(CSA, with_period, units={**UNITS, "period": "s"})
+    assert result["error"].tolist() == [
+        "period: 100.0 mg once every 1e-305 second is more administrations a day than a float "
+        "holds (it overflows to inf); check the amount, frequency and period and their units"
+    ]
+    without_period = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "amount": [1e-320], "frequency": [1.0]}
+    )
+    result = assess_table(CSA, without_period, units=UNITS)
+    assert result["error"].tolist() == [
+        "amount: 1e-320 mg once every 1 day is less than 2.2e-308 mg a day, too little for a "
+        "float to hold (it rounds towards 0 mg/day); check the amount, frequency and period "
+        "and their units"
+    ]
+    with pytest.raises(DoseInputError) as raised:  # Prescription gives the same day
+        Prescription("1e-320 mg", frequency=1)
+    assert "once every 1 day is less than 2.2e-308 mg a day" in raised.value.problem
+
+
+def test_an_order_of_the_least_normal_float_a_day_is_assessed_as_prescription_holds_it() -> None:
+    """The least amount a day a float holds (its smallest normal number) is no error."""
+    least = sys.float_info.min
+    table = pd.DataFrame({"age": [30.0], "weight": [70.0], "amount": [least], "frequency": [1.0]})
+    result = assess_table(CSA, table, units=UNITS)
+    expected = check_dose(CSA, "70 kg", Prescription(f"{least!r} mg", frequency=1))
+    assert expected.daily.m_as("mg/day") == least
+    assert result["error"].isna().tolist() == [True]
+    assert result["dose_status"].tolist() == [expected.status.value] == ["below"]
+
+
 # -- row problems of the prescription, word for word --------------------------------------------
 
 
@@ -1103,6 +1158,28 @@ def test_rows_of_a_population_whose_regimen_is_weekly_name_the_regimen_not_the_a
     assert assess_table(drug, bad_weight, units=UNITS)["error"].tolist()[1] == (
         "weight: -1.0 kg must be positive"
     )
+
+
+def test_rows_whose_regimen_for_the_phase_asked_is_weekly_name_that_regimen() -> None:
+    """Adults: a daily standard regimen and a weekly acute one; in the acute phase their rows
+    name the weekly regimen (the one of the phase), not the standard one."""
+    weekly_acute = attrs.evolve(WEEKLY, phase=ae_systemic.Phase.ACUTE)
+    standard = (r for r in CSA.regimens if r.phase is None)
+    drug = synthetic("Exampletrexate", weekly_acute, *standard)
+    table = pd.DataFrame({"age": [30.0, 10.0], "weight": [70.0, 30.0]})
+    result = assess_table(drug, table, units=UNITS, phase=ae_systemic.Phase.ACUTE)
+    assert result["error"].tolist()[0] == (
+        f"regimen: Exampletrexate's regimen for adults ({weekly_acute}) is not a weight-based "
+        "daily dose; assess_table computes those only (dose_plan gives any regimen's amount and "
+        "interval)"
+    )
+    assert str(weekly_acute).startswith("weekly")
+    assert result["error"].isna().tolist() == [False, True]
+    with pytest.raises(DoseInputError) as one:  # assess names the same argument
+        ae_systemic.assess(
+            drug, ae_systemic.Patient("30 years", "70 kg"), phase=ae_systemic.Phase.ACUTE
+        )
+    assert one.value.argument == "regimen"
 
 
 def test_rows_of_a_population_without_a_regimen_for_no_phase_name_the_phase() -> None:
@@ -1328,3 +1405,18 @@ def test_a_unit_of_mass_the_library_does_not_read_is_refused_naming_the_column(
     assert raised.value.argument == field
     assert "is not a unit of mass this library reads (the gram with a prefix" in str(raised.value)
     assert ("pint reads 'gr' as the grain" in str(raised.value)) is unit.endswith("gr")
+
+
+@pytest.mark.parametrize("field", ["age", "period"])
+def test_a_unit_of_mass_for_a_time_is_refused_as_no_unit_of_time(field: str) -> None:
+    """ "kgr" for an age is no time: said so, not that the library reads no kilograin."""
+    table = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "amount": [150.0], "frequency": [2], "period": [24.0]}
+    )
+    with pytest.raises(InputError) as raised:
+        assess_table(CSA, table, units={**UNITS, field: "kgr"})
+    assert raised.value.argument == field
+    example = {"age": "year", "period": "day"}[field]
+    assert raised.value.problem == (
+        f"kilograin is not a unit of time, as the {field} needs; write e.g. {example!r}"
+    )

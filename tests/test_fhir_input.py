@@ -491,7 +491,13 @@ def test_a_weight_about_another_than_the_patient_is_not_hers(bundle: Json) -> No
     assert record.patient.weight == Q(160, "lb")
     message = str(refused(lambda: read(added(no_weights(bundle), newborn))))
     assert "(body weights not used: 1 with a focus (about another than the patient))" in message
+    assert (
+        "Observation/w9, a body weight with a focus (about another than the patient), is not "
+        "the patient's: not used"
+    ) in record.notes
     newborn["focus"] = []  # an empty list is no focus
+    assert read(added(bundle, newborn)).sources_of("weight") == ("Observation/w9",)
+    newborn["focus"] = [{"reference": "Patient/p1"}]  # the patient herself
     assert read(added(bundle, newborn)).sources_of("weight") == ("Observation/w9",)
     newborn["focus"] = {"reference": "Patient/baby"}
     error = refused(lambda: read(added(bundle, newborn)))
@@ -754,14 +760,28 @@ def test_an_undated_status_of_another_standing_that_disagrees_may_be_later(bundl
     assert "Observation/preg2 (status preliminary, pregnant, undated)" in record.notes[0]
 
 
-def test_a_later_status_saying_not_pregnant_does_not_stand_for_a_final_pregnant(
+@pytest.mark.parametrize("code", ["60001007", "261665006", None])
+def test_a_later_status_that_cannot_stand_never_overturns_a_final_pregnant(
+    bundle: Json, code: str | None
+) -> None:
+    """The cautious reading: she stays pregnant, with the pregnancy statements."""
+    pregnant = pregnancy_observation("preg3", "2025-02-25", "77386006")
+    record = read(added(bundle, pregnant, later_status(code)))
+    assert (record.pregnancy_known, record.patient.pregnant) == (True, True)
+    assert record.sources_of("pregnant") == ("Observation/preg3",)
+
+
+def test_a_later_status_with_a_value_of_another_form_makes_not_pregnant_not_known(
     bundle: Json,
 ) -> None:
-    pregnant = pregnancy_observation("preg3", "2025-02-25", "77386006")
-    record = read(added(bundle, pregnant, later_status("60001007")))
+    later = later_status(None)
+    later["valueString"] = "pregnant"
+    record = read(added(bundle, later))
     assert record.pregnancy_known is False
-    assert "Observation/preg3 (pregnant)" in record.notes[0]
-    assert "Observation/preg2 (status preliminary, not pregnant)" in record.notes[0]
+    assert (
+        "Observation/preg2 (status preliminary, coded neither pregnant nor not pregnant)"
+        in (record.notes[0])
+    )
 
 
 def test_a_status_of_another_standing_alone_is_named_in_the_note(bundle: Json) -> None:
@@ -774,15 +794,27 @@ def test_a_status_of_another_standing_alone_is_named_in_the_note(bundle: Json) -
     )
 
 
-def test_a_pregnancy_status_about_another_than_the_patient_is_not_read(bundle: Json) -> None:
+def test_a_pregnancy_status_about_another_cannot_stand_but_can_say_otherwise(
+    bundle: Json,
+) -> None:
+    """A "pregnant" with a focus on the fetus is not her status, but it does not let an
+    older "not pregnant" stand as known."""
     fetus = pregnancy_observation("preg2", "2025-02-28", "77386006")
     fetus["focus"] = [{"display": "fetus"}]
     record = read(added(bundle, fetus))
-    assert record.patient.pregnant is False
-    assert record.sources_of("pregnant") == ("Observation/preg1",)
+    assert (record.pregnancy_known, record.sources_of("pregnant")) == (False, ())
+    assert (
+        "Observation/preg2 (status final, with a focus (about another than the patient), pregnant)"
+    ) in record.notes[0]
     alone = read(added(without(bundle, "Observation/preg1"), fetus))
     assert alone.pregnancy_known is False
-    assert "Observation/preg2 (with a focus (about another than the patient))" in alone.notes[0]
+    assert "not used: Observation/preg2 (status final, with a focus" in alone.notes[0]
+    herself = {**fetus, "focus": [{"reference": "Patient/p1"}]}  # names the patient: hers
+    record = read(added(bundle, herself))
+    assert (record.patient.pregnant, record.sources_of("pregnant")) == (
+        True,
+        ("Observation/preg2",),
+    )
 
 
 # --- co-medications and phototherapy --------------------------------------------------------
@@ -1407,10 +1439,11 @@ def test_the_atc_code_of_another_substance_beside_a_drug_named_only_in_a_text_is
     error = refused(lambda: drug_for(request))
     concept = "MedicationRequest.medicationCodeableConcept"
     assert error.paths == (f"{concept}.coding[0].code", f"{concept}.text")
-    assert "the WHO ATC code 'L04AD02' is of a substance that is no drug of the guideline" in str(
-        error
-    )
-    assert "names the drug 'ciclosporin' by its name alone" in str(error)
+    assert (
+        "the WHO ATC code 'L04AD02' is of another substance of the group L04AD than "
+        "ciclosporin (L04AD01), while a text names the drug 'ciclosporin'"
+    ) in str(error)
+    assert "names the drug 'ciclosporin', while the WHO ATC code 'L04AD02'" in str(error)
     in_record = refused(lambda: read(added(bundle, {**request, "id": "tac"})))
     i = len(bundle["entry"])
     assert in_record.paths == (
@@ -1424,6 +1457,22 @@ def test_the_atc_code_of_another_substance_beside_a_drug_named_only_in_a_text_is
     own = {"coding": [{"system": ATC, "code": "L04AD01"}], "text": "ciclosporin (not tacrolimus)"}
     assert drug_for(concept_request(own)) is csa
     assert drug_for(concept_request({**tacrolimus, "text": "Tacrolimus 1 mg"})) is None
+    both = {"coding": [*tacrolimus["coding"], {"system": ATC, "code": "L04AD01"}]}
+    assert "while a code names the drug" in str(refused(lambda: drug_for(concept_request(both))))
+
+
+@pytest.mark.parametrize("code", ["S01XA18", "s01xa18", " S01XA18 "])
+def test_ciclosporin_eye_drops_coded_in_their_own_atc_group_are_ciclosporin(
+    csa: Drug, code: str
+) -> None:
+    """S01XA18 is ciclosporin for the eye: another group, the same substance, no conflict."""
+    drops = {"coding": [{"system": ATC, "code": code}], "text": "Ciclosporin 1 mg/ml eye drops"}
+    assert drug_for(concept_request(drops)) is csa
+    bundle = load("r4")
+    statement = {**concept_request(drops), "id": "drops", "status": "active"}
+    assert read(added(bundle, statement)).notes[-1] == (
+        "MedicationRequest/drops (ciclosporin) is the drug assessed, not a co-medication"
+    )
 
 
 def ingredient_of(concept: Json, version: str, **more: object) -> Json:

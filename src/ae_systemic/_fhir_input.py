@@ -953,10 +953,11 @@ def _copies_differ(name: str, first: str, second: str) -> NoReturn:
 def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
     """The one drug the names point at: by the caller's codes, ATC, or a name in the text.
 
-    A full WHO ATC code (level 5, a substance) that names no drug of the guideline, beside
-    a drug of the guideline found only by its name in a text, is refused as ambiguous: the
-    code of tacrolimus with the text "Tacrolimus (replaces ciclosporin)" is no ciclosporin
-    order.
+    A full WHO ATC code (level 5, a substance) of another substance of the found drug's
+    own chemical subgroup (level 4) is refused as ambiguous: the code of tacrolimus
+    (L04AD02) with the text "Tacrolimus (replaces ciclosporin)" is no ciclosporin order.  A
+    code of another group may be the same substance in another form (ciclosporin eye drops,
+    S01XA18) and is not read.
     """
     pattern, by_name = _names_pattern()
     found: dict[str, tuple[Drug, str]] = {}
@@ -993,24 +994,32 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
         raise DataError(
             DataProblem(path, f"names the drug {name!r}") for name, (_, path) in found.items()
         )
-    if found and other_substances and not by_code:
-        ((name, (_, named_at)),) = found.items()
-        code, code_at = other_substances[0]
-        raise DataError(
-            [
-                DataProblem(
-                    code_at,
-                    f"the WHO ATC code {shown(code)} is of a substance that is no drug of the "
-                    f"guideline, while a text names the drug {name!r}: which medicine is "
-                    "meant cannot be known; correct the one that is wrong",
-                ),
-                DataProblem(
-                    named_at,
-                    f"names the drug {name!r} by its name alone, while the WHO ATC code "
-                    f"{shown(code)} is of another substance",
-                ),
-            ]
-        )
+    if found:
+        ((name, (drug, named_at)),) = found.items()
+        # Another substance of the drug's own chemical subgroup (ATC level 4: tacrolimus
+        # L04AD02 beside ciclosporin L04AD01) is a contradiction; a code of another group
+        # may be the same substance in another form (ciclosporin eye drops, S01XA18).
+        group = (drug.atc or "")[:5].upper()
+        rivals = [(c, at) for c, at in other_substances if group and c.strip().upper()[:5] == group]
+        if rivals:
+            code, code_at = rivals[0]
+            how = "a code" if name in by_code else "a text"
+            raise DataError(
+                [
+                    DataProblem(
+                        code_at,
+                        f"the WHO ATC code {shown(code)} is of another substance of the "
+                        f"group {group} than {name} ({drug.atc}), while {how} names the drug "
+                        f"{name!r}: which medicine is meant cannot be known; correct the one "
+                        "that is wrong",
+                    ),
+                    DataProblem(
+                        named_at,
+                        f"names the drug {name!r}, while the WHO ATC code {shown(code)} is "
+                        "of another substance",
+                    ),
+                ]
+            )
     return next(iter(found.values()))[0] if found else None
 
 
@@ -1417,14 +1426,16 @@ def read_patient(
       this library, not a guideline number), an ``effectivePeriod`` counting at its end;
       its ``valueQuantity`` in a UCUM mass, read only for the weights that may be the
       latest (one without a value, a ``dataAbsentReason``, leaves it to the others).  An
-      ``Observation`` with a ``focus`` (a fetus, a newborn, a donor) is not the patient's.
+      ``Observation`` with a ``focus`` on another (a fetus, a newborn, a donor) is not the
+      patient's: it is not used, and the notes say so when it might be the latest.
       None → :class:`~ae_systemic.DataError` saying what was found and why not used.
     * **pregnancy**: the latest standing ``Observation`` LOINC ``82810-3`` at or before
       ``on``, valued SNOMED CT ``77386006`` (pregnant) or ``60001007`` (not pregnant).
-      Absent (or valued otherwise), or contradicted by a later status of another standing
-      (``preliminary``, ``registered``...; not ``entered-in-error`` or ``cancelled``) at or
-      before ``on`` → ``pregnancy_known`` is ``False``, and the notes say why.  One with a
-      ``focus`` is not read.
+      Absent (or valued otherwise) → ``pregnancy_known`` is ``False``, and the notes say
+      why; so is a "not pregnant" when a later status that cannot stand (``preliminary``,
+      ``registered``..., or with a ``focus`` on another; not ``entered-in-error`` or
+      ``cancelled``) at or before ``on`` does not say "not pregnant" too.  A later status
+      that cannot stand never overturns a standing "pregnant".
     * **co-medications**: active ``MedicationRequest`` s and ``MedicationStatement`` s
       (R4 ``active``, R5 ``recorded`` without an ``adherence.code`` of not taking it:
       ``not-taking``, ``stopped``, ``on-hold`` and the codes under them; not those whose
@@ -1467,7 +1478,8 @@ def read_patient(
     root, entries = _entries(resources)
     reader = _Reader(root, entries, day, versions)
     age, age_source, notes = reader.age(partial_birth_date)
-    weight, weight_source = reader.weight(within)
+    weight, weight_source, weight_notes = reader.weight(within)
+    notes += weight_notes
     pregnant, pregnancy_source, pregnancy_note = reader.pregnancy()
     medications, medication_sources, left = reader.co_medications(mapped_pathways, left_out)
     planned, planned_sources = reader.phototherapy(mapped_phototherapy)
@@ -1646,16 +1658,25 @@ class _Reader:
             yield entry, status
 
     def about_another(self, entry: _Entry) -> bool:
-        """Whether an Observation has a ``focus``: it is about another than its subject.
+        """Whether an Observation has a ``focus`` other than the patient: it is about another.
 
         FHIR: the focus is who or what the observation is about when that is not the
-        subject (a fetus, a newborn, a donor); its value is not the patient's.
+        subject (a fetus, a newborn, a donor); its value is not the patient's.  A focus that
+        names the patient herself (by reference) changes nothing.
         """
-        return bool(_items(entry.resource, "focus", entry.path))
+        for where, item in _items(entry.resource, "focus", entry.path):
+            focus = _object(item, where, "a Reference")
+            reference = _string(focus, "reference", where)
+            if reference is None or not names_patient(reference, self.patient_id, self.aliases):
+                return True
+        return False
 
-    def weight(self, within_days: float) -> tuple[pint.Quantity[float], str]:
+    def weight(self, within_days: float) -> tuple[pint.Quantity[float], str, list[str]]:
+        """The latest body weight, the resource it is read from, and notes: the weights
+        about another than the patient (a ``focus``) that might be later, left out."""
         pending: list[_Candidate] = []
         skipped: dict[str, int] = {}
+        focused: list[tuple[_Entry, _When | None]] = []
 
         def skip(why: str, count: int = 1) -> None:
             skipped[why] = skipped.get(why, 0) + count
@@ -1667,6 +1688,7 @@ class _Reader:
             with self.located(entry):
                 if self.about_another(entry):
                     skip(_FOCUS)
+                    focused.append((entry, _effective(entry.resource, entry.path)))
                     continue
                 when = _dated(entry.resource, entry.path, "a body weight")
             if when.after(self.on):
@@ -1698,7 +1720,12 @@ class _Reader:
         if not pending:
             self.no_weight(within_days, skipped)
         chosen = _latest([(c, values[c.entry.path][1]) for c in possible], "body weights")
-        return values[chosen.entry.path][0], chosen.entry.label
+        notes = [
+            f"{entry.label}, a body weight {_FOCUS}, is not the patient's: not used"
+            for entry, when in focused
+            if when is None or (not when.after(self.on) and not when.surely_before(chosen.when))
+        ]
+        return values[chosen.entry.path][0], chosen.entry.label, notes
 
     def weight_value(self, entry: _Entry) -> tuple[pint.Quantity[float], float] | None:
         resource, path = entry.resource, entry.path
@@ -1765,8 +1792,12 @@ class _Reader:
     def pregnancy(self) -> tuple[bool | None, str | None, str | None]:
         """The pregnancy status, the resource it is read from, and a note when not known.
 
-        The latest standing status (final, amended, corrected) at or before ``on``; it is
-        not known when a later status of another standing (preliminary...) contradicts it.
+        The latest standing status (final, amended, corrected) at or before ``on``, about
+        the patient (no ``focus`` on another); a "not pregnant" is not known when a later
+        status that cannot stand (preliminary..., or about another: a fetus) does not say
+        "not pregnant" too (it says pregnant, is coded otherwise, or has a value of another
+        form).  A later status saying "not pregnant" does not overturn a standing
+        "pregnant".
         """
         candidates: list[tuple[_Candidate, float]] = []
         values: dict[str, bool | None] = {}
@@ -1776,17 +1807,17 @@ class _Reader:
             if status in _VOID:
                 continue
             with self.located(entry):
-                if self.about_another(entry):
-                    unread.append(f"{entry.label} ({_FOCUS})")
-                    continue
-                if status not in _STANDING:
+                focus = self.about_another(entry)
+                if focus or status not in _STANDING:
+                    # it cannot stand for the patient's status, but may say otherwise
+                    shown_status = f"{status}, {_FOCUS}" if focus else status
                     when = _effective(entry.resource, entry.path)
                     if when is None or not when.after(self.on):
                         said = self.pregnancy_value(entry)
-                        if "valueCodeableConcept" not in entry.resource:
-                            unread.append(f"{entry.label} (status {status}, no value)")
+                        if not any(k.startswith("value") for k in _keys(entry.resource)):
+                            unread.append(f"{entry.label} (status {shown_status}, no value)")
                         else:
-                            others.append((entry, status, when, said))
+                            others.append((entry, shown_status, when, said))
                     continue
                 when = _dated(entry.resource, entry.path, "a pregnancy status")
                 if when.after(self.on):
@@ -1817,11 +1848,15 @@ class _Reader:
                     f"({_PREGNANT}) nor not pregnant ({_NOT_PREGNANT}): not known"
                 ),
             )
+        # Only a status saying she may be pregnant overturns a "not pregnant": a status that
+        # cannot stand saying "not pregnant" leaves a standing "pregnant" as it is.
         contradicting = [
             f"{entry.label} (status {status}, {_said(said)}"
             + (", undated)" if when is None else ")")
             for entry, status, when, said in others
-            if said != value and (when is None or not when.surely_before(chosen.when))
+            if value is False
+            and said is not False
+            and (when is None or not when.surely_before(chosen.when))
         ]
         if contradicting:
             return (
