@@ -1682,3 +1682,21 @@ def test_the_range_beside_a_dose_within_it_holds_the_dose_as_printed() -> None:
         line.startswith("- **The guideline's range:** 175.316–350.63 mg/day (87.7–175.3 mg")
         for line in lines
     )
+
+
+def test_paged_prefetch_is_told_by_any_case_of_its_links_and_by_its_matches() -> None:
+    for relation in ("Next", " PREV"):
+        weights = {**rq.searchset(rq.weight()), "link": [{"relation": relation, "url": "u"}]}
+        request = {**rq.scenario_request(), "prefetch": {**rq.prefetch(), "weights": weights}}
+        error = refused(lambda: respond(request, service=SIGN, config=CONFIG), PrefetchMissingError)
+        assert error.argument == "prefetch.weights.link[0]"
+    # two entries, one of them included: a total of 2 matches means one is missing
+    medications = rq.searchset(rq.medication_order("m1", "x", status="active"))
+    medications["entry"].append({"resource": {"resourceType": "Medication", "id": "m"}})
+    medications["entry"][-1]["search"] = {"mode": "include"}
+    medications["total"] = 2
+    request = {**rq.scenario_request(), "prefetch": {**rq.prefetch(), "medications": medications}}
+    error = refused(lambda: respond(request, service=SIGN, config=CONFIG), PrefetchMissingError)
+    assert error.argument == "prefetch.medications.total"
+    medications["total"] = 1
+    assert isinstance(respond(request, service=SIGN, config=CONFIG)["cards"], list)

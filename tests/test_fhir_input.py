@@ -1425,6 +1425,14 @@ def test_a_versioned_reference_to_a_medication_is_followed(bundle: Json, csa: Dr
 
     record = read(edited(bundle, "MedicationRequest/mr3", versioned))
     assert record.patient.co_medications == EXPECTED_CO_MEDICATIONS
+    # The version held must be the one referred to, when the Medication says which it is.
+    request["medicationReference"] = {"reference": "Medication/med/_history/2"}
+    assert drug_for(request, medications=[{**medication, "meta": {"versionId": "2"}}]) is csa
+    error = refused(
+        lambda: drug_for(request, medications=[{**medication, "meta": {"versionId": "5"}}])
+    )
+    assert error.paths == ("MedicationRequest.medicationReference.reference",)
+    assert "names version '2' of the Medication, but resources[0] is version '5'" in str(error)
 
 
 def test_the_atc_code_of_another_substance_beside_a_drug_named_only_in_a_text_is_ambiguous(
@@ -1694,7 +1702,7 @@ def test_a_bundle_inside_the_input_is_refused_naming_its_path(bundle: Json) -> N
     assert listed.paths == ("resources[0]",)
 
 
-@pytest.mark.parametrize("relation", ["next", "previous", "prev"])
+@pytest.mark.parametrize("relation", ["next", "previous", "prev", "Next", " PREVIOUS"])
 def test_one_page_of_a_paged_search_is_refused_by_its_links(bundle: Json, relation: str) -> None:
     paged = copy.deepcopy(bundle)
     paged["link"].append({"relation": relation, "url": "https://fhir.example.org/page"})
@@ -1723,13 +1731,21 @@ def test_a_search_whose_total_is_above_its_entries_is_one_page(bundle: Json) -> 
     error = refused(lambda: read(paged))
     assert error.paths == ("Bundle.total",)
     n = len(bundle["entry"])
-    assert f"the search found 40 matches, but the Bundle holds {n} entries" in str(error)
+    assert f"the search found 40 matches, but the Bundle holds {n} of them" in str(error)
     assert "read every page" in str(error)
     paged["total"] = 1  # fewer matches than entries: the others are included resources
     assert read(paged) == read(bundle)
     for total in ("15", 15.0, True, -1):
         paged["total"] = total
         assert refused(lambda: read(paged)).paths == ("Bundle.total",)
+    # Included resources are no matches: a total of every entry, some of them included
+    paged["total"] = n
+    paged["entry"][-1] = {**paged["entry"][-1], "search": {"mode": "include"}}
+    assert "the search found" in str(refused(lambda: read(paged)))
+    paged["total"] = n - 1
+    assert read(paged) == read(bundle)
+    collection = {**copy.deepcopy(bundle), "type": "collection", "total": 99}  # not a search's
+    assert read(collection) == read(bundle)
 
 
 @pytest.mark.parametrize(

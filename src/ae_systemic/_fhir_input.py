@@ -578,7 +578,7 @@ def _bundle_entries(bundle: _Json) -> list[_Entry]:
     for where, item in _items(bundle, "link", "Bundle"):
         link = _object(item, where, "a Bundle link")
         relation = link.get("relation")
-        if isinstance(relation, str) and relation in _OTHER_PAGES:
+        if isinstance(relation, str) and relation.strip().casefold() in _OTHER_PAGES:
             _fail(
                 where,
                 f"the Bundle is one page of a search (it has a {relation!r} link): read every "
@@ -588,14 +588,14 @@ def _bundle_entries(bundle: _Json) -> list[_Entry]:
     if raw is not None and not isinstance(raw, (list, tuple)):
         _fail("Bundle.entry", f"expected a list, got {shown(raw)}")
     total = bundle.get("total")
-    held = len(raw or ())
-    if total is not None:
+    held = _matches(raw or ())
+    if total is not None and bundle.get("type") == "searchset":  # total counts a search's
         if isinstance(total, bool) or not isinstance(total, int) or total < 0:
             _fail("Bundle.total", f"expected a whole number from 0, got {shown(total)}")
         if total > held:
             _fail(
                 "Bundle.total",
-                f"the search found {total} matches, but the Bundle holds {held} entries: it "
+                f"the search found {total} matches, but the Bundle holds {held} of them: it "
                 "is one page of a search; read every page and pass all their resources, or "
                 "the latest weight or an active medicine may be on a page not read",
             )
@@ -610,6 +610,16 @@ def _bundle_entries(bundle: _Json) -> list[_Entry]:
         full_url = _string(entry, "fullUrl", where)
         entries.append(_entry(entry["resource"], f"{where}.resource", full_url, where))
     return entries
+
+
+def _matches(entries: Sequence[object]) -> int:
+    """How many entries a search matched: not those it ``include`` d, nor its outcomes."""
+    count = 0
+    for entry in entries:
+        search = entry.get("search") if isinstance(entry, Mapping) else None
+        mode = search.get("mode") if isinstance(search, Mapping) else None
+        count += mode in (None, "match")
+    return count
 
 
 def _bundle_type(bundle: _Json) -> None:
@@ -858,6 +868,7 @@ def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | No
         if found is not None:
             resource, path = found
             _unmodified(resource, path, "resource")
+            _same_version(reference or "", resource, path, where)
             code = _optional_object(resource, "code", path, "a CodeableConcept")
             if code is not None:
                 concepts.append((code, join_path(path, "code")))
@@ -913,6 +924,25 @@ def _ingredients(
         if concept is not None and active is not False:
             found.append((concept, concept_path))
     return found
+
+
+def _same_version(reference: str, resource: _Json, path: str, where: str) -> None:
+    """A reference to one version (``Medication/m1/_history/2``) must find that version.
+
+    The version held is told by ``meta.versionId``; where it is another, the medicine read
+    would be another than the one ordered (a Medication since recoded).
+    """
+    pinned = re.search(r"/_history/([^/]+)$", reference)
+    meta = resource.get("meta")
+    held = meta.get("versionId") if isinstance(meta, Mapping) else None
+    if pinned is None or not isinstance(held, str) or held == pinned[1]:
+        return
+    _fail(
+        join_path(where, "reference"),
+        f"names version {shown(pinned[1])} of the Medication, but {path} is version "
+        f"{shown(held)} (meta.versionId): give the version referred to, or refer to the "
+        "Medication without a version",
+    )
 
 
 def _contained(entry: _Entry, reference: str) -> tuple[_Json, str] | None:

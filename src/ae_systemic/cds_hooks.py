@@ -810,7 +810,8 @@ def _bundle_resources(
     links = bundle.get("link")
     if isinstance(links, list):
         for index, link in enumerate(links):
-            if isinstance(link, Mapping) and link.get("relation") in _OTHER_PAGES:
+            relation = link.get("relation") if isinstance(link, Mapping) else None
+            if isinstance(relation, str) and relation.strip().casefold() in _OTHER_PAGES:
                 raise PrefetchMissingError(
                     f"{path}.link[{index}]",
                     f"one page of a paged search (a {shown(link.get('relation'))} link): every "
@@ -820,7 +821,9 @@ def _bundle_resources(
     if entries is not None and not isinstance(entries, list):
         raise HookRequestError(f"{path}.entry", f"expected a list, got {shown(entries)}")
     total = bundle.get("total")
-    held = len(entries or ())
+    held = sum(  # the entries the search matched, not those it included
+        _search_mode(entry) in (None, "match") for entry in entries or ()
+    )
     if isinstance(total, int) and not isinstance(total, bool) and total > held:
         raise PrefetchMissingError(
             f"{path}.total",
@@ -841,6 +844,11 @@ def _bundle_resources(
             continue  # a search's informational outcome
         found.append((resource, f"{where}.resource"))
     return found
+
+
+def _search_mode(entry: object) -> object:
+    search = entry.get("search") if isinstance(entry, Mapping) else None
+    return search.get("mode") if isinstance(search, Mapping) else None
 
 
 def _pending(
