@@ -10,6 +10,7 @@ written as ``<`` moves an edge by nothing but the edge itself, so each is tested
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -118,6 +119,32 @@ def test_a_two_dimensional_array_names_the_bad_weight_by_row_and_column() -> Non
     with pytest.raises(DoseInputError) as caught:
         daily_dose("ciclosporin", Q(np.array([[70.0, 80.0], [90.0, JUST_ABOVE_MAX]]), "kg"))
     assert caught.value.index == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "weight",
+    [
+        np.float32(700.1),
+        np.array(np.float32(700.1)),
+        np.ma.masked_array(np.float32(700.1), mask=False),
+        np.array(np.float32(700.1)).view(np.recarray),  # of numpy.rec, a submodule
+    ],
+    ids=["float32", "zero-dimensional-array", "zero-dimensional-masked-array", "recarray"],
+)
+def test_one_numpy_weight_beyond_a_bound_is_named_as_an_element_of_an_array_is(
+    weight: Any,
+) -> None:
+    """A numpy weight is named by the number it holds (700.1 as a float32 is 700.0999755859375),
+    alone as in an array: numpy values take the array path."""
+    problem = (
+        "700.0999755859375 kilogram is above 700 kg, heavier than any person on record; "
+        "check the unit (grams or pounds read as kilograms?)"
+    )
+    array: Any = np.array([70.0, 700.1], dtype=np.float32)
+    for value, index in ((weight, None), (array, 1)):
+        with pytest.raises(DoseInputError) as caught:
+            daily_dose("ciclosporin", Q(value, "kg"))
+        assert (caught.value.problem, caught.value.index) == (problem, index)
 
 
 def test_an_empty_array_is_refused() -> None:

@@ -336,6 +336,19 @@ def test_an_amount_or_a_strength_in_grains_is_refused_saying_pint_reads_gr_as_th
     assert raised.value.problem.endswith(GRAIN)
 
 
+def test_a_registry_of_its_own_refuses_grains_on_its_first_reading_of_them() -> None:
+    """Which units a registry reads is worked out on first use, then kept: a fresh registry's
+    first kilograins and milligrains are refused as the application registry's are."""
+    registry: pint.UnitRegistry[float] = pint.UnitRegistry()
+    refused = "is not a unit of mass this library reads"
+    with pytest.raises(DoseInputError) as raised:
+        daily_dose("ciclosporin", registry.Quantity(70, "kgr"))
+    assert raised.value.problem.startswith(f"kilograin {refused}")
+    with pytest.raises(DoseInputError) as raised:
+        Prescription(registry.Quantity(150, "mgr"))
+    assert raised.value.problem.startswith(f"milligrain {refused}")
+
+
 def test_a_quantity_in_grams_reads_as_before_and_in_grains_as_nothing() -> None:
     from ae_systemic._units import units_of
 

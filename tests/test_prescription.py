@@ -136,6 +136,10 @@ def test_an_amount_per_time_says_so_whether_written_as_text_or_as_a_quantity(
         ("3 / 4 g", "'0.75 g'"),
         (".5/2mg", "'0.25 mg'"),
         ("1/0 mg", "'150 mg'"),
+        ("1/2", "'0.5 mg'"),  # no unit: the example is in mg
+        # the fewest decimals that read as the value, from none: 100000000.06 is 100000000
+        # up to 1e-9 of it (a 100 kg amount: the fraction is refused before the bound)
+        ("200000000.12/2 mg", "'100000000 mg'"),
     ],
 )
 def test_a_fraction_is_not_one_number_and_one_unit(amount: str, example: str) -> None:
@@ -147,6 +151,54 @@ def test_a_fraction_is_not_one_number_and_one_unit(amount: str, example: str) ->
         f"'{amount}' is a fraction, not one number and one unit; write the amount as one "
         f"number, e.g. {example}",
     )
+
+
+@pytest.mark.parametrize(
+    ("units", "problem"),
+    [
+        pytest.param(
+            {"milligram": 1, "day": 0},
+            "day ** 0 * milligram is not a unit of mass this library reads (the gram with a "
+            "prefix, such as kg, g, mg or µg; lb, oz or stone)",
+            id="mg-day-to-0",
+        ),
+        pytest.param(
+            {"milligram": 1, "day": -1, "kilogram": 0},
+            f"kilogram ** 0 * milligram / day {_PER_SOMETHING}",
+            id="mg-per-day-kg-to-0",
+        ),
+    ],
+)
+def test_a_unit_to_the_power_0_neither_makes_nor_hides_an_amount_per_something(
+    units: dict[str, int], problem: str
+) -> None:
+    """A hand-built unit may keep a unit to the power 0: only the other powers say "per"."""
+    amount = Q(150, pint.util.UnitsContainer(units))
+    with pytest.raises(DoseInputError) as caught:
+        Prescription(amount)
+    assert (caught.value.argument, caught.value.problem) == ("amount", problem)
+
+
+def test_a_masked_amount_is_refused_not_prescribed_from_its_hidden_value() -> None:
+    masked = np.ma.masked_array(150.0, mask=True)
+    with pytest.raises(DoseInputError) as caught:
+        Prescription(Q(masked, "mg"))
+    assert (caught.value.argument, caught.value.problem) == (
+        "amount",
+        "expected one real number with a unit, such as '150 mg', got a magnitude of type "
+        "MaskedArray",
+    )
+    unmasked = np.ma.masked_array(150.0, mask=False)
+    assert Prescription(Q(unmasked, "mg")).amount_mg == 150.0
+
+
+def test_a_numpy_amount_is_read_where_numpy_ma_was_never_imported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """numpy does not import numpy.ma: a process that never did has no masked value to find."""
+    monkeypatch.delitem(sys.modules, "numpy.ma", raising=False)
+    assert Prescription(Q(np.float64(150.0), "mg")).amount_mg == 150.0
+    assert Prescription(Q(np.array(150.0), "mg")).amount_mg == 150.0
 
 
 @pytest.mark.parametrize("amount", [None, b"150 mg", [150], {"mg": 150}], ids=repr)
@@ -775,6 +827,30 @@ def test_the_gap_is_never_rounded_to_100_or_written_in_e_notation(amount: float,
 
 
 @pytest.mark.parametrize(
+    ("amount", "tolerance", "gap"),
+    [  # 70 kg: 350 mg/day at most
+        ("353.514 mg", 0.0, "by 1 %."),  # 1.004 %: whole percents from 1 %
+        ("353.486 mg", 0.0, "by 1 %."),  # 0.996 %: two significant digits make 1.0
+        ("350.0000316575 mg", 0.0, "by 0.000009 %."),  # 0.000009045 %: two digits, 9.0
+        ("350.0000031 mg", 0.0, "by 0.00000089 %."),  # 0.000000886 %
+        # beyond a tolerance of 0.00000894 % by more than the float tolerance, and its two
+        # significant digits beyond it too: they are printed, not the exact gap
+        (
+            "350.0000316575 mg",
+            8.94e-8,
+            "by 0.000009 % (with a tolerance of 0.00000894 % asked for).",
+        ),
+    ],
+)
+def test_a_small_gap_is_printed_with_two_significant_digits(
+    amount: str, tolerance: float, gap: str
+) -> None:
+    check = check_dose(CSA, "70 kg", Prescription(amount), tolerance=tolerance)
+    assert check.status is DoseStatus.ABOVE
+    assert check.message.endswith(gap)
+
+
+@pytest.mark.parametrize(
     ("amount", "status", "figures", "gap"),
     [  # the range widened by 5 %: 166.25-367.5 mg/day, 2.375-5.25 mg/kg/day at 70 kg
         ("367.51 mg", DoseStatus.ABOVE, ("367.51", "5.3"), ", by 5.003 %"),
@@ -797,6 +873,26 @@ def test_a_dose_at_the_edge_of_a_tolerance_is_never_printed_on_the_other_side_of
         "asked for)."
     )
     assert shown_figures(check) == figures
+
+
+@pytest.mark.parametrize(
+    ("amount", "frequency", "figures"),
+    [  # 70.125 kg: 175.3125-350.625 mg/day exactly, printed 175.32-350.62
+        ("175.3125 mg", 1, ("175.3125", "2.5")),  # on the low end
+        ("350.625 mg", 1, ("350.625", "5")),  # on the high end
+        ("87.66 mg", 2, ("175.32", "2.5")),  # inside, close to the low end
+    ],
+)
+def test_a_dose_within_the_range_itself_is_printed_inside_it_whatever_the_tolerance(
+    amount: str, frequency: int, figures: tuple[str, str]
+) -> None:
+    """Only a dose within by the tolerance alone is printed within the widened range."""
+    for tolerance in (0.0, 0.1):
+        order = Prescription(amount, frequency=frequency)
+        check = check_dose(CSA, "70.125 kg", order, tolerance=tolerance)
+        assert check.status is DoseStatus.WITHIN
+        assert shown_figures(check) == figures
+        assert check.message.startswith(f"{figures[0]} mg/day ({figures[1]} mg/kg/day) is ")
 
 
 @settings(max_examples=300, deadline=None)
