@@ -19,7 +19,7 @@ import math
 import numbers
 import re
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -389,7 +389,7 @@ class DoseCheck(NotebookDisplay):
         range may still be given in larger administrations than the regimen's (2450 mg
         once a week is 350 mg a day): this says so, with the same ``tolerance``.
         """
-        low, high = self.range.per_dose_low.m_as("mg"), self.range.per_dose_high.m_as("mg")
+        low, high = _in(self.range.per_dose_low, "mg"), _in(self.range.per_dose_high, "mg")
         amount = self.prescription.amount_mg
         margin = FLOAT_TOLERANCE + self.tolerance
         if amount > high * (1 + margin):
@@ -471,7 +471,7 @@ def compare(
 ) -> DoseCheck:
     """The :class:`DoseCheck` of ``prescription`` against the range ``dose``."""
     tolerance = _checked_tolerance(tolerance)
-    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    low, high = _in(dose.low, "mg_per_day"), _in(dose.high, "mg_per_day")
     daily = prescription.daily_mg
     margin = FLOAT_TOLERANCE + tolerance
     if daily < low * (1 - margin):
@@ -485,6 +485,14 @@ def compare(
     matches = abs(per_day - doses) <= FLOAT_TOLERANCE * doses
     message = _message(dose, prescription, status, deviation, tolerance)
     return DoseCheck(status, prescription, dose, deviation, matches, tolerance, message)
+
+
+def _in(quantity: pint.Quantity[float], unit: Literal["mg", "mg_per_day", "kg"]) -> float:
+    """The magnitude of ``quantity`` in ``unit`` of its own registry, parsed once per registry
+    (``m_as("mg/day")`` would parse the text on every call: most of the time of a check)."""
+    units = units_of(registry_of(quantity))
+    target = units.mg if unit == "mg" else units.mg_per_day if unit == "mg_per_day" else units.kg
+    return float(quantity.m_as(target))
 
 
 def _checked_tolerance(tolerance: object) -> float:
@@ -507,7 +515,7 @@ def _message(
     tolerance: float,
 ) -> str:
     """``"400 mg/day (5.7 mg/kg/day) is above the range of ... for a 70 kg adult, by 14 %."``"""
-    kg = dose.weight.m_as("kg")
+    kg = _in(dose.weight, "kg")
     rate = dose.regimen.rate  # never None: a DoseRange holds a weight-based regimen
     who = "adult" if dose.regimen.population is Population.ADULT else "child"
     given, per_kg, range_text = _figures(dose, prescription.daily_mg, status, tolerance)
@@ -541,9 +549,9 @@ def shown_ranges(dose: DoseRange[float], check: DoseCheck | None = None) -> tupl
     >>> shown_ranges(check.range), shown_ranges(check.range, check)
     (('175.4–350.6 mg/day', '87.7–175.3 mg'), ('175.31–350.61 mg/day', '87.66–175.3 mg'))
     """
-    low, high = dose.per_dose_low.m_as("mg"), dose.per_dose_high.m_as("mg")
+    low, high = _in(dose.per_dose_low, "mg"), _in(dose.per_dose_high, "mg")
     if check is None:
-        daily_low, daily_high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+        daily_low, daily_high = _in(dose.low, "mg_per_day"), _in(dose.high, "mg_per_day")
         return span(daily_low, daily_high, "mg/day", digits=1), span(low, high, "mg", digits=1)
     _, _, daily = _figures(dose, check.prescription.daily_mg, check.status, check.tolerance)
     _, single = inside(check.prescription.amount_mg, low, high, "mg")
@@ -559,8 +567,8 @@ def _figures(
     by the ``tolerance`` asked for, nor a small one as 0; one within it never outside the
     printed range, whose ends are rounded into it.
     """
-    kg = dose.weight.m_as("kg")
-    low, high = dose.low.m_as("mg/day"), dose.high.m_as("mg/day")
+    kg = _in(dose.weight, "kg")
+    low, high = _in(dose.low, "mg_per_day"), _in(dose.high, "mg_per_day")
     if status is DoseStatus.WITHIN:
         given, range_text = inside(daily, low, high, "mg/day")
         per_kg, _ = inside(daily / kg, low / kg, high / kg, "mg/kg/day")
@@ -618,10 +626,10 @@ def frequency_text(check: DoseCheck) -> str:
 
 def single_dose_text(check: DoseCheck) -> str:
     """``"Each administration, 2450 mg, is above the single doses of 87.5–175 mg ..."``."""
-    low, high = check.range.per_dose_low.m_as("mg"), check.range.per_dose_high.m_as("mg")
+    low, high = _in(check.range.per_dose_low, "mg"), _in(check.range.per_dose_high, "mg")
     amount = check.prescription.amount_mg
     bound = high * (1 + check.tolerance)
-    kg = number(check.range.weight.m_as("kg"), 2)
+    kg = number(_in(check.range.weight, "kg"), 2)
     return (
         f"Each administration, {beyond(amount, bound)} mg, is above the single doses of "
         f"{span(low, high, 'mg', digits=1)} that the range gives for {kg} kg, by "
