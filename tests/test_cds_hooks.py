@@ -437,6 +437,23 @@ def test_a_co_medication_changed_in_the_session_replaces_the_records() -> None:
     assert card["detail"].splitlines()[2].startswith("Clarithromycin 500 mg was given without")
 
 
+@pytest.mark.parametrize(
+    "change", [{"status": "cancelled"}, {"status": "entered-in-error"}, {"doNotPerform": True}]
+)
+def test_a_replacement_that_will_not_be_given_replaces_nothing(change: dict[str, Any]) -> None:
+    active = rq.ciclosporin_order("act", amount_mg=175, status="active")
+    dropped = {
+        **rq.ciclosporin_order("other", amount_mg=175),
+        "priorPrescription": {"reference": "MedicationRequest/act"},
+        **change,
+    }
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order(amount_mg=175), dropped], prefetched=rq.prefetch(medications=[active])
+    )
+    card = several(valid_cards(respond(request, service=SIGN)))
+    assert card["summary"].startswith("Ciclosporin: 2 orders at once, together 700 mg/day")
+
+
 @pytest.mark.parametrize("change", [{"status": "stopped"}, {"doNotPerform": True}])
 def test_an_order_stopped_in_the_session_no_longer_counts(change: dict[str, Any]) -> None:
     active = rq.ciclosporin_order("old-1", amount_mg=100, status="active")

@@ -1432,3 +1432,17 @@ def test_a_value_split_by_a_space_is_named_with_its_option(
     err = capsys.readouterr().err
     assert hint in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "CsA", "--weight", "70kg", "--amount", "100mg", "--times-per-day", "2", "x"],
+        ["check", "CsA", "--weight", "70kg", "--amount", "100mg", "--tolerance", "0.1", "%"],
+    ],
+)
+def test_a_stray_word_after_a_number_without_a_unit_gets_no_unit_hint(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    assert _cli.run(args) == 2
+    assert "takes its value as one argument" not in capsys.readouterr().err

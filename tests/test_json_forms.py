@@ -217,6 +217,7 @@ def test_a_dose_check() -> None:
         # (600 - 350) / 350
         "deviation": 250 / 350,
         "frequency_matches": False,
+        "single_dose_status": "within",
         "tolerance": 0.0,
         "message": (
             "600 mg/day (8.6 mg/kg/day) is above the range of 175–350 mg/day "

@@ -963,6 +963,17 @@ def test_an_administration_above_the_single_doses_is_said_first(
     )
 
 
+def test_an_administration_above_the_single_doses_is_shown_as_prescribed() -> None:
+    check = check_dose(CSA, "70.145 kg", Prescription("175.363 mg", frequency=1))
+    assert frequency_text(check).startswith("Each administration, 175.363 mg, is above")
+    widened = check_dose(CSA, "70 kg", Prescription("200 mg", frequency=1), tolerance=0.1)
+    assert widened.single_dose_status is DoseStatus.ABOVE
+    assert frequency_text(widened).startswith(
+        "Each administration, 200 mg, is above the single doses of 87.5–175 mg that the range "
+        "gives for 70 kg, by 14 % (with a tolerance of 10 % asked for)."
+    )
+
+
 def test_administrations_within_the_single_doses_say_nothing_of_them() -> None:
     on_top = check_dose(CSA, "70 kg", Prescription("175 mg", frequency=2))
     assert on_top.single_dose_status is DoseStatus.WITHIN

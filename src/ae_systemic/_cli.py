@@ -284,11 +284,13 @@ def _split_value(stray: str, arguments: list[str]) -> tuple[str, str] | None:
     the unit so cut off; ``None`` otherwise."""
     for position in range(2, len(arguments)):
         option, number, word = arguments[position - 2 : position + 1]
-        if word == stray and option.startswith("--") and _NUMBER.fullmatch(number):
+        if word == stray and option in _QUANTITY_OPTIONS and _NUMBER.fullmatch(number):
             return option, f"{number} {word}"
     return None
 
 
+#: The options whose value is a number with its unit (``--weight 70kg``).
+_QUANTITY_OPTIONS = frozenset({"--weight", "--age", "--adult-from", "--amount", "--every"})
 #: A number as a value of the command line writes it (``70``, ``0.5``, ``-1``).
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 

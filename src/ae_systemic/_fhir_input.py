@@ -875,6 +875,13 @@ def _names_of(entry: _Entry, resolve: _Resolver | None, versions: _Versions | No
             elif medication.concept is None:
                 named_at = join_path(path, "code")
             ingredients += _ingredients(resource, path, versions)
+        elif not display and not reference:
+            _fail(
+                where,
+                "the reference names no resource (no 'reference': an identifier is not "
+                "followed) and has no display: refer to the Medication, in 'contained' or in "
+                "the Bundle, or give the medicine's code",
+            )
         elif not display:
             _fail(
                 where,

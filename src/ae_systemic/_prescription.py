@@ -408,6 +408,7 @@ class DoseCheck(NotebookDisplay):
             "range": unstructure(self.range),
             "deviation": self.deviation,
             "frequency_matches": self.frequency_matches,
+            "single_dose_status": self.single_dose_status.value,
             "tolerance": self.tolerance,
             "message": self.message,
             "references": list(self.references),
@@ -630,8 +631,11 @@ def single_dose_text(check: DoseCheck) -> str:
     amount = check.prescription.amount_mg
     bound = high * (1 + check.tolerance)
     kg = number(_in(check.range.weight, "kg"), 2)
+    written = decimals(amount, 0)  # as prescribed, never on the bound
+    shown = written if float(written) > bound else beyond(amount, bound)
+    asked = f" (with a tolerance of {percent(check.tolerance)} asked for)" * bool(check.tolerance)
     return (
-        f"Each administration, {beyond(amount, bound)} mg, is above the single doses of "
+        f"Each administration, {shown} mg, is above the single doses of "
         f"{span(low, high, 'mg', digits=1)} that the range gives for {kg} kg, by "
-        f"{_percent((amount - high) / high, check.tolerance)}."
+        f"{_percent((amount - high) / high, check.tolerance)}{asked}."
     )

@@ -592,7 +592,9 @@ def _replaced(drafts: Sequence[tuple[int, Mapping[str, object], str]]) -> tuple[
     they name as ``priorPrescription``."""
     labels = {label for _, _, label in drafts}
     prior = set()
-    for _, resource, _ in drafts:
+    for index, resource, _ in drafts:
+        if not _given(resource, f"context.draftOrders.entry[{index}].resource"):
+            continue  # a replacement that will not be given replaces nothing
         named = resource.get("priorPrescription")
         reference = named.get("reference") if isinstance(named, Mapping) else None
         if isinstance(reference, str) and reference:
