@@ -974,6 +974,41 @@ def test_an_administration_above_the_single_doses_is_shown_as_prescribed() -> No
     )
 
 
+@pytest.mark.parametrize(
+    ("weight", "amount", "tolerance", "sentence"),
+    [
+        (  # on the bound widened by the tolerance, to six decimals: printed beyond it
+            "70 kg",
+            "192.5000002 mg",
+            0.1,
+            "Each administration, 192.5000002 mg, is above the single doses of 87.5–175 mg that "
+            "the range gives for 70 kg, by 10.000000114285708 % (with a tolerance of 10 % asked "
+            "for).",
+        ),
+        (  # the gap printed beyond the tolerance, never on it
+            "70 kg",
+            "192.500175 mg",
+            0.1,
+            "Each administration, 192.500175 mg, is above the single doses of 87.5–175 mg that "
+            "the range gives for 70 kg, by 10.0001 % (with a tolerance of 10 % asked for).",
+        ),
+        (  # an odd weight: its single doses to one decimal, the weight to two
+            "70.145 kg",
+            "200.123456 mg",
+            0.0,
+            "Each administration, 200.123456 mg, is above the single doses of 87.7–175.3 mg "
+            "that the range gives for 70.14 kg, by 14 %.",
+        ),
+    ],
+)
+def test_the_single_dose_sentence_word_for_word(
+    weight: str, amount: str, tolerance: float, sentence: str
+) -> None:
+    order = Prescription(amount, frequency=1)
+    check = check_dose(CSA, weight, order, tolerance=tolerance)
+    assert frequency_text(check).startswith(sentence + " The prescription gives 1 administration")
+
+
 def test_administrations_within_the_single_doses_say_nothing_of_them() -> None:
     on_top = check_dose(CSA, "70 kg", Prescription("175 mg", frequency=2))
     assert on_top.single_dose_status is DoseStatus.WITHIN

@@ -492,8 +492,8 @@ def _in(quantity: pint.Quantity[float], unit: Literal["mg", "mg_per_day", "kg"])
     """The magnitude of ``quantity`` in ``unit`` of its own registry, parsed once per registry
     (``m_as("mg/day")`` would parse the text on every call: most of the time of a check)."""
     units = units_of(registry_of(quantity))
-    target = units.mg if unit == "mg" else units.mg_per_day if unit == "mg_per_day" else units.kg
-    return float(quantity.m_as(target))
+    targets = {"mg": units.mg, "mg_per_day": units.mg_per_day, "kg": units.kg}
+    return float(quantity.m_as(targets[unit]))
 
 
 def _checked_tolerance(tolerance: object) -> float:
