@@ -32,6 +32,7 @@ from ae_systemic import (
     load_guideline,
     unstructure,
 )
+from plain_ids import plain_id
 from synthetic_drugs import regimen, synthetic
 
 APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
@@ -356,6 +357,7 @@ def test_a_pack_saved_with_a_byte_order_mark_loads_as_without(tmp_path: Path) ->
         ("rate\n  drugs[0].name: fine", "drugs[0].regimens[0]['rate\\n  drugs[0].name: fine']"),
         ("a.b", "drugs[0].regimens[0]['a.b']"),
     ],
+    ids=plain_id,
 )
 def test_an_unknown_key_is_written_in_its_path_so_that_it_cannot_read_as_another(
     tmp_path: Path, key: str, path: str

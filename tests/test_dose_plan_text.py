@@ -23,6 +23,7 @@ from ae_systemic import (
     daily_dose,
     dose_plan,
 )
+from plain_ids import plain_id
 from synthetic_drugs import regimen, synthetic
 
 
@@ -47,6 +48,7 @@ def test_a_70_kg_adults_standard_plan_is_87_5_to_175_mg_per_dose_2_doses_a_day()
 @pytest.mark.parametrize(
     ("phase", "single"),
     [(None, "87.5–175 mg"), (Phase.ACUTE, "140–175 mg"), (Phase.LONG_TERM, "87.5–105 mg")],
+    ids=plain_id,
 )
 def test_the_plan_and_the_dose_range_word_the_single_dose_alike(
     phase: Phase | None, single: str

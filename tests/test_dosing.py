@@ -35,6 +35,7 @@ from ae_systemic import (
 )
 from ae_systemic._dosing import select_regimen
 from ae_systemic._text import span
+from plain_ids import plain_id
 from synthetic_drugs import regimen, synthetic
 
 APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
@@ -661,6 +662,7 @@ def test_a_dose_range_keeps_its_own_read_only_copy_of_an_array() -> None:
         (0.0012345678912, 0.0012345678922, 1, "0.0012345678912–0.0012345678922 mg"),
         (81.25, 162.5, 1, "81.3–162.5 mg"),
     ],
+    ids=plain_id,
 )
 def test_a_computed_range_is_never_printed_backwards(
     low: float, high: float, digits: int, text: str

@@ -37,6 +37,7 @@ from ae_systemic import (
 )
 from ae_systemic._prescription import frequency_text, shown_figures, shown_ranges
 from ae_systemic._report import assessment_report, dose_lines
+from plain_ids import plain_id
 from synthetic_drugs import regimen, synthetic
 
 Q = ae_systemic.application_registry().Quantity
@@ -781,6 +782,7 @@ def test_an_order_of_the_smallest_and_largest_amounts_a_day_a_float_holds_is_che
         (175.01, 2, "350.02 mg/day (5.0003 mg/kg/day) is above the range of 175–350 mg/day"),
         (200.0, 2, "400 mg/day (5.7 mg/kg/day) is above the range of 175–350 mg/day"),
     ],
+    ids=plain_id,
 )
 def test_a_dose_just_outside_the_range_shows_enough_decimals(
     amount: float, times: int, expected: str
@@ -800,6 +802,7 @@ def test_a_dose_just_outside_the_range_shows_enough_decimals(
         ("154 lb", 87.32, "174.64 mg/day (2.5 mg/kg/day) is within the range of 174.64–349.26"),
         ("70 kg", 100.0, "200 mg/day (2.9 mg/kg/day) is within the range of 175–350 mg/day"),
     ],
+    ids=plain_id,
 )
 def test_a_dose_within_the_range_is_shown_inside_the_range_as_printed(
     weight: str, amount: float, expected: str
