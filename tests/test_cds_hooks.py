@@ -1720,3 +1720,19 @@ def test_paged_prefetch_is_told_by_its_matches_not_its_includes() -> None:
     assert error.argument == "prefetch.medications.total"
     medications["total"] = 1
     assert isinstance(respond(request, service=SIGN, config=CONFIG)["cards"], list)
+
+
+def test_a_co_medication_names_a_medication_of_the_drafts_by_its_full_url() -> None:
+    """read_patient alone would not find it: the service places it in the order's contained."""
+    url = "urn:uuid:0f1e2d3c-0000-4000-8000-000000000002"
+    statin = medication("ignored", "Examplestatin 20 mg")
+    del statin["id"]
+    active = by_reference(rq.medication_order("m2", "x", status="active"), "x")
+    active["medicationReference"] = {"reference": url}
+    request = rq.order_sign_request(
+        [rq.ciclosporin_order(amount_mg=150)], prefetched=rq.prefetch(medications=[active])
+    )
+    request["context"]["draftOrders"]["entry"].append({"fullUrl": url, "resource": statin})
+    config = ServiceConfig(pathways={"examplestatin 20 mg": frozenset({Pathway.CYP3A4})})
+    (card,) = valid_cards(respond(request, service=SIGN, config=config))
+    assert card["summary"].startswith("Examplestatin 20 mg is a substrate of CYP3A4;")

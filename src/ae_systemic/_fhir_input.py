@@ -79,6 +79,7 @@ __all__ = [
     "drug_for",
     "read_patient",
     "read_prescription",
+    "unversioned",
 ]
 
 #: The FHIR versions :func:`read_patient` reads (R4B reads as R4 for every element used).
@@ -286,7 +287,7 @@ def names_patient(reference: str, patient_id: str | None, aliases: Collection[st
     """
     if reference in aliases:
         return True
-    tail = _unversioned(reference)
+    tail = unversioned(reference)
     if tail in aliases:
         return True
     if patient_id is None:
@@ -294,7 +295,7 @@ def names_patient(reference: str, patient_id: str | None, aliases: Collection[st
     return tail == f"Patient/{patient_id}" or tail.endswith(f"/Patient/{patient_id}")
 
 
-def _unversioned(reference: str) -> str:
+def unversioned(reference: str) -> str:
     """A reference without its version: ``Medication/m1/_history/2`` is ``Medication/m1``."""
     return re.sub(r"/_history/[^/]+$", "", reference)
 
@@ -2060,7 +2061,7 @@ class _MedicationIndex:
         """The ``Medication`` a reference names, also with a version (``.../_history/2``)."""
         found = self.by_alias.get(reference)
         if found is None:
-            reference = _unversioned(reference)
+            reference = unversioned(reference)
             found = self.by_alias.get(reference)
         if found is None and "/Medication/" in reference:
             found = self.by_alias.get("Medication/" + reference.rsplit("/Medication/", 1)[1])

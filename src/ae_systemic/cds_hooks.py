@@ -72,6 +72,7 @@ from ._fhir_input import (
     names_patient,
     read_patient,
     read_prescription,
+    unversioned,
 )
 from ._lookup import guideline
 from ._model import Drug
@@ -441,7 +442,7 @@ class _Pool:
         return place
 
     def resolve(self, reference: str) -> Mapping[str, object] | None:
-        bare = reference.split("/_history/", 1)[0]
+        bare = unversioned(reference)
         found = self.by_alias.get(bare)
         if found is None and "/Medication/" in bare:
             found = self.by_alias.get("Medication/" + bare.rsplit("/Medication/", 1)[1])
@@ -609,7 +610,7 @@ def _is_replaced(label: str, replaced: tuple[set[str], set[str]]) -> bool:
 
 def _names(reference: str, label: str) -> bool:
     """Whether ``reference`` (relative or absolute, maybe versioned) names ``label``."""
-    bare = reference.split("/_history/", 1)[0]
+    bare = unversioned(reference)
     return bare == label or bare.endswith("/" + label)
 
 
