@@ -79,6 +79,7 @@ __all__ = [
     "drug_for",
     "read_patient",
     "read_prescription",
+    "search_matches",
     "unversioned",
 ]
 
@@ -589,7 +590,7 @@ def _bundle_entries(bundle: _Json) -> list[_Entry]:
     if raw is not None and not isinstance(raw, (list, tuple)):
         _fail("Bundle.entry", f"expected a list, got {shown(raw)}")
     total = bundle.get("total")
-    held = _matches(raw or ())
+    held = search_matches(raw or ())
     if total is not None and bundle.get("type") == "searchset":  # total counts a search's
         if isinstance(total, bool) or not isinstance(total, int) or total < 0:
             _fail("Bundle.total", f"expected a whole number from 0, got {shown(total)}")
@@ -613,7 +614,7 @@ def _bundle_entries(bundle: _Json) -> list[_Entry]:
     return entries
 
 
-def _matches(entries: Sequence[object]) -> int:
+def search_matches(entries: Sequence[object]) -> int:
     """How many entries a search matched: not those it ``include`` d, nor its outcomes."""
     count = 0
     for entry in entries:

@@ -72,6 +72,7 @@ from ._fhir_input import (
     names_patient,
     read_patient,
     read_prescription,
+    search_matches,
     unversioned,
 )
 from ._lookup import guideline
@@ -824,9 +825,7 @@ def _bundle_resources(
     if entries is not None and not isinstance(entries, list):
         raise HookRequestError(f"{path}.entry", f"expected a list, got {shown(entries)}")
     total = bundle.get("total")
-    held = sum(  # the entries the search matched, not those it included
-        _search_mode(entry) in (None, "match") for entry in entries or ()
-    )
+    held = search_matches(entries or ())  # not the entries it included
     if isinstance(total, int) and not isinstance(total, bool) and total > held:
         raise PrefetchMissingError(
             f"{path}.total",
@@ -847,11 +846,6 @@ def _bundle_resources(
             continue  # a search's informational outcome
         found.append((resource, f"{where}.resource"))
     return found
-
-
-def _search_mode(entry: object) -> object:
-    search = entry.get("search") if isinstance(entry, Mapping) else None
-    return search.get("mode") if isinstance(search, Mapping) else None
 
 
 def _pending(
