@@ -1394,6 +1394,22 @@ def test_empty_text_in_a_result_read_back_from_csv_is_no_error_and_no_status() -
     assert all(counts[k] == 1 for k in counts if k.startswith("finding:"))
 
 
+def test_a_result_of_errors_only_read_back_from_csv_with_pandas_is_summarized(
+    tmp_path: Any,
+) -> None:
+    """Before: pandas reads the empty finding columns of a CSV of errors only as NaN floats,
+    and summarize refused them as "not true/false" (pyarrow's reading was summarized)."""
+    table = pd.DataFrame({"age": [30.0, 40.0], "weight": [-1.0, -2.0]})
+    path = tmp_path / "errors.csv"
+    assess_table(CSA, table, units={"age": "year", "weight": "kg"}).to_csv(path, index=False)
+    back = pd.read_csv(path)
+    assert back["finding_off_label"].dtype == np.float64  # what pandas makes of empty cells
+    summary = summarize(back)
+    assert summary.loc[("rows", "assessed"), "rows"] == 0
+    assert summary.loc[("rows", "with errors"), "rows"] == 2
+    assert summary.loc[("finding", "off-label"), "rows"] == 0
+
+
 @pytest.mark.parametrize(("field", "unit"), [("weight", "kgr"), ("amount", "mgr"), ("weight", "t")])
 def test_a_unit_of_mass_the_library_does_not_read_is_refused_naming_the_column(
     field: str, unit: str
@@ -1405,6 +1421,28 @@ def test_a_unit_of_mass_the_library_does_not_read_is_refused_naming_the_column(
     assert raised.value.argument == field
     assert "is not a unit of mass this library reads (the gram with a prefix" in str(raised.value)
     assert ("pint reads 'gr' as the grain" in str(raised.value)) is unit.endswith("gr")
+
+
+@pytest.mark.parametrize(
+    ("field", "unit", "slip"),
+    [("age", "ys", "'ys' as the yoctosecond"), ("age", "ms", "'ms' as the millisecond"),
+     ("period", "hs", "'hs' as the hectosecond"), ("period", "fortnight", None)],
+)  # fmt: skip
+def test_a_unit_of_time_the_library_does_not_read_is_refused_naming_the_column(
+    field: str, unit: str, slip: str | None
+) -> None:
+    """As for one patient: pint reads "ys" (a slip for "yrs") as the yoctosecond, never used."""
+    table = pd.DataFrame(
+        {"age": [30.0], "weight": [70.0], "amount": [150.0], "frequency": [2], "period": [1.0]}
+    )
+    with pytest.raises(InputError) as raised:
+        assess_table(CSA, table, units={**UNITS, field: unit})
+    assert raised.value.argument == field
+    assert "is not a unit of time this library reads (years, months, weeks, days" in str(
+        raised.value
+    )
+    assert ("pint reads" in str(raised.value)) is (slip is not None)
+    assert slip is None or f"pint reads {slip}" in str(raised.value)
 
 
 @pytest.mark.parametrize("field", ["age", "period"])

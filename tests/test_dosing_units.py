@@ -390,3 +390,96 @@ def test_a_weight_of_another_dimension_is_still_told_which_units_to_use(
     with pytest.raises(DoseInputError) as raised:
         daily_dose("ciclosporin", weight)  # type: ignore[call-overload]
     assert (raised.value.where, raised.value.problem) == ("weight", message)
+
+
+# -- the units of time a caller's value is read in ---------------------------------------------
+
+SECONDS_PER_DAY = 86_400.0
+
+#: Each unit of time the library reads, with an age in it and that age in days by hand
+#: (pint's year is 365.25 days and its month a twelfth of that).
+READ_TIMES = [
+    pytest.param("16 years", 16 * 365.25, id="years"),
+    pytest.param("16 a", 16 * 365.25, id="a"),
+    pytest.param("16 yr", 16 * 365.25, id="yr"),
+    pytest.param("192 months", 16 * 365.25, id="months"),
+    pytest.param("3 weeks", 21.0, id="weeks"),
+    pytest.param("10 days", 10.0, id="days"),
+    pytest.param("10 d", 10.0, id="d"),
+    pytest.param("36 h", 1.5, id="h"),
+    pytest.param("36 hours", 1.5, id="hours"),
+    pytest.param("720 min", 0.5, id="min"),
+    pytest.param("43200 s", 0.5, id="s"),
+]
+
+
+@pytest.mark.parametrize(("age", "days"), READ_TIMES)
+def test_an_age_or_a_period_in_years_months_weeks_days_hours_minutes_or_seconds_is_read(
+    age: str, days: float
+) -> None:
+    from ae_systemic._units import checked_age
+
+    _, _, seconds = checked_age(age)
+    assert seconds == pytest.approx(days * SECONDS_PER_DAY, rel=1e-12)
+    order = Prescription("150 mg", period=age)
+    assert order.period_days == pytest.approx(days, rel=1e-12)
+
+
+#: Units of time pint knows and the library refuses: (text or quantity, pint's unit name,
+#: what pint reads the symbol as, for the slips that look like another time's abbreviation).
+REFUSED_TIMES = [
+    pytest.param("16 ys", "yoctosecond", "'ys' as the yoctosecond (10⁻²⁴ s), not years", id="ys"),
+    pytest.param("18 ms", "millisecond", "'ms' as the millisecond, not months", id="ms"),
+    pytest.param("12 hs", "hectosecond", "'hs' as the hectosecond (100 s), not hours", id="hs"),
+    pytest.param("1 ds", "decisecond", "'ds' as the decisecond (0.1 s), not days", id="ds"),
+    pytest.param("16 ks", "kilosecond", None, id="ks"),
+    pytest.param("16 fortnight", "fortnight", None, id="fortnight"),
+    pytest.param("1 millennium", "millennium", None, id="millennium"),
+    pytest.param("1 century", "century", None, id="century"),
+    pytest.param("5 shake", "shake", None, id="shake"),
+    pytest.param(Q(1, "day * kg / g"), "day * kilogram / gram", None, id="compound"),
+]
+
+
+@pytest.mark.parametrize(("time", "name", "slip"), REFUSED_TIMES)
+def test_an_age_or_a_period_in_another_unit_of_time_is_refused_never_converted(
+    time: object, name: str, slip: str | None
+) -> None:
+    """``"16 ys"`` (a slip for "16 yrs") was 16 yoctoseconds: an adult read as a newborn."""
+    expected = (
+        f"{name} is not a unit of time this library reads (years, months, weeks, days, hours, "
+        "minutes or seconds, without a prefix)" + (f"; pint reads {slip}" if slip else "")
+    )
+    for argument, call in (
+        ("age", lambda: Patient(time, "70 kg")),  # type: ignore[arg-type]
+        ("age", lambda: ae_systemic.population_for(time)),  # type: ignore[arg-type]
+        ("adult_from", lambda: ae_systemic.population_for("16 years", adult_from=time)),  # type: ignore[arg-type]
+        ("period", lambda: Prescription("150 mg", period=time)),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(DoseInputError) as raised:
+            call()
+        assert raised.value.where == argument
+        assert raised.value.problem.startswith(expected + "; give it in ")
+
+
+def test_a_registry_of_its_own_refuses_prefixed_seconds_on_its_first_reading_of_them() -> None:
+    registry: pint.UnitRegistry[float] = pint.UnitRegistry()
+    with pytest.raises(DoseInputError) as raised:
+        ae_systemic.population_for(registry.Quantity(16, "ys"))
+    assert raised.value.problem.startswith("yoctosecond is not a unit of time this library reads")
+    child = ae_systemic.population_for(registry.Quantity(16, "years"))
+    assert child is ae_systemic.Population.CHILD
+
+
+def test_a_unit_that_is_no_time_or_a_time_that_is_read_has_no_refusal_to_explain() -> None:
+    from ae_systemic._units import refused_time_unit
+
+    # The cohort's columns ask refused_time_unit for the words of a unit seconds_per refused.
+    assert refused_time_unit(Q(1, "m").units) is None
+    assert refused_time_unit(Q(1, "1/day").units) is None
+    assert refused_time_unit(Q(1, "year").units) is None
+    assert refused_time_unit(Q(1, "week").units) is None
+    assert refused_time_unit(Q(1, "fortnight").units) == (
+        "fortnight is not a unit of time this library reads (years, months, weeks, days, "
+        "hours, minutes or seconds, without a prefix)"
+    )

@@ -375,12 +375,12 @@ _ADULT = ae_systemic.Patient(_Q(30, "year"), _Q(70, "kg"))
             "milliliter is not a unit of mass; give it in mg, g or µg, e.g. '150 mg'",
         ),
         (
-            lambda: ae_systemic.Prescription(150, 2),
+            lambda: ae_systemic.Prescription(150, 2),  # type: ignore[arg-type]
             "amount",
             "150 has no unit; pass a pint quantity or a string such as '150 mg'",
         ),
         (
-            lambda: ae_systemic.Prescription(_Q(np.array([150.0]), "mg"), 2),
+            lambda: ae_systemic.Prescription(_Q(np.array([150.0]), "mg"), 2),  # type: ignore[arg-type]
             "amount",
             "expected one real number with a unit, such as '150 mg', got a magnitude of type "
             "ndarray",
@@ -402,7 +402,7 @@ _ADULT = ae_systemic.Patient(_Q(30, "year"), _Q(70, "kg"))
             "drug; check the unit (grams typed for milligrams?)",
         ),
         (
-            lambda: ae_systemic.Prescription("150 mg", 2, period=1),
+            lambda: ae_systemic.Prescription("150 mg", 2, period=1),  # type: ignore[arg-type]
             "period",
             "1 has no unit; pass a pint quantity or a string such as '1 day' or '12 h'",
         ),
@@ -412,7 +412,7 @@ _ADULT = ae_systemic.Patient(_Q(30, "year"), _Q(70, "kg"))
             "kilogram is not a unit of time; give it in days or hours, e.g. '1 day'",
         ),
         (
-            lambda: ae_systemic.Prescription("150 mg", 2, period=_Q(np.array([1.0]), "day")),
+            lambda: ae_systemic.Prescription("150 mg", 2, period=_Q(np.array([1.0]), "day")),  # type: ignore[arg-type]
             "period",
             "expected one real number with a unit, such as '1 day' or '12 h', got a magnitude "
             "of type ndarray",
@@ -666,7 +666,7 @@ def test_units_met_for_the_first_time_are_converted_on_every_use() -> None:
     import pint
 
     fresh: pint.UnitRegistry[float] = pint.UnitRegistry()
-    amount, period = fresh.Quantity(15, "cg"), fresh.Quantity(1, "fortnight")
+    amount, period = fresh.Quantity(15, "cg"), fresh.Quantity(2, "week")
     order = ae_systemic.Prescription(amount, 2, period=period)  # 150 mg over 14 days
     assert order.amount_mg == pytest.approx(150.0, rel=1e-12)
     assert order.period_days == pytest.approx(14.0, rel=1e-12)

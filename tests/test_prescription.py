@@ -183,14 +183,14 @@ def test_a_unit_to_the_power_0_neither_makes_nor_hides_an_amount_per_something(
 def test_a_masked_amount_is_refused_not_prescribed_from_its_hidden_value() -> None:
     masked = np.ma.masked_array(150.0, mask=True)
     with pytest.raises(DoseInputError) as caught:
-        Prescription(Q(masked, "mg"))
+        Prescription(Q(masked, "mg"))  # type: ignore[arg-type]
     assert (caught.value.argument, caught.value.problem) == (
         "amount",
         "expected one real number with a unit, such as '150 mg', got a magnitude of type "
         "MaskedArray",
     )
     unmasked = np.ma.masked_array(150.0, mask=False)
-    assert Prescription(Q(unmasked, "mg")).amount_mg == 150.0
+    assert Prescription(Q(unmasked, "mg")).amount_mg == 150.0  # type: ignore[arg-type]
 
 
 def test_a_numpy_amount_is_read_where_numpy_ma_was_never_imported(
@@ -199,7 +199,7 @@ def test_a_numpy_amount_is_read_where_numpy_ma_was_never_imported(
     """numpy does not import numpy.ma: a process that never did has no masked value to find."""
     monkeypatch.delitem(sys.modules, "numpy.ma", raising=False)
     assert Prescription(Q(np.float64(150.0), "mg")).amount_mg == 150.0
-    assert Prescription(Q(np.array(150.0), "mg")).amount_mg == 150.0
+    assert Prescription(Q(np.array(150.0), "mg")).amount_mg == 150.0  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("amount", [None, b"150 mg", [150], {"mg": 150}], ids=repr)
@@ -253,7 +253,7 @@ def test_a_frequency_below_one_or_absurd_is_refused(frequency: int) -> None:
         ("-1 day", DoseInputError, "must be positive"),
         (Q(math.inf, "day"), DoseInputError, "infinite"),
         ("12", DoseInputError, "has no unit"),
-        (None, ArgumentTypeError, "expected a pint quantity"),
+        (b"1 day", ArgumentTypeError, "expected a pint quantity"),
     ],
     ids=repr,
 )
@@ -691,10 +691,16 @@ def test_the_administrations_a_day_match_within_the_float_tolerance(
     assert check.frequency_matches is matches
 
 
-def test_a_prescription_in_compound_units_reads_in_pints_pretty_form() -> None:
-    """Units as written, in pint's pretty form: names for the period; an amount is one unit."""
-    order = Prescription(Q(150, "mg"), 2, period=Q(1, "day * kg / g"))
-    assert str(order) == "150 mg twice per day·kilogram/gram (0.3 mg/day)"
+def test_a_prescription_in_compound_units_is_refused() -> None:
+    """An amount is one unit of mass and a period one unit of time, each named as pint read it."""
+    with pytest.raises(DoseInputError) as raised:
+        Prescription(Q(150, "mg"), 2, period=Q(1, "day * kg / g"))
+    assert raised.value.argument == "period"
+    assert str(raised.value) == (
+        "period: day * kilogram / gram is not a unit of time this library reads (years, "
+        "months, weeks, days, hours, minutes or seconds, without a prefix); give it in days or "
+        "hours, e.g. '1 day'"
+    )
     with pytest.raises(DoseInputError) as raised:
         Prescription(Q(0.15, "mg * kg / g"), 2)
     assert raised.value.argument == "amount"
@@ -1161,3 +1167,65 @@ def test_the_display_of_an_order_never_shows_0_for_what_is_not(
     shown = order._repr_markdown_()
     for row in rows:
         assert row in shown
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    micrograms=st.integers(1_000, 5_000_000),
+    hours=st.sampled_from([6, 8, 12, 24, 48, 168]),
+    mass=st.sampled_from(["mg", "µg"]),
+    time=st.sampled_from(["h", "day", "min"]),
+)
+def test_the_same_order_in_other_units_is_equal_and_hashes_alike(
+    micrograms: int, hours: int, mass: str, time: str
+) -> None:
+    """Before: Prescription("0.1 mg") == Prescription("0.0001 g") but their hashes differed.
+
+    Whole micrograms in µg and in mg are the same float once converted (a microgram in mg
+    divides by 1000, correctly rounded); so are 6 hours and 0.25 days, not 8 hours and a
+    third of a day (no float).
+    """
+    per = {"mg": 1e3, "µg": 1.0}[mass]
+    length = {"h": hours, "day": hours / 24, "min": hours * 60}[time]
+    in_mg = Prescription(Q(micrograms / 1000, "mg"), 2, period=Q(hours, "h"))
+    other = Prescription(Q(micrograms / per, mass), 2, period=Q(length, time))
+    if other.period_days != in_mg.period_days:  # 1/24 day is no float: not the same period
+        assert other != in_mg
+        return
+    assert other == in_mg
+    assert hash(other) == hash(in_mg)
+    assert len({other, in_mg}) == 1
+    assert pickle.loads(pickle.dumps(other)) == in_mg
+    assert other != Prescription(Q(micrograms / 1000, "mg"), 3, period=Q(hours, "h"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.tuples(st.floats(0.01, 3), st.sampled_from(["g", "mg", "µg", "oz"])),
+    b=st.tuples(st.floats(0.01, 3), st.sampled_from(["g", "mg", "µg", "oz"])),
+)
+def test_orders_that_are_equal_hash_alike(a: tuple[float, str], b: tuple[float, str]) -> None:
+    """Whatever the units: equal orders hash alike, and equality is what the checks read."""
+    one, two = Prescription(Q(*a)), Prescription(Q(*b))
+    if one == two:
+        assert hash(one) == hash(two)
+    assert (one == two) is (one.amount_mg == two.amount_mg)
+    same = Prescription(Q(one.amount_mg, "mg"))
+    assert same == one
+    assert hash(same) == hash(one)
+
+
+def test_the_default_period_is_one_day_in_the_registry_of_the_amount() -> None:
+    """Before: "1 day" was read in the application registry, so that an order of a registry
+    of its own failed on its first use (pint: quantities of different registries)."""
+    own: pint.UnitRegistry[float] = pint.UnitRegistry()
+    order = Prescription(own.Quantity(150, "mg"), 2)
+    assert Prescription(own.Quantity(150, "mg"), 2, period=None) == order
+    assert order.period._REGISTRY is own
+    assert order.amount / order.period == own.Quantity(150, "mg/day")
+    assert order == Prescription("150 mg", 2)
+    assert hash(order) == hash(Prescription("150 mg", 2, period="24 h"))
+    assert repr(Prescription("150 mg")) == (
+        "Prescription(amount=<Quantity(150, 'milligram')>, frequency=1, "
+        "period=<Quantity(1, 'day')>)"
+    )

@@ -20,6 +20,7 @@ from ae_systemic import (
     DataError,
     DoseLevel,
     DoseStatus,
+    InputError,
     Measure,
     Outcome,
     Pathway,
@@ -313,6 +314,18 @@ def test_more_than_75_percent_evidence_and_consensus_based_is_parsed() -> None:
     assert consensus.text == ">75% Evidence and consensus based"
 
 
+@pytest.mark.parametrize("text", [">100%", "101%", ">999%"])
+def test_a_consensus_above_100_percent_is_refused_as_text_that_cannot_be_read(text: str) -> None:
+    """Before: a DataError of the class's field ("bound: ..."), not the InputError of parse."""
+    with pytest.raises(InputError) as raised:
+        Consensus.parse(text, ConsensusBasis.EVIDENCE_AND_CONSENSUS)
+    assert raised.value.argument == "text"
+    assert str(raised.value) == (
+        f"text: {text!r} is not a consensus percentage: agreement cannot be more than 100%; "
+        "expected e.g. '>75%' or '100%'"
+    )
+
+
 def test_100_percent_expert_consensus_is_parsed() -> None:
     consensus = Consensus.parse("100%", ConsensusBasis.EXPERT_CONSENSUS)
     assert consensus.percent == 100
@@ -343,15 +356,9 @@ def test_a_text_that_is_not_a_percentage_is_not_a_consensus(text: str) -> None:
         Consensus.parse(text, ConsensusBasis.EXPERT_CONSENSUS)
 
 
-@pytest.mark.parametrize("text", [">100%", "101%", "999%"])
-def test_a_percentage_beyond_100_is_bad_data(text: str) -> None:
-    with pytest.raises(DataError):
-        Consensus.parse(text, ConsensusBasis.EXPERT_CONSENSUS)
-
-
 @pytest.mark.parametrize("text", [">100%", "101%", "75", "abc"])
 def test_every_bad_consensus_text_is_a_value_error(text: str) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011 - DataError is a ValueError too
+    with pytest.raises(ValueError):  # noqa: PT011 - InputError is a ValueError
         Consensus.parse(text, ConsensusBasis.EVIDENCE_AND_CONSENSUS)
 
 

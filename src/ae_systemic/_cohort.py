@@ -61,8 +61,10 @@ from ._units import (
     application_registry,
     checked_age,
     refused_mass_unit,
+    refused_time_unit,
     short,
     units_of,
+    whole_reciprocal,
 )
 from ._validators import MAX_COUNT
 from ._vocabulary import CombinationAdvice, DoseStatus, Pathway, Phase, Phototherapy, Population
@@ -148,6 +150,11 @@ class _Unit:
     factor: float
     name: str = ""
     given: bool = True
+
+    def scaled(self, values: Any) -> Any:
+        """``values`` (a numpy array) in kg, mg or seconds, as one value is (``in_unit``)."""
+        whole = whole_reciprocal(self.factor)
+        return values / whole if whole is not None else values * self.factor
 
 
 @attrs.frozen
@@ -293,7 +300,9 @@ def _unit_factor(unit: Any, column: str, field: str) -> _Unit:
         "period": units.seconds_per,
     }[field](unit._units)
     if factor is None:
-        refused = refused_mass_unit(unit) if field in ("weight", "amount") else None
+        refused = (
+            refused_mass_unit(unit) if field in ("weight", "amount") else refused_time_unit(unit)
+        )
         raise InputError(
             column,
             refused
@@ -679,7 +688,7 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
     age, age_given = _numbers(field("age"), age_column, "age")
     age_unit = plan.units["age"]
     with np.errstate(invalid="ignore", over="ignore"):
-        seconds = age * age_unit.factor
+        seconds = age_unit.scaled(age)
     age_ok = (seconds >= 0.0) & (seconds <= MAX_AGE_YEARS * plan.seconds_per_year)
     rows.mark(
         ~age_ok,
@@ -689,7 +698,7 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
     weight, weight_given = _numbers(field("weight"), weight_column, "weight")
     weight_unit = plan.units["weight"]
     with np.errstate(invalid="ignore", over="ignore"):
-        kg = weight * weight_unit.factor
+        kg = weight_unit.scaled(weight)
     weight_ok = (kg >= MIN_BODY_WEIGHT_KG) & (kg <= MAX_BODY_WEIGHT_KG)
     rows.mark(
         ~weight_ok,
@@ -735,7 +744,7 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
         prescribed = has_amount | has_frequency
         amount_unit = plan.units["amount"]
         with np.errstate(invalid="ignore", over="ignore"):
-            mg = amount * amount_unit.factor
+            mg = amount_unit.scaled(amount)
         rows.mark(
             prescribed & ~has_amount,
             amount_column,
@@ -768,7 +777,7 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
             period, period_given = _numbers(field("period"), period_column, "period")
             period_unit = plan.units["period"]
             with np.errstate(invalid="ignore", over="ignore"):
-                period_seconds = period * period_unit.factor
+                period_seconds = period_unit.scaled(period)
             rows.mark(
                 prescribed & np.isnan(period),
                 period_column,
@@ -1252,12 +1261,12 @@ def prescribed(
     if "period" in plan.columns:
         period, _ = _numbers(result[plan.column("period")], plan.column("period"), "period")
         with np.errstate(all="ignore"):
-            period_seconds = period * plan.units["period"].factor
+            period_seconds = plan.units["period"].scaled(period)
     else:
         period_seconds = np.full(len(result), 86_400.0)
     with np.errstate(all="ignore"):
-        kg = weight * plan.units["weight"].factor
-        daily = amount * plan.units["amount"].factor * (frequency / (period_seconds / 86_400.0))
+        kg = plan.units["weight"].scaled(weight)
+        daily = plan.units["amount"].scaled(amount) * (frequency / (period_seconds / 86_400.0))
     return kg, daily
 
 
@@ -1423,7 +1432,6 @@ def _filled(column: pandas.Series[Any]) -> BoolArray:
 
 def result_counts(result: pandas.DataFrame) -> dict[str, int]:
     """The counts :func:`summarize` reports, for one result frame (they add up over batches)."""
-    import numpy as np
     import pandas as pd
 
     error, has_status = result_rows(result)
@@ -1439,6 +1447,7 @@ def result_counts(result: pandas.DataFrame) -> dict[str, int]:
         if not (
             pd.api.types.is_bool_dtype(column.dtype)
             or pd.api.types.infer_dtype(column, skipna=True) in ("boolean", "empty")
+            or not column.notna().any()  # all null: pandas reads an empty CSV column as floats
         ):
             raise InputError(
                 name,
@@ -1446,7 +1455,7 @@ def result_counts(result: pandas.DataFrame) -> dict[str, int]:
                 "assess_table, read back with its types (from Parquet, or a CSV read with "
                 "true/false columns)",
             )
-        found = np.asarray(column.fillna(False), dtype=bool)
+        found = column.to_numpy(dtype=bool, na_value=False)
         counts[f"finding:{kind.value}"] = int((found & ok).sum())
     return counts
 

@@ -82,9 +82,12 @@ class ArgumentError(AeSystemicError):
 class ArgumentTypeError(ArgumentError, TypeError):
     """An argument or a field was given a value of the wrong type.
 
-    Raised by every public function and every value class of the package for a value
-    of a type it does not accept (``drug(5)``, ``DoseRate("2.5", 5)``,
-    ``Patient(..., pregnant="yes")``).  ``argument`` names the argument or field,
+    Raised by every public function, and by the value classes a caller builds (the
+    content model, :class:`~ae_systemic.Patient`, :class:`~ae_systemic.Prescription`,
+    :class:`~ae_systemic.CoMedication`), for a value of a type it does not accept
+    (``drug(5)``, ``DoseRate("2.5", 5)``, ``Patient(..., pregnant="yes")``).  The
+    results the package builds (``Assessment``, ``Finding``, ``DoseCheck``, ``DosePlan``,
+    ``Schedule``, ...) check nothing again.  ``argument`` names the argument or field,
     ``index`` the item of a sequence; the message says what was expected.
     """
 

@@ -23,10 +23,21 @@ from ._errors import ArgumentTypeError, InputError, shown
 from ._model import Drug
 from ._notebook import NotebookDisplay
 from ._text import NO_AGE_BOUNDARY, age_text, beyond, decimals
-from ._units import QuantityLike, checked_age, checked_weight, seconds_per_year
+from ._units import (
+    ComparedByFacts,
+    QuantityLike,
+    checked_age,
+    checked_weight,
+    in_unit,
+    registry_of,
+    seconds_per_year,
+    units_of,
+)
 from ._vocabulary import Pathway, Phase, Phototherapy, Population, in_order
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pint
 
 __all__ = [
@@ -113,13 +124,17 @@ def _fresh_weight(weight: QuantityLike) -> pint.Quantity[float]:
     return _one_number(quantity)
 
 
+def _in_unit(quantity: Any, factor_of: Callable[[Any], float | None]) -> float:
+    """A checked ``quantity``'s magnitude in the unit ``factor_of`` gives factors to."""
+    return in_unit(float(quantity.magnitude), factor_of(quantity._units) or math.nan)
+
+
 def _one_number(quantity: Any) -> pint.Quantity[float]:
     """A copy of a checked one-value ``quantity``, its magnitude one number, not an array.
 
-    A 0-d numpy array becomes its numpy scalar, so that the patient hashes and still
-    equals the same patient given with a float.  (A registry made with
-    ``force_ndarray_like=True`` turns every magnitude into an array again: its patients,
-    like its quantities, cannot be hashed.)
+    A 0-d numpy array becomes its numpy scalar, so that the patient holds one number.  (A
+    registry made with ``force_ndarray_like=True`` turns every magnitude into an array
+    again; its patients still hash, by their facts.)
     """
     magnitude = quantity.magnitude
     np = sys.modules.get("numpy")  # no numpy array exists before numpy is imported
@@ -130,16 +145,24 @@ def _one_number(quantity: Any) -> pint.Quantity[float]:
     return fresh
 
 
-@attrs.frozen(repr=False)
-class Patient(NotebookDisplay):
+@attrs.frozen(repr=False, eq=False)
+class Patient(ComparedByFacts, NotebookDisplay):
     """The facts about one patient that the guideline's statements depend on.
 
     ``age`` is a ``[time]`` and ``weight`` a ``[mass]`` quantity (or strings such as
-    ``"12 years"`` and ``"35 kg"``; the weight in grams with any SI prefix, pounds, ounces
+    ``"12 years"`` and ``"35 kg"``; the age in years, months, weeks, days, hours, minutes
+    or seconds; the weight in grams with any SI prefix, pounds, ounces
     or stones, never grains: pint reads ``"70 kgr"`` as 70 kilograins); both are checked
     on construction (:class:`~ae_systemic.DoseInputError`) and copied, and handed out as
     fresh copies, so that no caller can change a patient.  The other fields are checked
     too (:class:`~ae_systemic.ArgumentTypeError` for a value of the wrong type).
+
+    Two patients are equal, and hash alike, when they hold the same facts: the same age
+    in seconds and weight in kg (each converted once, to the nearest float), whatever
+    the units and the registry they were given in, and the same other fields.
+
+    >>> Patient("16 years", "30.4 kg") == Patient("192 months", "30400 g")
+    True
     """
 
     _age: pint.Quantity[float] = attrs.field(alias="age", converter=_fresh_age)
@@ -161,6 +184,16 @@ class Patient(NotebookDisplay):
         """The patient's body weight, as given (a fresh copy)."""
         weight: pint.Quantity[float] = copy.copy(self._weight)
         return weight
+
+    def _facts(self) -> tuple[object, ...]:
+        """What equality and the hash compare: the age in seconds, the weight in kg, ..."""
+        return (
+            _in_unit(self._age, units_of(registry_of(self._age)).seconds_per),
+            _in_unit(self._weight, units_of(registry_of(self._weight)).kg_per),
+            self.pregnant,
+            self.phototherapy,
+            self.co_medications,
+        )
 
     def _json_(self) -> JSONValue:
         """The JSON form (:func:`~ae_systemic.unstructure`): the age in years, the weight in kg."""

@@ -32,8 +32,10 @@ from ._notebook import NotebookDisplay
 from ._patient import Patient, dose_for
 from ._text import apart, beyond, counted, decimals, exact, inside, number, percent, span
 from ._units import (
+    ComparedByFacts,
     QuantityLike,
     checked_weight,
+    in_unit,
     quantity_of,
     refused_mass_unit,
     registry_of,
@@ -89,7 +91,7 @@ def _per_something(given: str) -> str:
     )
 
 
-def _checked_amount(value: object) -> Any:
+def _checked_amount(value: QuantityLike) -> Any:
     """The amount per administration, a ``[mass]`` quantity within the bounds (a copy)."""
     if isinstance(value, str):
         _check_amount_text(value)
@@ -112,7 +114,7 @@ def _checked_amount(value: object) -> Any:
             "amount",
             refused or f"{unit_problem(quantity, 'mass')}; give it in mg, g or µg, e.g. '150 mg'",
         )
-    mg = scalar_magnitude(quantity, "amount", _AMOUNT_EXAMPLE) * factor
+    mg = in_unit(scalar_magnitude(quantity, "amount", _AMOUNT_EXAMPLE), factor)
     given = f"{short(quantity.magnitude)} {quantity.units}"
     _check_positive(mg, given, "amount")
     if mg > MAX_AMOUNT_PER_ADMINISTRATION_MG:
@@ -151,15 +153,20 @@ def _is_mass_per_something(registry: Any, units: Any) -> bool:
     return dict(registry.get_dimensionality(above[0][0])) == {"[mass]": 1}
 
 
-def _checked_period(value: object) -> Any:
-    """The period the administrations are counted over, a positive ``[time]`` (a copy)."""
+def _checked_period(value: QuantityLike | None) -> Any:
+    """The period the administrations are counted over, a positive ``[time]`` (a copy).
+
+    ``None`` stays ``None``: the order then makes its period one day, in its amount's registry.
+    """
+    if value is None:
+        return None
     registry, quantity = quantity_of(value, "period", _PERIOD_EXAMPLE)
     factor = units_of(registry).seconds_per(quantity._units)
     if factor is None:
         raise DoseInputError(
             "period", f"{unit_problem(quantity, 'time')}; give it in days or hours, e.g. '1 day'"
         )
-    seconds = scalar_magnitude(quantity, "period", _PERIOD_EXAMPLE) * factor
+    seconds = in_unit(scalar_magnitude(quantity, "period", _PERIOD_EXAMPLE), factor)
     given = f"{short(quantity.magnitude)} {quantity.units}"
     _check_positive(seconds, given, "period")
     if seconds / 86_400.0 == 0:  # positive, but 0 days as a float: no administrations a day
@@ -200,14 +207,14 @@ def _checked_frequency(value: int) -> int:
     return whole
 
 
-@attrs.frozen(repr=False)
-class Prescription(NotebookDisplay):
+@attrs.frozen(repr=False, eq=False)
+class Prescription(ComparedByFacts, NotebookDisplay):
     """An order: ``amount`` per administration, ``frequency`` administrations per ``period``.
 
     ``amount`` is a ``[mass]`` quantity or a string (``"150 mg"``, ``"0.15 g"``,
     ``"150000 µg"``); ``frequency`` a whole number, an ``int`` or a numpy integer, kept
-    as an ``int`` (default 1); ``period`` a ``[time]``
-    quantity or a string (default ``"1 day"``).  "150 mg twice daily" is
+    as an ``int`` (default 1); ``period`` a ``[time]`` quantity or a string (default
+    ``None``: one day, in the registry of ``amount``).  "150 mg twice daily" is
     ``Prescription("150 mg", frequency=2)``, "150 mg every 12 hours" is
     ``Prescription("150 mg", period="12 h")``: both are 300 mg a day in 2 administrations.
 
@@ -223,16 +230,32 @@ class Prescription(NotebookDisplay):
     >>> order = Prescription("150 mg", frequency=2)
     >>> order.daily, order.administrations_per_day
     (<Quantity(300.0, 'milligram / day')>, 2.0)
+
+    Two orders are equal, and hash alike, when they say the same: the same amount in mg,
+    frequency and period in days (each converted once, to the nearest float), whatever
+    the units and the registry they were given in.
+
+    >>> Prescription("0.15 g", frequency=2) == Prescription("150 mg", 2, period="24 h")
+    True
     """
 
     _amount: pint.Quantity[float] = attrs.field(alias="amount", converter=_checked_amount)
     frequency: int = attrs.field(default=1, converter=_checked_frequency)
     _period: pint.Quantity[float] = attrs.field(
-        alias="period", default="1 day", converter=_checked_period
+        alias="period",
+        default=None,
+        converter=_checked_period,
     )
 
     def __attrs_post_init__(self) -> None:
-        """The amounts a day must be numbers a float holds, so that no check prints inf or 0."""
+        """The amounts a day must be numbers a float holds, so that no check prints inf or 0.
+
+        Without a period, the order's period is one day, in the registry of its amount
+        (quantities of two registries cannot be combined).
+        """
+        if self._period is None:
+            registry = registry_of(self._amount)
+            object.__setattr__(self, "_period", registry.Quantity(1, units_of(registry).day))
         problem = unheld_amount_a_day(self.administrations_per_day, self.daily_mg)
         if problem is None:
             return
@@ -256,13 +279,14 @@ class Prescription(NotebookDisplay):
     def amount_mg(self) -> float:
         """The amount per administration in mg."""
         factor = units_of(registry_of(self._amount)).mg_per(self._amount._units)
-        return float(self._amount.magnitude) * (factor or math.nan)
+        return in_unit(float(self._amount.magnitude), factor or math.nan)
 
     @property
     def period_days(self) -> float:
         """The period in days."""
         units = units_of(registry_of(self._period))
-        seconds = float(self._period.magnitude) * (units.seconds_per(self._period._units) or 0)
+        factor = units.seconds_per(self._period._units) or 0.0
+        seconds = in_unit(float(self._period.magnitude), factor)
         return seconds / 86_400.0
 
     @property
@@ -308,6 +332,10 @@ class Prescription(NotebookDisplay):
             f"Prescription(amount={self._amount!r}, frequency={self.frequency!r}, "
             f"period={self._period!r})"
         )
+
+    def _facts(self) -> tuple[float, int, float]:
+        """What equality and the hash compare: the amount in mg, the frequency, the period."""
+        return (self.amount_mg, self.frequency, self.period_days)
 
 
 def unheld_amount_a_day(per_day: float, daily_mg: float) -> str | None:

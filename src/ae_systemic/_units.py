@@ -16,7 +16,10 @@ prefix, the pound, the ounce and the stone.  pint knows other masses whose symbo
 like the gram's -- it reads ``"70 kgr"`` (a common European abbreviation of the kilogram)
 as 70 kilograins, 4.5 kg, a weight the plausibility bounds cannot catch -- so every other
 unit of mass (the grain and its prefixed forms, the dram, the carat, the tonne, the atomic
-mass unit, troy units, compound units) is refused, never converted.
+mass unit, troy units, compound units) is refused, never converted.  Likewise a caller's
+time is read only in the units of :data:`TIME_UNITS_TEXT`: pint reads ``"16 ys"`` (a slip
+for "16 yrs") as 16 yoctoseconds and ``"18 ms"`` as 18 milliseconds, so the prefixed
+seconds and pint's rarer times (the fortnight, the decade, the shake, ...) are refused.
 
 Data files name units as short strings from fixed allow-lists, checked when the data is
 read, so that a misspelt or dimensionally wrong unit never reaches pint.  A per-kg dose is
@@ -42,6 +45,10 @@ from typing import TYPE_CHECKING, Any, TypeAlias, Union
 from ._errors import ArgumentTypeError, DoseInputError, shown
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from decimal import Decimal
+    from fractions import Fraction
+
     import numpy as np
     import numpy.typing as npt
     import pint
@@ -59,29 +66,45 @@ __all__ = [
     "MAX_BODY_WEIGHT_KG",
     "MIN_BODY_WEIGHT_KG",
     "PERIOD_UNITS",
+    "TIME_UNITS_TEXT",
+    "ComparedByFacts",
     "QuantityLike",
     "RegistryUnits",
     "application_registry",
     "checked_age",
     "checked_weight",
+    "in_unit",
     "mass_in_kg",
     "mass_unit_problem",
     "one_real_number",
     "quantity_of",
     "refused_mass_unit",
+    "refused_time_unit",
     "registry_of",
     "restore_in_application_registry",
     "scalar_magnitude",
     "seconds_per_year",
     "state_without_registry",
+    "time_unit_problem",
     "underlying_registry",
     "units_of",
     "weight_in_kg",
+    "whole_reciprocal",
 ]
 
 #: A quantity as callers pass it: a pint quantity (``Q(70, "kg")``) or a string
-#: (``"154 lb"``) that :func:`quantity_of` reads in the application registry.
-QuantityLike: TypeAlias = Union["pint.Quantity[float]", "pint.Quantity[int]", str]
+#: (``"154 lb"``) that :func:`quantity_of` reads in the application registry.  Its
+#: magnitude is a float or an int, a decimal or a fraction (a registry made with
+#: ``non_int_type``), or numpy's float64 or int64 (as a pandas row gives).
+QuantityLike: TypeAlias = Union[
+    "pint.Quantity[float]",
+    "pint.Quantity[int]",
+    "pint.Quantity[Decimal]",
+    "pint.Quantity[Fraction]",
+    "pint.Quantity[np.float64]",
+    "pint.Quantity[np.int64]",
+    str,
+]
 
 #: Units a dose amount may be written in (``[mass]``).
 AMOUNT_UNITS: tuple[str, ...] = ("mg", "g")
@@ -102,6 +125,10 @@ _SI_PREFIXES = frozenset({
 })  # fmt: skip
 #: pint's avoirdupois pound, ounce and stone, read without a prefix only.
 _UNPREFIXED_MASSES = frozenset({"pound", "ounce", "stone"})
+#: The units of time a caller's quantity may be in, in words (see :func:`refused_time_unit`).
+TIME_UNITS_TEXT = "years, months, weeks, days, hours, minutes or seconds, without a prefix"
+#: pint's names of the units of :data:`TIME_UNITS_TEXT`, read without a prefix only.
+_TIMES = frozenset({"year", "month", "week", "day", "hour", "minute", "second"})
 
 #: Heaviest body weight accepted, in kg. A plausibility bound chosen by this
 #: library (the heaviest person on record weighed about 635 kg), not a guideline
@@ -217,6 +244,10 @@ class RegistryUnits:
         return self.registry.Unit("kg")
 
     @functools.cached_property
+    def day(self) -> pint.Unit:
+        return self.registry.Unit("day")
+
+    @functools.cached_property
     def second(self) -> pint.Unit:
         return self.registry.Unit("second")
 
@@ -271,13 +302,37 @@ class RegistryUnits:
         )
 
     def seconds_per(self, units: UnitsContainer) -> float | None:
-        """Seconds in one ``units``, or ``None`` when ``units`` is not a time."""
+        """Seconds in one ``units``, or ``None`` when ``units`` is not a time this library reads.
+
+        Only the units of :data:`TIME_UNITS_TEXT` are times here (see :meth:`reads_as_time`);
+        :func:`time_unit_problem` says why any other is refused.
+        """
         try:
             return self._to_second[units]
         except KeyError:
-            factor = self._factor(units, "[time]", self.second)
+            factor = (
+                self._factor(units, "[time]", self.second) if self.reads_as_time(units) else None
+            )
             self._to_second[units] = factor
             return factor
+
+    def reads_as_time(self, units: UnitsContainer) -> bool:
+        """Whether ``units`` is one unit of :data:`TIME_UNITS_TEXT`, to the power 1.
+
+        The year, month, week, day, hour, minute and second, without a prefix: pint reads
+        ``"16 ys"`` (a slip for "16 yrs") as 16 yoctoseconds, ``"18 ms"`` as 18
+        milliseconds and ``"12 hs"`` ("at bedtime" on an order) as 12 hectoseconds, each a
+        time no check can tell from a real one.
+        """
+        if len(units) != 1:
+            return False
+        ((name, exponent),) = units.items()
+        readings = _readings(self.registry, name)
+        return (
+            exponent == 1
+            and bool(readings)
+            and all(unit in _TIMES and not prefix for prefix, unit in readings)
+        )
 
     def _factor(self, units: UnitsContainer, dimension: str, target: pint.Unit) -> float | None:
         # Integer magnitudes: a registry made with ``non_int_type=Decimal`` keeps its factors
@@ -408,6 +463,8 @@ def unit_problem(quantity: Any, dimension: str) -> str:
         return f"{short(quantity.magnitude)} has no unit"
     if dimension == "mass":
         return mass_unit_problem(quantity.units)
+    if dimension == "time":
+        return time_unit_problem(quantity.units)
     return f"{quantity.units} is not a unit of {dimension}"
 
 
@@ -438,14 +495,114 @@ def refused_mass_unit(unit: PlainUnit) -> str | None:
     True
     """
     registry = unit._REGISTRY
-    if dict(registry.get_dimensionality(unit._units)) != {"[mass]": 1}:
-        return None
-    if units_of(registry).reads_as_mass(unit._units):
+    if not _refused(unit, "mass", units_of(registry).reads_as_mass):
         return None
     problem = f"{unit} is not a unit of mass this library reads ({MASS_UNITS_TEXT})"
     if any(u == "grain" for name in unit._units for _, u in _readings(registry, name)):
         problem += "; pint reads 'gr' as the grain (64.8 mg), not the gram"
     return problem
+
+
+def _refused(unit: PlainUnit, dimension: str, reads: Callable[[UnitsContainer], bool]) -> bool:
+    """Whether ``unit`` is of ``dimension`` and yet not one of the units ``reads`` accepts."""
+    dimensionality = dict(unit._REGISTRY.get_dimensionality(unit._units))
+    return dimensionality == {f"[{dimension}]": 1} and not reads(unit._units)
+
+
+def time_unit_problem(unit: PlainUnit) -> str:
+    """Why the pint ``unit`` is not read as a time: another dimension, or a time refused.
+
+    For any unit :meth:`RegistryUnits.seconds_per` refuses: ``"meter is not a unit of
+    time"``, or :func:`refused_time_unit`'s words for a unit of time this library does not
+    read.
+    """
+    return refused_time_unit(unit) or f"{unit} is not a unit of time"
+
+
+def refused_time_unit(unit: PlainUnit) -> str | None:
+    """Why ``unit``, a unit of time, is not read as one; ``None`` for a unit that is read or
+    is no time at all (whose callers say so in their own words).
+
+    Only the units of :data:`TIME_UNITS_TEXT` are read (one unit, to the power 1); a
+    prefixed second is named as pint read it, since it is most often a slip:
+
+    >>> Q = application_registry().Quantity
+    >>> problem = refused_time_unit(Q(16, "ys").units)
+    >>> problem.startswith("yoctosecond is not a unit of time this library reads (years,")
+    True
+    >>> problem.endswith("; pint reads 'ys' as the yoctosecond (10⁻²⁴ s), not years")
+    True
+    >>> refused_time_unit(Q(16, "year").units) is None
+    True
+    """
+    if not _refused(unit, "time", units_of(unit._REGISTRY).reads_as_time):
+        return None
+    problem = f"{unit} is not a unit of time this library reads ({TIME_UNITS_TEXT})"
+    slip = _TIME_SLIPS.get(str(unit))
+    if slip is not None:
+        problem += f"; pint reads {slip}"
+    return problem
+
+
+#: Prefixed seconds whose symbols look like another time's abbreviation, and what pint
+#: reads them as.
+_TIME_SLIPS = {
+    "yoctosecond": "'ys' as the yoctosecond (10⁻²⁴ s), not years",
+    "millisecond": "'ms' as the millisecond, not months",
+    "hectosecond": "'hs' as the hectosecond (100 s), not hours",
+    "decisecond": "'ds' as the decisecond (0.1 s), not days",
+}
+
+
+def in_unit(number: float, factor: float) -> float:
+    """``number`` times ``factor``, correctly rounded where ``factor`` is one over a whole number.
+
+    ``30400 * 0.001`` is 30.400000000000002 (0.001 is no float), while ``30400 / 1000`` is
+    the float nearest to 30.4: a factor such as a gram's in kg (or a microgram's in mg)
+    divides by its whole reciprocal, so that the same fact in two units of the metric
+    system gives the same float.  Other factors multiply.
+
+    >>> in_unit(30400.0, 0.001), in_unit(2.0, 60.0)
+    (30.4, 120.0)
+    """
+    whole = whole_reciprocal(factor)
+    return number / whole if whole is not None else number * factor
+
+
+def whole_reciprocal(factor: float) -> int | None:
+    """The whole number ``factor`` is one over (1000 for 0.001), or ``None``."""
+    if 0.0 < factor < 1.0:
+        whole = round(1.0 / factor)
+        if 1.0 / whole == factor:
+            return whole
+    return None
+
+
+class ComparedByFacts:
+    """Equality and hash by ``_facts()``: the values a class holds, in the library's units.
+
+    A value holding caller quantities (:class:`~ae_systemic.Patient`,
+    :class:`~ae_systemic.Prescription`) compares what the library reads from them (an age
+    in seconds, a weight in kg), not pint's quantities, whose hash depends on the registry
+    and the unit while their equality converts.
+    """
+
+    __slots__ = ()
+
+    def _facts(self) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ComparedByFacts) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._facts() == other._facts()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._facts())
 
 
 def short(value: object) -> str:
@@ -531,7 +688,7 @@ def mass_in_kg(
     factor = units_of(registry).kg_per(quantity._units)
     if factor is None:
         raise DoseInputError(argument, unit_problem(quantity, "mass"))
-    return registry, quantity, scalar_magnitude(quantity, argument, example) * factor
+    return registry, quantity, in_unit(scalar_magnitude(quantity, argument, example), factor)
 
 
 # --- body weight -------------------------------------------------------------------------
@@ -552,7 +709,7 @@ def weight_in_kg(
     # numpy values take the array path, which knows masks and names a bad element
     number = None if _is_numpy(magnitude) else one_real_number(magnitude)
     if number is not None:
-        kg = number * factor
+        kg = in_unit(number, factor)
         _check_weight(kg, magnitude, quantity, argument, None)
         return registry, kg
     return registry, _array_in_kg(magnitude, factor, quantity, argument)
@@ -597,12 +754,13 @@ def _array_in_kg(magnitude: object, factor: float, quantity: Any, argument: str)
             argument, f"the magnitude must hold real numbers, got dtype {array.dtype}"
         )
     if array.ndim == 0:
-        kg = float(array) * factor
+        kg = in_unit(float(array), factor)
         _check_weight(kg, array.item(), quantity, argument, None)
         return kg
     if array.size == 0:
         raise DoseInputError(argument, "the array of weights is empty; give at least one weight")
-    kg_array = array.astype(np.float64) * factor
+    whole = whole_reciprocal(factor)  # as in_unit: grams in kg correctly rounded
+    kg_array = array.astype(np.float64) / whole if whole else array.astype(np.float64) * factor
     low, high = kg_array.min(), kg_array.max()
     if not (low >= MIN_BODY_WEIGHT_KG and high <= MAX_BODY_WEIGHT_KG):  # NaN fails both
         bad = ~((kg_array >= MIN_BODY_WEIGHT_KG) & (kg_array <= MAX_BODY_WEIGHT_KG))
@@ -667,7 +825,7 @@ def checked_age(age: object, argument: str = "age") -> tuple[pint.UnitRegistry[f
         raise DoseInputError(
             argument, f"{unit_problem(quantity, 'time')}; give it in years or months"
         )
-    seconds = scalar_magnitude(quantity, argument, _AGE_EXAMPLE) * factor
+    seconds = in_unit(scalar_magnitude(quantity, argument, _AGE_EXAMPLE), factor)
     if not 0.0 <= seconds <= MAX_AGE_YEARS * units.seconds_per_year:
         raise DoseInputError(
             argument,

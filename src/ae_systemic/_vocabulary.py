@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from ._errors import ArgumentTypeError, InputError, shown
+from ._errors import ArgumentTypeError, DataError, InputError, shown
 from ._validators import enum_of, fail, percent
 
 __all__ = [
@@ -338,7 +338,14 @@ class Consensus:
                 "in the digits 0-9",
             )
         bound = ConsensusBound.MORE_THAN if match.group(1) else ConsensusBound.EXACTLY
-        return cls(int(match.group(2)), bound, basis)
+        try:
+            return cls(int(match.group(2)), bound, basis)
+        except DataError:  # ">100%", "101%": more agreement than there is
+            raise InputError(
+                "text",
+                f"{shown(text)} is not a consensus percentage: agreement cannot be more than "
+                "100%; expected e.g. '>75%' or '100%'",
+            ) from None
 
     @property
     def text(self) -> str:
