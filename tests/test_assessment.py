@@ -715,8 +715,12 @@ def test_a_patient_with_a_fact_of_the_wrong_type_is_refused(field: str, value: o
 def test_a_bad_co_medication_is_refused(name: object, pathways: object) -> None:
     # A blank name is a bad value (InputError); everything else here is a wrong type.
     expected = InputError if isinstance(name, str) and not name.strip() else ArgumentTypeError
-    with pytest.raises(expected):
+    with pytest.raises(expected) as raised:
         CoMedication(name, pathways)  # type: ignore[arg-type]
+    if expected is InputError:  # before: "got ''" for spaces, which the caller did not write
+        assert str(raised.value) == (
+            "name: expected a medicine name, got an empty one (or spaces only)"
+        )
 
 
 def test_age_and_weight_may_be_given_as_strings() -> None:

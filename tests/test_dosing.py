@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -859,6 +859,28 @@ def test_daily_dose_of_a_regimen_that_is_no_daily_rate_says_what_to_use() -> Non
         "'weekly' is not a weight-based daily dose (weekly: 0.25–0.5 mg/kg/week once a week); "
         "daily_dose computes those only; use dose_plan for every shape of regimen",
     )
+
+
+def test_assess_and_check_dose_of_a_regimen_that_is_no_daily_rate_name_themselves() -> None:
+    """Before: the message of daily_dose ("daily_dose computes those only"), which neither
+    function's caller called, about a regimen the caller never named."""
+    weekly = synthetic("Exampletrexate", regimen("weekly", rate=DoseRate(0.25, 0.5, period="week")))
+    patient = ae_systemic.Patient("40 years", "70 kg")
+    calls: dict[str, Callable[[], object]] = {
+        "assess": lambda: ae_systemic.assess(weekly, patient),
+        "check_dose": lambda: ae_systemic.check_dose(
+            weekly, patient, ae_systemic.Prescription("20 mg", period="1 week")
+        ),
+    }
+    for name, call in calls.items():
+        with pytest.raises(DoseInputError) as raised:
+            call()
+        assert (raised.value.where, raised.value.problem) == (
+            "regimen",
+            "Exampletrexate's regimen for adults (weekly: 0.25–0.5 mg/kg/week once a week) is "
+            f"not a weight-based daily dose; {name} computes those only (dose_plan gives any "
+            "regimen's amount and interval)",
+        )
 
 
 def test_a_weight_that_is_no_quantity_is_named_by_its_type() -> None:

@@ -375,6 +375,18 @@ _ADULT = ae_systemic.Patient(_Q(30, "year"), _Q(70, "kg"))
             "milliliter is not a unit of mass; give it in mg, g or µg, e.g. '150 mg'",
         ),
         (
+            lambda: ae_systemic.round_to_strengths(
+                ae_systemic.daily_dose("ciclosporin", "70 kg"), ["25 mg", "150 ml"]
+            ),
+            "strengths",
+            "milliliter is not a unit of mass; give a mass such as '25 mg'",
+        ),
+        (
+            lambda: ae_systemic.strength_units(_Q(150, "mg/day"), ["25 mg"]),
+            "amount",
+            "milligram / day is not a unit of mass; give a mass such as '150 mg'",
+        ),
+        (
             lambda: ae_systemic.Prescription(150, 2),  # type: ignore[arg-type]
             "amount",
             "150 has no unit; pass a pint quantity or a string such as '150 mg'",
@@ -470,6 +482,8 @@ _ADULT = ae_systemic.Patient(_Q(30, "year"), _Q(70, "kg"))
         "amount-per-kg-text",
         "amount-per-kg-quantity",
         "amount-volume",
+        "strength-volume",
+        "strength-units-per-day",
         "amount-no-unit",
         "amount-array",
         "amount-negative",

@@ -206,7 +206,7 @@ def assess(
     subject = resolve_drug(drug)
     if not isinstance(patient, Patient):
         raise ArgumentTypeError("patient", f"expected a Patient, got {type(patient).__name__}")
-    found = dose_for(subject, patient, phase=phase, adult_from=adult_from)
+    found = dose_for(subject, patient, phase=phase, adult_from=adult_from, caller="assess")
     population, dose, years = found.population, found.dose, found.age_years
     licensed = years >= subject.licence.min_age_years
     findings: list[Finding] = []

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 import attrs
 
 from ._assessment import FindingKind
-from ._dosing import daily_dose, select_regimen
+from ._dosing import daily_dose
 from ._errors import (
     ArgumentTypeError,
     DoseInputError,
@@ -45,7 +45,7 @@ from ._errors import (
 )
 from ._lookup import resolve_drug
 from ._model import Drug
-from ._patient import DEFAULT_ADULT_FROM_YEARS
+from ._patient import DEFAULT_ADULT_FROM_YEARS, not_daily
 from ._prescription import (
     FLOAT_TOLERANCE,
     MAX_AMOUNT_PER_ADMINISTRATION_MG,
@@ -927,13 +927,7 @@ def _rates(subject: Drug, phase: Phase | None, population: Population) -> _Rates
     except DoseInputError as exc:
         if exc.argument != "regimen":  # no regimen for the population, or for the phase
             return _NoRegimen(exc.argument, exc.problem)
-        regimen, _ = select_regimen(subject, population, phase)
-        return _NoRegimen(
-            "regimen",
-            f"{subject.name}'s regimen for {population} ({regimen}) is not a weight-based daily "
-            "dose; assess_table computes those only (dose_plan gives any regimen's amount and "
-            "interval)",
-        )
+        return _NoRegimen("regimen", not_daily(subject, population, phase, "assess_table"))
     return {
         "low": dose.low.magnitude,
         "high": dose.high.magnitude,

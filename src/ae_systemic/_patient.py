@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._converter import JSONValue, json_quantity
-from ._dosing import DoseRange, daily_dose
-from ._errors import ArgumentTypeError, InputError, shown
+from ._dosing import DoseRange, daily_dose, select_regimen
+from ._errors import ArgumentTypeError, DoseInputError, InputError, shown
 from ._model import Drug
 from ._notebook import NotebookDisplay
 from ._text import NO_AGE_BOUNDARY, age_text, beyond, decimals
@@ -47,6 +47,7 @@ __all__ = [
     "PatientDose",
     "age_beside_threshold",
     "dose_for",
+    "not_daily",
     "population_basis",
     "population_for",
     "threshold_text",
@@ -64,7 +65,9 @@ def _name(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
             attribute.name, f"expected a medicine name (a string), got {shown(value)}"
         )
     if not value.strip():
-        raise InputError(attribute.name, f"expected a non-empty medicine name, got {shown(value)}")
+        raise InputError(
+            attribute.name, "expected a medicine name, got an empty one (or spaces only)"
+        )
 
 
 def _pathways(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -320,17 +323,42 @@ class PatientDose:
         return population_basis(self.adult_from_years, default=self.adult_from_default)
 
 
+def not_daily(subject: Drug, population: Population, phase: Phase | None, caller: str) -> str:
+    """Why ``caller`` cannot check ``subject``'s regimen for ``population``: no daily rate."""
+    regimen, _ = select_regimen(subject, population, phase)
+    return (
+        f"{subject.name}'s regimen for {population} ({regimen}) is not a weight-based daily "
+        f"dose; {caller} computes those only (dose_plan gives any regimen's amount and "
+        "interval)"
+    )
+
+
 def dose_for(
-    subject: Drug, patient: Patient, *, phase: Phase | None, adult_from: QuantityLike | None
+    subject: Drug,
+    patient: Patient,
+    *,
+    phase: Phase | None,
+    adult_from: QuantityLike | None,
+    caller: str,
 ) -> PatientDose:
-    """The population ``patient``'s age puts them in, and their dose range in ``phase``."""
+    """The population ``patient``'s age puts them in, and their dose range in ``phase``.
+
+    ``caller`` names the public function in the error for a regimen that is no
+    weight-based daily dose (a data pack's weekly, fixed or banded regimen).
+    """
     registry, _, seconds = checked_age(patient.age)
     per_year = seconds_per_year(registry)
     threshold = _threshold(registry, adult_from)
     population = Population.ADULT if seconds >= threshold else Population.CHILD
+    try:
+        dose = daily_dose(subject, patient.weight, population=population, phase=phase)
+    except DoseInputError as exc:
+        if exc.argument != "regimen":
+            raise
+        raise DoseInputError("regimen", not_daily(subject, population, phase, caller)) from None
     found = PatientDose(
         population,
-        daily_dose(subject, patient.weight, population=population, phase=phase),
+        dose,
         seconds / per_year,
         threshold / per_year,
         adult_from is None,

@@ -19,7 +19,7 @@ import math
 import numbers
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, SupportsIndex
 
 import attrs
 
@@ -188,7 +188,7 @@ def _check_positive(value: float, given: str, argument: str) -> None:
         raise DoseInputError(argument, f"{given} must be positive")
 
 
-def _checked_frequency(value: int) -> int:
+def _checked_frequency(value: SupportsIndex) -> int:
     """The number of administrations as a Python ``int``, from 1 to :data:`MAX_COUNT`.
 
     Any integral number is one (a numpy integer, as a pandas row gives); a ``bool``, a
@@ -483,7 +483,9 @@ for a 70 kg adult, by 14 %.
                 "the patient's age chooses the population; give population= only with a "
                 "body weight alone",
             )
-        dose = dose_for(subject, patient, phase=phase, adult_from=adult_from).dose
+        dose = dose_for(
+            subject, patient, phase=phase, adult_from=adult_from, caller="check_dose"
+        ).dose
     else:
         if adult_from is not None:
             raise InputError(

@@ -687,7 +687,10 @@ def mass_in_kg(
     registry, quantity = quantity_of(value, argument, example)
     factor = units_of(registry).kg_per(quantity._units)
     if factor is None:
-        raise DoseInputError(argument, unit_problem(quantity, "mass"))
+        refused = refused_mass_unit(quantity.units) if quantity._units else None
+        raise DoseInputError(
+            argument, refused or f"{unit_problem(quantity, 'mass')}; give a mass such as {example}"
+        )
     return registry, quantity, in_unit(scalar_magnitude(quantity, argument, example), factor)
 
 

@@ -45,6 +45,7 @@ from ae_systemic import (
     JSONValue,
     Licence,
     Pathway,
+    Prescription,
     Patient,
     Phase,
     Population,
@@ -180,6 +181,21 @@ def test_assess() -> None:
     assert_type(result.population, Population)
     assert_type(result.licensed, bool)
     assert not result.licensed
+
+
+def test_an_order_and_a_patient_take_the_magnitudes_they_accept() -> None:
+    """Before: Prescription(amount: object) let a type checker pass Prescription(150), and
+    QuantityLike refused the decimals, fractions and numpy numbers the functions read."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    order = Prescription(Q(np.float64(150.0), "mg"), frequency=np.int64(2), period=Q(1, "day"))
+    assert_type(order.daily, "pint.Quantity[float]")
+    assert order.daily_mg == 300.0
+    exact: pint.UnitRegistry[Decimal] = pint.UnitRegistry(non_int_type=Decimal)
+    patient = Patient(exact.Quantity(Decimal("16.5"), "year"), Q(np.int64(70), "kg"))
+    assert patient == Patient("16.5 years", "70 kg")
+    assert Patient(Q(Fraction(33, 2), "year"), "70 kg") == patient
 
 
 def test_monitoring_schedule() -> None:
@@ -353,6 +369,9 @@ def test_exceptions_are_typed_under_pytest_raises() -> None:
         (Patient, "age", ("QuantityLike",)),
         (Patient, "weight", ("QuantityLike",)),
         (CoMedication, "name", ("str",)),
+        (Prescription, "amount", ("QuantityLike",)),
+        (Prescription, "period", ("QuantityLike", "None")),
+        (Prescription, "frequency", ("SupportsIndex",)),
     ],
 )
 def test_constructors_declare_the_types_they_accept(
