@@ -213,13 +213,16 @@ def prefetch(
     patient_id: str = PATIENT_ID,
     age_years: int = 40,
     weight_kg: float | None = 70.0,
-    pregnant: bool | None = None,
+    pregnant: bool | None = False,
     medications: Sequence[Json] = (),
     service_requests: Sequence[Json] = (),
     procedures: Sequence[Json] = (),
     on: datetime.date | None = None,
 ) -> Json:
     """The prefetch of every key the service asks for, each filled as a client would.
+
+    The pregnancy status is recorded (not pregnant) unless ``pregnant`` is ``None``: a record
+    without one gets a card of its own (see ``test_a_record_without_a_pregnancy_status_*``).
 
     A key with no data is ``None`` (JSON ``null``), as the specification says.
     """

@@ -845,6 +845,31 @@ def test_a_patient_in_a_registry_of_its_own_equals_and_hashes_as_in_the_applicat
     assert (mine == "30 years") is False
 
 
+def test_patients_and_orders_compare_by_class_and_facts_with_both_operators() -> None:
+    same, other = Patient("30 years", "70 kg"), Patient("30 years", "70000 g")
+    heavier = Patient("30 years", "71 kg")
+    assert (same == other, same != other) == (True, False)
+    assert (same == heavier, same != heavier) == (False, True)
+    assert hash(same) == hash(other)
+    assert hash(same) != hash(heavier)
+    assert (same == "30 years", same != "30 years") == (False, True)
+    order, in_grams = ae_systemic.Prescription("150 mg", 2), ae_systemic.Prescription("0.15 g", 2)
+    thrice = ae_systemic.Prescription("150 mg", 3)
+    assert (order == in_grams, order != in_grams) == (True, False)
+    assert (order == thrice, order != thrice) == (False, True)
+    assert hash(order) == hash(in_grams)
+    assert hash(order) != hash(thrice)
+    assert (same == order, same != order, order == same) == (False, True, False)
+
+    class Subclassed(Patient):
+        """A caller's subclass: equal facts, but not the same kind of value (as attrs has it)."""
+
+    assert (Subclassed("30 years", "70 kg") == same, same == Subclassed("30 years", "70 kg")) == (
+        False,
+        False,
+    )
+
+
 @pytest.mark.parametrize("patient", [None, {"age": "40 years", "weight": "70 kg"}, (40, 70)])
 def test_assess_refuses_anything_but_a_patient(patient: object) -> None:
     with pytest.raises(ArgumentTypeError, match=r"^patient"):

@@ -39,11 +39,12 @@ from ae_systemic import (
     Prescription,
     assess,
 )
-from ae_systemic._cds_cards import markdown_text
+from ae_systemic._cds_cards import card_uuid, markdown_text, pregnancy_not_recorded_card
 from ae_systemic.cds_hooks import (
     CARD_KINDS,
     INDICATORS,
     PREFETCH,
+    PREGNANCY_NOT_RECORDED_INDICATOR,
     SERVICE_IDS,
     CardSource,
     ConfigError,
@@ -986,6 +987,73 @@ def test_interactions_pregnancy_and_references_in_the_details() -> None:
     assert pregnancy[0]["detail"].endswith(f"{reference.source}")  # its year is in the source
 
 
+def test_a_record_without_a_pregnancy_status_gets_a_card_with_the_statements() -> None:
+    """The check reads such a patient as not pregnant: an info card says so, after the
+    order's own cards, and gives the guideline's statements on pregnancy with references."""
+    prefetched = rq.prefetch(pregnant=None, service_requests=[rq.phototherapy_request()])
+    request = rq.order_sign_request([rq.ciclosporin_order()], prefetched=prefetched)
+    found = valid_cards(respond(request, service=SIGN, config=CONFIG))
+    assert [c["indicator"] for c in found] == ["warning", "warning", "info"]
+    card = found[-1]
+    assert card["summary"] == (
+        "Ciclosporin: no pregnancy status in the record, so the guideline's statements on "
+        "pregnancy were not checked."
+    )
+    order = "MedicationRequest/ciclosporin-order-1"
+    assert card["uuid"] == card_uuid(request["hookInstance"], order, "pregnancy-not-recorded")
+    lines = card["detail"].split("\n")
+    assert lines[0] == "**Pregnancy status not recorded** (ciclosporin)"
+    assert lines[2].startswith("The record gives no pregnancy status (pregnant or not pregnant,")
+    statements = [
+        s
+        for group in ae_systemic.drug("ciclosporin").special_populations
+        if group.group == "pregnancy"
+        for s in group.statements
+    ]
+    assert len(statements) == 4
+    refs = [
+        f" \\[refs {', '.join(map(str, s.references))}\\]" * bool(s.references) for s in statements
+    ]
+    assert lines[3:8] == [
+        "",
+        *(f"- {markdown_text(s.text)}{r}" for s, r in zip(statements, refs, strict=True)),
+    ]
+    assert f"Order: {order}" in lines
+    reference = ae_systemic.drug("ciclosporin").reference(14)
+    assert lines[-1].startswith(f"- \\[14\\] {reference.authors}. {reference.title}.")
+    # the same patient pregnant gets the pregnancy card instead; not pregnant, neither
+    for pregnant, summaries in (
+        (True, ["Ciclosporin, pregnancy: 4 statements of the guideline apply to this patient."]),
+        (False, []),
+    ):
+        prefetched["pregnancy"] = rq.searchset(rq.pregnancy_status(pregnant))
+        found = valid_cards(respond(request, service=SIGN, config=CONFIG))
+        assert [c["summary"] for c in found if c["indicator"] == "info"] == summaries
+
+
+def test_a_pregnancy_status_coded_otherwise_is_not_known_and_gets_the_card() -> None:
+    prefetched = rq.prefetch()
+    status = prefetched["pregnancy"]["entry"][0]["resource"]
+    unknown = {"system": "http://snomed.info/sct", "code": "261665006", "display": "Unknown"}
+    status["valueCodeableConcept"] = {"coding": [unknown]}
+    request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=150)], prefetched=prefetched)
+    found = valid_cards(respond(request, service=SIGN))
+    assert [c["detail"].split("**")[1] for c in found] == ["Pregnancy status not recorded"]
+
+
+def test_the_pregnancy_card_is_made_only_for_a_drug_with_statements_on_pregnancy() -> None:
+    csa = ae_systemic.drug("ciclosporin")
+    without = attrs.evolve(
+        csa, special_populations=tuple(p for p in csa.special_populations if p.group != "pregnancy")
+    )
+    assert pregnancy_not_recorded_card(without) is None
+    card = pregnancy_not_recorded_card(csa)
+    assert card is not None
+    assert card["indicator"] == PREGNANCY_NOT_RECORDED_INDICATOR == "info"
+    assert uuid.UUID(str(card["uuid"])).version == 4
+    assert "Order:" not in str(card["detail"])
+
+
 def test_a_child_gets_the_off_label_and_children_cards() -> None:
     prefetched = rq.prefetch(age_years=12, weight_kg=40)
     request = rq.order_sign_request(
@@ -1464,6 +1532,9 @@ def test_a_weight_dated_the_local_today_is_the_latest_weight(
         rq.weight(90.0, resource_id="new", on=today),
         rq.weight(50.0, resource_id="old", on=datetime.date(2026, 11, 20)),
     )
+    prefetched["pregnancy"] = rq.searchset(
+        rq.pregnancy_status(False, on=datetime.date(2026, 11, 20))
+    )
     request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=175)], prefetched=prefetched)
     original = ServiceConfig.today
     monkeypatch.setattr(ServiceConfig, "today", lambda self: original(self, LATE_EVENING_UTC))
@@ -1682,7 +1753,8 @@ def test_the_documented_error_message_is_the_real_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("service.toml").write_text(TOML.replace('therapy = "UVB"', 'therapy = "UVC"'))
+    # the page's example file, with "UVC" for its therapy, as the page says
+    Path("service.toml").write_text(_block("toml").replace('therapy = "UVB"', 'therapy = "UVC"'))
     error = refused(lambda: load_config("service.toml"), ConfigError)
     assert str(error) == _block("text").strip()
 

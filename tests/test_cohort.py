@@ -399,6 +399,29 @@ def test_a_worked_cohort(csa: Drug) -> None:
     assert result.index.equals(cohort.index)
 
 
+def test_grams_and_micrograms_are_read_as_one_patient_reads_them(csa: Drug) -> None:
+    # A whole table converts as one value does: grams and micrograms divided by 1000, never
+    # times 0.001 (1001 x 0.001 is not 1.001 in floats), so every figure is the same double.
+    ages = [40.0, 3.0, 30.0, 12.0]
+    weights_g = [1001.0, 9013.0, 70013.0, 36001.0]
+    amounts_ug = [87_513.0, 9_001.0, 175_003.0, 1_001.0]
+    frequencies = [2, 2, 1, 2]
+    table = frame(age=ages, weight=weights_g, amount=amounts_ug, frequency=frequencies)
+    result = assess_table(csa, table, units={"age": "year", "weight": "g", "amount": "ug"})
+    assert result["error"].isna().all()
+    for i, (age, weight, amount, frequency) in enumerate(
+        zip(ages, weights_g, amounts_ug, frequencies, strict=True)
+    ):
+        patient = Patient(Q(age, "year"), Q(weight, "g"))
+        found = assess(csa, patient, prescription=Prescription(Q(amount, "ug"), frequency))
+        assert found.dose_check is not None
+        assert result["dose_low_mg_per_day"][i] == found.dose.low.m_as("mg/day")
+        assert result["dose_high_mg_per_day"][i] == found.dose.high.m_as("mg/day")
+        assert result["dose_status"][i] == found.dose_check.status.value
+        assert result["dose_deviation"][i] == found.dose_check.deviation
+    assert result["dose_low_mg_per_day"][0] == 2.5 * (1001.0 / 1000)
+
+
 def test_result_dtypes(csa: Drug) -> None:
     result = assess_table(csa, frame(age=[30], weight=[70]), units=UNITS)
     dtypes = {name: str(result[name].dtype) for name in RESULT_COLUMNS}

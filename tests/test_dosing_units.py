@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pint
 import pytest
 
@@ -105,6 +106,23 @@ def test_a_weight_in_pounds_is_dosed_as_its_kilograms() -> None:
     dose = daily_dose(GRAMS_DAILY, "154 lb")
     assert dose.low.m_as("mg/day") == pytest.approx(139.70644996, rel=1e-12)
     assert dose.high.m_as("mg/day") == pytest.approx(279.41289992, rel=1e-12)
+
+
+def test_an_array_of_weights_in_pounds_or_grams_is_dosed_as_each_weight_alone() -> None:
+    # The array path converts as one weight does: grams divided by 1000 (1001 g x 0.001 is
+    # not 1.001 in floats), pounds times 0.45359237.
+    csa = ae_systemic.drug("ciclosporin")
+    for unit, weights in (("lb", [154.0, 33.0, 441.0]), ("g", [1001.0, 9000.0, 70013.0])):
+        together = daily_dose(csa, Q(np.array(weights), unit))
+        alone = [daily_dose(csa, Q(w, unit)) for w in weights]
+        assert together.low.m_as("mg/day").tolist() == [d.low.m_as("mg/day") for d in alone]
+        assert together.high.m_as("mg/day").tolist() == [d.high.m_as("mg/day") for d in alone]
+    # 154 lb = 69.85322498 kg: 2.5 mg/kg/day of it
+    low = daily_dose(csa, Q(np.array([154.0]), "lb")).low.m_as("mg/day")
+    assert low.tolist() == [pytest.approx(174.63306245, rel=1e-12)]
+    assert daily_dose(csa, Q(np.array([1001.0]), "g")).low.m_as("mg/day").tolist() == [
+        2.5 * (1001.0 / 1000)
+    ]
 
 
 def test_daily_dose_refuses_weekly_rates_in_any_unit() -> None:

@@ -264,3 +264,15 @@ def test_the_error_catalogue_lists_every_public_error() -> None:
     catalogue = page.split("## The catalogue", 1)[1].split("\n## ", 1)[0]
     for cls in PUBLIC_ERRORS:
         assert f"| `{cls.__name__}` |" in catalogue, f"{cls.__name__} is not in docs/errors.md"
+    from ae_systemic import cds_hooks
+
+    service_errors = [
+        value
+        for value in (getattr(cds_hooks, name) for name in cds_hooks.__all__)
+        if isinstance(value, type) and issubclass(value, BaseException)
+    ]
+    assert len(service_errors) == 4
+    for cls in service_errors:
+        row = f"| `{cls.__name__}` (`ae_systemic.cds_hooks`) |"
+        assert row in catalogue, f"{cls.__name__} is not in docs/errors.md"
+        assert f"└── {cls.__name__} " in page, f"{cls.__name__} is not in the tree"

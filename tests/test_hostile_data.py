@@ -29,6 +29,7 @@ import datetime
 import functools
 import json
 import math
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -58,6 +59,7 @@ from ae_systemic import (
     unstructure,
 )
 from ae_systemic._units import AMOUNT_UNITS, BODY_WEIGHT_UNITS, PERIOD_UNITS
+from ae_systemic._validators import text_problem
 from ae_systemic.fhir import to_bundle
 from test_hostile_args import check_dose_plan, check_dose_range, check_result
 
@@ -647,3 +649,49 @@ def test_a_non_finite_number_in_a_file_is_refused_with_its_path(
         load_guideline(path)
     assert info.value.file == str(path)
     assert info.value.paths == ("drugs[0].regimens[0].rate.low",)
+
+
+#: Characters every text may hold although ``str.isprintable`` refuses them (a no-break
+#: space, an ideographic space, a zero-width space, a soft hyphen, a format character).
+_ALLOWED_UNPRINTABLE = "\u00a0\u3000\u200b\u00ad\u2066"
+
+
+#: The first and last character of each refused run, and their neighbours that are allowed.
+_EDGES = "\x00\x1f\x20\x7e\x7f\x9f\xa0\u2027\u2028\u2029\u202a\ud7ff\ud800\udfff\ue000"
+
+
+def _refused(char: str) -> bool:
+    code = ord(char)
+    return (
+        code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029) or 0xD800 <= code <= 0xDFFF
+    )
+
+
+def test_every_code_point_is_refused_in_a_text_exactly_when_it_is_a_control_or_surrogate() -> None:
+    wrong = [
+        f"U+{code:04X}"
+        for code in range(sys.maxunicode + 1)
+        if (text_problem(f"a{chr(code)}b") is None) == _refused(chr(code))
+    ]
+    assert wrong == []
+
+
+@given(
+    st.text(
+        st.one_of(
+            st.characters(exclude_categories=()),  # surrogates included
+            st.sampled_from(_ALLOWED_UNPRINTABLE + _EDGES),
+            st.characters(max_codepoint=0xA0),
+        )
+    )
+)
+def test_a_text_is_refused_exactly_for_its_first_control_character_or_surrogate(
+    text: str,
+) -> None:
+    first = next((i for i, char in enumerate(text) if _refused(char)), None)
+    problem = text_problem(text)
+    if first is None:
+        assert problem is None
+    else:
+        assert problem is not None
+        assert f"U+{ord(text[first]):04X} at character {first + 1};" in problem

@@ -10,6 +10,7 @@ process too.  Every card answered is checked against the JSON Schema of a card
 from __future__ import annotations
 
 import concurrent.futures
+import datetime
 import json
 import logging
 import signal
@@ -704,7 +705,11 @@ def test_serve_runs_the_service_with_trusted_keys_and_a_config(
     assert process.returncode == 0, err
     assert "ae-systemic serve: stopped" in out
     assert f"service={SIGN} status=200" in err
-    assert "the date of each decision is today's date in this machine's local time zone" in err
+    local = datetime.datetime.now().astimezone().tzname()
+    assert (
+        f"the date of each decision is today's date in this machine's local time zone, {local} ("
+        in err
+    )
 
 
 def test_serve_no_auth_warns_and_answers_without_a_token() -> None:

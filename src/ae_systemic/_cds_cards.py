@@ -37,12 +37,14 @@ __all__ = [
     "INDICATORS",
     "MAX_SUMMARY",
     "NOT_CHECKED_INDICATOR",
+    "PREGNANCY_NOT_RECORDED_INDICATOR",
     "SEVERAL_ORDERS_INDICATOR",
     "CardSource",
     "card_uuid",
     "cards",
     "markdown_text",
     "not_checked_card",
+    "pregnancy_not_recorded_card",
     "several_orders_card",
 ]
 
@@ -80,6 +82,11 @@ MAX_SUMMARY: Final = 139
 #: The indicator of a card saying an order could not be checked (a choice of this library:
 #: the clinician should know the check did not happen).
 NOT_CHECKED_INDICATOR: Final = "warning"
+
+#: The indicator of the card saying the record gives no pregnancy status, so the guideline's
+#: statements on pregnancy were not checked (a choice of this library: ``info``, as the card of
+#: those statements for a pregnant patient).
+PREGNANCY_NOT_RECORDED_INDICATOR: Final = "info"
 
 #: The indicator of the card saying a patient has several orders of the drug at once (a
 #: choice of this library): each order checked alone may mislead, as the guideline's range
@@ -359,6 +366,65 @@ def not_checked_card(
     )
     summary = f"{name} order not checked against the guideline: see the details for why."
     return _card(summary[:MAX_SUMMARY], NOT_CHECKED_INDICATOR, "\n".join(lines), chosen, card_id)
+
+
+def pregnancy_not_recorded_card(
+    drug: Drug,
+    *,
+    source: CardSource | None = None,
+    hook_instance: str | None = None,
+    order: str | None = None,
+) -> dict[str, JSONValue] | None:
+    """The card of a record that gives no pregnancy status, with the guideline's statements.
+
+    A :class:`~ae_systemic.Patient` needs a pregnancy status, so the check read the patient
+    as not pregnant; this card says so, and lists what the guideline says on pregnancy for
+    ``drug``.  ``None`` when the guideline says nothing on pregnancy for it.  Indicator
+    :data:`PREGNANCY_NOT_RECORDED_INDICATOR` (``info``, this library's choice).  No patient is
+    left out by age or gender: the guideline gives no rule for who may be pregnant, and a
+    record's administrative gender is not the patient's sex.
+    """
+    statements = [
+        statement
+        for population in drug.special_populations
+        if population.group == "pregnancy"
+        for statement in population.statements
+    ]
+    if not statements:
+        return None
+    chosen = CardSource.default() if source is None else source
+    lines = [
+        f"**Pregnancy status not recorded** ({markdown_text(drug.name)})",
+        "",
+        "The record gives no pregnancy status (pregnant or not pregnant, LOINC 82810-3), so "
+        "the check read the patient as not pregnant and did not show the guideline's "
+        "statements on pregnancy. Should the patient be pregnant, they are:",
+        "",
+    ]
+    for statement in statements:
+        refs = f" \\[refs {', '.join(map(str, statement.references))}\\]" * bool(
+            statement.references
+        )
+        lines.append(f"- {markdown_text(statement.text)}{refs}")
+    if order is not None:
+        lines += ["", f"Order: {markdown_text(order[:80])}"]
+    lines += _references(drug, sorted({n for s in statements for n in s.references}))
+    card_id = (
+        str(uuid.uuid4())
+        if hook_instance is None
+        else card_uuid(hook_instance, order or "", "pregnancy-not-recorded")
+    )
+    summary = (
+        f"{sentence(drug.name)}: no pregnancy status in the record, so the guideline's "
+        "statements on pregnancy were not checked."
+    )
+    return _card(
+        summary[:MAX_SUMMARY],
+        PREGNANCY_NOT_RECORDED_INDICATOR,
+        "\n".join(lines),
+        chosen,
+        card_id,
+    )
 
 
 @attrs.frozen

@@ -228,7 +228,7 @@ def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=[],
         metavar="NAME[:PATHWAYS]",
         help="a medicine the patient takes and the pathways it is a substrate of "
-        "(CYP3A4, P-gp, OATP; any case), e.g. atorvastatin:CYP3A4,OATP; one medicine each "
+        "(CYP3A4, P-gp, OATP; any case), e.g. medicine-x:CYP3A4,OATP; one medicine each "
         "time: repeat the option for several",
     )
     add_phase(parser)
@@ -1010,11 +1010,13 @@ def _set_up_logging(level: str) -> None:
 
 def _log_zone(zone: str | None) -> None:
     """Says at start-up whose calendar dates the decisions: dates without a time depend on it."""
+    import datetime
     import logging
 
     from ._service import LOGGER_NAME
 
-    where = zone or "this machine's local time zone"
+    local = datetime.datetime.now().astimezone().tzname() or "unnamed"
+    where = zone or f"this machine's local time zone, {local}"
     logging.getLogger(LOGGER_NAME).info(
         "the date of each decision is today's date in %s (--timezone to change it)", where
     )

@@ -295,7 +295,7 @@ def pathways(spec: str) -> tuple[str, frozenset[Pathway]]:
     if not name.strip():
         raise CommandError(
             f"--co-medication: {spec!r} has no medicine name; write NAME:PATHWAYS, "
-            "e.g. atorvastatin:CYP3A4,OATP"
+            "e.g. medicine-x:CYP3A4,OATP"
         )
     found: set[Pathway] = set()
     for word in filter(None, (w.strip() for w in listed.split(","))):

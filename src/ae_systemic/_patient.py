@@ -89,8 +89,8 @@ def _stripped(value: str) -> str:
 class CoMedication:
     """A medicine the patient takes, and the pathways it is a substrate of.
 
-    >>> CoMedication("atorvastatin", frozenset({Pathway.CYP3A4, Pathway.OATP})).name
-    'atorvastatin'
+    >>> CoMedication("medicine X", frozenset({Pathway.CYP3A4, Pathway.OATP})).name
+    'medicine X'
     """
 
     name: str = attrs.field(converter=_stripped, validator=_name)

@@ -244,7 +244,7 @@ def cited(text: str, numbers: Sequence[int]) -> str:
 
 
 #: A word of letters (hyphens or apostrophes inside), maybe ending a clause.
-_WORD: Final = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*[,;:]?")
+_WORD: Final = r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*[,;:]?"
 
 
 def counted(count: int, noun: str) -> str:
@@ -260,7 +260,7 @@ def sentence(text: str) -> str:
     (``mTOR``) is left as written.
     """
     first = text.split(maxsplit=1)[0] if text.strip() else ""
-    if not (_WORD.fullmatch(first) and first.islower()) or text[:1] != first[:1]:
+    if not (re.fullmatch(_WORD, first) and first.islower()) or text[:1] != first[:1]:
         return text
     return text[:1].upper() + text[1:]
 

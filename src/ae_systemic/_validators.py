@@ -54,7 +54,7 @@ def _type_name(value: object) -> str:
 #: Unicode line and paragraph separators, and lone surrogates (not characters: no UTF-8
 #: output can hold one), so that every text is one line of printable characters wherever
 #: it is shown (a terminal, a calendar, a card, a Markdown table, a JSON answer).
-_NOT_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NOT_IN_TEXT = "[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
 
 #: The JSON Schema pattern of :func:`non_empty` text: no character of ``_NOT_IN_TEXT``
 #: but the surrogates (which ECMA-262 would find in every pair of UTF-16 code units: lone
@@ -77,7 +77,9 @@ def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) 
 
 def text_problem(text: str) -> str | None:
     """What keeps ``text`` from being one line of printable characters, or ``None``."""
-    found = _NOT_IN_TEXT.search(text)
+    if text.isprintable():  # no character of _NOT_IN_TEXT: each is one str.isprintable refuses
+        return None
+    found = re.search(_NOT_IN_TEXT, text)  # compiled on first use, not at import
     if found is None:
         return None
     code = ord(found.group())
