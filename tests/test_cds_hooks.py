@@ -39,12 +39,12 @@ from ae_systemic import (
     Prescription,
     assess,
 )
-from ae_systemic._cds_cards import card_uuid, markdown_text, pregnancy_not_recorded_card
+from ae_systemic._cds_cards import card_uuid, markdown_text, pregnancy_not_known_card
 from ae_systemic.cds_hooks import (
     CARD_KINDS,
     INDICATORS,
     PREFETCH,
-    PREGNANCY_NOT_RECORDED_INDICATOR,
+    PREGNANCY_NOT_KNOWN_INDICATOR,
     SERVICE_IDS,
     CardSource,
     ConfigError,
@@ -57,6 +57,7 @@ from ae_systemic.cds_hooks import (
     load_config,
     respond,
 )
+from ae_systemic.fhir import read_patient
 
 Json = dict[str, Any]
 SIGN = "ciclosporin-order-sign"
@@ -990,20 +991,21 @@ def test_interactions_pregnancy_and_references_in_the_details() -> None:
 def test_a_record_without_a_pregnancy_status_gets_a_card_with_the_statements() -> None:
     """The check reads such a patient as not pregnant: an info card says so, after the
     order's own cards, and gives the guideline's statements on pregnancy with references."""
-    prefetched = rq.prefetch(pregnant=None, service_requests=[rq.phototherapy_request()])
+    day = datetime.date(2026, 3, 2)
+    prefetched = rq.prefetch(pregnant=None, service_requests=[rq.phototherapy_request()], on=day)
     request = rq.order_sign_request([rq.ciclosporin_order()], prefetched=prefetched)
-    found = valid_cards(respond(request, service=SIGN, config=CONFIG))
+    found = valid_cards(respond(request, service=SIGN, config=CONFIG, on=day))
     assert [c["indicator"] for c in found] == ["warning", "warning", "info"]
     card = found[-1]
     assert card["summary"] == (
-        "Ciclosporin: no pregnancy status in the record, so the guideline's statements on "
-        "pregnancy were not checked."
+        "Ciclosporin: the pregnancy status is not known from the record, so the guideline's "
+        "statements on pregnancy were not checked."
     )
     order = "MedicationRequest/ciclosporin-order-1"
-    assert card["uuid"] == card_uuid(request["hookInstance"], order, "pregnancy-not-recorded")
+    assert card["uuid"] == card_uuid(request["hookInstance"], order, "pregnancy-not-known")
     lines = card["detail"].split("\n")
-    assert lines[0] == "**Pregnancy status not recorded** (ciclosporin)"
-    assert lines[2].startswith("The record gives no pregnancy status (pregnant or not pregnant,")
+    assert lines[0] == "**Pregnancy status not known** (ciclosporin)"
+    assert lines[2].startswith("The record gives no pregnancy status that can be used (pregnant")
     statements = [
         s
         for group in ae_systemic.drug("ciclosporin").special_populations
@@ -1018,6 +1020,11 @@ def test_a_record_without_a_pregnancy_status_gets_a_card_with_the_statements() -
         "",
         *(f"- {markdown_text(s.text)}{r}" for s, r in zip(statements, refs, strict=True)),
     ]
+    assert lines[8:10] == [
+        "",
+        "What the record holds: no pregnancy status (Observation LOINC 82810-3) at or before "
+        "2026-03-02: not known",
+    ]
     assert f"Order: {order}" in lines
     reference = ae_systemic.drug("ciclosporin").reference(14)
     assert lines[-1].startswith(f"- \\[14\\] {reference.authors}. {reference.title}.")
@@ -1026,9 +1033,13 @@ def test_a_record_without_a_pregnancy_status_gets_a_card_with_the_statements() -
         (True, ["Ciclosporin, pregnancy: 4 statements of the guideline apply to this patient."]),
         (False, []),
     ):
-        prefetched["pregnancy"] = rq.searchset(rq.pregnancy_status(pregnant))
-        found = valid_cards(respond(request, service=SIGN, config=CONFIG))
+        prefetched["pregnancy"] = rq.searchset(rq.pregnancy_status(pregnant, on=day))
+        found = valid_cards(respond(request, service=SIGN, config=CONFIG, on=day))
         assert [c["summary"] for c in found if c["indicator"] == "info"] == summaries
+
+
+def _card_titles(found: list[Json]) -> list[str]:
+    return [c["detail"].split("**")[1] for c in found]
 
 
 def test_a_pregnancy_status_coded_otherwise_is_not_known_and_gets_the_card() -> None:
@@ -1037,8 +1048,42 @@ def test_a_pregnancy_status_coded_otherwise_is_not_known_and_gets_the_card() -> 
     unknown = {"system": "http://snomed.info/sct", "code": "261665006", "display": "Unknown"}
     status["valueCodeableConcept"] = {"coding": [unknown]}
     request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=150)], prefetched=prefetched)
-    found = valid_cards(respond(request, service=SIGN))
-    assert [c["detail"].split("**")[1] for c in found] == ["Pregnancy status not recorded"]
+    (card,) = valid_cards(respond(request, service=SIGN))
+    assert _card_titles([card]) == ["Pregnancy status not known"]
+    assert (
+        "What the record holds: the latest pregnancy status, Observation/pregnancy-1, is coded "
+        "neither pregnant (77386006) nor not pregnant (60001007): not known"
+    ) in card["detail"].split("\n")
+
+
+def test_a_not_pregnant_contradicted_by_a_later_preliminary_pregnant_is_named_on_the_card() -> None:
+    """The record holds statuses, but none that can be used: the card says what it holds,
+    the later "pregnant" among them (it does not say "no status")."""
+    day = datetime.date(2026, 3, 2)
+    prefetched = rq.prefetch(on=day)
+    standing = rq.pregnancy_status(False, on=day - datetime.timedelta(days=30))
+    later = {
+        **rq.pregnancy_status(True, resource_id="pregnancy-2", on=day),
+        "status": "preliminary",
+    }
+    prefetched["pregnancy"] = rq.searchset(later, standing)
+    request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=150)], prefetched=prefetched)
+    (card,) = valid_cards(respond(request, service=SIGN, on=day))
+    assert _card_titles([card]) == ["Pregnancy status not known"]
+    (held,) = [line for line in card["detail"].split("\n") if line.startswith("What the record")]
+    assert held.startswith(
+        "What the record holds: the latest standing pregnancy status (final, amended or "
+        "corrected), Observation/pregnancy-1 (not pregnant), is contradicted by a later one: "
+        "Observation/pregnancy-2 (status preliminary, pregnant)"
+    )
+    record = read_patient(
+        [prefetched["patient"], prefetched["weights"]["entry"][0]["resource"], later, standing],
+        on=day,
+    )
+    assert record.pregnancy_known is False
+    assert record.pregnancy_note is not None
+    assert held == f"What the record holds: {markdown_text(record.pregnancy_note)}"
+    assert record.pregnancy_note in record.notes
 
 
 def test_the_pregnancy_card_is_made_only_for_a_drug_with_statements_on_pregnancy() -> None:
@@ -1046,12 +1091,16 @@ def test_the_pregnancy_card_is_made_only_for_a_drug_with_statements_on_pregnancy
     without = attrs.evolve(
         csa, special_populations=tuple(p for p in csa.special_populations if p.group != "pregnancy")
     )
-    assert pregnancy_not_recorded_card(without) is None
-    card = pregnancy_not_recorded_card(csa)
+    assert pregnancy_not_known_card(without) is None
+    card = pregnancy_not_known_card(csa)
     assert card is not None
-    assert card["indicator"] == PREGNANCY_NOT_RECORDED_INDICATOR == "info"
+    assert card["indicator"] == PREGNANCY_NOT_KNOWN_INDICATOR == "info"
     assert uuid.UUID(str(card["uuid"])).version == 4
     assert "Order:" not in str(card["detail"])
+    assert "What the record holds" not in str(card["detail"])
+    given = pregnancy_not_known_card(csa, reason="status *odd*")
+    assert given is not None
+    assert "What the record holds: status \\*odd\\*" in str(given["detail"])
 
 
 def test_a_child_gets_the_off_label_and_children_cards() -> None:

@@ -662,7 +662,10 @@ def test_no_pregnancy_status_means_not_known_and_the_record_says_so(bundle: Json
     assert record.pregnancy_known is False
     assert record.patient.pregnant is False  # the Patient needs a value; the record says
     assert record.sources_of("pregnant") == ()
-    assert any("no pregnancy status" in note and "not known" in note for note in record.notes)
+    assert record.pregnancy_note is not None
+    assert record.pregnancy_note.startswith("no pregnancy status (Observation LOINC 82810-3)")
+    assert record.pregnancy_note.endswith(": not known")
+    assert record.pregnancy_note in record.notes
 
 
 def test_the_latest_pregnancy_status_at_or_before_the_decision_counts(bundle: Json) -> None:
@@ -671,6 +674,7 @@ def test_the_latest_pregnancy_status_at_or_before_the_decision_counts(bundle: Js
     assert record.patient.pregnant is True
     assert record.pregnancy_known is True
     assert record.sources_of("pregnant") == ("Observation/preg2",)
+    assert record.pregnancy_note is None
     after = added(bundle, pregnancy_observation("preg2", "2025-03-02", "77386006"))
     assert read(after).patient.pregnant is False
 
@@ -679,7 +683,9 @@ def test_a_pregnancy_status_coded_otherwise_is_not_known(bundle: Json) -> None:
     unknown = added(bundle, pregnancy_observation("preg2", "2025-02-28", "261665006"))
     record = read(unknown)
     assert record.pregnancy_known is False
-    assert any("Observation/preg2" in note for note in record.notes)
+    assert record.pregnancy_note is not None
+    assert "Observation/preg2" in record.pregnancy_note
+    assert record.pregnancy_note in record.notes
 
 
 def test_an_entered_in_error_pregnancy_status_is_not_read(bundle: Json) -> None:
@@ -2131,6 +2137,12 @@ def test_the_record_is_frozen_and_checks_its_fields(bundle: Json) -> None:
         PatientRecord(record.patient, True, (("weight",),))  # type: ignore[arg-type]
     with pytest.raises(ArgumentTypeError, match="pregnancy_known"):
         PatientRecord(record.patient, 1, ())  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match=r"^pregnancy_note: expected a string or None"):
+        PatientRecord(record.patient, False, (), pregnancy_note=1)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^pregnancy_note: a note on why the pregnancy status"):
+        PatientRecord(record.patient, True, (), pregnancy_note="not known")
+    unknown = PatientRecord(record.patient, False, (), ("why",), pregnancy_note="why")
+    assert (unknown.pregnancy_note, unknown.notes) == ("why", ("why",))
 
 
 # --- hostile input -------------------------------------------------------------------------

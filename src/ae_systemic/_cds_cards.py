@@ -37,14 +37,14 @@ __all__ = [
     "INDICATORS",
     "MAX_SUMMARY",
     "NOT_CHECKED_INDICATOR",
-    "PREGNANCY_NOT_RECORDED_INDICATOR",
+    "PREGNANCY_NOT_KNOWN_INDICATOR",
     "SEVERAL_ORDERS_INDICATOR",
     "CardSource",
     "card_uuid",
     "cards",
     "markdown_text",
     "not_checked_card",
-    "pregnancy_not_recorded_card",
+    "pregnancy_not_known_card",
     "several_orders_card",
 ]
 
@@ -83,10 +83,10 @@ MAX_SUMMARY: Final = 139
 #: the clinician should know the check did not happen).
 NOT_CHECKED_INDICATOR: Final = "warning"
 
-#: The indicator of the card saying the record gives no pregnancy status, so the guideline's
-#: statements on pregnancy were not checked (a choice of this library: ``info``, as the card of
-#: those statements for a pregnant patient).
-PREGNANCY_NOT_RECORDED_INDICATOR: Final = "info"
+#: The indicator of the card saying the pregnancy status is not known from the record, so the
+#: guideline's statements on pregnancy were not checked (a choice of this library: ``info``,
+#: as the card of those statements for a pregnant patient).
+PREGNANCY_NOT_KNOWN_INDICATOR: Final = "info"
 
 #: The indicator of the card saying a patient has several orders of the drug at once (a
 #: choice of this library): each order checked alone may mislead, as the guideline's range
@@ -368,21 +368,24 @@ def not_checked_card(
     return _card(summary[:MAX_SUMMARY], NOT_CHECKED_INDICATOR, "\n".join(lines), chosen, card_id)
 
 
-def pregnancy_not_recorded_card(
+def pregnancy_not_known_card(
     drug: Drug,
     *,
+    reason: str | None = None,
     source: CardSource | None = None,
     hook_instance: str | None = None,
     order: str | None = None,
 ) -> dict[str, JSONValue] | None:
-    """The card of a record that gives no pregnancy status, with the guideline's statements.
+    """The card of a record from which the pregnancy status is not known, with the
+    guideline's statements on pregnancy.
 
     A :class:`~ae_systemic.Patient` needs a pregnancy status, so the check read the patient
-    as not pregnant; this card says so, and lists what the guideline says on pregnancy for
-    ``drug``.  ``None`` when the guideline says nothing on pregnancy for it.  Indicator
-    :data:`PREGNANCY_NOT_RECORDED_INDICATOR` (``info``, this library's choice).  No patient is
-    left out by age or gender: the guideline gives no rule for who may be pregnant, and a
-    record's administrative gender is not the patient's sex.
+    as not pregnant; this card says so, gives ``reason`` (what the record holds:
+    :attr:`~ae_systemic.fhir.PatientRecord.pregnancy_note`) and lists what the guideline says
+    on pregnancy for ``drug``.  ``None`` when the guideline says nothing on pregnancy for
+    it.  Indicator :data:`PREGNANCY_NOT_KNOWN_INDICATOR` (``info``, this library's choice).
+    No patient is left out by age or gender: the guideline gives no rule for who may be
+    pregnant, and a record's administrative gender is not the patient's sex.
     """
     statements = [
         statement
@@ -394,11 +397,11 @@ def pregnancy_not_recorded_card(
         return None
     chosen = CardSource.default() if source is None else source
     lines = [
-        f"**Pregnancy status not recorded** ({markdown_text(drug.name)})",
+        f"**Pregnancy status not known** ({markdown_text(drug.name)})",
         "",
-        "The record gives no pregnancy status (pregnant or not pregnant, LOINC 82810-3), so "
-        "the check read the patient as not pregnant and did not show the guideline's "
-        "statements on pregnancy. Should the patient be pregnant, they are:",
+        "The record gives no pregnancy status that can be used (pregnant or not pregnant, "
+        "LOINC 82810-3), so the check read the patient as not pregnant and did not show the "
+        "guideline's statements on pregnancy. Should the patient be pregnant, they are:",
         "",
     ]
     for statement in statements:
@@ -406,21 +409,23 @@ def pregnancy_not_recorded_card(
             statement.references
         )
         lines.append(f"- {markdown_text(statement.text)}{refs}")
+    if reason is not None:
+        lines += ["", f"What the record holds: {markdown_text(reason)}"]
     if order is not None:
         lines += ["", f"Order: {markdown_text(order[:80])}"]
     lines += _references(drug, sorted({n for s in statements for n in s.references}))
     card_id = (
         str(uuid.uuid4())
         if hook_instance is None
-        else card_uuid(hook_instance, order or "", "pregnancy-not-recorded")
+        else card_uuid(hook_instance, order or "", "pregnancy-not-known")
     )
     summary = (
-        f"{sentence(drug.name)}: no pregnancy status in the record, so the guideline's "
-        "statements on pregnancy were not checked."
+        f"{sentence(drug.name)}: the pregnancy status is not known from the record, so the "
+        "guideline's statements on pregnancy were not checked."
     )
     return _card(
         summary[:MAX_SUMMARY],
-        PREGNANCY_NOT_RECORDED_INDICATOR,
+        PREGNANCY_NOT_KNOWN_INDICATOR,
         "\n".join(lines),
         chosen,
         card_id,

@@ -1331,6 +1331,15 @@ def _texts(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ArgumentTypeError(attribute.name, f"expected a tuple of strings, got {shown(value)}")
 
 
+def _pregnancy_note(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ArgumentTypeError(attribute.name, f"expected a string or None, got {shown(value)}")
+    if value is not None and instance.pregnancy_known:
+        raise InputError(
+            attribute.name, "a note on why the pregnancy status is not known, but it is known"
+        )
+
+
 def _is_patient(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Patient):
         raise ArgumentTypeError("patient", f"expected a Patient, got {shown(value)}")
@@ -1350,14 +1359,17 @@ class PatientRecord:
     :class:`~ae_systemic.Patient` needs a value: the status is not known, and a caller
     should say so); ``sources`` pairs each field with the resource it was read from
     (``("weight", "Observation/w2")``, ``("co_medications[1]", "MedicationRequest/m3")``);
-    ``notes`` says what else a reader should know (a choice applied, a medicine left out).
-    Built by :func:`read_patient`.
+    ``notes`` says what else a reader should know (a choice applied, a medicine left out);
+    ``pregnancy_note``, one of them, says why the pregnancy status is not known (none found,
+    one coded otherwise, a "not pregnant" contradicted by a later status, which it names),
+    and is ``None`` when it is known.  Built by :func:`read_patient`.
     """
 
     patient: Patient = attrs.field(validator=_is_patient)
     pregnancy_known: bool = attrs.field(validator=_is_bool)
     sources: tuple[tuple[str, str], ...] = attrs.field(validator=_pairs)
     notes: tuple[str, ...] = attrs.field(default=(), validator=_texts)
+    pregnancy_note: str | None = attrs.field(default=None, validator=_pregnancy_note)
 
     def sources_of(self, field: str) -> tuple[str, ...]:
         """The resources ``field`` (``"weight"``, ``"phototherapy"``) was read from."""
@@ -1537,7 +1549,9 @@ def read_patient(
         phototherapy=planned,
         co_medications=medications,
     )
-    return PatientRecord(patient, pregnant is not None, tuple(sources), tuple(notes))
+    return PatientRecord(
+        patient, pregnant is not None, tuple(sources), tuple(notes), pregnancy_note
+    )
 
 
 @attrs.frozen

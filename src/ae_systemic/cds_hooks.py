@@ -45,13 +45,13 @@ from ._cds_cards import (
     CARD_KINDS,
     INDICATORS,
     NOT_CHECKED_INDICATOR,
-    PREGNANCY_NOT_RECORDED_INDICATOR,
+    PREGNANCY_NOT_KNOWN_INDICATOR,
     SEVERAL_ORDERS_INDICATOR,
     CardSource,
     OrderDose,
     cards,
     not_checked_card,
-    pregnancy_not_recorded_card,
+    pregnancy_not_known_card,
     several_orders_card,
 )
 from ._cds_config import ConfigError, ServiceConfig, load_config
@@ -93,7 +93,7 @@ __all__ = [
     "NOT_CHECKED_INDICATOR",
     "PHOTOTHERAPY_PREFETCH",
     "PREFETCH",
-    "PREGNANCY_NOT_RECORDED_INDICATOR",
+    "PREGNANCY_NOT_KNOWN_INDICATOR",
     "REQUIRED_PREFETCH",
     "SERVICE_IDS",
     "SEVERAL_ORDERS_INDICATOR",
@@ -1112,9 +1112,9 @@ def respond(
     is read from the prefetch (each key a resource, a searchset Bundle or ``null``) and
     the other draft orders, each order's dose with
     :func:`~ae_systemic.fhir.read_prescription`, and :func:`~ae_systemic.assess` gives
-    the findings that become :func:`cards`.  A record without a pregnancy status (read
-    as not pregnant) adds, after each order's cards, an ``info`` card saying the guideline's
-    statements on pregnancy were not checked, and listing them.
+    the findings that become :func:`cards`.  A record from which the pregnancy status is
+    not known (read as not pregnant) adds, after each order's cards, an ``info`` card saying
+    why, and that the guideline's statements on pregnancy were not checked, listing them.
 
     An order whose dosage the library does not read, or a record of valid FHIR that
     cannot be used for the check (no recent body weight, no birth date or only part of
@@ -1257,9 +1257,13 @@ def _respond(
             cards(assessment, source=source, hook_instance=hook_instance, order=order.label)
         )
         if not record.pregnancy_known:
-            unrecorded = pregnancy_not_recorded_card(
-                order.drug, source=source, hook_instance=hook_instance, order=order.label
+            unknown = pregnancy_not_known_card(
+                order.drug,
+                reason=record.pregnancy_note,
+                source=source,
+                hook_instance=hook_instance,
+                order=order.label,
             )
-            if unrecorded is not None:
-                result.append(unrecorded)
+            if unknown is not None:
+                result.append(unknown)
     return {"cards": result}
