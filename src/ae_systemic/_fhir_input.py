@@ -1387,7 +1387,19 @@ def _checked_on(on: object) -> datetime.date:
 
 
 def _checked_within(weight_within: object) -> float:
-    """``weight_within`` in days, a time from 0 on."""
+    """``weight_within`` in days, a time from 0 on.  A text (the default, ``"30 days"``) is
+    parsed once: a service reads it on every request."""
+    if isinstance(weight_within, str):
+        return _days_of_text(weight_within)
+    return _days_within(weight_within)
+
+
+@functools.lru_cache(maxsize=64)
+def _days_of_text(text: str) -> float:
+    return _days_within(text)
+
+
+def _days_within(weight_within: object) -> float:
     registry, value = quantity_of(weight_within, "weight_within", "'30 days'")
     seconds = units_of(registry).seconds_per(value._units)
     magnitude = value.magnitude

@@ -1154,8 +1154,33 @@ def _check_text(request: Mapping[str, object]) -> None:
     """Every string of ``request`` (keys too) is Unicode text: no lone surrogate (``\\ud800``).
 
     JSON can escape one, Python can hold one, but it is no character: it could be neither
-    hashed into a card's id nor written out as UTF-8.
+    hashed into a card's id nor written out as UTF-8.  The request is walked once without
+    paths; only a request that holds one is walked again to name where.
     """
+    if _holds_surrogate(request):
+        _name_surrogate(request)
+
+
+def _holds_surrogate(request: Mapping[str, object]) -> bool:
+    search = _SURROGATE.search
+    stack: list[object] = [request]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if search(value):
+                return True
+        elif isinstance(value, (dict, Mapping)):  # dict first: the fast test
+            for key, item in value.items():
+                if isinstance(key, str) and search(key):
+                    return True
+                stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _name_surrogate(request: Mapping[str, object]) -> None:
+    """The :class:`HookRequestError` naming the first string with a lone surrogate."""
     stack: list[tuple[object, str]] = [(request, "")]
     while stack:
         value, path = stack.pop()
