@@ -38,7 +38,13 @@ import pytest
 SNAPSHOT = Path(__file__).resolve().parent / "api_snapshot.txt"
 UPDATE_VARIABLE = "AE_SYSTEMIC_UPDATE_SNAPSHOT"
 UPDATE_COMMAND = f"{UPDATE_VARIABLE}=1 .venv/bin/python -m pytest tests/test_api_snapshot.py"
-MODULES = ("ae_systemic", "ae_systemic.fhir", "ae_systemic.ics", "ae_systemic.cds_hooks")
+MODULES = (
+    "ae_systemic",
+    "ae_systemic.fhir",
+    "ae_systemic.ics",
+    "ae_systemic.cds_hooks",
+    "ae_systemic.plot",
+)
 INDENT = "    "
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

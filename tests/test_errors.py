@@ -276,3 +276,30 @@ def test_the_error_catalogue_lists_every_public_error() -> None:
         row = f"| `{cls.__name__}` (`ae_systemic.cds_hooks`) |"
         assert row in catalogue, f"{cls.__name__} is not in docs/errors.md"
         assert f"└── {cls.__name__} " in page, f"{cls.__name__} is not in the tree"
+
+
+def test_in_file_and_under_keep_the_class_attributes_and_notes_of_the_error() -> None:
+    from ae_systemic.cds_hooks import ConfigError
+
+    plain = DataError([DataProblem("name", "is empty")])
+    plain.add_note("a note")
+    moved = plain.under("drugs[0]").in_file("pack.json")
+    assert type(moved) is DataError
+    assert (moved.paths, moved.file, moved.__notes__) == (
+        ("drugs[0].name",),
+        "pack.json",
+        ["a note"],
+    )
+    assert str(moved) == "pack.json: drugs[0].name: is empty"
+    assert plain.paths == ("name",)  # the original is left as it was
+    assert plain.file is None
+    config = ConfigError([DataProblem("phototherapy[0].therapy", "is no therapy")], line=8)
+    config.add_note("see the docs")
+    again = config.in_file("service.toml")
+    assert type(again) is ConfigError
+    assert (again.line, again.file, again.__notes__) == (8, "service.toml", ["see the docs"])
+    assert str(again) == "service.toml, line 8: phototherapy[0].therapy: is no therapy"
+    below = config.under("service")
+    assert type(below) is ConfigError
+    assert below.paths == ("service.phototherapy[0].therapy",)
+    assert pickle.loads(pickle.dumps(again)).line == 8

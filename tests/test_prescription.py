@@ -1215,6 +1215,22 @@ def test_orders_that_are_equal_hash_alike(a: tuple[float, str], b: tuple[float, 
     assert hash(same) == hash(one)
 
 
+def test_a_check_of_a_weight_in_a_registry_of_its_own_gives_quantities_of_that_registry() -> None:
+    """Before: ``daily`` came in the prescription's registry and the range in the weight's, so
+    that ``check.daily > check.range.high`` failed (pint: different registries)."""
+    own: pint.UnitRegistry[float] = pint.UnitRegistry()
+    check = check_dose("ciclosporin", own.Quantity(70, "kg"), Prescription("200 mg", 2))
+    assert check.daily._REGISTRY is own
+    assert check.per_kg._REGISTRY is own
+    assert check.range.high._REGISTRY is own
+    assert check.daily > check.range.high
+    assert check.daily.m_as("mg/day") == 400.0
+    assert check.daily.units == own.Unit("mg/day")
+    same = check_dose("ciclosporin", Q(70, "kg"), Prescription("200 mg", 2))
+    assert same.daily == same.prescription.daily
+    assert same.daily._REGISTRY is same.prescription.daily._REGISTRY
+
+
 def test_the_default_period_is_one_day_in_the_registry_of_the_amount() -> None:
     """Before: "1 day" was read in the application registry, so that an order of a registry
     of its own failed on its first use (pint: quantities of different registries)."""

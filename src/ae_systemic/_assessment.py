@@ -12,7 +12,7 @@ adult regimens apply (``adult_from``, 18 years unless the caller says otherwise)
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
@@ -69,7 +69,17 @@ class FindingKind(enum.Enum):
     SCREENING = "screening"
     RECOMMENDED_COMBINATION = "recommended-combination"
     # The name before 0.1.0, kept as a deprecated alias: the same value makes it one member.
-    CONTRAINDICATED_COMBINATION = "avoid-combination"  # noqa: PIE796
+    # Type checkers see a class attribute, not a member of its own, so that a match over the
+    # members is complete without it.
+    if TYPE_CHECKING:
+        CONTRAINDICATED_COMBINATION: ClassVar[FindingKind]
+    else:
+        CONTRAINDICATED_COMBINATION = "avoid-combination"
+
+    @classmethod
+    def _missing_(cls, value: object) -> FindingKind | None:
+        """The value before 0.1.0 (``"contraindicated-combination"``) reads as its member."""
+        return cls.AVOID_COMBINATION if value == "contraindicated-combination" else None
 
     @property
     def label(self) -> str:

@@ -14,6 +14,7 @@ rebuilds itself from them (``__reduce__``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from typing import Any, Self
 
@@ -254,16 +255,22 @@ class DataError(AeSystemicError, ValueError):
         """The paths of the offending fields, in the order they were found."""
         return tuple(problem.path for problem in self.problems)
 
-    def in_file(self, file: str) -> DataError:
-        """The same problems, attributed to ``file``."""
-        return DataError(self.problems, file=file)
+    def in_file(self, file: str) -> Self:
+        """The same error (its class, attributes and notes kept), attributed to ``file``."""
+        return self._with(self.problems, file)
 
-    def under(self, prefix: str) -> DataError:
-        """The same problems, with their paths placed below ``prefix``."""
-        return DataError(
-            (DataProblem(join_path(prefix, p.path), p.message) for p in self.problems),
-            file=self.file,
-        )
+    def under(self, prefix: str) -> Self:
+        """The same error (its class, attributes and notes kept), with the paths of its
+        problems placed below ``prefix``."""
+        moved = (DataProblem(join_path(prefix, p.path), p.message) for p in self.problems)
+        return self._with(moved, self.file)
+
+    def _with(self, problems: Iterable[DataProblem], file: str | None) -> Self:
+        error = copy.copy(self)  # through __reduce__: a subclass's own attributes come along
+        error.problems = tuple(problems)
+        error.file = file
+        error.args = (error._render(),)
+        return error
 
 
 def _rebuild(

@@ -390,8 +390,14 @@ class DoseCheck(NotebookDisplay):
 
     @property
     def daily(self) -> pint.Quantity[float]:
-        """The prescribed amount a day, in mg/day."""
-        return self.prescription.daily
+        """The prescribed amount a day, in mg/day, in the registry of the range (the
+        weight's), as :attr:`per_kg` and the range are: the three compare with each other
+        even when the prescription was built in another registry."""
+        registry = registry_of(self.range.weight)
+        daily: pint.Quantity[float] = registry.Quantity(
+            self.prescription.daily_mg, units_of(registry).mg_per_day
+        )
+        return daily
 
     @property
     def per_kg(self) -> pint.Quantity[float]:

@@ -95,7 +95,10 @@ __all__ = [
 #: A quantity as callers pass it: a pint quantity (``Q(70, "kg")``) or a string
 #: (``"154 lb"``) that :func:`quantity_of` reads in the application registry.  Its
 #: magnitude is a float or an int, a decimal or a fraction (a registry made with
-#: ``non_int_type``), or numpy's float64 or int64 (as a pandas row gives).
+#: ``non_int_type``), or numpy's float64 or int64 (as a pandas row gives).  The alias is for
+#: type checkers: its members are written as strings (numpy is not imported with the
+#: package), so ``typing.get_type_hints`` on a function annotated with it cannot resolve
+#: them at run time.
 QuantityLike: TypeAlias = Union[
     "pint.Quantity[float]",
     "pint.Quantity[int]",

@@ -14,7 +14,7 @@ import datetime
 import inspect
 import json
 from pathlib import Path
-from typing import assert_type
+from typing import assert_never, assert_type
 
 import numpy as np
 import pint
@@ -386,3 +386,36 @@ def test_constructors_declare_the_types_they_accept(
     )
     for part in expected:
         assert part in shown, f"{cls.__name__}({parameter}=...) is typed {shown!r}"
+
+
+def _kind_name(kind: FindingKind) -> str:
+    """A match over every member: complete for mypy without the deprecated alias."""
+    match kind:
+        case (
+            FindingKind.DOSE_ABOVE_RANGE
+            | FindingKind.DOSE_BELOW_RANGE
+            | FindingKind.DOSE_FREQUENCY
+            | FindingKind.OFF_LABEL
+            | FindingKind.AVOID_COMBINATION
+            | FindingKind.INTERACTION
+            | FindingKind.INTERACTION_NOT_CHECKED
+            | FindingKind.PREGNANCY
+            | FindingKind.CHILDREN
+            | FindingKind.SAFETY
+            | FindingKind.MONITORING
+            | FindingKind.SCREENING
+            | FindingKind.RECOMMENDED_COMBINATION
+        ):
+            return kind.name
+        case _:
+            assert_never(kind)
+
+
+def test_a_match_over_the_finding_kinds_needs_no_case_for_the_deprecated_alias() -> None:
+    assert_type(FindingKind.CONTRAINDICATED_COMBINATION, FindingKind)
+    assert _kind_name(FindingKind.CONTRAINDICATED_COMBINATION) == "AVOID_COMBINATION"
+    assert FindingKind("contraindicated-combination") is FindingKind.AVOID_COMBINATION
+    assert FindingKind["CONTRAINDICATED_COMBINATION"] is FindingKind.AVOID_COMBINATION
+    assert [kind.name for kind in FindingKind].count("AVOID_COMBINATION") == 1
+    with pytest.raises(ValueError, match="'contraindicated' is not a valid FindingKind"):
+        FindingKind("contraindicated")
