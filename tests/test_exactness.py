@@ -195,6 +195,9 @@ def _public_values() -> dict[str, object]:
 
     import numpy as np
 
+    import ae_systemic.fhir
+    from ae_systemic.cds_hooks import ServiceConfig
+
     patient = Patient(
         "15 years",
         "50 kg",
@@ -216,6 +219,14 @@ def _public_values() -> dict[str, object]:
         "Finding": assess(CSA, patient).findings[0],
         "Visit": schedule[0],
         "Schedule": schedule,
+        "PatientRecord": ae_systemic.fhir.PatientRecord(
+            patient, True, (("age", "Patient/p1"), ("weight", "Observation/w1")), ("a note",)
+        ),
+        "ServiceConfig": ServiceConfig(
+            phototherapy={("urn:codes", "UVB-1"): ae_systemic.Phototherapy.UVB},
+            pathways={"medicine x": frozenset({ae_systemic.Pathway.OATP})},
+            drug_codes={("urn:codes", "CSA-1"): "ciclosporin"},
+        ),
     }
 
 

@@ -369,8 +369,9 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook_factory(
         lambda t: is_sequence(t) and getattr(t, "__origin__", None) is tuple, tuple_factory
     )
-    converter.register_unstructure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, tuple), _unstructure_tuple(converter)
+    converter.register_unstructure_hook_func(  # plain or generic (``tuple[str, str]``)
+        _is_tuple_type,
+        _unstructure_tuple(converter),
     )
     converter.register_unstructure_hook_func(
         _is_set_type,
@@ -399,6 +400,12 @@ def _build_converter(detailed: bool) -> cattrs.Converter:
         lambda obj: obj._json_(),
     )
     return converter
+
+
+def _is_tuple_type(hint: object) -> bool:
+    """Whether ``hint`` is a tuple type, plain (``tuple``) or generic (``tuple[str, str]``)."""
+    origin: object = typing.get_origin(hint) or hint
+    return isinstance(origin, type) and issubclass(origin, tuple)
 
 
 def _is_set_type(hint: object) -> bool:

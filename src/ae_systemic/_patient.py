@@ -178,13 +178,16 @@ class Patient(ComparedByFacts, NotebookDisplay):
 
     @property
     def age(self) -> pint.Quantity[float]:
-        """The patient's age, as given (a fresh copy)."""
+        """The patient's age, as given (a fresh copy): its magnitude keeps the type given, a
+        ``Decimal`` of a registry made with ``non_int_type=Decimal`` say, which the annotation
+        does not tell (every result of the library is a float)."""
         age: pint.Quantity[float] = copy.copy(self._age)
         return age
 
     @property
     def weight(self) -> pint.Quantity[float]:
-        """The patient's body weight, as given (a fresh copy)."""
+        """The patient's body weight, as given (a fresh copy; its magnitude keeps the type
+        given, as :attr:`age`'s does)."""
         weight: pint.Quantity[float] = copy.copy(self._weight)
         return weight
 
