@@ -539,6 +539,19 @@ def test_a_bare_number_is_not_an_age(text: str) -> None:
             ["assess", "CsA", "--age", "12y", "--weight", "35kg", "--co-medication", "x:CYP2D6"],
             ["--co-medication: 'CYP2D6' in 'x:CYP2D6' is not a pathway", "CYP3A4, P-gp, OATP"],
         ),
+        (
+            ["assess", "CsA", "--age", "12y", "--weight", "35kg", "--co-medication", "x:A:B"],
+            ["--co-medication: 'x:A:B' has more than one ':'", "medicine-x:CYP3A4,OATP"],
+        ),
+        (
+            ["schedule", "ciclosporin", "--start", "2027-W03-5"],
+            ["--start: '2027-W03-5' is not a date in the form YYYY-MM-DD", "2027-01-15"],
+        ),
+        (
+            ["schedule", "ciclosporin", "--start", "20270115"],
+            ["--start: '20270115' is not a date in the form YYYY-MM-DD", "2027-01-15"],
+        ),
+        (["serve", "--no-auth", "--port", "0"], ["--port: '0' is not a port from 1 to 65535"]),
         (["schedule", "ciclosporin", "--months", "0"], ["--months: must lie between 1 and 120"]),
         ([], ["the following arguments are required: COMMAND"]),
     ],
@@ -553,6 +566,10 @@ def test_a_bare_number_is_not_an_age(text: str) -> None:
         "bad-strength",
         "strengths-cannot-make-the-dose",
         "unknown-pathway",
+        "two-colons-in-co-medication",
+        "week-date",
+        "compact-date",
+        "port-zero",
         "months-out-of-range",
         "no-command",
     ],
@@ -902,6 +919,27 @@ def test_the_demonstration_stops_quietly_on_a_closed_pipe(cache_dir: Path) -> No
     assert error == b""
 
 
+def test_output_larger_than_the_pipe_stops_with_exit_1_when_its_reader_leaves_early(
+    cache_dir: Path,
+) -> None:
+    # `ae-systemic export fhir ciclosporin | head -c 100`: the bundle (over 100 kB) is more
+    # than the pipe holds, the reader leaves after its first bytes; the rest is not written.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ae_systemic._cli", "export", "fhir", "ciclosporin"],
+        env=_env(cache_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    with process.stderr:
+        assert process.stdout.read(100).startswith(b"{")
+        process.stdout.close()
+        error = process.stderr.read()
+        assert process.wait(timeout=TIMEOUT_SECONDS) == 1
+    assert error == b""
+
+
 # --- output encoding: UTF-8 always, bytes that are not UTF-8 escaped ------------------------
 
 #: A medicine's name typed on a Latin-1 terminal: the byte 0xE8 (è) is not UTF-8, and Python
@@ -1152,6 +1190,8 @@ def test_serve_that_uvicorn_cannot_start_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The port taken between the check and uvicorn's bind: uvicorn logs and exits with 3.
+    import socket
+
     uvicorn = pytest.importorskip("uvicorn")
     pytest.importorskip("starlette")
 
@@ -1159,12 +1199,15 @@ def test_serve_that_uvicorn_cannot_start_is_one_line_and_exit_2(
         sys.exit(3)
 
     monkeypatch.setattr(uvicorn, "run", run)
-    assert _cli.run(["serve", "--no-auth", "--port", "0"]) == 2
+    with socket.socket() as probe:  # a port free when the check runs
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert _cli.run(["serve", "--no-auth", "--port", str(port)]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines()[-1] == (
-        "ae-systemic: error: the service could not start on 127.0.0.1:0 (uvicorn's log above "
-        "says why)"
+        f"ae-systemic: error: the service could not start on 127.0.0.1:{port} (uvicorn's log "
+        "above says why)"
     )
 
 
@@ -1423,6 +1466,15 @@ def test_check_exits_1_for_administrations_above_the_single_doses(
             ["check", "CsA", "--weight", "70kg", "--amount", "100", "mg"],
             "--amount takes its value as one argument",
         ),
+        (  # the hint keeps the whole age, not only its years
+            ["assess", "CsA", "--age", "15", "years", "11", "months", "--weight", "50kg"],
+            "unrecognized arguments years 11 months; --age takes its value as one argument: "
+            "write --age 15years11months or quote it, --age '15 years 11 months'",
+        ),
+        (  # a stray word after the option that follows is not part of the value
+            ["assess", "CsA", "--age", "15", "years", "--weight", "50", "kg"],
+            "write --age 15years or quote it, --age '15 years';",
+        ),
     ],
 )
 def test_a_value_split_by_a_space_is_named_with_its_option(
@@ -1432,6 +1484,31 @@ def test_a_value_split_by_a_space_is_named_with_its_option(
     err = capsys.readouterr().err
     assert hint in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--times-per-day", "1_0", "--times-per-day: '1_0' is not a whole number; write e.g. 2"),
+        ("--times-per-day", "\uff12", "--times-per-day: '\uff12' is not a whole number"),
+        ("--tolerance", "nan", "--tolerance: 'nan' is not a number; write a fraction such as 0.1"),
+        ("--tolerance", "0_1", "--tolerance: '0_1' is not a number"),
+    ],
+    ids=["underscore", "full-width-digit", "nan", "underscore-fraction"],
+)
+def test_number_options_take_ascii_digits_only(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    # int() and float() also read 1_0 as 10, a full-width ２ as 2, and nan: never typed on
+    # purpose, so refused rather than taken as a number the user may not have meant.
+    args = ["check", "CsA", "--weight", "70kg", "--amount", "100mg", option, value]
+    assert error_here(capsys, *args).startswith(message)
+
+
+def test_months_take_ascii_digits_only(capsys: pytest.CaptureFixture[str]) -> None:
+    assert error_here(capsys, "schedule", "CsA", "--months", "1_2") == (
+        "--months: '1_2' is not a whole number of months; write e.g. 12"
+    )
 
 
 @pytest.mark.parametrize(

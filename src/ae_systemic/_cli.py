@@ -20,6 +20,7 @@ and turns the library's errors into one line on stderr with exit code 2.  The pi
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import sys
@@ -164,6 +165,10 @@ def run(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int
     return status if write_output(text) else 1
 
 
+#: Characters per write to stdout: at most 4 KiB of UTF-8, within a text stream's buffer.
+_WRITE_PIECE = 1024
+
+
 def write_output(text: str) -> bool:
     """Write ``text`` and a final line break to stdout; ``False`` when it cannot be written.
 
@@ -177,8 +182,14 @@ def write_output(text: str) -> bool:
         _fail("cannot write the output: there is no standard output")
         return False
     shown = printable(text)
+    if not shown.endswith("\n"):
+        shown += "\n"
     try:
-        stream.write(shown if shown.endswith("\n") else shown + "\n")
+        # In pieces smaller than the stream's buffer: one large write that the pipe takes
+        # only in part (its reader gone after the first bytes, ``| head -1``) returns the
+        # part written without an error, and the rest would be lost with exit 0.
+        for start in range(0, len(shown), _WRITE_PIECE):
+            stream.write(shown[start : start + _WRITE_PIECE])
         stream.flush()
     except BrokenPipeError:
         _silence_stdout()
@@ -265,7 +276,7 @@ def _unrecognized(
             hints.append(closest if len(unknown) == 1 else f"{closest} for {option}")
     if hints:
         message += f"; did you mean {' and '.join(hints)}?"
-    elif not unknown and (split := _split_value(extra[0], arguments)) is not None:
+    elif not unknown and (split := _split_value(extra, arguments)) is not None:
         option, value = split
         message += (
             f"; {option} takes its value as one argument: write {option} "
@@ -279,13 +290,19 @@ def _unrecognized(
     parser.error(message)
 
 
-def _split_value(stray: str, arguments: list[str]) -> tuple[str, str] | None:
-    """The option and its value that a space split (``--weight 70 kg``), if ``stray`` is
-    the unit so cut off; ``None`` otherwise."""
+def _split_value(extra: list[str], arguments: list[str]) -> tuple[str, str] | None:
+    """The option and its whole value that spaces split (``--weight 70 kg``,
+    ``--age 15 years 11 months``), if the first stray word of ``extra`` is the unit so cut
+    off, and the stray words after it the rest of the value; ``None`` otherwise."""
     for position in range(2, len(arguments)):
         option, number, word = arguments[position - 2 : position + 1]
-        if word == stray and option in _QUANTITY_OPTIONS and _NUMBER.fullmatch(number):
-            return option, f"{number} {word}"
+        if word == extra[0] and option in _QUANTITY_OPTIONS and _NUMBER.fullmatch(number):
+            words = list(
+                itertools.takewhile(
+                    lambda pair: pair[0] == pair[1], zip(arguments[position:], extra, strict=False)
+                )
+            )
+            return option, " ".join([number, *(word for word, _ in words)])
     return None
 
 

@@ -944,8 +944,8 @@ def _port(text: str) -> int:
         port = int(text.strip())
     except ValueError:
         port = -1
-    if not 0 <= port <= 65535:
-        raise CommandError(f"--port: {text!r} is not a port from 0 to 65535; write e.g. 8080")
+    if not 1 <= port <= 65535:
+        raise CommandError(f"--port: {text!r} is not a port from 1 to 65535; write e.g. 8080")
     return port
 
 

@@ -291,7 +291,12 @@ def pathways(spec: str) -> tuple[str, frozenset[Pathway]]:
     from ._vocabulary import Pathway
 
     known = {_fold(p.value): p for p in Pathway} | {_fold(p.name): p for p in Pathway}
-    name, _, listed = spec.rpartition(":") if ":" in spec else (spec, "", "")
+    if spec.count(":") > 1:
+        raise CommandError(
+            f"--co-medication: {spec!r} has more than one ':'; write NAME:PATHWAYS with the "
+            "pathways separated by commas, e.g. medicine-x:CYP3A4,OATP"
+        )
+    name, _, listed = spec.partition(":")
     if not name.strip():
         raise CommandError(
             f"--co-medication: {spec!r} has no medicine name; write NAME:PATHWAYS, "
@@ -330,45 +335,47 @@ def start(text: str | None) -> datetime.date:
 
     if text is None:
         return datetime.date.today()
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError as exc:
-        if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
+    # Only YYYY-MM-DD: fromisoformat also reads week dates (2027-W03-5) and 20270115.
+    if not re.fullmatch(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*", text):
+        problem = "is not a date in the form YYYY-MM-DD"
+    else:
+        try:
+            return datetime.date.fromisoformat(text.strip())
+        except ValueError as exc:
             problem = f"is not a day of the calendar ({exc})"
-        else:
-            problem = "is not a date in the form YYYY-MM-DD"
-        raise CommandError(f"--start: {text!r} {problem}; write e.g. 2027-01-15") from None
+    raise CommandError(f"--start: {text!r} {problem}; write e.g. 2027-01-15")
+
+
+#: A whole number as typed: ASCII digits only (``int`` also reads ``1_0`` and ``２``).
+_WHOLE = re.compile(r"\s*[-+]?[0-9]+\s*")
+#: A decimal number as typed: ASCII digits, a point, an exponent (not ``nan``, ``1_0``).
+_DECIMAL = re.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
 
 
 def whole_number(text: str | None, option: str) -> int | None:
     """A whole number given as option text, or ``None`` when the option was not given."""
     if text is None:
         return None
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise CommandError(f"{option}: {text!r} is not a whole number; write e.g. 2") from None
+    if not _WHOLE.fullmatch(text):
+        raise CommandError(f"{option}: {text!r} is not a whole number; write e.g. 2")
+    return int(text)
 
 
 def fraction(text: str | None, option: str) -> float:
     """A relative amount given as option text (``0.1``); 0 when the option was not given."""
     if text is None:
         return 0.0
-    try:
-        return float(text.strip())
-    except ValueError:
+    if not _DECIMAL.fullmatch(text):
         raise CommandError(
             f"{option}: {text!r} is not a number; write a fraction such as 0.1 (10 %)"
-        ) from None
+        )
+    return float(text)
 
 
 def months(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise CommandError(
-            f"--months: {text!r} is not a whole number of months; write e.g. 12"
-        ) from None
+    if not _WHOLE.fullmatch(text):
+        raise CommandError(f"--months: {text!r} is not a whole number of months; write e.g. 12")
+    return int(text)
 
 
 # --- output text -------------------------------------------------------------------------
