@@ -903,9 +903,11 @@ def test_no_stdout_at_all_is_one_line_and_exit_1(cache_dir: Path, command: list[
     )
 
 
-def test_the_demonstration_stops_quietly_on_a_closed_pipe(cache_dir: Path) -> None:
+def _reader_leaves(command: list[str], cache_dir: Path, read: int) -> tuple[int, bytes, bytes]:
+    """Run ``command`` into a pipe whose reader takes ``read`` bytes and leaves, as
+    ``| head -c N`` does: the exit code, the bytes read, and stderr."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "ae_systemic"],
+        [sys.executable, "-m", *command],
         env=_env(cache_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -913,10 +915,15 @@ def test_the_demonstration_stops_quietly_on_a_closed_pipe(cache_dir: Path) -> No
     assert process.stdout is not None
     assert process.stderr is not None
     with process.stderr:
-        process.stdout.close()  # the reader is gone before the first line, as with `| true`
+        first = process.stdout.read(read) if read else b""
+        process.stdout.close()
         error = process.stderr.read()
-        assert process.wait(timeout=TIMEOUT_SECONDS) == 1
-    assert error == b""
+        return process.wait(timeout=TIMEOUT_SECONDS), first, error
+
+
+def test_the_demonstration_stops_quietly_on_a_closed_pipe(cache_dir: Path) -> None:
+    # The reader is gone before the first line, as with `| true`.
+    assert _reader_leaves(["ae_systemic"], cache_dir, read=0) == (1, b"", b"")
 
 
 def test_output_larger_than_the_pipe_stops_with_exit_1_when_its_reader_leaves_early(
@@ -924,20 +931,11 @@ def test_output_larger_than_the_pipe_stops_with_exit_1_when_its_reader_leaves_ea
 ) -> None:
     # `ae-systemic export fhir ciclosporin | head -c 100`: the bundle (over 100 kB) is more
     # than the pipe holds, the reader leaves after its first bytes; the rest is not written.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ae_systemic._cli", "export", "fhir", "ciclosporin"],
-        env=_env(cache_dir),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    assert process.stderr is not None
-    with process.stderr:
-        assert process.stdout.read(100).startswith(b"{")
-        process.stdout.close()
-        error = process.stderr.read()
-        assert process.wait(timeout=TIMEOUT_SECONDS) == 1
-    assert error == b""
+    command = ["ae_systemic._cli", "export", "fhir", "ciclosporin"]
+    status, first, error = _reader_leaves(command, cache_dir, read=100)
+    assert (status, error) == (1, b"")
+    assert len(first) == 100
+    assert first.startswith(b"{")
 
 
 # --- output encoding: UTF-8 always, bytes that are not UTF-8 escaped ------------------------
