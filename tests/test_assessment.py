@@ -359,6 +359,22 @@ def test_every_whole_month_age_below_16_years_is_stated_as_itself() -> None:
     assert not misread, f"{len(misread)} of 192 ages misstated: {misread}"
 
 
+def test_the_value_before_0_1_0_reads_as_the_avoid_combination_kind() -> None:
+    # JSON written before 0.1.0 says "contraindicated-combination"; it still reads.
+    assert K("contraindicated-combination") is K.AVOID_COMBINATION
+    assert K("avoid-combination") is K.AVOID_COMBINATION
+    assert ae_systemic.unstructure(K.AVOID_COMBINATION) == "avoid-combination"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["contraindicated", "Contraindicated-Combination", "CONTRAINDICATED_COMBINATION", 1, None],
+)
+def test_other_values_are_no_finding_kind(value: object) -> None:
+    with pytest.raises(ValueError, match="is not a valid FindingKind"):
+        K(value)
+
+
 # -- phototherapy --------------------------------------------------------------------------
 
 
