@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OPTION_OF",
+    "WHOLE_NUMBER",
     "Answer",
     "CommandError",
     "SingleValue",
@@ -347,7 +348,7 @@ def start(text: str | None) -> datetime.date:
 
 
 #: A whole number as typed: ASCII digits only (``int`` also reads ``1_0`` and ``２``).
-_WHOLE = re.compile(r"\s*[-+]?[0-9]+\s*")
+WHOLE_NUMBER = re.compile(r"\s*[-+]?[0-9]+\s*")
 #: A decimal number as typed: ASCII digits, a point, an exponent (not ``nan``, ``1_0``).
 _DECIMAL = re.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
 
@@ -356,7 +357,7 @@ def whole_number(text: str | None, option: str) -> int | None:
     """A whole number given as option text, or ``None`` when the option was not given."""
     if text is None:
         return None
-    if not _WHOLE.fullmatch(text):
+    if not WHOLE_NUMBER.fullmatch(text):
         raise CommandError(f"{option}: {text!r} is not a whole number; write e.g. 2")
     return int(text)
 
@@ -373,7 +374,7 @@ def fraction(text: str | None, option: str) -> float:
 
 
 def months(text: str) -> int:
-    if not _WHOLE.fullmatch(text):
+    if not WHOLE_NUMBER.fullmatch(text):
         raise CommandError(f"--months: {text!r} is not a whole number of months; write e.g. 12")
     return int(text)
 
