@@ -486,16 +486,16 @@ def test_a_missing_column_is_named(capsys: pytest.CaptureFixture[str], tmp_path:
     [
         (
             "age,weight\n34,70kg\n",
-            "column 'weight': CSV conversion error to double: invalid "
+            " (row 1 after the header): column 'weight': CSV conversion error to double: invalid "
             "value '70kg'; give the weight as plain numbers, and their unit with --weight-unit",
         ),
         (
             "age,weight,pregnant\n34,70,yes\n",
-            "column 'pregnant': CSV conversion error to bool: "
+            " (row 1 after the header): column 'pregnant': CSV conversion error to bool: "
             "invalid value 'yes'; write true or false (or 1 or 0)",
         ),
-        ("age,weight\n34,70,1\n", "CSV parse error: Expected 2 columns, got 3: 34,70,1"),
-        ("", "Empty CSV file"),
+        ("age,weight\n34,70,1\n", ": CSV parse error: Expected 2 columns, got 3: 34,70,1"),
+        ("", ": Empty CSV file"),
     ],
     ids=["weight-with-unit", "pregnant-yes", "ragged", "empty"],
 )
@@ -506,7 +506,7 @@ def test_csv_that_cannot_be_read_is_named(
     source.write_text(content, encoding="utf-8")
     out = tmp_path / "r.parquet"
     line = error_line(capsys, str(source), "--out", str(out), *UNIT_OPTIONS)
-    assert line == f"{source}: cannot read it as CSV: {expected}"
+    assert line == f"{source}: cannot read it as CSV{expected}"
     assert not out.exists()
 
 
@@ -629,11 +629,59 @@ def test_a_file_that_fails_half_way_leaves_the_old_output_and_no_partial_file(
     line = error_line(
         capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS, "--batch-size", "4"
     )
-    assert line.startswith(f"{source}: cannot read it as CSV (after row ")
-    assert "; no output written): column 'weight': CSV conversion error to double: " in line
-    assert "invalid value 'heavy'" in line
+    assert line == (
+        f"{source}: cannot read it as CSV (row 36 after the header; no output written): "
+        "column 'weight': CSV conversion error to double: invalid value 'heavy'; "
+        "give the weight as plain numbers, and their unit with --weight-unit"
+    )
     assert out.read_text(encoding="utf-8") == "the previous result\n"
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize(
+    ("bad", "value"),
+    [
+        (0, "heavy"),  # in the first block, met as the reader opens
+        (29, "heavy"),
+        (39, "heavy"),  # the last row
+        (17, "it's, heavy"),  # quoted, with a quote and a comma inside
+        (23, "éléphant"),
+    ],
+)
+def test_a_value_that_cannot_be_read_is_named_with_its_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, bad: int, value: str
+) -> None:
+    # The same text earlier in another column, read as text there, is not the row.
+    rows = [f"heavy,{20 + i % 50},{60 + i % 30}" for i in range(40)]
+    quoted = '"' + value + '"' if "," in value else value
+    rows[bad] = f"heavy,55,{quoted}"
+    source = tmp_path / "cohort.csv"
+    source.write_text("note,age,weight\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    line = error_line(
+        capsys,
+        str(source),
+        "--out",
+        str(tmp_path / "r.csv"),
+        *PATIENT_UNIT_OPTIONS,
+        "--batch-size",
+        "4",
+    )
+    assert f"(row {bad + 1} after the header" in line
+    assert f"invalid value '{value}'" in line
+
+
+def test_a_bad_value_of_a_column_whose_name_is_not_unique_is_named_without_a_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "cohort.csv"
+    source.write_text("age,weight,weight\n40,70,heavy\n", encoding="utf-8")
+    line = error_line(capsys, str(source), "--out", str(tmp_path / "r.csv"), *PATIENT_UNIT_OPTIONS)
+    assert line == (
+        f"{source}: cannot read it as CSV: column 'weight': CSV conversion error to double: "
+        "invalid value 'heavy'; give the weight as plain numbers, and their unit with "
+        "--weight-unit"
+    )
 
 
 def test_an_interrupted_run_removes_its_partial_file(

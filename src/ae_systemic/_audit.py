@@ -37,6 +37,7 @@ import secrets
 import textwrap
 import time
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
@@ -93,6 +94,8 @@ _NUMBER_FIELDS = ("age", "weight", "amount", "frequency", "period")
 _TEXT_FIELDS = ("phototherapy", "co_medication_pathways")
 _REQUIRED = ("age", "weight")
 _CSV_COLUMN = re.compile(r"In CSV column #(\d+): (.*)", flags=re.S)
+#: The value pyarrow could not convert, as its message quotes it (quotes inside kept).
+_INVALID_VALUE = re.compile(r"CSV conversion error to [^:]+: invalid value '(.*)'", flags=re.S)
 #: What a CSV value of a field that cannot be read should be instead.
 _CONVERSION_HINTS = {
     **{
@@ -320,8 +323,13 @@ def _unreadable(
     names: list[str],
     done: int,
     columns: Mapping[str, str] | None = None,
+    row: int | None = None,
 ) -> InputError:
-    """The error of a file pyarrow cannot read, naming the column (and its fix) when it can."""
+    """The error of a file pyarrow cannot read, naming the column (and its fix) when it can.
+
+    ``row``, when known, is the row that holds the value that failed (1 for the first row
+    after a CSV's header); otherwise the message says how many rows were read before.
+    """
     text = " ".join(str(exc).split()) or type(exc).__name__
     if "straddles two block boundaries" in text:  # pyarrow's advice names its own setting
         text = f"a line is longer than {_LONGEST_LINE}, the most read at once; {_LONG_LINES}"
@@ -331,8 +339,49 @@ def _unreadable(
         text = f"column {name!r}: {match.group(2)}"
         fields = {(columns or {}).get(field, field): field for field in FIELDS}
         text += _CONVERSION_HINTS.get(fields.get(name, ""), "")
-    where = f" (after row {done}; no output written)" if done else ""
+    at = [f"after row {done}"] if done and row is None else []
+    at += [f"row {row} after the header"] if row is not None else []
+    at += ["no output written"] if done else []
+    where = f" ({'; '.join(at)})" if at else ""
     return InputError(label, f"cannot read it as {kind}{where}: {text}")
+
+
+def _row_of_bad_value(path: Path, names: list[str], exc: BaseException) -> int | None:
+    """The row of a CSV file (1 after the header) that holds the value ``exc`` could not convert.
+
+    pyarrow's conversion error names the column and quotes the value but not its row, and it
+    reads many rows ahead of those handed out. This reads that column again as text and finds
+    the value's first occurrence: every earlier row of the column converted, so that is the
+    row. ``None`` when the message names no column or value, or the column's name is not
+    unique (a second read by name could find another column's value).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as csv
+
+    column = _CSV_COLUMN.match(str(exc))
+    value = _INVALID_VALUE.search(str(exc))
+    if column is None or value is None or int(column.group(1)) >= len(names):
+        return None
+    name = names[int(column.group(1))]
+    if names.count(name) != 1:
+        return None
+    read = csv.ReadOptions(block_size=CSV_BLOCK_BYTES)
+    convert = csv.ConvertOptions(column_types={name: pa.string()}, include_columns=[name])
+    before = 0
+    try:
+        with (
+            _native(path) as source,
+            csv.open_csv(source, read_options=read, convert_options=convert) as reader,
+        ):
+            for batch in reader:
+                found = pc.index(batch.column(0), value.group(1)).as_py()
+                if found >= 0:
+                    return before + int(found) + 1
+                before += batch.num_rows
+    except (pa.ArrowException, OSError):
+        return None
+    return None
 
 
 def _field_types(columns: Mapping[str, str]) -> dict[str, pyarrow.DataType]:
@@ -371,7 +420,8 @@ def _read_csv(path: Path, label: str, columns: Mapping[str, str], rows: int) -> 
         except pa.ArrowInvalid as exc:
             header = _header_only(path, label) if not names else None
             if header is None:
-                raise _unreadable(label, "CSV", exc, names, 0, columns) from None
+                row = _row_of_bad_value(path, names, exc) if names else None
+                raise _unreadable(label, "CSV", exc, names, 0, columns, row) from None
         except (pa.ArrowException, OSError) as exc:
             raise _unreadable(label, "CSV", exc, names, 0, columns) from None
         except UnicodeDecodeError as exc:
@@ -383,7 +433,9 @@ def _read_csv(path: Path, label: str, columns: Mapping[str, str], rows: int) -> 
             )
             return
         with reader:
-            batches = _sliced(reader, rows, label, "CSV", names, columns)
+            batches = _sliced(
+                reader, rows, label, "CSV", names, columns, partial(_row_of_bad_value, path, names)
+            )
             yield _Input(reader.schema, None, batches)
 
 
@@ -468,8 +520,12 @@ def _sliced(
     kind: str,
     names: list[str],
     columns: Mapping[str, str] | None = None,
+    locate: Callable[[BaseException], int | None] | None = None,
 ) -> Iterator[pyarrow.RecordBatch]:
-    """The batches of a reader, at most ``rows`` rows each; pyarrow's errors named."""
+    """The batches of a reader, at most ``rows`` rows each; pyarrow's errors named.
+
+    ``locate`` finds the row an error is about, when the reader's message does not say.
+    """
     import pyarrow as pa
 
     done = 0
@@ -480,7 +536,8 @@ def _sliced(
         except StopIteration:
             return
         except (pa.ArrowException, OSError) as exc:
-            raise _unreadable(label, kind, exc, names, done, columns) from None
+            row = locate(exc) if locate is not None else None
+            raise _unreadable(label, kind, exc, names, done, columns, row) from None
         for start in range(0, batch.num_rows, rows):
             piece = batch.slice(start, rows)
             done += piece.num_rows
