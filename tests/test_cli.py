@@ -13,6 +13,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -423,12 +424,19 @@ def test_schedule_json_and_ics(cache_dir: Path, tmp_path: Path) -> None:
         assert "DTSTAMP" in event
     uids = [str(event["UID"]) for event in events]
     assert len(set(uids)) == 6
-    assert uids[0] == "ciclosporin-20270115-20270115@ae-systemic"
+    assert re.fullmatch(r"ciclosporin-20270115-20270115-[0-9a-f]{16}@ae-systemic", uids[0])
 
-    # The text form, writing the same calendar again: the UIDs are stable.
+    # The text form, writing a calendar again: without --course, UIDs of its own (another
+    # patient's calendar never takes this one's events); with it, the same UIDs each time.
     again = tmp_path / "again.ics"
     text = ok(cli(cache_dir, "schedule", "CsA", "--start", "2027-01-15", "--ics", str(again)))
-    assert [str(event["UID"]) for event in _events(again)] == uids
+    assert not {str(event["UID"]) for event in _events(again)} & set(uids)
+    course = ["--course", "course-4711"]
+    for file in (tmp_path / "one.ics", tmp_path / "two.ics"):
+        ok(cli(cache_dir, "schedule", "CsA", "--start", "2027-01-15", "--ics", str(file), *course))
+    kept = [str(event["UID"]) for event in _events(tmp_path / "one.ics")]
+    assert kept == [str(event["UID"]) for event in _events(tmp_path / "two.ics")]
+    assert len(set(kept)) == 6
     for date, label in zip(DATES, LABELS, strict=True):
         assert f"\n  {date}  {datetime.date.fromisoformat(date):%a}  {label}\n" in text
     assert text.startswith("ciclosporin: monitoring from 2027-01-15, 12 months\n")
@@ -1041,7 +1049,7 @@ def test_schedule_ics_dash_prints_only_the_calendar(cache_dir: Path, tmp_path: P
     pytest.importorskip("icalendar")
     from ae_systemic import ics
 
-    command = ["schedule", "CsA", "--start", "2027-01-15", "--ics", "-"]
+    command = ["schedule", "CsA", "--start", "2027-01-15", "--ics", "-", "--course", "c-1"]
     result = subprocess.run(
         [sys.executable, "-m", "ae_systemic._cli", *command],
         env=_env(cache_dir),
@@ -1051,7 +1059,8 @@ def test_schedule_ics_dash_prints_only_the_calendar(cache_dir: Path, tmp_path: P
         check=False,
     )
     assert (result.returncode, result.stderr) == (0, b"")
-    expected = ics.to_calendar(ae_systemic.drug("ciclosporin"), datetime.date(2027, 1, 15))
+    start = datetime.date(2027, 1, 15)
+    expected = ics.to_calendar(ae_systemic.drug("ciclosporin"), start, course="c-1")
 
     def without_stamp(calendar: bytes) -> list[bytes]:  # DTSTAMP is the time of writing
         return [line for line in calendar.split(b"\r\n") if not line.startswith(b"DTSTAMP:")]
@@ -1072,6 +1081,15 @@ def test_schedule_ics_dash_prints_only_the_calendar(cache_dir: Path, tmp_path: P
             ["--ics", "-", "--json"],
             "--ics - prints the calendar on standard output, where --json would print too; "
             "give --ics a file name, or leave out --json",
+        ),
+        (
+            ["--course", "course-4711"],
+            "--course names the course in the events of an iCalendar file; give --ics too",
+        ),
+        (
+            ["--ics", "-", "--course", " "],
+            "--course: ' ' names no course; give an identifier of this patient's course of "
+            "treatment (a pseudonym such as 'course-4711'), or leave it out for UIDs at random",
         ),
     ],
 )

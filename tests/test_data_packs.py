@@ -21,6 +21,7 @@ from ae_systemic import (
     Amount,
     DataError,
     DoseInputError,
+    DosePlan,
     DoseRate,
     Drug,
     FixedDose,
@@ -457,13 +458,49 @@ def test_a_drug_with_only_an_acute_regimen_names_the_phase_to_give() -> None:
     assert dose_plan(drug, Q(70, "kg"), phase=Phase.ACUTE).amount_high.m_as("mg") == 175.0
 
 
-def test_a_loading_dose_is_printed_with_two_decimals_as_the_maintenance_dose() -> None:
+def _display_rows(plan: DosePlan) -> list[tuple[str, str]]:
+    """The rows of a plan's notebook display (Markdown): (field, value)."""
+    lines = plan._repr_markdown_().splitlines()
+    cells = [line.strip("| ").split(" | ") for line in lines if line.startswith("| ")]
+    return [(row[0], row[1]) for row in cells if len(row) == 2]
+
+
+def test_amounts_of_the_data_are_printed_as_the_data_writes_them() -> None:
+    # Fixed, banded and loading amounts come from the data: nothing rounded (0.004 mg was
+    # printed as 0 mg, 0.125 mg as 0.12 mg in str() and 0.1 mg in the notebook).
     odd = synthetic(
         "Examplumab",
         regimen(
             "odd loading",
-            fixed=FixedDose(Amount(200, 200), Interval(2, "week")),
+            fixed=FixedDose(Amount(0.004, 0.004), Interval(1, "week")),
             loading=Amount(12.345678, 12.345678),
         ),
     )
-    assert str(dose_plan(odd)).startswith("loading dose 12.35 mg, then 200 mg every 2 weeks")
+    plan = dose_plan(odd)
+    assert str(plan) == "loading dose 12.345678 mg, then 0.004 mg every 1 week (odd loading)"
+    rows = dict(_display_rows(plan))
+    assert rows["Amount per administration"] == "0.004 mg"
+    assert rows["Loading dose, once"] == "12.345678 mg"
+    grams = synthetic(
+        "Examplumab",
+        regimen(
+            "grams",
+            fixed=FixedDose(Amount(0.125, 1.25, "g"), Interval(2, "week")),
+            loading=Amount(0.125, 0.125),
+        ),
+    )
+    plan = dose_plan(grams)
+    assert str(plan) == "loading dose 0.125 mg, then 0.125–1.25 g every 2 weeks (grams)"
+    assert dict(_display_rows(plan))["Amount per administration"] == "0.125–1.25 g"
+    assert plan.amount_high.m_as("mg") == 1250.0
+
+
+def test_one_amount_worked_out_from_the_weight_keeps_three_significant_digits() -> None:
+    weekly = synthetic(
+        "Exampletrexate", regimen("weekly", rate=DoseRate(0.05, 0.05, period="week"))
+    )
+    plan = dose_plan(weekly, Q(65, "kg"))  # 3.25 mg a week
+    assert str(plan) == "3.25 mg every 1 week (weekly)"
+    assert dict(_display_rows(plan))["Amount per administration"] == "3.25 mg"
+    tiny = dose_plan(weekly, Q(0.5, "kg"))  # 0.025 mg, never 0 mg
+    assert str(tiny) == "0.025 mg every 1 week (weekly)"

@@ -382,6 +382,37 @@ def test_array_dose_range_is_a_short_summary(csa: Drug) -> None:
         assert "100–300 mg per dose" in out
 
 
+@pytest.mark.parametrize(
+    ("weights", "daily_low", "daily_high", "single_low", "single_high"),
+    [
+        # 33.3 kg: 83.25-166.5 mg/day, 41.625-83.25 mg per dose, as one weight prints them.
+        ([33.3, 33.3], "83.3", "166.5", "41.7", "83.2"),
+        ([33.3], "83.3", "166.5", "41.7", "83.2"),
+        # 40.02 kg: 100.05-200.1 mg/day, 50.025-100.05 mg per dose.
+        ([40.02, 33.3], "83.3–100.1", "166.5–200.1", "41.7–50.1", "83.2–100"),
+    ],
+)
+def test_the_ends_of_an_arrays_ranges_are_rounded_into_each_range(
+    csa: Drug,
+    weights: list[float],
+    daily_low: str,
+    daily_high: str,
+    single_low: str,
+    single_high: str,
+) -> None:
+    # A lower end is never shown below its own range, nor an upper end above it (83.25
+    # was shown as 83.2 when every weight was the same).
+    dose = daily_dose(csa, Q(np.array(weights), "kg"))
+    rows = dict(markdown_tables(dose._repr_markdown_())[0])
+    assert rows["Daily dose, lower end"] == f"{daily_low} mg/day"
+    assert rows["Daily dose, upper end"] == f"{daily_high} mg/day"
+    assert rows["Single dose, lower end"] == f"{single_low} mg per dose, 2 doses a day"
+    assert rows["Single dose, upper end"] == f"{single_high} mg per dose, 2 doses a day"
+    one = dict(markdown_tables(daily_dose(csa, Q(33.3, "kg"))._repr_markdown_())[0])
+    assert one["Daily dose"] == "83.3–166.5 mg/day"
+    assert one["Single dose"] == "41.7–83.2 mg per dose, 2 doses a day"
+
+
 def test_assessment_shows_population_licence_dose_and_findings(csa: Drug) -> None:
     statin = CoMedication("simvastatin", frozenset({Pathway.CYP3A4}))
     result = assess(csa, Patient("15 years", "55 kg", pregnant=True, co_medications=(statin,)))

@@ -46,12 +46,52 @@ def test_each_event_lists_the_checks_and_the_example_caveat() -> None:
     assert "national guidelines apply" in description
 
 
-def test_the_same_input_gives_the_same_bytes_and_stable_uids() -> None:
-    first = to_calendar("ciclosporin", START, months=24, stamp=STAMP)
-    assert to_calendar(ae_systemic.drug("ciclosporin"), START, months=24, stamp=STAMP) == first
-    uids = [str(e["uid"]) for e in events(first)]
-    assert uids[0] == "ciclosporin-20270115-20270115@ae-systemic"
-    assert len(set(uids)) == len(uids)
+COURSE = "course-4711"
+#: The course's part of the UIDs of COURSE: 16 hex digits of its SHA-256.
+COURSE_KEY = hashlib.sha256(COURSE.encode()).hexdigest()[:16]
+
+
+def uids(data: bytes) -> list[str]:
+    return [str(e["uid"]) for e in events(data)]
+
+
+def test_the_same_course_gives_the_same_bytes_and_stable_uids() -> None:
+    first = to_calendar("ciclosporin", START, months=24, stamp=STAMP, course=COURSE)
+    again = to_calendar(
+        ae_systemic.drug("ciclosporin"), START, months=24, stamp=STAMP, course=COURSE
+    )
+    assert again == first
+    found = uids(first)
+    assert found[0] == f"ciclosporin-20270115-20270115-{COURSE_KEY}@ae-systemic"
+    assert len(set(found)) == len(found)
+    # Made again later for more months: the same events keep their UIDs (an update).
+    later = datetime.datetime(2027, 6, 1, tzinfo=datetime.UTC)
+    longer = uids(to_calendar("ciclosporin", START, months=36, stamp=later, course=COURSE))
+    assert longer[: len(found)] == found
+
+
+def test_two_patients_starting_the_same_day_never_share_a_uid() -> None:
+    # Same drug, start and visits: the UIDs were equal, so that importing the second
+    # patient's calendar into a shared one replaced the first patient's visits.
+    one, other = (to_calendar("ciclosporin", START, stamp=STAMP) for _ in range(2))
+    assert not set(uids(one)) & set(uids(other))
+    pattern = r"ciclosporin-20270115-\d{8}-[0-9a-f]{16}@ae-systemic"
+    assert all(re.fullmatch(pattern, uid) for uid in uids(one))
+    courses = (to_calendar("ciclosporin", START, stamp=STAMP, course=c) for c in ("a", "b"))
+    assert not set(uids(next(courses))) & set(uids(next(courses)))
+
+
+@pytest.mark.parametrize("course", ["", " ", "\t\n"])
+def test_a_course_of_spaces_only_is_refused(course: str) -> None:
+    with pytest.raises(InputError, match=r"^course: .* names no course; give an identifier"):
+        to_calendar("ciclosporin", START, course=course)
+
+
+def test_a_course_that_is_not_text_is_refused() -> None:
+    with pytest.raises(ArgumentTypeError, match=r"^course: expected None or a str, got "):
+        to_calendar("ciclosporin", START, course=4711)  # type: ignore[arg-type]
+    lone = to_calendar("ciclosporin", START, stamp=STAMP, course="\udce8")  # hashed, not written
+    assert b"\xed" not in lone
 
 
 @pytest.mark.parametrize(
@@ -65,7 +105,7 @@ def test_the_same_input_gives_the_same_bytes_and_stable_uids() -> None:
 )
 def test_a_data_pack_drug_name_is_escaped_and_gets_its_own_uids(name: str, slug: str) -> None:
     drug = attrs.evolve(ae_systemic.drug("ciclosporin"), name=name)
-    data = to_calendar(drug, START, stamp=STAMP)
+    data = to_calendar(drug, START, stamp=STAMP, course=COURSE)
     calendar = icalendar.Calendar.from_ical(data)
     # icalendar reads an X- property as it is written: unescape it as RFC 5545 TEXT
     written = str(calendar["x-wr-calname"])
@@ -75,17 +115,17 @@ def test_a_data_pack_drug_name_is_escaped_and_gets_its_own_uids(name: str, slug:
     assert str(found[0]["summary"]) == f"{name} monitoring: baseline"
     uid = str(found[0]["uid"])
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
-    assert uid == f"{slug}{digest}-20270115-20270115@ae-systemic"
+    assert uid == f"{slug}{digest}-20270115-20270115-{COURSE_KEY}@ae-systemic"
 
 
 def test_names_with_the_same_letters_get_different_uids() -> None:
     def first_uid(name: str) -> str:
         drug = attrs.evolve(ae_systemic.drug("ciclosporin"), name=name)
-        return str(events(to_calendar(drug, START, stamp=STAMP))[0]["uid"])
+        return uids(to_calendar(drug, START, stamp=STAMP, course=COURSE))[0]
 
-    uids = {first_uid(name) for name in ("Drug A", "drug-a", "DRUG A", "アA", "イA")}
-    assert len(uids) == 5
-    assert first_uid("drug-a") == "drug-a-20270115-20270115@ae-systemic"
+    found = {first_uid(name) for name in ("Drug A", "drug-a", "DRUG A", "アA", "イA")}
+    assert len(found) == 5
+    assert first_uid("drug-a") == f"drug-a-20270115-20270115-{COURSE_KEY}@ae-systemic"
 
 
 def test_the_stamp_is_written_in_utc() -> None:

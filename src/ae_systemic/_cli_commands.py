@@ -574,6 +574,12 @@ def add_schedule(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="also write the visits to an iCalendar file (needs the extra ae-systemic[ics]); "
         "with -, print only the calendar, to standard output",
     )
+    parser.add_argument(
+        "--course",
+        metavar="ID",
+        help="with --ics: a pseudonym of this patient's course of treatment, so that the "
+        "calendar made again updates its events (default: event UIDs at random)",
+    )
 
 
 def schedule(options: argparse.Namespace) -> str:
@@ -590,14 +596,18 @@ def schedule(options: argparse.Namespace) -> str:
             "--ics - prints the calendar on standard output, where --json would print too; "
             "give --ics a file name, or leave out --json"
         )
+    if options.course is not None and options.ics is None:
+        raise CommandError(
+            "--course names the course in the events of an iCalendar file; give --ics too"
+        )
     subject = option.drug(options.drug)
     start = option.start(options.start)
     months = option.months(options.months)
     visits = monitoring_schedule(subject, start, months=months)
     if options.ics == "-":
-        return _calendar(subject, start, months).decode("utf-8")
+        return _calendar(subject, start, months, options.course).decode("utf-8")
     if options.ics:
-        _write_ics(options.ics, subject, start, months)
+        _write_ics(options.ics, subject, start, months, options.course)
     if options.json:
         monitoring = subject.monitoring
         data: dict[str, JSONValue] = {
@@ -617,18 +627,20 @@ def schedule(options: argparse.Namespace) -> str:
     return text
 
 
-def _calendar(subject: Drug, start: datetime.date, months: int) -> bytes:
+def _calendar(subject: Drug, start: datetime.date, months: int, course: str | None) -> bytes:
     from . import ics
     from ._errors import MissingExtraError
 
     try:
-        return ics.to_calendar(subject, start, months=months)
+        return ics.to_calendar(subject, start, months=months, course=course)
     except MissingExtraError:
         raise CommandError("--ics needs icalendar: pip install 'ae-systemic[ics]'") from None
 
 
-def _write_ics(file: str, subject: Drug, start: datetime.date, months: int) -> None:
-    calendar = _calendar(subject, start, months)
+def _write_ics(
+    file: str, subject: Drug, start: datetime.date, months: int, course: str | None
+) -> None:
+    calendar = _calendar(subject, start, months, course)
     try:
         Path(file).write_bytes(calendar)
     except OSError as exc:

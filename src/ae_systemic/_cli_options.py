@@ -62,6 +62,7 @@ OPTION_OF = {
     "start": "--start",
     "months": "--months",
     "strengths": "--strengths",
+    "course": "--course",
 }
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ._assessment import Assessment
-from ._dose_plan import DosePlan, how_often, interval_text
+from ._dose_plan import DosePlan, amount_text, how_often, interval_text
 from ._dosing import DoseRange
 from ._model import DoseRegimen, Drug, EffectEstimate, Recommendation
 from ._monitoring import Schedule, Visit
@@ -47,6 +47,7 @@ from ._text import (
     beyond,
     counted,
     doses_a_day,
+    ends_across,
     exact,
     interval,
     number,
@@ -170,6 +171,14 @@ def _listing(
 
 
 # -- small texts --------------------------------------------------------------------------------
+
+
+def _ends(low: FloatArray, high: FloatArray, unit: str, *, upper: bool) -> str:
+    """The lower (or upper) ends of an array's ranges, least to greatest, one decimal: each
+    end rounded into its own range, as one weight's range prints it (:func:`ends_across`)."""
+    ends = (high if upper else low).ravel()
+    pairs = [(float(low.flat[i]), float(high.flat[i])) for i in (ends.argmin(), ends.argmax())]
+    return ends_across(pairs, unit, digits=1, upper=upper)
 
 
 def _extent(values: float | FloatArray) -> tuple[float, float]:
@@ -330,8 +339,6 @@ def _dose_fields(
 ) -> Fields:
     """The range's rows; beside a ``check``, its ranges as the check's message prints them."""
     weight = dose.weight.magnitude
-    low, high = _extent(dose.low.magnitude), _extent(dose.high.magnitude)
-    one_low, one_high = _extent(dose.per_dose_low.magnitude), _extent(dose.per_dose_high.magnitude)
     per_dose = f"per dose, {doses_a_day(dose.doses_per_day)}"
     if isinstance(weight, float):
         daily, single = shown_ranges(cast("DoseRange[float]", dose), check)  # one weight
@@ -342,12 +349,15 @@ def _dose_fields(
         )
     else:  # an array: a summary, never a row per weight
         weights = counted(weight.size, "weight")
+        doses = cast("DoseRange[FloatArray]", dose)
+        low, high = doses.low.magnitude, doses.high.magnitude
+        one_low, one_high = doses.per_dose_low.magnitude, doses.per_dose_high.magnitude
         amounts = (
             ("Body weights", f"{weights}, {span(*_extent(weight), 'kg', digits=2)}"),
-            ("Daily dose, lower end", span(*low, "mg/day", digits=1)),
-            ("Daily dose, upper end", span(*high, "mg/day", digits=1)),
-            ("Single dose, lower end", f"{span(*one_low, 'mg', digits=1)} {per_dose}"),
-            ("Single dose, upper end", f"{span(*one_high, 'mg', digits=1)} {per_dose}"),
+            ("Daily dose, lower end", _ends(low, high, "mg/day", upper=False)),
+            ("Daily dose, upper end", _ends(low, high, "mg/day", upper=True)),
+            ("Single dose, lower end", f"{_ends(one_low, one_high, 'mg', upper=False)} {per_dose}"),
+            ("Single dose, upper end", f"{_ends(one_low, one_high, 'mg', upper=True)} {per_dose}"),
         )
     return (
         ("Regimen", dose.regimen.label),
@@ -420,10 +430,8 @@ def _dose_check_fields(check: DoseCheck) -> Fields:
 
 
 def _dose_plan_fields(plan: DosePlan) -> Fields:
-    amount = span(plan.amount_low.m_as("mg"), plan.amount_high.m_as("mg"), "mg", digits=1)
-    loading = ""
-    if plan.loading_low is not None and plan.loading_high is not None:
-        loading = span(plan.loading_low.m_as("mg"), plan.loading_high.m_as("mg"), "mg", digits=1)
+    amount = amount_text(plan, 1)
+    loading = "" if plan.regimen.loading is None else str(plan.regimen.loading)
     how: Fields = (  # doses a day as the source says them, never an interval it does not give
         (("Single dose", f"{amount} {how_often(plan)}"),)
         if plan.regimen.doses_per_day is not None

@@ -35,7 +35,7 @@ from ._vocabulary import Phase, Population
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["DosePlan", "dose_plan", "how_often", "interval_text"]
+__all__ = ["DosePlan", "amount_text", "dose_plan", "how_often", "interval_text"]
 
 
 @attrs.frozen(repr=False)
@@ -134,10 +134,25 @@ class DosePlan(NotebookDisplay):
         )
 
     def __str__(self) -> str:
-        text = f"{span(*self._amount_mg, 'mg', digits=2)} {how_often(self)}"
-        if self._loading_mg is not None:
-            text = f"loading dose {span(*self._loading_mg, 'mg', digits=2)}, then {text}"
+        text = f"{amount_text(self, 2)} {how_often(self)}"
+        if self.regimen.loading is not None:
+            text = f"loading dose {self.regimen.loading}, then {text}"
         return f"{text} ({self.regimen.label})"
+
+
+def amount_text(plan: DosePlan, digits: int) -> str:
+    """The amount per administration in words.
+
+    A fixed dose and a weight band's dose as the data writes them (``0.125 mg``, ``1 g``:
+    nothing rounded); an amount worked out from the weight in mg, each end rounded into
+    the range to ``digits`` decimals (``87.5–175 mg``; one amount to three significant
+    digits at least, never 0).
+    """
+    regimen = plan.regimen
+    given = plan.band.dose if plan.band is not None else regimen.fixed
+    if regimen.rate is None and given is not None:
+        return str(given.amount)
+    return span(*plan._amount_mg, "mg", digits=digits)
 
 
 def how_often(plan: DosePlan) -> str:

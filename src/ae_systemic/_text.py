@@ -24,12 +24,14 @@ __all__ = [
     "counted",
     "decimals",
     "doses_a_day",
+    "ends_across",
     "exact",
     "inside",
     "interval",
     "listed",
     "number",
     "percent",
+    "point",
     "reference_list",
     "sentence",
     "span",
@@ -66,21 +68,60 @@ def span(low: float, high: float, unit: str = "", *, digits: int | None = None) 
     shows as ``81.3–162.5 mg``, never ``81.2``.  Where that would cross the ends, more
     decimals are shown (up to :data:`MOST_DECIMALS`, then the shortest exact forms), so
     that no range is ever printed backwards; two equal ends are one number, rounded to
-    ``digits`` decimals.
+    ``digits`` decimals but to three significant digits at least (:func:`point`), so that
+    a small amount never shows as 0.
 
     >>> span(116.83333333333333, 116.83333333333333, "mg", digits=1)
     '116.8 mg'
     >>> span(70.1234565, 70.1234566, "kg", digits=1)
     '70.1234565–70.1234566 kg'
+    >>> span(3.25, 3.25, "mg", digits=1), span(0.004, 0.004, "mg", digits=1)
+    ('3.25 mg', '0.004 mg')
     """
     if digits is None:
         shown = [exact(low), exact(high)]
     elif low == high:
-        shown = [number(low, digits)] * 2
+        shown = [point(low, digits)] * 2
     else:
         shown = _inward_ends(low, high, digits)
-    numbers = shown[0] if shown[0] == shown[1] else RANGE_DASH.join(shown)
+    return _joined(shown, unit)
+
+
+def _joined(ends: Sequence[str], unit: str) -> str:
+    numbers = ends[0] if ends[0] == ends[1] else RANGE_DASH.join(ends)
     return f"{numbers} {unit}" if unit else numbers
+
+
+def point(value: float, digits: int) -> str:
+    """One computed number: ``digits`` decimals, more where they would show fewer than three
+    significant digits (3.25, 0.004; never 0 for a number that is not), and the shortest
+    exact form beyond :data:`MOST_DECIMALS`.
+
+    >>> point(116.83333333333333, 1), point(3.25, 1), point(0.0041666, 1), point(0.0, 1)
+    ('116.8', '3.25', '0.00417', '0')
+    """
+    if value == 0.0 or not math.isfinite(value):
+        return number(value, digits)
+    places = max(digits, 2 - math.floor(math.log10(abs(value))))
+    return number(value, places) if places <= MOST_DECIMALS else exact(value)
+
+
+def ends_across(
+    pairs: Sequence[tuple[float, float]], unit: str, *, digits: int, upper: bool
+) -> str:
+    """The lower (or, with ``upper``, the upper) ends of some ranges, from the first pair's
+    to the last's, each end printed as :func:`span` prints it in its own range: rounded into
+    that range, so that a lower end is never shown below it nor an upper end above it.
+
+    For the ends of many patients' ranges, the pairs of the least and the greatest:
+
+    >>> ends_across([(83.25, 166.5), (83.25, 166.5)], "mg/day", digits=1, upper=False)
+    '83.3 mg/day'
+    >>> ends_across([(83.25, 166.5), (100.05, 200.1)], "mg/day", digits=1, upper=True)
+    '166.5–200.1 mg/day'
+    """
+    side = 1 if upper else 0
+    return _joined([_inward_ends(*pair, digits)[side] for pair in (pairs[0], pairs[-1])], unit)
 
 
 def _inward_ends(low: float, high: float, digits: int) -> list[str]:

@@ -2,11 +2,14 @@
 
 :func:`to_calendar` turns :func:`~ae_systemic.monitoring_schedule` into the text of an
 ``.ics`` file that any calendar program imports, as :mod:`ae_systemic.fhir` turns the
-content into a FHIR Bundle.  Each visit is an all-day ``VEVENT`` with a stable ``UID``
-(drug, start and visit date; a drug whose name is not plain lower-case ASCII also gets a
-hash of its name there), so importing the same calendar twice updates the events
-instead of doubling them; the description lists the checks, their references and the
-visit's note (the source's example, national guidelines apply; how the dates are counted).
+content into a FHIR Bundle.  Each visit is an all-day ``VEVENT`` whose ``UID`` is made of
+the drug (a drug whose name is not plain lower-case ASCII also gets a hash of its name),
+the start and visit dates, and the course of treatment: a hash of the caller's ``course``,
+so that the calendar of the same course made again updates its events instead of doubling
+them, or without one a random part, so that two patients' calendars never share a UID (a
+calendar program would take one patient's visits for updates of the other's).  The
+description lists the checks, their references and the visit's note (the source's
+example, national guidelines apply; how the dates are counted).
 
 icalendar is an optional dependency (the extra ``ics``); it is imported when
 :func:`to_calendar` is called, never when ``ae_systemic`` or this module is imported.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import secrets
 
 from ._errors import ArgumentTypeError, InputError, MissingExtraError, shown
 from ._lookup import resolve_drug
@@ -34,6 +38,7 @@ def to_calendar(
     *,
     months: int = 12,
     stamp: datetime.datetime | None = None,
+    course: str | None = None,
 ) -> bytes:
     """The monitoring visits of ``drug`` from ``start`` as an iCalendar file (UTF-8 bytes).
 
@@ -42,6 +47,15 @@ def to_calendar(
     ``stamp`` is the time the calendar is made (``DTSTAMP``, in UTC; default: now), so
     that a caller who needs the same bytes twice can fix it.  Write the result to a
     file with ``Path("visits.ics").write_bytes(...)``.
+
+    ``course`` names this patient's course of treatment (a pseudonymous identifier the
+    caller keeps, such as ``"course-4711"``): the events' ``UID`` s hold a hash of it, so
+    that the calendar of the same course, made again (a later ``stamp``, more ``months``),
+    updates the events a calendar program holds instead of adding copies.  Without it
+    each calendar gets UIDs of its own at random: RFC 5545 wants them unique everywhere,
+    and two patients who start on the same day would otherwise share them, so that
+    importing one calendar would move or replace the other's visits.  The hash is no
+    secret (a short identifier can be guessed from it): give a pseudonym, not a name.
 
     A calendar holds at least one visit (RFC 5545 needs a component): a schedule without
     any (no baseline visit, and a first follow-up after ``months``) raises
@@ -55,6 +69,7 @@ def to_calendar(
     >>> calendar.count(b"BEGIN:VEVENT"), b"SUMMARY:ciclosporin monitoring: week 4" in calendar
     (6, True)
     """
+    key = _course_key(course)
     try:
         import icalendar
     except ImportError as exc:
@@ -84,7 +99,7 @@ def to_calendar(
     calendar.add("x-wr-calname", icalendar.vText(f"{subject.name} monitoring"))
     for visit in visits:
         event = icalendar.Event()
-        event.add("uid", f"{slug}-{start:%Y%m%d}-{visit.date:%Y%m%d}@ae-systemic")
+        event.add("uid", f"{slug}-{start:%Y%m%d}-{visit.date:%Y%m%d}-{key}@ae-systemic")
         event.add("dtstamp", made)
         event.add("dtstart", visit.date)
         event.add("dtend", visit.date + datetime.timedelta(days=1))
@@ -110,6 +125,22 @@ def _slug(name: str) -> str:
         return slug
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
     return f"{slug}-{digest}" if slug else digest
+
+
+def _course_key(course: object) -> str:
+    """The course's part of each ``UID``: 16 hex digits of a hash of ``course``, or at
+    random (from :mod:`secrets`) for a calendar without one."""
+    if course is None:
+        return secrets.token_hex(8)
+    if not isinstance(course, str):
+        raise ArgumentTypeError("course", f"expected None or a str, got {shown(course)}")
+    if not course.strip():
+        raise InputError(
+            "course",
+            f"{course!r} names no course; give an identifier of this patient's course of "
+            "treatment (a pseudonym such as 'course-4711'), or leave it out for UIDs at random",
+        )
+    return hashlib.sha256(course.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _utc(stamp: object) -> datetime.datetime:
