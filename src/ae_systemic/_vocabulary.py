@@ -474,7 +474,9 @@ class ComparisonResult(_Vocabulary):
     """How the drug fared against a comparator in the comparisons the source reports.
 
     Trials, network meta-analyses, registers or real-life data (``Comparison.design``
-    says which); ``MIXED``: better on one measure or at one time, not on another.
+    says which); ``MIXED``: the comparison comes out differently by measure or by time
+    (either drug better on one, not on another; or alike on one, one drug better on
+    another), so that neither "superior" nor "similar" says it: the findings do.
     """
 
     SUPERIOR = "superior"
