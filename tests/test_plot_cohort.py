@@ -289,6 +289,11 @@ def test_a_result_without_a_prescription_to_draw_is_refused(csa: Drug) -> None:
         ({"units": UNITS, "bins": [1.0, 1.0]}, InputError, r"^bins\[1\]: the bin edges must"),
         ({"units": UNITS, "bins": [1.0]}, InputError, "^bins: give 2 to 1001 bin edges"),
         ({"units": UNITS, "ax": "left"}, ArgumentTypeError, "^ax: expected matplotlib Axes"),
+        (
+            {"units": UNITS, "ax": Figure()},
+            ArgumentTypeError,
+            r"^ax: expected matplotlib Axes or None, got Figure; pass one of its axes",
+        ),
     ],
 )
 def test_bad_arguments_are_named(

@@ -29,13 +29,18 @@ from ae_systemic import (
     Outcome,
     evidence_frame,
 )
+from ae_systemic._research import resolve_drugs
 from ae_systemic.plot import forest
+from synthetic_drugs import synthetic
 
 COLUMNS = [
     "drug",
     "outcome",
     "dose_level",
     "comparator",
+    "measure",
+    "max_weeks",
+    "analysis",
     "estimate",
     "ci_low",
     "ci_high",
@@ -43,6 +48,12 @@ COLUMNS = [
     "significant",
     "references",
 ]
+
+#: The analysis of every ciclosporin estimate, as the guideline names it (up to 16 weeks).
+NMA_2022 = (
+    "Network meta-analysis 2022, short term vs placebo (medications used in clinical practice "
+    "or likely to be approved soon)"
+)
 
 #: The ciclosporin estimates as the guideline prints them (NMA 2022, vs placebo).
 CICLOSPORIN = [
@@ -89,6 +100,9 @@ def test_the_frame_holds_exactly_the_ciclosporin_estimates() -> None:
     assert rows == CICLOSPORIN
     assert list(frame["drug"]) == ["ciclosporin"] * 6
     assert list(frame["comparator"]) == ["placebo"] * 6
+    assert list(frame["measure"]) == ["smd"] * 6
+    assert list(frame["max_weeks"]) == [16] * 6
+    assert list(frame["analysis"]) == [NMA_2022] * 6
     assert list(frame["references"]) == [(1, 2)] * 6
 
 
@@ -100,14 +114,36 @@ def test_the_frame_agrees_with_the_model(csa: Drug) -> None:
         assert ae_systemic.Certainty(str(row.certainty)) is estimate.certainty
         assert row.estimate == estimate.estimate
         assert row.comparator == estimate.comparator
+        assert ae_systemic.Measure(str(row.measure)) is estimate.measure
+        assert row.max_weeks == estimate.max_weeks
+        assert row.analysis == estimate.analysis
         assert row.significant == estimate.is_significant
         assert row.references == estimate.references
+
+
+def test_estimates_of_two_analyses_are_told_apart_by_time_frame_and_analysis(csa: Drug) -> None:
+    """A synthetic drug with ciclosporin's six estimates and the same numbers again from a
+    52-week analysis (test inputs): rows that differ only in their time frame and analysis."""
+    longer = tuple(
+        attrs.evolve(e, max_weeks=52, analysis="synthetic 52-week analysis") for e in csa.evidence
+    )
+    examplumab = attrs.evolve(synthetic("Examplumab"), evidence=csa.evidence + longer)
+    frame = evidence_frame(examplumab)
+    assert len(frame) == 12
+    assert not frame.drop(columns="references").duplicated().any()  # no two rows alike
+    assert frame["max_weeks"].tolist() == [16] * 6 + [52] * 6
+    assert frame["analysis"].tolist() == [NMA_2022] * 6 + ["synthetic 52-week analysis"] * 6
+    assert frame["measure"].tolist() == ["smd"] * 12
+    same = frame.drop(columns=["max_weeks", "analysis", "references"])
+    assert same.duplicated().tolist() == [False] * 6 + [True] * 6  # the rest repeats
 
 
 def test_the_column_types() -> None:
     frame = evidence_frame("ciclosporin")
     assert pd.api.types.is_string_dtype(frame["drug"])
     assert pd.api.types.is_string_dtype(frame["comparator"])
+    assert pd.api.types.is_string_dtype(frame["analysis"])
+    assert frame["max_weeks"].dtype == "int64"
     for column in ("estimate", "ci_low", "ci_high"):
         assert frame[column].dtype == "float64"
     assert frame["significant"].dtype == "bool"
@@ -119,6 +155,10 @@ def test_the_column_types() -> None:
     dose_level = frame["dose_level"].dtype
     assert isinstance(dose_level, pd.CategoricalDtype)
     assert list(dose_level.categories) == ["higher", "lower"]
+    measure = frame["measure"].dtype
+    assert isinstance(measure, pd.CategoricalDtype)
+    assert not measure.ordered
+    assert list(measure.categories) == ["smd"]
 
     certainty = frame["certainty"].dtype
     assert isinstance(certainty, pd.CategoricalDtype)
@@ -155,7 +195,31 @@ def test_the_frame_accepts_names_and_iterables(subject: object) -> None:
 
 def test_the_frame_accepts_a_drug_and_a_mixed_list(csa: Drug) -> None:
     pd.testing.assert_frame_equal(evidence_frame(csa), evidence_frame("ciclosporin"))
-    assert len(evidence_frame([csa, "ciclosporin"])) == 12
+    pd.testing.assert_frame_equal(evidence_frame([csa, "ciclosporin"]), evidence_frame(csa))
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [["ciclosporin", "CsA"], ["CsA", "cyclosporine", "ciclosporin"], ["ciclosporin"] * 3],
+    ids=["name-and-synonym", "three-names", "one-name-thrice"],
+)
+def test_a_drug_named_twice_gives_its_six_estimates_once(subject: list[str]) -> None:
+    frame = evidence_frame(subject)
+    assert len(frame) == 6
+    pd.testing.assert_frame_equal(frame, evidence_frame("ciclosporin"))
+
+
+def test_an_equal_copy_of_a_drug_is_the_same_drug_and_the_first_given_is_kept(
+    csa: Drug, twin: Drug
+) -> None:
+    copy = attrs.evolve(csa)  # equal, not the same object
+    assert copy == csa
+    assert copy is not csa
+    assert resolve_drugs([copy, twin, "ciclosporin", twin])[0] is copy
+    assert resolve_drugs([copy, twin, "ciclosporin", twin]) == (copy, twin)
+    assert (
+        list(evidence_frame([twin, csa, copy])["drug"]) == ["twinsporin"] * 6 + ["ciclosporin"] * 6
+    )
 
 
 def test_several_drugs_stack_their_rows_in_order(csa: Drug, twin: Drug) -> None:
@@ -225,7 +289,12 @@ def test_an_outcome_selects_its_rows() -> None:
         3,
         4,
     ]
-    assert list(frame.query("outcome == @Outcome.ITCH").index) == [2, 5]
+    itch = Outcome.ITCH  # bound to a name: pandas 2.0 reads no attribute after @
+    assert (
+        list(frame.query("outcome == @itch").index)
+        == [2, 5]
+        == list(frame.index[frame.outcome == itch])
+    )
 
 
 def test_a_dose_level_selects_its_rows() -> None:
@@ -320,11 +389,11 @@ def test_the_forest_plot_labels_rows_axis_and_certainty() -> None:
     (ax,) = fig.axes
     assert [label.get_text() for label in ax.get_yticklabels()] == ROW_LABELS
     assert ax.get_xlabel() == AXIS_LABEL.format(comparator="placebo")
-    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo"
+    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo, up to 16 weeks"
     texts = _texts(ax)
     assert texts.count("⊕⊕⊕○ MODERATE") == 3
     assert texts.count("⊕⊕○○ LOW") == 3
-    assert "−1.0 (−1.6, −0.4)" in texts
+    assert "-1 (-1.6, -0.4)" in texts
     assert "SMD (interval)" in texts
     assert "GRADE certainty" in texts
 
@@ -382,7 +451,7 @@ def test_another_comparator_is_named_on_the_axis(csa: Drug) -> None:
     )
     (ax,) = forest(other).axes
     assert ax.get_xlabel() == AXIS_LABEL.format(comparator="methotrexate")
-    assert ax.get_title() == "Effect estimates: ciclosporin vs methotrexate"
+    assert ax.get_title() == "Effect estimates: ciclosporin vs methotrexate, up to 16 weeks"
 
 
 # --- what the forest plot draws from --------------------------------------------------
@@ -400,7 +469,7 @@ def test_the_forest_plot_draws_a_filtered_frame() -> None:
     (ax,) = fig.axes
     drawn = sorted(tuple(_data(line)[0]) for line in _interval_lines(ax))
     assert drawn == sorted([(-1.6, -1.0, -0.4), (-1.3, -0.7, -0.1), (-1.5, -0.7, 0.2)])
-    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo"
+    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo, up to 16 weeks"
     assert ax.get_xlabel() == AXIS_LABEL.format(comparator="placebo")
 
 
@@ -433,7 +502,7 @@ def test_the_forest_plot_draws_estimates_named_by_drug() -> None:
     fig = forest(estimates, drug="ciclosporin")
     assert _row_labels(fig) == ROW_LABELS[:2]
     (ax,) = fig.axes
-    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo"
+    assert ax.get_title() == "Effect estimates: ciclosporin vs placebo, up to 16 weeks"
     assert len(_interval_lines(ax)) == 2
 
 
@@ -441,7 +510,7 @@ def test_estimates_without_a_drug_name_are_titled_by_comparator_only(csa: Drug) 
     fig = forest(reversed(csa.evidence))  # any iterable, in any order
     assert _row_labels(fig) == ROW_LABELS
     (ax,) = fig.axes
-    assert ax.get_title() == "Effect estimates vs placebo"
+    assert ax.get_title() == "Effect estimates vs placebo, up to 16 weeks"
 
 
 def test_the_forest_plot_refuses_what_it_cannot_read(csa: Drug) -> None:

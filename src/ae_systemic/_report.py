@@ -81,10 +81,17 @@ def drug_report(subject: Drug, source: Guideline) -> str:
     lines += wrap(f"{source.title}; {source.chapter}", 16, "source")
     lines += ["", "Recommendations"]
     for rec in subject.recommendations:
-        if rec.strength is not None and rec.consensus is not None:
-            head = f"{rec.strength.symbol:<3}{rec.strength.wording}, consensus {rec.consensus.text}"
-        else:
+        # Each stated on its own, as str(Recommendation) and the notebook give them.
+        if rec.strength is None and rec.consensus is None:
             head = "–  strength and consensus not stated"
+        else:
+            strength = (
+                f"{rec.strength.symbol:<3}{rec.strength.wording}"
+                if rec.strength is not None
+                else "–  strength not stated"
+            )
+            consensus = rec.consensus.text if rec.consensus is not None else "not stated"
+            head = f"{strength}, consensus {consensus}"
         lines.append(f"  {rec.number:>2}. {head}")
         lines += wrap(cited(rec.statement, rec.references), 6)
         if rec.see_also:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ._errors import ArgumentTypeError, MissingExtraError
 from ._lookup import resolve_drug
 from ._model import Drug, EffectEstimate
-from ._vocabulary import Certainty, DoseLevel, Outcome
+from ._vocabulary import Certainty, DoseLevel, Measure, Outcome
 
 if TYPE_CHECKING:
     import pandas
@@ -25,6 +25,9 @@ COLUMNS = (
     "outcome",
     "dose_level",
     "comparator",
+    "measure",
+    "max_weeks",
+    "analysis",
     "estimate",
     "ci_low",
     "ci_high",
@@ -36,6 +39,7 @@ COLUMNS = (
 # Categories in the order of the guideline's evidence tables; certainty from worst to best.
 _OUTCOMES = tuple(outcome.value for outcome in Outcome)
 _DOSE_LEVELS = tuple(level.value for level in DoseLevel)
+_MEASURES = tuple(measure.value for measure in Measure)
 _CERTAINTIES = tuple(
     certainty.value for certainty in sorted(Certainty, key=lambda certainty: certainty.rank)
 )
@@ -46,7 +50,8 @@ def evidence_frame(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> pandas.D
 
     ``drug_or_drugs`` is a :class:`~ae_systemic.Drug`, a drug name, or an
     iterable of them (``ae_systemic.drugs()`` for every drug); the rows of
-    several drugs are stacked in the order given.  The columns are:
+    several drugs are stacked in the order given, and a drug given twice (by
+    two of its names) gives its rows once.  The columns are:
 
     ``drug``
         the drug's name (strings);
@@ -59,6 +64,16 @@ def evidence_frame(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> pandas.D
         ``frame[frame.outcome == Outcome.SIGNS]`` selects rows;
     ``comparator``
         what the estimate is against (strings; ``"placebo"`` for ciclosporin);
+    ``measure``
+        the statistic the estimate reports, the value of
+        :class:`~ae_systemic.Measure` (``"smd"``), a categorical as
+        ``outcome`` is;
+    ``max_weeks``
+        the time frame of the estimate: up to this many weeks (ints);
+    ``analysis``
+        the analysis the estimate is from, as the source names it (strings).
+        Two estimates of one outcome and dose level from different analyses
+        or time frames differ in these two columns;
     ``estimate``, ``ci_low``, ``ci_high``
         the standardised mean difference and its interval, as the guideline
         prints them (floats).  The guideline states neither the level of the
@@ -79,7 +94,7 @@ def evidence_frame(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> pandas.D
 
     >>> frame = evidence_frame("ciclosporin")
     >>> frame.shape
-    (6, 10)
+    (6, 13)
     >>> frame.sort_values("certainty", kind="stable").certainty.iloc[-1]
     'moderate'
     >>> from ae_systemic import Certainty, Outcome
@@ -101,6 +116,9 @@ def evidence_frame(drug_or_drugs: Drug | str | Iterable[Drug | str]) -> pandas.D
             "outcome": _categorical([e.outcome.value for e in estimates], _OUTCOMES),
             "dose_level": _categorical([e.dose_level.value for e in estimates], _DOSE_LEVELS),
             "comparator": pandas.Series([e.comparator for e in estimates], dtype="str"),
+            "measure": _categorical([e.measure.value for e in estimates], _MEASURES),
+            "max_weeks": pandas.Series([e.max_weeks for e in estimates], dtype="int64"),
+            "analysis": pandas.Series([e.analysis for e in estimates], dtype="str"),
             "estimate": pandas.Series([e.estimate for e in estimates], dtype="float64"),
             "ci_low": pandas.Series([e.ci_low for e in estimates], dtype="float64"),
             "ci_high": pandas.Series([e.ci_high for e in estimates], dtype="float64"),
@@ -128,8 +146,11 @@ def resolve_drugs(
 ) -> tuple[Drug, ...]:
     """The drugs named or given: one for a :class:`Drug` or a name, each of an iterable.
 
-    ``argument`` names the argument in the errors.  Bytes are refused as such, not read
-    as an iterable of whole numbers: a name is text (``b"ciclosporin".decode()``).
+    A drug given twice, as the same or an equal :class:`Drug` or by two of its names
+    (``["ciclosporin", "CsA"]``), is kept once, where it was first given: its
+    estimates are not repeated.  ``argument`` names the argument in the errors.  Bytes
+    are refused as such, not read as an iterable of whole numbers: a name is text
+    (``b"ciclosporin".decode()``).
     """
     if isinstance(drug_or_drugs, Drug | str):
         return (resolve_drug(drug_or_drugs, argument),)
@@ -146,7 +167,12 @@ def resolve_drugs(
             "expected a Drug, a drug name such as 'ciclosporin' or an iterable of them, "
             f"got {type(drug_or_drugs).__name__}",
         )
-    return tuple(resolve_drug(item, argument) for item in drug_or_drugs)
+    drugs: list[Drug] = []
+    for item in drug_or_drugs:
+        found = resolve_drug(item, argument)
+        if not any(found is kept or found == kept for kept in drugs):
+            drugs.append(found)
+    return tuple(drugs)
 
 
 def _estimates(drugs: Iterable[Drug]) -> list[tuple[Drug, EffectEstimate]]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+import textwrap
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast, overload
 
@@ -36,9 +37,9 @@ from ._errors import ArgumentTypeError, InputError, MissingExtraError, shown
 from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug, EffectEstimate
 from ._research import COLUMNS, resolve_drugs
-from ._text import counted, exact, span
+from ._text import counted, exact, interval, span
 from ._units import application_registry
-from ._vocabulary import Certainty, DoseLevel, Outcome
+from ._vocabulary import Certainty, DoseLevel, Measure, Outcome
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,12 +62,11 @@ _FRAME_COLUMNS = tuple(c for c in COLUMNS if c not in ("significant", "reference
 
 # DejaVu Sans ships with matplotlib and has the circles of the GRADE symbols (⊕ ○).
 _SYMBOL_FONT = "DejaVu Sans"
-_MINUS = "\N{MINUS SIGN}"
 _ROW_HEIGHT_INCHES = 0.42
 _GROUP_GAP = 0.6  # extra space between outcomes, in rows
 _OUTCOME_ORDER = tuple(Outcome)
 _DOSE_ORDER = tuple(DoseLevel)
-_Word = TypeVar("_Word", Outcome, DoseLevel, Certainty)
+_Word = TypeVar("_Word", Outcome, DoseLevel, Measure, Certainty)
 _EXPECTED = (
     "expected a Drug, a drug name such as 'ciclosporin', an iterable of them, "
     "an iterable of EffectEstimates or a pandas DataFrame of evidence_frame()"
@@ -80,6 +80,9 @@ class _Row(NamedTuple):
     outcome: Outcome
     dose_level: DoseLevel
     comparator: str
+    measure: Measure
+    max_weeks: int
+    analysis: str
     estimate: float
     ci_low: float
     ci_high: float
@@ -105,11 +108,15 @@ def forest(
     ``evidence`` is one of:
 
     * a :class:`~ae_systemic.Drug` or a drug name: all its estimates;
-    * an iterable of drugs or names: the estimates of each, drug after drug;
+    * an iterable of drugs or names: the estimates of each, drug after drug (a drug
+      given twice, by two of its names, once);
     * a pandas ``DataFrame`` with the columns of :func:`~ae_systemic.evidence_frame`
-      (it reads ``drug``, ``outcome``, ``dose_level``, ``comparator``, ``estimate``,
-      ``ci_low``, ``ci_high`` and ``certainty``), typically filtered:
-      ``forest(frame[frame.dose_level == DoseLevel.HIGHER])``;
+      (it reads ``drug``, ``outcome``, ``dose_level``, ``comparator``, ``measure``,
+      ``max_weeks``, ``analysis``, ``estimate``, ``ci_low``, ``ci_high`` and
+      ``certainty``), typically filtered:
+      ``forest(frame[frame.dose_level == DoseLevel.HIGHER])``.  Rows that repeat one
+      estimate, differing in nothing it reads (as ``frame.explode("references")``
+      gives them), draw it once;
     * an iterable of :class:`~ae_systemic.EffectEstimate`, such as
       ``ae_systemic.evidence("ciclosporin", outcome=Outcome.SIGNS)``.  An estimate
       does not know its drug: name it with ``drug="ciclosporin"`` for the title.
@@ -117,18 +124,23 @@ def forest(
       drugs' names.
 
     Rows are grouped by drug, then outcome (change in signs, quality of life,
-    itch), then dose level, and labelled ``"higher dose, change in signs"``;
-    with several drugs the label starts with the drug's name
-    (``"ciclosporin: higher dose, change in signs"``).  Each row shows the
-    estimate as a point on its interval as the guideline prints it; the
-    dashed vertical line at 0 is no difference from the comparator.  The x
+    itch), then dose level and time frame, and labelled ``"higher dose, change
+    in signs"``; with several drugs the label starts with the drug's name
+    (``"ciclosporin: higher dose, change in signs"``).  The title gives the
+    time frame the estimates share (``"up to 16 weeks"``); where they have
+    several, each label ends with its own (``", up to 52 weeks"``), and where
+    they come from several analyses, each label names its analysis by a
+    letter (``", analysis B"``) that a note beneath the axis spells out.
+    Each row shows the estimate as a point on its interval as the guideline
+    prints it; the dashed vertical line at 0 is no difference from the
+    comparator.  The x
     axis is labelled ``"Standardised mean difference vs placebo (interval as
     printed in the guideline, level not stated)"`` and, beneath, ``"direction of
     benefit not stated in the source"``: the guideline states neither, so no
     side is marked as favouring the drug.  On the right, each row gives the
-    estimate and interval as numbers (one decimal, as the guideline prints
-    them, or every digit a value has: never rounded) and the GRADE certainty
-    as symbols and words.
+    estimate and interval as numbers, written as the other outputs write them
+    (``-1 (-1.6, -0.4)``, as ``str(EffectEstimate)``: every digit a value has,
+    never rounded) and the GRADE certainty as symbols and words.
 
     Without ``ax`` the plot gets a new :class:`~matplotlib.figure.Figure` of its
     own, sized to the rows and laid out by matplotlib's constrained layout; with
@@ -136,11 +148,15 @@ def forest(
     columns), and the axes' figure is returned.
 
     Raises :class:`~ae_systemic.ArgumentTypeError` for ``evidence`` of another
-    kind, :class:`~ae_systemic.InputError` when there are no estimates, when
-    they are against different comparators, or for a frame without the
-    columns or with one it reads twice, with values that are not the
-    vocabulary's or an estimate outside its interval, or intervals that span
-    more than a plot can lay out (half the largest float), and, without
+    kind or an ``ax`` that is not one matplotlib ``Axes`` (a ``Figure``, or the
+    array of axes ``subplots`` returns), :class:`~ae_systemic.InputError` when
+    there are no estimates, when they are against different comparators, when
+    two of them are the same estimate (drug, outcome, dose level, comparator,
+    measure, time frame and analysis) with different numbers or certainty, or
+    for a frame without the columns or with one it reads twice, with values
+    that are not the vocabulary's, a time frame that is not a whole number of
+    weeks or an estimate outside its interval, or intervals that span more
+    than a plot can lay out (half the largest float), and, without
     matplotlib (``pip install 'ae-systemic[plot]'``),
     :class:`~ae_systemic.MissingExtraError`, an :class:`ImportError`.
     """
@@ -150,6 +166,7 @@ def forest(
     except ImportError as exc:
         raise MissingExtraError("forest", "matplotlib", "plot") from exc
 
+    ax = _checked_axes(ax)
     rows, what = _rows_of(evidence, drug)
     if not rows:
         raise InputError("evidence", f"no effect estimates to plot ({what})")
@@ -186,8 +203,30 @@ def forest(
     names = list(dict.fromkeys(row.drug for row in rows if row.drug is not None))
     _draw(ax, rows, several=len(names) > 1, comparator=comparators[0])
     named = f": {', '.join(names)}" if names else ""
-    ax.set_title(f"Effect estimates{named} vs {comparators[0]}")
+    weeks = {row.max_weeks for row in rows}
+    shared = f", {_time_frame(weeks.pop())}" if len(weeks) == 1 else ""
+    ax.set_title(f"Effect estimates{named} vs {comparators[0]}{shared}")
     return figure
+
+
+def _checked_axes(ax: object) -> Axes | None:
+    """``ax`` if it is one matplotlib ``Axes`` or ``None``, else an error naming ``ax``."""
+    from matplotlib.axes import Axes
+
+    if ax is None or isinstance(ax, Axes):
+        return ax
+    kind = type(ax).__name__
+    hint = ""
+    if kind in ("Figure", "SubFigure"):
+        hint = "; pass one of its axes (fig.add_subplot(), or fig.axes[0])"
+    elif kind == "ndarray":
+        hint = "; pass one of the axes subplots returned (axes[0], or axes[0, 1])"
+    raise ArgumentTypeError("ax", f"expected matplotlib Axes or None, got {kind}{hint}")
+
+
+def _time_frame(weeks: int) -> str:
+    """The time frame of an estimate, as the notebook display writes it: ``up to 16 weeks``."""
+    return f"up to {weeks} weeks"
 
 
 def _rows_of(evidence: object, drug: object) -> tuple[list[_Row], str]:
@@ -199,7 +238,7 @@ def _rows_of(evidence: object, drug: object) -> tuple[list[_Row], str]:
     if _is_frame(evidence):
         _no_name(drug, "an evidence frame")
         rows = _frame_rows(cast("pandas.DataFrame", evidence))
-        return _sorted(rows), "an empty frame"
+        return _sorted(_distinct(rows)), "an empty frame"
     if not isinstance(evidence, Drug | str | Iterable) or isinstance(
         evidence, bytes | bytearray | memoryview
     ):  # bytes iterate as numbers: refused as bytes, not as "got int"
@@ -216,11 +255,55 @@ def _rows_of(evidence: object, drug: object) -> tuple[list[_Row], str]:
                 )
         name = drug.strip() if drug is not None else None
         estimates = cast("list[EffectEstimate]", items)
-        return _sorted([_estimate_row(name, estimate) for estimate in estimates]), "no estimates"
+        found = [
+            (f"evidence[{index}]", _estimate_row(name, estimate))
+            for index, estimate in enumerate(estimates)
+        ]
+        return _sorted(_distinct(found)), "no estimates"
     _no_name(drug, "drugs")
     drugs = resolve_drugs(cast("list[Drug | str]", items), "evidence")  # checks the items
-    rows = [_estimate_row(d.name, estimate) for d in drugs for estimate in d.evidence]
-    return _sorted(rows), ", ".join(d.name for d in drugs) or "no drug"
+    found = [
+        (f"estimate {index + 1} of {d.name!r} (drug {number + 1})", _estimate_row(d.name, e))
+        for number, d in enumerate(drugs)
+        for index, e in enumerate(d.evidence)
+    ]
+    return _sorted(_distinct(found)), ", ".join(d.name for d in drugs) or "no drug"
+
+
+def _distinct(found: list[tuple[str, _Row]]) -> list[_Row]:
+    """The rows found, each estimate once; ``found`` pairs each row with where it was found.
+
+    Rows that repeat an estimate exactly (the rows of ``frame.explode("references")``)
+    are one row.  Two rows of the same estimate (drug, outcome, dose level, comparator,
+    measure, time frame and analysis) with other numbers or another certainty would be
+    drawn as two rows no label tells apart: an error naming both.
+    """
+    first: dict[tuple[object, ...], tuple[str, _Row]] = {}
+    for where, row in found:
+        # What an estimate is, not its numbers: drug, outcome, ..., time frame, analysis.
+        key = (*row[:4], row.measure, row.max_weeks, row.analysis)
+        if key not in first:
+            first[key] = (where, row)
+            continue
+        earlier_where, earlier = first[key]
+        if earlier != row:
+            raise InputError(
+                "evidence",
+                f"{earlier_where} and {where} give the same estimate ({_described(row)}) "
+                f"with different numbers: {_numbers(earlier)} {earlier.certainty.label} and "
+                f"{_numbers(row)} {row.certainty.label}; a forest plot draws each estimate "
+                "once: keep one of them",
+            )
+    return [row for _, row in first.values()]
+
+
+def _described(row: _Row) -> str:
+    """What an estimate is: ``ciclosporin: higher dose, change in signs vs placebo, ...``."""
+    drug = f"{row.drug}: " if row.drug is not None else ""
+    return (
+        f"{drug}{row.dose_level}, {row.outcome} vs {row.comparator}, {row.measure}, "
+        f"{_time_frame(row.max_weeks)}, analysis {shown(row.analysis)}"
+    )
 
 
 def _no_name(drug: object, kind: str) -> None:
@@ -237,6 +320,9 @@ def _estimate_row(drug: str | None, estimate: EffectEstimate) -> _Row:
         estimate.outcome,
         estimate.dose_level,
         estimate.comparator,
+        estimate.measure,
+        estimate.max_weeks,
+        estimate.analysis,
         estimate.estimate,
         estimate.ci_low,
         estimate.ci_high,
@@ -250,7 +336,7 @@ def _is_frame(value: object) -> bool:
     return pandas is not None and isinstance(value, pandas.DataFrame)
 
 
-def _frame_rows(frame: pandas.DataFrame) -> list[_Row]:
+def _frame_rows(frame: pandas.DataFrame) -> list[tuple[str, _Row]]:
     missing = [column for column in _FRAME_COLUMNS if column not in frame.columns]
     if missing:
         raise InputError(
@@ -268,14 +354,14 @@ def _frame_rows(frame: pandas.DataFrame) -> list[_Row]:
         )
     columns = [frame[column].tolist() for column in _FRAME_COLUMNS]
     return [
-        _frame_row(label, *values) for label, *values in zip(frame.index, *columns, strict=True)
+        (f"row {label!r}", _frame_row(label, dict(zip(_FRAME_COLUMNS, values, strict=True))))
+        for label, *values in zip(frame.index, *columns, strict=True)
     ]
 
 
-def _frame_row(label: Hashable, *values: object) -> _Row:
-    drug, outcome, dose_level, comparator, estimate, low, high, certainty = values
+def _frame_row(label: Hashable, cells: dict[str, object]) -> _Row:
     where = f"row {label!r}"
-    measured = [_frame_number(where, value) for value in (estimate, low, high)]
+    measured = [_frame_number(where, cells[name]) for name in ("estimate", "ci_low", "ci_high")]
     if not measured[1] <= measured[0] <= measured[2]:
         raise InputError(
             "evidence",
@@ -283,14 +369,17 @@ def _frame_row(label: Hashable, *values: object) -> _Row:
             f"[{shown(measured[1])}, {shown(measured[2])}] (ci_low <= estimate <= ci_high)",
         )
     return _Row(
-        _frame_text(where, "drug", drug),
-        _frame_word(where, Outcome, outcome),
-        _frame_word(where, DoseLevel, dose_level),
-        _frame_text(where, "comparator", comparator),
+        _frame_text(where, "drug", cells["drug"]),
+        _frame_word(where, Outcome, cells["outcome"]),
+        _frame_word(where, DoseLevel, cells["dose_level"]),
+        _frame_text(where, "comparator", cells["comparator"]),
+        _frame_word(where, Measure, cells["measure"]),
+        _frame_weeks(where, cells["max_weeks"]),
+        _frame_text(where, "analysis", cells["analysis"]),
         measured[0],
         measured[1],
         measured[2],
-        _frame_word(where, Certainty, certainty),
+        _frame_word(where, Certainty, cells["certainty"]),
     )
 
 
@@ -310,6 +399,20 @@ def _frame_word(where: str, kind: type[_Word], value: object) -> _Word:
     )
 
 
+def _frame_weeks(where: str, value: object) -> int:
+    """A time frame of the frame: a whole number of weeks, at least 1 (16, or 16.0 after a
+    merge made the column floats)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number) and number >= 1 and number.is_integer():
+            return int(number)
+    raise InputError(
+        "evidence",
+        f"{where}: the max_weeks {shown(value)} is not a time frame; use a whole number of "
+        "weeks, at least 1",
+    )
+
+
 def _frame_number(where: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputError("evidence", f"{where}: {shown(value)} is not a number")
@@ -320,14 +423,18 @@ def _frame_number(where: str, value: object) -> float:
 
 
 def _sorted(rows: list[_Row]) -> list[_Row]:
-    """``rows`` by drug (in the order first given), outcome and dose level."""
+    """``rows`` by drug (in the order first given), outcome, dose level, time frame and
+    analysis (in the order first given)."""
     drugs = list(dict.fromkeys(row.drug for row in rows))
+    analyses = list(dict.fromkeys(row.analysis for row in rows))
     return sorted(
         rows,
         key=lambda row: (
             drugs.index(row.drug),
             _OUTCOME_ORDER.index(row.outcome),
             _DOSE_ORDER.index(row.dose_level),
+            row.max_weeks,
+            analyses.index(row.analysis),
         ),
     )
 
@@ -342,6 +449,11 @@ def _group_count(rows: list[_Row]) -> int:
 
 
 def _draw(ax: Axes, rows: list[_Row], *, several: bool, comparator: str) -> None:
+    # Where the rows differ in time frame or analysis, each label says its own, as the
+    # notebook gives them a column; an analysis by a letter, spelt out beneath the axis.
+    several_weeks = len({row.max_weeks for row in rows}) > 1
+    analyses = list(dict.fromkeys(row.analysis for row in rows))
+    letters = {name: _letter(index) for index, name in enumerate(analyses)}
     positions: list[float] = []
     labels: list[str] = []
     position = 0.0
@@ -353,6 +465,10 @@ def _draw(ax: Axes, rows: list[_Row], *, several: bool, comparator: str) -> None
         previous = group
         positions.append(position)
         label = f"{row.dose_level}, {row.outcome}"
+        if several_weeks:
+            label += f", {_time_frame(row.max_weeks)}"
+        if len(analyses) > 1:
+            label += f", analysis {letters[row.analysis]}"
         labels.append(f"{row.drug}: {label}" if several else label)
         position += 1.0
 
@@ -409,7 +525,11 @@ def _draw(ax: Axes, rows: list[_Row], *, several: bool, comparator: str) -> None
     ax.set_xlim(low - margin, high + margin)
     ax.set_xlabel(_AXIS_LABEL.format(comparator=comparator))
     # Beneath the label, whatever its height: the source gives no sign convention.
-    _note_beneath_axis(ax, _DIRECTION_NOTE)
+    note = [_DIRECTION_NOTE]
+    if len(analyses) > 1:
+        for name, letter in letters.items():
+            note += textwrap.wrap(f"analysis {letter}: {name}", 100, subsequent_indent="  ")
+    _note_beneath_axis(ax, "\n".join(note))
     ax.grid(axis="x", color="0.9", linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     for side in ("top", "right", "left"):
@@ -417,9 +537,19 @@ def _draw(ax: Axes, rows: list[_Row], *, several: bool, comparator: str) -> None
 
 
 def _numbers(row: _Row) -> str:
-    """``"−1.0 (−1.6, −0.4)"``: one decimal as the guideline prints them, more if needed."""
-    low, point, high = (_number(x) for x in (row.ci_low, row.estimate, row.ci_high))
-    return f"{point} ({low}, {high})"
+    """``"-1 (-1.6, -0.4)"``: the estimate and its interval as ``str(EffectEstimate)``, the
+    reports and the notebook write them (every digit a value has, never rounded)."""
+    return f"{exact(row.estimate)} {interval(row.ci_low, row.ci_high)}"
+
+
+def _letter(index: int) -> str:
+    """The letter of the analysis at ``index``: A to Z, then AA, AB, ..."""
+    text = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        text = chr(ord("A") + rest) + text
+    return text
 
 
 def _note_beneath_axis(ax: Axes, text: str) -> None:
@@ -436,12 +566,6 @@ def _note_beneath_axis(ax: Axes, text: str) -> None:
         fontsize="small",
         color="0.3",
     )
-
-
-def _number(value: float) -> str:
-    """One decimal as the guideline prints it (``-1.0``), else every digit the value has."""
-    text = f"{value:.1f}" if round(value, 1) == value else exact(value)
-    return text.replace("-", _MINUS)
 
 
 # --- the prescribed doses of a cohort -----------------------------------------------------
@@ -509,7 +633,6 @@ def dose_distribution(
     :class:`ImportError`.
     """
     try:
-        from matplotlib.axes import Axes
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise MissingExtraError("dose_distribution", "matplotlib", "plot") from exc
@@ -526,8 +649,7 @@ def dose_distribution(
                 "lost); pass drug=",
             )
     subject = resolve_drug(drug)
-    if ax is not None and not isinstance(ax, Axes):
-        raise ArgumentTypeError("ax", f"expected matplotlib Axes or None, got {type(ax).__name__}")
+    ax = _checked_axes(ax)
     edges = _checked_bins(bins)
 
     error, prescribed_rows = result_rows(frame)  # as summarize reads them: "" is none
