@@ -417,6 +417,11 @@ def test_progress_bar_on_stderr_only_when_asked(
             "--column: the age and the weight would both be read from column 'age'; give each "
             "field its own column",
         ),
+        (  # found before the CSV is read as types (the frequency's numbers: 'true' failed)
+            [*UNIT_OPTIONS, "--column", "frequency=pregnant"],
+            "--column: the pregnant and the frequency would both be read from column "
+            "'pregnant'; give each field its own column",
+        ),
         (
             [*UNIT_OPTIONS, "--column", "weigth=w"],
             "--column: 'weigth' is not a field; the fields are " + ", ".join(FIELDS),
@@ -449,6 +454,7 @@ def test_progress_bar_on_stderr_only_when_asked(
         "age-in-kg",
         "mapped-column-missing",
         "two-fields-one-column",
+        "two-fields-one-column-of-other-types",
         "not-a-field",
         "not-field-equals-name",
         "field-twice",
@@ -469,6 +475,37 @@ def test_bad_options_are_one_line_and_write_nothing(
     assert line == expected.format(csv=files["csv"])
     assert not out.exists()
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_column_named_as_a_field_but_for_case_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, suffix: str
+) -> None:
+    # Read as absent, 'Pregnant' would have made every row not pregnant without a word.
+    source = tmp_path / f"cohort{suffix}"
+    table = pa.table({"age": [34.0], "weight": [70.0], "Pregnant": [True]})
+    if suffix == ".csv":
+        source.write_text("age,weight,Pregnant\n34,70,true\n", encoding="utf-8")
+    else:
+        pq.write_table(table, source)
+    out = tmp_path / "r.csv"
+    line = error_line(capsys, str(source), "--out", str(out), *PATIENT_UNIT_OPTIONS)
+    assert line == (
+        f"{source}: has a column 'Pregnant', which reads like the pregnant field (read from a "
+        "column named 'pregnant'): name it with --column pregnant=Pregnant, or rename or drop "
+        "the column; read as absent, its values would be lost"
+    )
+    assert not out.exists()
+    audited(
+        capsys,
+        str(source),
+        "--out",
+        str(out),
+        *PATIENT_UNIT_OPTIONS,
+        "--column",
+        "pregnant=Pregnant",
+    )
+    assert pa_csv.read_csv(out).column("finding_pregnancy").to_pylist() == [True]
 
 
 def test_a_missing_column_is_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ naming the same column.
 from __future__ import annotations
 
 import decimal
+import fractions
 import math
 import pickle
 import sys
@@ -267,8 +268,115 @@ def test_an_object_column_of_other_values_is_not_read_as_decimals(csa: Drug) -> 
     with pytest.raises(InputError) as caught:
         assess_table(csa, table, units=UNITS)
     assert str(caught.value) == (
-        "weight: holds object values, not numbers; give the weight as numbers and its unit in "
-        "units=, e.g. {'weight': 'kg'}"
+        "weight: holds object values, not numbers ('70 kg' at position 1); give the weight as "
+        "numbers and its unit in units=, e.g. {'weight': 'kg'}"
+    )
+
+
+def test_an_object_column_of_numbers_of_several_kinds_is_read_as_its_numbers(
+    csa: Drug,
+) -> None:
+    # Decimal with int (pandas infers "mixed-integer"), with float ("mixed"), a Fraction, a
+    # numpy float32: each a number, each read as the double nearest it.
+    weights = [decimal.Decimal("70.5"), 80, fractions.Fraction(141, 2), np.float32(60), 65.25]
+    table = pd.DataFrame({"age": [30.0] * 5, "weight": pd.Series(weights, dtype=object)})
+    floats = pd.DataFrame({"age": [30.0] * 5, "weight": [70.5, 80.0, 70.5, 60.0, 65.25]})
+    pd.testing.assert_frame_equal(
+        assess_table(csa, table, units=UNITS)[list(RESULT_COLUMNS)],
+        assess_table(csa, floats, units=UNITS)[list(RESULT_COLUMNS)],
+    )
+    huge = pd.Series(
+        [10**400, -fractions.Fraction(10**400, 3), decimal.Decimal("70")], dtype=object
+    )
+    errors = assess_table(csa, pd.DataFrame({"age": [30.0] * 3, "weight": huge}), units=UNITS)
+    assert errors["error"].str.endswith("kg is infinite").tolist()[:2] == [True, True]
+    assert errors["dose_high_mg_per_day"].tolist()[2] == 350.0
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("Pregnant", "pregnant"),
+        ("PREGNANT", "pregnant"),
+        ("Photo therapy", "phototherapy"),
+        ("co-medication pathways", "co_medication_pathways"),
+        ("CoMedicationPathways", "co_medication_pathways"),
+        ("Amount", "amount"),
+    ],
+)
+def test_a_column_named_as_an_optional_field_but_for_case_or_separators_is_refused(
+    csa: Drug, name: str, field: str
+) -> None:
+    # Read as absent, "Pregnant" would make every row not pregnant without a word.
+    table = pd.DataFrame({"age": [30.0], "weight": [70.0], name: [True]})
+    with pytest.raises(InputError) as caught:
+        assess_table(csa, table, units=UNITS)
+    assert caught.value.argument == name
+    assert str(caught.value).startswith(
+        f"{name}: reads like the {field} field, whose column is named {field!r}: rename the "
+        f"column, pass columns={{{field!r}: {name!r}}}, or drop it"
+    )
+
+
+def test_a_near_name_is_read_when_mapped_and_left_alone_beside_the_field(csa: Drug) -> None:
+    table = pd.DataFrame({"age": [30.0], "weight": [70.0], "Pregnant": [True]})
+    mapped = assess_table(csa, table, units=UNITS, columns={"pregnant": "Pregnant"})
+    assert mapped[FINDING_COLUMNS[FindingKind.PREGNANCY]].tolist() == [True]
+    both = table.assign(pregnant=[False])  # the field's own column is read; "Pregnant" is not
+    assert assess_table(csa, both, units=UNITS)[
+        FINDING_COLUMNS[FindingKind.PREGNANCY]
+    ].tolist() == [False]
+
+
+def test_a_column_name_that_does_not_print_is_shown_escaped(csa: Drug) -> None:
+    name = "age\x1b[31m\n"
+    table = pd.DataFrame({name: [-5.0], "weight": [70.0]})
+    marked = assess_table(csa, table, units=UNITS, columns={"age": name})
+    assert marked["error"][0] == "'age\\x1b[31m\\n': -5.0 year must lie between 0 and 130 years"
+    with pytest.raises(DoseInputError) as caught:
+        assess_table(csa, table, units=UNITS, columns={"age": name}, errors="raise")
+    assert caught.value.argument == name  # the name itself, for the program
+    assert str(caught.value).startswith("'age\\x1b[31m\\n'[0]: ")
+
+
+def test_a_bad_row_whose_label_other_rows_share_is_also_given_by_position(csa: Drug) -> None:
+    table = pd.DataFrame({"age": [30.0] * 3, "weight": [70.0, -1.0, 70.0]}, index=[1, 1, 2])
+    with pytest.raises(DoseInputError) as caught:
+        assess_table(csa, table, units=UNITS, errors="raise")
+    assert str(caught.value) == (
+        "weight[1]: row at position 1 (index label 1, which other rows share): -1.0 kg must be "
+        "positive"
+    )
+    assert caught.value.index == 1
+
+
+def _in_pounds(partition: pd.DataFrame) -> pd.DataFrame:
+    """TEST ONLY: a partition whose weights are turned into a pint-pandas column in lb."""
+    return partition.assign(
+        weight=pd.Series(partition["weight"].to_numpy() * 2.2, dtype="pint[lb]")
+    )
+
+
+def test_a_dask_partition_in_another_unit_than_the_meta_is_refused(csa: Drug) -> None:
+    # Dask takes a map_partitions' meta on trust: a partition in lb under a meta in kg was
+    # read as kg (a dose 2.2 times too high). The plan's unit is checked on each partition.
+    pytest.importorskip("pint_pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    kg = pd.DataFrame({"age": [30.0, 40.0], "weight": pd.Series([70.0, 80.0], dtype="pint[kg]")})
+    table = dd.from_pandas(kg, npartitions=1)
+    assert assess_table(csa, table, units={"age": "year"}).compute(scheduler="sync")[
+        "dose_high_mg_per_day"
+    ].tolist() == [
+        350.0,
+        400.0,
+    ]
+    lb = table.map_partitions(_in_pounds, meta=table._meta)
+    with pytest.raises(InputError) as caught:
+        assess_table(csa, lb, units={"age": "year"}).compute(scheduler="sync")
+    assert str(caught.value) == (
+        "weight: a partition of the Dask table holds a pint-pandas column in pound, but the "
+        "table's meta holds a pint-pandas column in kilogram; make every partition agree with "
+        "the meta (its dtypes are what the unit is read from)"
     )
 
 
@@ -940,9 +1048,9 @@ def test_a_dask_result_assesses_no_row_before_it_is_computed(
     assessed: list[int] = []
     real = cohort_module._assess_frame
 
-    def counting(plan: Any, table: pd.DataFrame) -> pd.DataFrame:
+    def counting(plan: Any, table: pd.DataFrame, *, partition: bool = False) -> pd.DataFrame:
         assessed.append(len(table))
-        return real(plan, table)
+        return real(plan, table, partition=partition)
 
     monkeypatch.setattr(cohort_module, "_assess_frame", counting)
     lazy = assess_table(csa, dd.from_pandas(frame(**BASE), npartitions=1), units=UNITS)

@@ -36,14 +36,21 @@ import re
 import secrets
 import textwrap
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 import attrs
 
-from ._cohort import FIELDS, RESULT_COLUMNS, assess_table, result_counts, summary_frame
+from ._cohort import (
+    FIELDS,
+    RESULT_COLUMNS,
+    assess_table,
+    near_column,
+    result_counts,
+    summary_frame,
+)
 from ._errors import ArgumentError, InputError, MissingExtraError
 from ._lookup import resolve_drug
 from ._model import Drug
@@ -409,6 +416,7 @@ def _read_csv(path: Path, label: str, columns: Mapping[str, str], rows: int) -> 
             # The first block alone, for the names.
             with _native(path) as source, csv.open_csv(source, read_options=read) as first:
                 names = list(first.schema.names)
+            _one_field_per_column(names, columns)  # before the fields are read as their types
             # The fields as their own types; every other column as text, exactly as written:
             # a CSV has no types, and guessing them would drop the leading zeros of '007',
             # round a long identifier, or fail on a later block that holds text.
@@ -553,6 +561,23 @@ def _names_text(names: list[str]) -> str:
     return shown + more if names else "none"
 
 
+def _one_field_per_column(names: Sequence[str], columns: Mapping[str, str]) -> None:
+    """An error if two fields would be read from one column of ``names``."""
+    readers: dict[str, list[str]] = {}
+    for field in FIELDS:
+        name = columns.get(field, field)
+        if name in names:
+            readers.setdefault(name, []).append(field)
+    shared = next(((n, f) for n, f in readers.items() if len(f) > 1), None)
+    if shared is not None:
+        name, fields = shared
+        raise InputError(
+            "--column",
+            f"the {fields[0]} and the {fields[1]} would both be read from column {name!r}; "
+            "give each field its own column",
+        )
+
+
 def _found_columns(
     schema: pyarrow.Schema, label: str, columns: Mapping[str, str], units: Mapping[str, str]
 ) -> dict[str, str]:
@@ -587,17 +612,16 @@ def _found_columns(
                 f"has no column {field!r} (the {field}); its columns are {_names_text(names)}; "
                 f"name the column that holds it with --column {field}=NAME",
             )
-    readers: dict[str, list[str]] = {}
-    for field, name in found.items():
-        readers.setdefault(name, []).append(field)
-    shared = next(((n, f) for n, f in readers.items() if len(f) > 1), None)
-    if shared is not None:
-        name, fields = shared
-        raise InputError(
-            "--column",
-            f"the {fields[0]} and the {fields[1]} would both be read from column {name!r}; "
-            "give each field its own column",
-        )
+    for field in FIELDS:
+        near = None if field in found or field in columns else near_column(field, names)
+        if near is not None:
+            raise InputError(
+                label,
+                f"has a column {near!r}, which reads like the {field} field (read from a column "
+                f"named {field!r}): name it with --column {field}={near}, or rename or drop "
+                "the column; read as absent, its values would be lost",
+            )
+    _one_field_per_column(names, columns)
     if ("amount" in found) != ("frequency" in found):
         given, missing = ("amount", "frequency") if "amount" in found else ("frequency", "amount")
         raise InputError(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import numbers
 import re
 import sys
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -41,6 +42,7 @@ from ._errors import (
     DoseInputError,
     InputError,
     MissingExtraError,
+    printable_name,
     shown,
 )
 from ._lookup import resolve_drug
@@ -230,6 +232,15 @@ def _checked_columns(columns: object, names: tuple[str, ...], *, of_result: bool
                 f"{_names_text(names)}"
                 + ("" if field in columns else f"; name it with columns={{{field!r}: ...}}"),
             )
+    for field in FIELDS:
+        near = None if field in found or field in columns else near_column(field, names)
+        if near is not None:
+            raise InputError(
+                near,
+                f"reads like the {field} field, whose column is named {field!r}: rename the "
+                f"column, pass columns={{{field!r}: {near!r}}}, or drop it (an optional field "
+                "without its column is read as not given, and this one would be lost)",
+            )
     repeated = next((name for name in found.values() if names.count(name) > 1), None)
     if repeated is not None:
         raise InputError(repeated, "the table has two columns of this name; rename one")
@@ -259,6 +270,23 @@ def _checked_columns(columns: object, names: tuple[str, ...], *, of_result: bool
             "drop it (is it an earlier result?)",
         )
     return found
+
+
+def near_column(field: str, names: Sequence[object]) -> str | None:
+    """A column of ``names`` named as ``field`` but for case, spaces, ``-``, ``_`` or ``.``.
+
+    ``Pregnant`` or ``co-medication pathways`` is meant as the field; read as absent, it
+    would be lost without a word (every row not pregnant, no co-medication).
+    """
+    wanted = _squeezed(field)
+    return next(
+        (name for name in names if isinstance(name, str) and _squeezed(name) == wanted), None
+    )
+
+
+def _squeezed(name: str) -> str:
+    """``name`` as :func:`near_column` compares names: case folded, separators dropped."""
+    return "".join(char for char in name.casefold() if char not in " _-.\t")
 
 
 def _names_text(names: tuple[str, ...]) -> str:
@@ -440,7 +468,7 @@ class _Rows:
         else:
             texts: list[str | None] = [None] * self.size
             for position, column in self.columns.items():
-                texts[position] = f"{column}: {self.problems[position]}"
+                texts[position] = f"{printable_name(column)}: {self.problems[position]}"
             nulls = pa.array(texts, type=pa.string())
         return pd.arrays.ArrowStringArray(nulls)
 
@@ -466,18 +494,21 @@ def _numbers(series: pandas.Series[Any], column: str, field: str) -> tuple[Float
     if pd.api.types.is_numeric_dtype(dtype):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, series.array
-    if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(series) in _OBJECT_NUMBERS:
+    if pd.api.types.is_object_dtype(dtype) and _object_numbers(series):
         return _decimals(series, column), series.array  # as pandas reads Parquet DECIMAL
     if bool(series.isna().all()):
         return np.full(len(series), np.nan), series.array
+    found = _not_a_number(series) if pd.api.types.is_object_dtype(dtype) else None
+    which = "" if found is None else f" ({_shown_cell(found[1])} at position {found[0]})"
     if field not in _UNIT_EXAMPLES:  # the frequency: a count, with no unit
         raise InputError(
-            column, f"holds {dtype} values, not numbers; give the {field} as whole numbers"
+            column,
+            f"holds {dtype} values, not numbers{which}; give the {field} as whole numbers",
         )
     raise InputError(
         column,
-        f"holds {dtype} values, not numbers; give the {field} as numbers and its unit in "
-        f"units=, e.g. {{{field!r}: {_UNIT_EXAMPLES[field]!r}}}",
+        f"holds {dtype} values, not numbers{which}; give the {field} as numbers and its unit "
+        f"in units=, e.g. {{{field!r}: {_UNIT_EXAMPLES[field]!r}}}",
     )
 
 
@@ -492,6 +523,40 @@ def _complex(column: str, field: str, dtype: str) -> InputError:
 #: What pandas infers for an object column of numbers only: ``decimal.Decimal`` objects (as
 #: pandas reads Parquet DECIMAL), Python ints or floats; never true/false.
 _OBJECT_NUMBERS = frozenset({"decimal", "integer", "floating", "mixed-integer-float"})
+
+
+#: What pandas infers for an object column of numbers of several kinds (``Decimal`` and
+#: ``int``, ``Decimal`` and ``float``, ``Fraction``), or of numbers and other values: such a
+#: column is read when every value is a real number (:func:`_object_numbers`).
+_OBJECT_MIXED = frozenset({"mixed", "mixed-integer"})
+
+
+def _object_numbers(series: pandas.Series[Any]) -> bool:
+    """Whether an object column holds real numbers only (and missing values), never true/false."""
+    import pandas as pd
+
+    kind = pd.api.types.infer_dtype(series)
+    if kind in _OBJECT_NUMBERS:
+        return True
+    if kind not in _OBJECT_MIXED:
+        return False
+    return _not_a_number(series) is None
+
+
+def _not_a_number(series: pandas.Series[Any]) -> tuple[int, object] | None:
+    """The position and value of an object column's first value that is no number, if any."""
+    import numpy as np
+    import pandas as pd
+
+    for position, cell in enumerate(series.to_numpy(dtype=object)):
+        if not (
+            cell is None
+            or cell is pd.NA
+            or isinstance(cell, decimal.Decimal)  # a number, though not a numbers.Real
+            or (isinstance(cell, numbers.Real) and not isinstance(cell, bool | np.bool_))
+        ):
+            return position, cell
+    return None
 
 
 def _decimals(series: pandas.Series[Any], column: str) -> FloatArray:
@@ -513,12 +578,17 @@ def _decimals(series: pandas.Series[Any], column: str) -> FloatArray:
 
 def _float_of(value: object, column: str) -> float:
     """One number held as a Python object, as float (infinite beyond the floats)."""
-    exact = decimal.Decimal(value)  # type: ignore[arg-type]  # an int, a float or a Decimal
-    if exact.is_snan():
-        raise InputError(
-            column, "holds a decimal signalling NaN (sNaN), which is no number; leave it empty"
-        )
-    return float(exact)  # correctly rounded; an int of more than 308 digits is infinite
+    if isinstance(value, decimal.Decimal):
+        if value.is_snan():
+            raise InputError(
+                column, "holds a decimal signalling NaN (sNaN), which is no number; leave it empty"
+            )
+        return float(value)  # correctly rounded; beyond the floats infinite
+    real = cast("float", value)  # typed as one: an int, a float, a Fraction, a numpy number
+    try:
+        return float(real)  # correctly rounded
+    except OverflowError:  # an int of more than 308 digits, or such a Fraction
+        return math.inf if real > 0 else -math.inf
 
 
 def _given(values: Any, position: int, unit: str | None = None) -> str:
@@ -671,8 +741,14 @@ def _amount_problem(value: str, mg: float) -> str:
     )
 
 
-def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
-    """The result columns of ``frame``'s rows (a frame of the same index), per ``plan``."""
+def _assess_frame(
+    plan: _Plan, frame: pandas.DataFrame, *, partition: bool = False
+) -> pandas.DataFrame:
+    """The result columns of ``frame``'s rows (a frame of the same index), per ``plan``.
+
+    ``partition`` says that ``frame`` is one partition of a Dask table, for the position an
+    error gives.
+    """
     import numpy as np
     import pandas as pd
 
@@ -867,9 +943,14 @@ def _assess_frame(plan: _Plan, frame: pandas.DataFrame) -> pandas.DataFrame:
         first = rows.first()
         label = _label(frame.index, first)
         problem = rows.problems[first]
-        if label is None:  # no label the error can carry: the position, said to be one
+        if label is None or not frame.index.is_unique:
+            # No label the error can carry, or one that other rows share: the position too.
             shown_label = _shown_label(frame.index[first])
-            problem = f"row at position {first} (index label {shown_label}): {problem}"
+            shared = "" if frame.index.is_unique else ", which other rows share"
+            within = " in its partition" if partition else ""
+            problem = (
+                f"row at position {first}{within} (index label {shown_label}{shared}): {problem}"
+            )
         raise DoseInputError(rows.columns[first], problem, label)
     # The columns: rows with a problem are null in each (their dose range was never set).
     bad = rows.bad
@@ -1377,7 +1458,29 @@ def _empty_result(subject: Drug, index: pandas.Index[Any]) -> pandas.DataFrame:
 
 def _assess_partition(partition: pandas.DataFrame, plan: _Plan) -> pandas.DataFrame:
     """One Dask partition assessed (a module-level function, so that it pickles by name)."""
-    return _joined(partition, _assess_frame(plan, partition))
+    _check_partition_units(partition, plan)
+    return _joined(partition, _assess_frame(plan, partition, partition=True))
+
+
+def _check_partition_units(partition: pandas.DataFrame, plan: _Plan) -> None:
+    """An error unless each quantity column of ``partition`` has the unit planned from meta.
+
+    The plan reads a unit once, from the Dask table's ``meta``; Dask does not check that
+    each partition agrees with it (``from_delayed(..., verify_meta=False)``, an earlier
+    ``map_partitions``), and a partition in lb read as kg would be a wrong dose.
+    """
+    for field, unit in plan.units.items():
+        column = plan.column(field)
+        own = _pint_unit(partition[column].dtype)
+        has = "plain numbers" if own is None else f"a pint-pandas column in {own}"
+        planned = "plain numbers" if unit.given else f"a pint-pandas column in {unit.name}"
+        if has != planned:
+            raise InputError(
+                column,
+                f"a partition of the Dask table holds {has}, but the table's meta holds "
+                f"{planned}; make every partition agree with the meta (its dtypes are what "
+                "the unit is read from)",
+            )
 
 
 # --- summaries -------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ __all__ = [
     "UnknownDrugError",
     "join_path",
     "key_path",
+    "printable_name",
     "shown",
 ]
 
@@ -62,12 +63,17 @@ class ArgumentError(AeSystemicError):
 
     @property
     def where(self) -> str:
-        """The argument and, where there is one, the index of the offending item."""
+        """The argument and, where there is one, the index of the offending item.
+
+        An argument that is not printable as it is (a table's column named with a control
+        character or a line break) is shown quoted and escaped: ``'age\\x1b'[3]``.
+        """
+        argument = printable_name(self.argument)
         if self.index is None:
-            return self.argument
+            return argument
         if isinstance(self.index, tuple):
-            return f"{self.argument}[{', '.join(map(str, self.index))}]"
-        return f"{self.argument}[{self.index!r}]"
+            return f"{argument}[{', '.join(map(str, self.index))}]"
+        return f"{argument}[{self.index!r}]"
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -325,6 +331,15 @@ def join_path(prefix: str, path: str) -> str:
     if not path:
         return prefix
     return prefix + path if path.startswith("[") else f"{prefix}.{path}"
+
+
+def printable_name(name: str) -> str:
+    """``name`` as it is when every character of it prints, else quoted and escaped (repr).
+
+    A name from the caller's data (a column's) goes into messages and terminals: a control
+    character, a line break or a lone surrogate in it must not act or hide.
+    """
+    return name if name.isprintable() else repr(name)
 
 
 def key_path(prefix: str, key: object) -> str:
