@@ -712,6 +712,16 @@ def _without(key: str) -> Json:
             },
             "prefetch.pregnancy",
         ),
+        (  # the patient too (it was refused as 400, "expected 'Patient'")
+            lambda: {
+                **rq.scenario_request(),
+                "prefetch": {
+                    **rq.prefetch(),
+                    "patient": {"resourceType": "OperationOutcome", "issue": []},
+                },
+            },
+            "prefetch.patient",
+        ),
         (
             lambda: {
                 **rq.scenario_request(),
@@ -852,6 +862,17 @@ def _second_status(prefetched: Json) -> None:
     prefetched["pregnancy"]["entry"].append({"resource": other})
 
 
+def _later_preliminary_weight(prefetched: Json) -> None:
+    later = {**rq.weight(60.0, resource_id="weight-2"), "status": "preliminary"}
+    prefetched["weights"]["entry"].append({"resource": later})
+
+
+def _weight_as_text(prefetched: Json) -> None:
+    weight = prefetched["weights"]["entry"][0]["resource"]
+    del weight["valueQuantity"]
+    weight["valueString"] = "70 kg"
+
+
 def _weight_of(kg: float) -> Callable[[Json], object]:
     return lambda p: p["weights"]["entry"][0]["resource"]["valueQuantity"].update(value=kg)
 
@@ -919,6 +940,49 @@ UNUSABLE_RECORDS: list[tuple[str, Callable[[Json], object], str]] = [
         "must be positive",
     ),
     (
+        "a weight with a comparator",
+        lambda p: p["weights"]["entry"][0]["resource"]["valueQuantity"].update(comparator="<"),
+        "the body weight Observation/weight-1 in the record is not exact ('<' ",
+    ),
+    (
+        "a weight in kg/m2",
+        lambda p: p["weights"]["entry"][0]["resource"]["valueQuantity"].update(code="kg/m2"),
+        "the body weight Observation/weight-1 in the record is not in a unit of mass read here "
+        "(code 'kg/m2', system 'http://unitsofmeasure.org'); record it in UCUM kg, g or [lb_av]",
+    ),
+    (
+        "a weight in another code system",
+        lambda p: p["weights"]["entry"][0]["resource"]["valueQuantity"].update(
+            system="http://snomed.info/sct", code="258683005"
+        ),
+        "the body weight Observation/weight-1 in the record is not in a unit of mass read here "
+        "(code '258683005', system 'http://snomed.info/sct')",
+    ),
+    (
+        "a weight without its unit code",
+        lambda p: p["weights"]["entry"][0]["resource"]["valueQuantity"].pop("code"),
+        "the body weight Observation/weight-1 in the record gives no code for its unit",
+    ),
+    (
+        "a weight whose unit text and code disagree",
+        lambda p: p["weights"]["entry"][0]["resource"]["valueQuantity"].update(unit="lbs"),
+        "the body weight Observation/weight-1 in the record gives the unit 'lbs' beside the "
+        "code 'kg', and they disagree; correct the one that is wrong",
+    ),
+    (
+        "a later preliminary weight of another value",
+        _later_preliminary_weight,
+        "the body weight Observation/weight-2 in the record is preliminary and gives another "
+        "value than the final Observation/weight-1: which body weight is current cannot be "
+        "known; make it final, or mark the one that is wrong entered-in-error",
+    ),
+    (
+        "a weight as text",
+        _weight_as_text,
+        "the body weight Observation/weight-1 in the record is not a quantity (valueString); "
+        "record it as one, in kg",
+    ),
+    (
         "an undated pregnancy status",
         lambda p: p["pregnancy"]["entry"][0]["resource"].pop("effectiveDateTime"),
         "the pregnancy status Observation/pregnancy-1 in the record has no date: it might be "
@@ -960,6 +1024,21 @@ def test_a_record_of_valid_fhir_the_check_cannot_use_gives_a_not_checked_warning
     assert shown.startswith(f"This order could not be checked against the guideline: {reason}")
     for advice in ("partial_birth_date", "weight_within", "effectiveDateTime", "pass ", "give "):
         assert advice not in card["detail"]
+
+
+def test_a_weight_dated_to_the_month_of_the_decision_gives_a_not_checked_warning() -> None:
+    day = rq.today().replace(day=1)  # the month holds the day and ends after it
+    prefetched = rq.prefetch(pregnant=True)
+    prefetched["weights"]["entry"][0]["resource"]["effectiveDateTime"] = day.isoformat()[:7]
+    request = rq.order_sign_request([rq.ciclosporin_order()], prefetched=prefetched)
+    cards = valid_cards(respond(request, service=SIGN, on=day))
+    (warning,) = [card for card in cards if card["indicator"] == "warning"]
+    assert warning["detail"].replace("\\", "").splitlines()[2] == (
+        "This order could not be checked against the guideline: the body weight "
+        f"Observation/weight-1 in the record is dated only to the month {day:%Y-%m}, which "
+        f"holds the day of the decision ({day}): it might be the latest, so no body weight can "
+        "be chosen; record its full date"
+    )
 
 
 # --- the other findings ---------------------------------------------------------------------
@@ -1208,11 +1287,6 @@ BAD_REQUESTS: list[tuple[str, Callable[[Json], object], str]] = [
         "prefetch of another patient",
         lambda r: r["prefetch"]["patient"].update(id="someone-else"),
         "prefetch.patient.id",
-    ),
-    (
-        "a weight without its unit code",
-        lambda r: r["prefetch"]["weights"]["entry"][0]["resource"]["valueQuantity"].pop("code"),
-        "prefetch.weights.entry[0].resource.valueQuantity",
     ),
     (
         "a birth date that is not a date",

@@ -410,6 +410,70 @@ def test_an_undated_weight_is_refused_it_might_be_the_latest(bundle: Json) -> No
     assert error.paths[0].endswith(".resource.effective[x]")
 
 
+@pytest.mark.parametrize(
+    ("when", "span"), [("2025-03", "month 2025-03"), ("2025", "year 2025")], ids=["month", "year"]
+)
+def test_a_weight_dated_to_a_month_or_year_holding_the_day_is_refused(
+    bundle: Json, when: str, span: str
+) -> None:
+    # Counted at its last day, it was dropped as after 1 March: the older weight was used.
+    partly = added(bundle, weight_observation("w9", when, 60))
+    error = refused(lambda: read(partly))
+    assert error.paths[0].endswith(".resource.effective[x]")
+    assert (
+        f"Observation/w9: a body weight dated only to the {span}, which holds the day "
+        "2025-03-01, might be the latest; give its full date"
+    ) in str(error)
+    # A month after the day is after it, as before.
+    after = added(bundle, weight_observation("w9", "2025-04", 60))
+    assert read(after).sources_of("weight") == ("Observation/w2",)
+
+
+def _preliminary(when: str, value: float, code: str = "kg") -> Json:
+    observation = weight_observation("w9", when, value, code)
+    observation["status"] = "preliminary"
+    return observation
+
+
+def test_a_later_preliminary_weight_of_another_value_makes_the_weight_not_known(
+    bundle: Json,
+) -> None:
+    # It was dropped without a word: the final 160 lb of 20 February was used.
+    error = refused(lambda: read(added(bundle, _preliminary("2025-02-27", 60))))
+    assert error.paths[0].endswith(".resource.status")
+    assert (
+        "Observation/w9: a body weight with status 'preliminary', later than the latest final "
+        "one, Observation/w2, gives another value: which one is current cannot be known"
+    ) in str(error)
+
+
+@pytest.mark.parametrize(
+    "observation",
+    [
+        _preliminary("2025-02-27", 160, "[lb_av]"),  # the same weight
+        _preliminary("2025-02-19", 60),  # earlier than the final one
+        _preliminary("2025-03-02", 60),  # after the decision
+    ],
+    ids=["same-value", "earlier", "after-the-decision"],
+)
+def test_a_preliminary_weight_that_says_nothing_new_leaves_the_final_one(
+    bundle: Json, observation: Json
+) -> None:
+    record = read(added(bundle, observation))
+    assert record.sources_of("weight") == ("Observation/w2",)
+    assert record.patient.weight == Q(160, "lb")
+
+
+def test_a_pregnancy_status_dated_to_the_month_holding_the_day_is_refused(bundle: Json) -> None:
+    # A "pregnant" of March 2025 was dropped as after 1 March: "not pregnant" was read.
+    status = pregnancy_observation("preg9", "2025-03", "77386006")
+    error = refused(lambda: read(added(bundle, status)))
+    assert (
+        "Observation/preg9: a pregnancy status dated only to the month 2025-03, which holds the "
+        "day 2025-03-01, might be the latest"
+    ) in str(error)
+
+
 def test_an_effective_period_dates_the_weight_by_its_end(bundle: Json) -> None:
     def period(observation: Json) -> None:
         del observation["effectiveDateTime"]
@@ -1071,6 +1135,23 @@ def test_a_timing_code_agreeing_with_the_repeat_is_read() -> None:
 
 
 @pytest.mark.parametrize(
+    ("period", "unit"), [(0, "d"), (-1, "d"), (5e-324, "s")], ids=["zero", "negative", "tiny"]
+)
+def test_a_timing_code_beside_a_period_of_zero_is_refused_as_without_one(
+    period: float, unit: str
+) -> None:
+    # A period of 0 divided the frequency by zero (ZeroDivisionError: a 500 of the service).
+    request = ciclosporin_request("r4")
+    repeat = dosage(request)["timing"]["repeat"]
+    repeat.update(period=period, periodUnit=unit)
+    without_code = refused(lambda: read_prescription(request))
+    dosage(request)["timing"]["code"] = {"coding": [{"system": GTS, "code": "BID"}]}
+    error = refused(lambda: read_prescription(request))
+    assert str(error) == str(without_code)
+    assert ("too short to count in days" if period > 0 else "must be positive") in str(error)
+
+
+@pytest.mark.parametrize(
     "bounds",
     [
         {"boundsDuration": {"value": 14, "unit": "d", "system": UCUM, "code": "d"}},
@@ -1476,17 +1557,36 @@ def test_the_atc_code_of_another_substance_beside_a_drug_named_only_in_a_text_is
 
 
 @pytest.mark.parametrize("code", ["S01XA18", "s01xa18", " S01XA18 "])
-def test_ciclosporin_eye_drops_coded_in_their_own_atc_group_are_ciclosporin(
+def test_ciclosporin_eye_drops_coded_in_their_own_atc_group_are_another_medicine(
     csa: Drug, code: str
 ) -> None:
-    """S01XA18 is ciclosporin for the eye: another group, the same substance, no conflict."""
+    """S01XA18 is ciclosporin for the eye: its code says it is not the guideline's drug
+    (L04AD01); uncoded, the text "Ciclosporin eye drops" names ciclosporin."""
     drops = {"coding": [{"system": ATC, "code": code}], "text": "Ciclosporin 1 mg/ml eye drops"}
-    assert drug_for(concept_request(drops)) is csa
+    assert drug_for(concept_request(drops)) is None
+    assert drug_for(concept_request({"text": drops["text"]})) is csa
     bundle = load("r4")
     statement = {**concept_request(drops), "id": "drops", "status": "active"}
-    assert read(added(bundle, statement)).notes[-1] == (
-        "MedicationRequest/drops (ciclosporin) is the drug assessed, not a co-medication"
-    )
+    record = read(added(bundle, statement))
+    assert "MedicationRequest/drops" in dict(record.sources).values()  # a co-medication
+    assert not any("MedicationRequest/drops" in note for note in record.notes)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("L04AX03", "Methotrexate 2.5 mg tablets (switch from ciclosporin)"),
+        ("D11AH01", "Tacrolimus 0.1% ointment, instead of ciclosporin"),
+        ("D11AH05", "Dupilumab 300 mg (after ciclosporin)"),
+    ],
+    ids=["methotrexate", "tacrolimus-ointment", "dupilumab"],
+)
+def test_the_full_atc_code_of_another_group_beside_a_name_in_a_text_is_that_medicine(
+    code: str, text: str
+) -> None:
+    # Read as ciclosporin before: a methotrexate order got ciclosporin's dose cards.
+    other = {"coding": [{"system": ATC, "code": code}], "text": text}
+    assert drug_for(concept_request(other)) is None
 
 
 def ingredient_of(concept: Json, version: str, **more: object) -> Json:

@@ -28,6 +28,7 @@ import contextlib
 import datetime
 import functools
 import itertools
+import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeAlias
@@ -390,6 +391,14 @@ class _When:
             return self.last > on
         return min(self.last, self.instant.astimezone(datetime.UTC).date()) > on
 
+    def holds(self, on: datetime.date) -> bool:
+        """Whether it is a month or a year that holds the day ``on`` and ends after it.
+
+        :meth:`after` counts such a date at its last day, yet it may have been on or before
+        ``on``: an observation so dated might be the latest before ``on``.
+        """
+        return self.instant is None and self.first <= on < self.last
+
     def before(self, on: datetime.date) -> bool:
         """Whether it surely happened before the day ``on``.
 
@@ -476,6 +485,20 @@ def _dated(resource: _Json, path: str, what: str) -> _When:
             f"missing: {what} that cannot be dated might be the latest; give effectiveDateTime",
         )
     return when
+
+
+def _undecided(entry: _Entry, when: _When, what: str, on: datetime.date) -> NoReturn:
+    """A refusal of ``what`` dated to a month or year holding ``on``: it might be the latest."""
+    span = (
+        "year"
+        if (when.first.month, when.first.day) == (1, 1) and when.last.month == 12
+        else "month"
+    )
+    _fail(
+        join_path(entry.path, "effective[x]"),
+        f"{what} dated only to the {span} {when.first.isoformat()[: 4 if span == 'year' else 7]}, "
+        f"which holds the day {on}, might be the latest; give its full date",
+    )
 
 
 def _effective(resource: _Json, path: str) -> _When | None:
@@ -995,8 +1018,11 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
     A full WHO ATC code (level 5, a substance) of another substance of the found drug's
     own chemical subgroup (level 4) is refused as ambiguous: the code of tacrolimus
     (L04AD02) with the text "Tacrolimus (replaces ciclosporin)" is no ciclosporin order.  A
-    code of another group may be the same substance in another form (ciclosporin eye drops,
-    S01XA18) and is not read.
+    full code of another group beside a drug named only in a text says what the medicine
+    is, and the text only mentions the drug: methotrexate (L04AX03) with the text
+    "Methotrexate (switch from ciclosporin)", or ciclosporin eye drops (S01XA18), are no
+    order of the guideline's drug (``None``).  Beside the drug's own code, a code of
+    another group is not read.
     """
     pattern, by_name = _names_pattern()
     found: dict[str, tuple[Drug, str]] = {}
@@ -1040,6 +1066,11 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
         # may be the same substance in another form (ciclosporin eye drops, S01XA18).
         group = (drug.atc or "")[:5].upper()
         rivals = [(c, at) for c, at in other_substances if group and c.strip().upper()[:5] == group]
+        if not rivals and name not in by_code and other_substances:
+            # Named only in a text beside the full code of a substance of another group: the
+            # code says which medicine this is (methotrexate L04AX03, "switch from
+            # ciclosporin"; ciclosporin eye drops S01XA18), not the guideline's drug.
+            return None
         if rivals:
             code, code_at = rivals[0]
             how = "a code" if name in by_code else "a text"
@@ -1092,12 +1123,18 @@ def drug_for(
     codes); a WHO ATC code (system ``http://www.whocc.no/atc``) that
     :func:`~ae_systemic.drug` knows; a name or synonym of a drug (``ciclosporin``,
     ``CsA``) as a whole word, ignoring case, in the text or a coding's display
-    (``"Ciclosporin 100 mg capsule"``).  Neither the route nor the form is read: ciclosporin
-    eye drops name ciclosporin too.  A ``MedicationStatement`` is read the same way.
+    (``"Ciclosporin 100 mg capsule"``).  Neither the route nor the form is read: the text
+    "Ciclosporin eye drops" names ciclosporin too (their own ATC code, ``S01XA18``, names
+    another medicine: see below).  A ``MedicationStatement`` is read the same way.
+
+    A full ATC code of another substance beside a drug found only by its name in a text
+    is what the medicine is: methotrexate (``L04AX03``) with the text "switch from
+    ciclosporin", or ciclosporin eye drops (``S01XA18``), give ``None``.
 
     Two different drugs found → :class:`~ae_systemic.DataError` naming where each was
-    found, and so is a full ATC code (``L04AD02``) of a substance that is no drug of the
-    guideline beside a drug found only by its name in a text; so is a malformed resource,
+    found, and so is a full ATC code of another substance of the drug's own chemical
+    subgroup (tacrolimus ``L04AD02`` beside ciclosporin, ``L04AD01``, or beside its
+    name in a text); so is a malformed resource,
     a reference to a ``Medication`` not contained and without a display, a medicine with
     no text, display or code to name it by (as :func:`read_patient` refuses it), two
     different contained resources under the id referred to, and a ``modifierExtension`` on
@@ -1254,9 +1291,10 @@ def _timing(dosage: _Json, path: str) -> tuple[int, pint.Quantity[float], str]:
     if isinstance(frequency, bool) or not isinstance(frequency, int):
         _fail(f"{repeat_path}.frequency", f"expected a whole number, got {shown(frequency)}")
     period = _period(repeat, repeat_path)
-    if from_code is not None:
-        per_day = frequency / period.m_as("day")
-        if abs(per_day - from_code) > 1e-9 * from_code:
+    days = period.m_as("day")
+    if from_code is not None and days > 0:  # a period of 0 or less: Prescription refuses it
+        per_day = frequency / days
+        if not math.isfinite(per_day) or abs(per_day - from_code) > 1e-9 * from_code:
             _fail(
                 f"{where}.code",
                 f"the timing code gives {from_code} administrations a day, timing.repeat "
@@ -1746,9 +1784,12 @@ class _Reader:
         def skip(why: str, count: int = 1) -> None:
             skipped[why] = skipped.get(why, 0) + count
 
+        provisional: list[_Entry] = []
         for entry, status in self.observations(_WEIGHT_CODES):
             if status not in _STANDING:
                 skip(f"status {status}")
+                if status == "preliminary":
+                    provisional.append(entry)
                 continue
             with self.located(entry):
                 if self.about_another(entry):
@@ -1756,6 +1797,8 @@ class _Reader:
                     focused.append((entry, _effective(entry.resource, entry.path)))
                     continue
                 when = _dated(entry.resource, entry.path, "a body weight")
+                if when.holds(self.on):
+                    _undecided(entry, when, "a body weight", self.on)
             if when.after(self.on):
                 skip(f"after {self.on}")
             elif when.days_before(self.on) > within_days:
@@ -1785,12 +1828,44 @@ class _Reader:
         if not pending:
             self.no_weight(within_days, skipped)
         chosen = _latest([(c, values[c.entry.path][1]) for c in possible], "body weights")
+        for entry in provisional:
+            self.check_provisional(entry, chosen, values[chosen.entry.path][1])
         notes = [
             f"{entry.label}, a body weight {_FOCUS}, is not the patient's: not used"
             for entry, when in focused
             if when is None or (not when.after(self.on) and not when.surely_before(chosen.when))
         ]
         return values[chosen.entry.path][0], chosen.entry.label, notes
+
+    def check_provisional(self, entry: _Entry, chosen: _Candidate, kg: float) -> None:
+        """A refusal when a preliminary weight of the patient, later than the ``chosen`` one
+        (whose value is ``kg``), says another weight: which one is current is not known.
+
+        A preliminary status does not stand for the patient's weight (it is not read), but
+        a later one that differs says the standing one may be out of date, as a later
+        preliminary "pregnant" makes a "not pregnant" not known.
+        """
+        with self.located(entry):
+            if self.about_another(entry):
+                return
+            when = _effective(entry.resource, entry.path)
+            if when is not None and (
+                (when.after(self.on) and not when.holds(self.on)) or when.surely_before(chosen.when)
+            ):
+                return
+            try:
+                found = self.weight_value(entry)
+                if found is None or found[1] == kg:
+                    return  # no value (a dataAbsentReason), or the same weight
+            except DataError:
+                pass  # a later weight that cannot be read differs too
+            _fail(
+                join_path(entry.path, "status"),
+                f"a body weight with status 'preliminary', "
+                f"{'undated' if when is None else 'later than'} the latest final one, "
+                f"{chosen.entry.label}, gives another value: which one is current cannot be "
+                "known; make it final, or mark the one that is wrong entered-in-error",
+            )
 
     def weight_value(self, entry: _Entry) -> tuple[pint.Quantity[float], float] | None:
         resource, path = entry.resource, entry.path
@@ -1877,7 +1952,7 @@ class _Reader:
                     # it cannot stand for the patient's status, but may say otherwise
                     shown_status = f"{status}, {_FOCUS}" if focus else status
                     when = _effective(entry.resource, entry.path)
-                    if when is None or not when.after(self.on):
+                    if when is None or not when.after(self.on) or when.holds(self.on):
                         said = self.pregnancy_value(entry)
                         if not any(k.startswith("value") for k in _keys(entry.resource)):
                             unread.append(f"{entry.label} (status {shown_status}, no value)")
@@ -1885,6 +1960,8 @@ class _Reader:
                             others.append((entry, shown_status, when, said))
                     continue
                 when = _dated(entry.resource, entry.path, "a pregnancy status")
+                if when.holds(self.on):
+                    _undecided(entry, when, "a pregnancy status", self.on)
                 if when.after(self.on):
                     continue
                 value = self.pregnancy_value(entry)

@@ -763,6 +763,11 @@ def _prefetch_resources(
             "prefetch.patient", "null: the patient is needed for the age of the patient"
         )
     patient = _object(patient, "prefetch.patient", "a Patient resource")
+    if patient.get("resourceType") == "OperationOutcome":  # as for every key it needs
+        raise PrefetchMissingError(
+            "prefetch.patient",
+            "the client could not fetch it (an OperationOutcome was sent instead)",
+        )
     if patient.get("resourceType") != "Patient":
         raise HookRequestError(
             "prefetch.patient.resourceType",
@@ -1017,6 +1022,23 @@ def _unusable(
             f"{what} can be chosen; record its date",
             short,
         )
+    if element == ".status" and "status 'preliminary'" in message:
+        chosen = re.search(r"the latest final one, (\S+), gives another value", message)
+        final = f" than the final {chosen[1]}" if chosen is not None else ""
+        return _Unusable(
+            f"the {what} {label} in the record is preliminary and gives another value{final}: "
+            f"which {what} is current cannot be known; make it final, or mark the one that is "
+            "wrong entered-in-error",
+            short,
+        )
+    partly = re.search(r"dated only to the (month|year) (\S+), which holds the day (\S+),", message)
+    if element == ".effective[x]" and partly is not None:
+        return _Unusable(
+            f"the {what} {label} in the record is dated only to the {partly[1]} {partly[2]}, "
+            f"which holds the day of the decision ({partly[3]}): it might be the latest, so no "
+            f"{what} can be chosen; record its full date",
+            short,
+        )
     together = re.search(r"\(([^()]*)\) disagree", message)
     if element == "" and together is not None:
         return _Unusable(
@@ -1028,11 +1050,47 @@ def _unusable(
     if element == ".valueQuantity.value" and any(words in message for words in implausible):
         value = message.removeprefix(f"{label}: ")
         return _Unusable(f"the {what} {label} in the record is not plausible: {value}", short)
+    unread = _unread_weight(resource, element) if what == "body weight" else None
+    if unread is not None:
+        return _Unusable(f"the {what} {label} in the record {unread}", short)
     if element == ".valueCodeableConcept" and "coded both" in message:
         return _Unusable(
             f"the {what} {label} in the record is coded both pregnant and not pregnant; correct it",
             short,
         )
+    return None
+
+
+def _unread_weight(weight: Mapping[str, object], element: str) -> str | None:
+    """Why a weight of valid FHIR is not read as a number of kg, or ``None`` for another problem.
+
+    An inexact value (``<``), a unit that is no UCUM mass (``kg/m2``, or another code
+    system) or a value that is no quantity (``valueString``) is valid FHIR: the order is
+    not checked, and the card says why, rather than the request being refused.
+    """
+    quantity = weight.get("valueQuantity")
+    given = quantity if isinstance(quantity, Mapping) else {}
+    if element == ".valueQuantity.comparator":
+        return (
+            f"is not exact ({shown(given.get('comparator'))} {shown(given.get('value'))}); "
+            "record the weighed value"
+        )
+    code, unit = given.get("code"), given.get("unit")
+    if element == ".valueQuantity.unit":
+        return (
+            f"gives the unit {shown(unit)} beside the code {shown(code)}, and they disagree; "
+            "correct the one that is wrong"
+        )
+    if element in (".valueQuantity.code", ".valueQuantity.system"):
+        if code is None:
+            named = f" {shown(unit)}" if isinstance(unit, str) else ""
+            return f"gives no code for its unit{named}; record it in UCUM kg, g or [lb_av]"
+        return (
+            f"is not in a unit of mass read here (code {shown(code)}, system "
+            f"{shown(given.get('system'))}); record it in UCUM kg, g or [lb_av]"
+        )
+    if element.startswith(".value") and not element.startswith(".valueQuantity"):
+        return f"is not a quantity ({element.removeprefix('.')}); record it as one, in kg"
     return None
 
 
