@@ -1067,6 +1067,25 @@ def test_interactions_pregnancy_and_references_in_the_details() -> None:
     assert pregnancy[0]["detail"].endswith(f"{reference.source}")  # its year is in the source
 
 
+def test_a_not_pregnant_of_long_ago_gets_the_pregnancy_not_known_card() -> None:
+    # A "not pregnant" of ten years before counted as known: no card at all.
+    day = datetime.date(2026, 3, 2)
+    prefetched = rq.prefetch(pregnant=False, on=day)
+    status = prefetched["pregnancy"]["entry"][0]["resource"]
+    status["effectiveDateTime"] = "2016-01-01"
+    request = rq.order_sign_request([rq.ciclosporin_order()], prefetched=prefetched)
+    found = valid_cards(respond(request, service=SIGN, on=day))
+    (card,) = [c for c in found if "pregnancy status is not known" in c["summary"]]
+    assert card["indicator"] == "info"
+    assert (
+        "What the record holds: the latest pregnancy status, Observation/pregnancy-1 (not "
+        "pregnant), is of 2016-01-01, more than 30 days before 2026-03-02: not known"
+    ) in card["detail"]
+    status["effectiveDateTime"] = (day - datetime.timedelta(days=30)).isoformat()
+    recent = valid_cards(respond(request, service=SIGN, on=day))
+    assert not any("pregnancy status is not known" in c["summary"] for c in recent)
+
+
 def test_a_record_without_a_pregnancy_status_gets_a_card_with_the_statements() -> None:
     """The check reads such a patient as not pregnant: an info card says so, after the
     order's own cards, and gives the guideline's statements on pregnancy with references."""

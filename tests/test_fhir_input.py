@@ -771,6 +771,37 @@ def later_status(code: str | None, status: str = "preliminary", when: str = "202
     return observation
 
 
+def test_a_not_pregnant_older_than_pregnancy_within_is_not_known(bundle: Json) -> None:
+    # A "not pregnant" of 2016 counted as known in 2026: no card said the status was not known.
+    assert ae_systemic.fhir.DEFAULT_PREGNANCY_WITHIN == "30 days"
+    assert read(bundle).sources_of("pregnant") == ("Observation/preg1",)  # 9 days old
+    assert read(bundle, pregnancy_within="9 days").pregnancy_known is True
+    older = read(bundle, pregnancy_within=Q(8, "day"))
+    assert older.pregnancy_known is False
+    assert older.patient.pregnant is False
+    assert older.sources_of("pregnant") == ()
+    assert older.pregnancy_note == (
+        "the latest pregnancy status, Observation/preg1 (not pregnant), is of 2025-02-20, more "
+        "than 8 days before 2025-03-01: not known (it says nothing of a pregnancy begun since)"
+    )
+    old = read(bundle, on=dt.date(2025, 3, 23))  # 31 days after it, by default
+    assert old.pregnancy_known is False
+
+
+def test_a_pregnant_of_any_age_is_read(bundle: Json) -> None:
+    status = pregnancy_observation("preg1", "2016-05-01", "77386006")
+    record = read(added(without(bundle, "Observation/preg1"), status))
+    assert record.pregnancy_known is True
+    assert record.patient.pregnant is True
+
+
+@pytest.mark.parametrize("within", ["-1 day", "2 kg", "200 years", float("nan")])
+def test_pregnancy_within_must_be_a_time_it_names(bundle: Json, within: object) -> None:
+    with pytest.raises(InputError) as caught:
+        read(bundle, pregnancy_within=within)
+    assert caught.value.argument == "pregnancy_within"
+
+
 def test_a_later_status_of_another_standing_saying_pregnant_makes_pregnancy_not_known(
     bundle: Json,
 ) -> None:

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATC_SYSTEM",
+    "DEFAULT_PREGNANCY_WITHIN",
     "DEFAULT_WEIGHT_WITHIN",
     "LOINC_SYSTEM",
     "MAX_RESOURCES",
@@ -93,6 +94,15 @@ FhirVersion: TypeAlias = Literal["R4", "R4B", "R5"]
 #: per kg rests on a weight of the current episode of care.  Pass ``weight_within=`` to
 #: choose another.
 DEFAULT_WEIGHT_WITHIN: Final = "30 days"
+
+#: How old the latest "not pregnant" may be, before the decision date, for
+#: :func:`read_patient` to read the patient as not pregnant; an older one leaves the
+#: pregnancy status not known.  A choice of this library, not a guideline number (the
+#: guideline says nothing on it): a "not pregnant" says nothing of a pregnancy begun since,
+#: and the same month as for the weight keeps it to the current episode of care.  A
+#: "pregnant" of any age is read (the cautious side).  Pass ``pregnancy_within=`` to choose
+#: another.
+DEFAULT_PREGNANCY_WITHIN: Final = "30 days"
 
 #: The end of the "no body weight" message that tells a caller of :func:`read_patient` how to
 #: accept an older weight; a service showing the message to a prescriber leaves it out.
@@ -1424,34 +1434,32 @@ def _checked_on(on: object) -> datetime.date:
     return on
 
 
-def _checked_within(weight_within: object) -> float:
-    """``weight_within`` in days, a time from 0 on.  A text (the default, ``"30 days"``) is
-    parsed once: a service reads it on every request."""
-    if isinstance(weight_within, str):
-        return _days_of_text(weight_within)
-    return _days_within(weight_within)
+def _checked_within(within: object, argument: str = "weight_within") -> float:
+    """``within`` (``weight_within`` or ``pregnancy_within``) in days, a time from 0 on.  A
+    text (the default, ``"30 days"``) is parsed once: a service reads it on every request."""
+    if isinstance(within, str):
+        return _days_of_text(within, argument)
+    return _days_within(within, argument)
 
 
 @functools.lru_cache(maxsize=64)
-def _days_of_text(text: str) -> float:
-    return _days_within(text)
+def _days_of_text(text: str, argument: str) -> float:
+    return _days_within(text, argument)
 
 
-def _days_within(weight_within: object) -> float:
-    registry, value = quantity_of(weight_within, "weight_within", "'30 days'")
+def _days_within(within: object, argument: str) -> float:
+    registry, value = quantity_of(within, argument, "'30 days'")
     seconds = units_of(registry).seconds_per(value._units)
     magnitude = value.magnitude
     if seconds is None or isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
-        raise InputError(
-            "weight_within", f"expected one time such as '30 days', got {shown(weight_within)}"
-        )
+        raise InputError(argument, f"expected one time such as '30 days', got {shown(within)}")
     days = as_float(magnitude) * seconds / 86_400.0
     longest = MAX_AGE_YEARS * 365.25
     if not 0 <= days <= longest:  # NaN fails too
         raise InputError(
-            "weight_within",
+            argument,
             f"expected a time from 0 days to {MAX_AGE_YEARS:g} years (the oldest age "
-            f"accepted), got {shown(weight_within)}",
+            f"accepted), got {shown(within)}",
         )
     return days
 
@@ -1505,6 +1513,7 @@ def read_patient(
     pathways: Mapping[str | tuple[str, str], frozenset[Pathway]] | None = None,
     phototherapy: Mapping[tuple[str, str], Phototherapy] | None = None,
     weight_within: QuantityLike = DEFAULT_WEIGHT_WITHIN,
+    pregnancy_within: QuantityLike = DEFAULT_PREGNANCY_WITHIN,
     version: FhirVersion | None = None,
     partial_birth_date: Literal["refuse", "youngest"] = "refuse",
     excluding: Drug | str | None = None,
@@ -1536,7 +1545,10 @@ def read_patient(
       why; so is a "not pregnant" when a later status that cannot stand (``preliminary``,
       ``registered``..., or with a ``focus`` on another; not ``entered-in-error`` or
       ``cancelled``) at or before ``on`` does not say "not pregnant" too.  A later status
-      that cannot stand never overturns a standing "pregnant".
+      that cannot stand never overturns a standing "pregnant".  A "not pregnant" more
+      than ``pregnancy_within`` before ``on`` (default :data:`DEFAULT_PREGNANCY_WITHIN`, a
+      choice of this library, not a guideline number) is not known either: it says
+      nothing of a pregnancy begun since.  A "pregnant" of any age is read.
     * **co-medications**: active ``MedicationRequest`` s and ``MedicationStatement`` s
       (R4 ``active``, R5 ``recorded`` without an ``adherence.code`` of not taking it:
       ``not-taking``, ``stopped``, ``on-hold`` and the codes under them; not those whose
@@ -1567,6 +1579,7 @@ def read_patient(
     """
     day = _checked_on(on)
     within = _checked_within(weight_within)
+    pregnancy_days = _checked_within(pregnancy_within, "pregnancy_within")
     mapped_pathways = _checked_pathways(pathways)
     mapped_phototherapy = _checked_phototherapy(phototherapy)
     versions = _Versions(_checked_version(version))
@@ -1581,7 +1594,7 @@ def read_patient(
     age, age_source, notes = reader.age(partial_birth_date)
     weight, weight_source, weight_notes = reader.weight(within)
     notes += weight_notes
-    pregnant, pregnancy_source, pregnancy_note = reader.pregnancy()
+    pregnant, pregnancy_source, pregnancy_note = reader.pregnancy(pregnancy_days)
     medications, medication_sources, left = reader.co_medications(mapped_pathways, left_out)
     planned, planned_sources = reader.phototherapy(mapped_phototherapy)
     sources: list[_Source] = [("age", age_source), ("weight", weight_source)]
@@ -1929,8 +1942,10 @@ class _Reader:
 
     # -- pregnancy
 
-    def pregnancy(self) -> tuple[bool | None, str | None, str | None]:
+    def pregnancy(self, within_days: float) -> tuple[bool | None, str | None, str | None]:
         """The pregnancy status, the resource it is read from, and a note when not known.
+
+        A "not pregnant" more than ``within_days`` before ``on`` is not known.
 
         The latest standing status (final, amended, corrected) at or before ``on``, about
         the patient (no ``focus`` on another); a "not pregnant" is not known when a later
@@ -2008,6 +2023,16 @@ class _Reader:
                     f"the latest standing pregnancy status (final, amended or corrected), {label} "
                     f"({_said(value)}), is contradicted by a later one: {_listed(contradicting)}: "
                     "not known"
+                ),
+            )
+        if value is False and chosen.when.days_before(self.on) > within_days:
+            return (
+                None,
+                None,
+                (
+                    f"the latest pregnancy status, {label} (not pregnant), is of "
+                    f"{chosen.when.first}, more than {within_days:g} days before {self.on}: "
+                    "not known (it says nothing of a pregnancy begun since)"
                 ),
             )
         return value, label, None

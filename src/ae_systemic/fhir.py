@@ -51,6 +51,7 @@ from ._converter import JSONValue
 from ._errors import ArgumentTypeError, InputError, shown
 from ._fhir_input import (
     ATC_SYSTEM,
+    DEFAULT_PREGNANCY_WITHIN,
     DEFAULT_WEIGHT_WITHIN,
     MAX_RESOURCES,
     FhirVersion,
@@ -93,6 +94,7 @@ from ._vocabulary import CombinationAdvice, ConsensusBasis, ConsensusBound, Stre
 __all__ = [
     "BASE_URL",
     "CONSENSUS_EXTENSION_URL",
+    "DEFAULT_PREGNANCY_WITHIN",
     "DEFAULT_WEIGHT_WITHIN",
     "MAX_RESOURCES",
     "SOURCE_LOCATION_EXTENSION_URL",
