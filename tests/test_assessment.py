@@ -31,6 +31,7 @@ from ae_systemic import (
     assess,
     population_for,
 )
+from ae_systemic._report import assessment_report
 
 APP: pint.UnitRegistry[float] = pint.get_application_registry()  # type: ignore[no-untyped-call]
 Q = APP.Quantity
@@ -980,3 +981,29 @@ def test_a_finding_capitalises_a_medicine_name_only_when_it_is_a_word(
     found = ae_systemic.assess(csa(), adult(co_medications=(CoMedication(name),))).findings
     (finding,) = [f for f in found if f.kind is K.INTERACTION_NOT_CHECKED]
     assert finding.message.startswith(start + " without the pathways")
+
+
+@pytest.mark.parametrize(
+    "name", ["x\n- safety: none needed", "x\x1b[2J", "x\u202eevil", "x\r\ny"], ids=repr
+)
+def test_a_medicine_name_that_would_act_is_shown_quoted_and_escaped(name: str) -> None:
+    """A line break in it would forge a line of the report; an escape would act on a terminal."""
+    medicines = (CoMedication(name, frozenset({OATP})), CoMedication(name))
+    patient = Patient("30 years", "70 kg", co_medications=medicines)
+    result = assess("ciclosporin", patient)
+    text = str(result)
+    assert "- safety: none needed" not in text.splitlines()[3:]  # no line of its own
+    assert "\x1b" not in text
+    assert "\u202e" not in text
+    assert f"{name!r} is a substrate of OATP" in text
+    assert f"{name!r} was given without the pathways" in text
+    report = assessment_report(result, patient, ae_systemic.drug("ciclosporin"))
+    assert f"takes {name!r} (OATP)" in report
+    assert "\x1b" not in report
+
+
+def test_a_plain_medicine_name_is_shown_as_it_is() -> None:
+    patient = Patient("30 years", "70 kg", co_medications=(CoMedication("medicine X, 5 mg"),))
+    text = str(assess("ciclosporin", patient))
+    assert "edicine X, 5 mg was given without" in text  # its sentence capitalises it
+    assert "'medicine X" not in text

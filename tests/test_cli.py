@@ -994,6 +994,65 @@ def test_a_name_that_is_not_utf8_is_printed_escaped_as_audit_prints_file_names(
     assert data["findings"][0]["message"].startswith("Ibuprof\\xe8ne was given without")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", os.fsdecode(b"cicl\xe8")],
+        ["schedule", "ciclosporin", "--start", os.fsdecode(b"2027\xe8")],
+    ],
+    ids=["drug", "start"],
+)
+def test_a_byte_that_is_not_utf8_is_escaped_in_an_error_line_also_inside_quotes(
+    cache_dir: Path, args: list[str]
+) -> None:
+    if sys.platform == "darwin":
+        pytest.skip("macOS passes no argument that is not UTF-8")
+    line = assert_error(cli(cache_dir, *args))
+    assert "\\xe8'" in line  # as docs/cli.md's "Output encoding" gives it
+    assert "\\udce8" not in line
+
+
+def test_an_error_line_keeps_the_spaces_of_a_value_it_quotes(cache_dir: Path) -> None:
+    line = assert_error(
+        cli(
+            cache_dir,
+            "schedule",
+            "ciclosporin",
+            "--start",
+            "2027-01-01",
+            "--ics",
+            "-",
+            "--course",
+            "   ",
+        )
+    )
+    assert line.startswith("ae-systemic: error: --course: '   ' names no course")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["schedule", "ciclosporin", "--months", "9" * 5000],
+        ["check", "CsA", "--weight", "70kg", "--amount", "1mg", "--times-per-day", "9" * 5000],
+        ["serve", "--no-auth", "--port", "9" * 5000],
+    ],
+    ids=["months", "times-per-day", "port"],
+)
+def test_a_number_of_thousands_of_digits_is_one_line_not_a_traceback(
+    cache_dir: Path, args: list[str]
+) -> None:
+    # int() refuses more than 4300 digits: a traceback and exit 1 before.
+    option = args[-2]
+    assert_error(cli(cache_dir, *args), f"{option}: a number of 5000 digits is larger than")
+
+
+def test_check_names_the_weight_option_of_a_weight_without_unit(cache_dir: Path) -> None:
+    line = assert_error(
+        cli(cache_dir, "check", "CsA", "--weight", "70", "--amount", "1mg", "--times-per-day", "2")
+    )
+    assert line == "ae-systemic: error: --weight: 70 has no unit; give it in kg, g, lb or stone"
+
+
 def test_an_ics_file_name_that_is_not_utf8_is_written_as_given_and_printed_escaped(
     cache_dir: Path, tmp_path: Path
 ) -> None:

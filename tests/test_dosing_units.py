@@ -286,6 +286,16 @@ def test_a_weight_in_grams_with_any_prefix_pounds_ounces_or_stones_is_read(
 
 GRAIN = "pint reads 'gr' as the grain (64.8 mg), not the gram"
 
+
+def test_kilos_are_refused_saying_pint_reads_them_as_kiloseconds() -> None:
+    with pytest.raises(ae_systemic.DoseInputError) as caught:
+        ae_systemic.daily_dose("ciclosporin", "70 kilos")
+    assert str(caught.value) == (
+        "weight: kilosecond is not a unit of mass; pint reads 'kilos' as kiloseconds (1000 s), "
+        "not kilograms; give it in kg, g, lb or stone"
+    )
+
+
 #: Units of mass pint knows and the library refuses: (text or quantity, pint's unit name,
 #: whether it is a grain).  ``kgr`` is a European abbreviation of the kilogram that pint
 #: reads as the kilograin: 70 kgr would be a patient of 4.5 kg.

@@ -238,6 +238,29 @@ def test_unstructure_gives_json_ready_data_for_every_public_value(name: str) -> 
     assert json.loads(json.dumps(data, allow_nan=False)) == data
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (("16 years", "30.4 kg"), ("192 months", "30400 g")),
+        (("30 years", "154 lb"), ("360 months", "11 stone")),
+    ],
+)
+def test_equal_patients_write_equal_json_with_the_weight_of_their_dose(
+    first: tuple[str, str], second: tuple[str, str]
+) -> None:
+    one, other = Patient(*first), Patient(*second)
+    if one != other:  # 154 lb is 11 stone exactly; both pairs are equal
+        pytest.fail(f"{one!r} != {other!r}")
+    assert ae_systemic.unstructure(one) == ae_systemic.unstructure(other)
+    # Within one document, the patient's weight is the weight the dose was computed from.
+    written = ae_systemic.unstructure(assess("ciclosporin", other))
+    assert isinstance(written, dict)
+    patient, dose = written["patient"], written["dose"]
+    assert isinstance(patient, dict)
+    assert isinstance(dose, dict)
+    assert patient["weight"] == dose["weight"]
+
+
 def test_unstructure_of_a_dose_gives_its_quantities_in_fixed_units() -> None:
     data = ae_systemic.unstructure(daily_dose(CSA, "154 lb", phase=Phase.ACUTE))
     assert isinstance(data, dict)

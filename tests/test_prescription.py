@@ -292,6 +292,33 @@ def test_200_mg_twice_daily_is_above_by_one_seventh() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("weight", "amount", "frequency", "shown"),
+    [
+        ("69.996 kg", "175 mg", 2, "69.996"),  # 70 kg would make 350 mg/day within
+        ("70.004 kg", "87.5 mg", 2, "70.004"),  # 70 kg would make 175 mg/day within
+        ("154 lb", "175 mg", 2, "69.85"),  # no weight that decides nearby: two decimals
+    ],
+)
+def test_the_weight_is_never_printed_across_a_weight_that_decides_the_status(
+    weight: str, amount: str, frequency: int, shown: str
+) -> None:
+    check = check_dose(CSA, weight, Prescription(amount, frequency=frequency))
+    assert check.status is not DoseStatus.WITHIN
+    assert f" for a {shown} kg adult, by " in check.message
+    kg = float(shown)
+    # Read back, the printed weight puts the amount on the same side of the range.
+    daily = check.prescription.daily_mg
+    assert (daily > 5 * kg) is (check.status is DoseStatus.ABOVE)
+    assert (daily < 2.5 * kg) is (check.status is DoseStatus.BELOW)
+
+
+def test_the_single_dose_sentence_prints_the_weight_that_decides() -> None:
+    check = check_dose(CSA, "69.996 kg", Prescription("350 mg", frequency=1))
+    assert check.single_dose_status is DoseStatus.ABOVE
+    assert " that the range gives for 69.996 kg, by " in frequency_text(check)
+
+
 def test_50_mg_twice_daily_is_below() -> None:
     check = adult_check("50 mg", frequency=2)
     assert check.status is DoseStatus.BELOW

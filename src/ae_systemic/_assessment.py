@@ -18,7 +18,7 @@ import attrs
 
 from ._converter import JSONValue, json_quantity, unstructure
 from ._dosing import DoseRange
-from ._errors import ArgumentTypeError
+from ._errors import ArgumentTypeError, printable_name
 from ._lookup import resolve_drug
 from ._model import DoseRegimen, Drug
 from ._notebook import NotebookDisplay
@@ -302,7 +302,8 @@ def _interaction_findings(subject: Drug, patient: Patient) -> list[Finding]:
         findings.append(
             Finding(
                 FindingKind.INTERACTION,
-                f"{medicine.name} is a substrate of {pathways}; {subject.name} is {roles}. "
+                f"{printable_name(medicine.name)} is a substrate of {pathways}; {subject.name} "
+                f"is {roles}. "
                 f"{effects}",
                 refs,
             )
@@ -318,7 +319,8 @@ def _unchecked_interaction_findings(subject: Drug, patient: Patient) -> list[Fin
     return [
         Finding(
             FindingKind.INTERACTION_NOT_CHECKED,
-            f"{medicine.name} was given without the pathways it is a substrate of, so its "
+            f"{printable_name(medicine.name)} was given without the pathways it is a substrate "
+            "of, so its "
             f"interactions with {subject.name} ({pathways}) could not be checked.",
         )
         for medicine in patient.co_medications

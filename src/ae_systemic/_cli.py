@@ -211,12 +211,27 @@ def write_output(text: str) -> bool:
 def _fail(message: str) -> None:
     if sys.stderr is None:  # started with stderr closed: the exit code must say it
         return
-    one_line = " ".join(printable(message).split())
+    one_line = _one_line(message)
     try:
         sys.stderr.write(f"{PROG}: error: {one_line}\n")
         sys.stderr.flush()
     except (OSError, UnicodeEncodeError):  # the exit code says it all the same
         pass
+
+
+#: A line break (and the spaces around it) in a message: one space on the error's line.
+_LINE_BREAK = re.compile(r"[ \t]*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
+#: A byte that is not UTF-8, as ``repr`` of an argument holding it writes it (``\udce8``).
+_ESCAPED_BYTE = re.compile(r"(?<!\\)\\udc([89a-f][0-9a-f])")
+
+
+def _one_line(message: str) -> str:
+    """``message`` on one line: line breaks as spaces, other spaces as they are (a value
+    quoted in it keeps its own), and a byte that is not UTF-8 as ``\xe8`` wherever it
+    stands, also inside a value that ``repr`` quoted (``'cicl\udce8'`` → ``'cicl\xe8'``),
+    as docs/cli.md's "Output encoding" gives it."""
+    text = _LINE_BREAK.sub(" ", printable(message)).strip()
+    return _ESCAPED_BYTE.sub(r"\\x\1", text)
 
 
 def _silence_stdout() -> None:

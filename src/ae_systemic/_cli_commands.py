@@ -952,7 +952,7 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def _port(text: str) -> int:
-    port = int(text) if option.WHOLE_NUMBER.fullmatch(text) else -1
+    port = option.whole_int(text, "--port") if option.WHOLE_NUMBER.fullmatch(text) else -1
     if not 1 <= port <= 65535:
         raise CommandError(f"--port: {text!r} is not a port from 1 to 65535; write e.g. 8080")
     return port

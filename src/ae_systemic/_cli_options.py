@@ -63,6 +63,7 @@ OPTION_OF = {
     "months": "--months",
     "strengths": "--strengths",
     "course": "--course",
+    "patient": "--weight",  # check_dose(drug, weight, ...) names the weight "patient"
 }
 
 
@@ -354,13 +355,28 @@ WHOLE_NUMBER = re.compile(r"\s*[-+]?[0-9]+\s*")
 _DECIMAL = re.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
 
 
+#: More digits than any number option takes (a port, a count, months): refused before
+#: ``int()``, which refuses more than 4300 digits with an error of its own.
+_MOST_DIGITS = 18
+
+
+def whole_int(text: str, option: str) -> int:
+    """The int of ``text``, which :data:`WHOLE_NUMBER` matches; too many digits refused."""
+    digits = text.strip().lstrip("+-").lstrip("0")
+    if len(digits) > _MOST_DIGITS:
+        raise CommandError(
+            f"{option}: a number of {len(digits)} digits is larger than any this option takes"
+        )
+    return int(text)
+
+
 def whole_number(text: str | None, option: str) -> int | None:
     """A whole number given as option text, or ``None`` when the option was not given."""
     if text is None:
         return None
     if not WHOLE_NUMBER.fullmatch(text):
         raise CommandError(f"{option}: {text!r} is not a whole number; write e.g. 2")
-    return int(text)
+    return whole_int(text, option)
 
 
 def fraction(text: str | None, option: str) -> float:
@@ -377,7 +393,7 @@ def fraction(text: str | None, option: str) -> float:
 def months(text: str) -> int:
     if not WHOLE_NUMBER.fullmatch(text):
         raise CommandError(f"--months: {text!r} is not a whole number of months; write e.g. 12")
-    return int(text)
+    return whole_int(text, "--months")
 
 
 # --- output text -------------------------------------------------------------------------

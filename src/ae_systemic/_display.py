@@ -41,6 +41,7 @@ from ._prescription import (
     frequency_text,
     shown_figures,
     shown_ranges,
+    shown_weight,
 )
 from ._text import (
     age_text,
@@ -343,7 +344,7 @@ def _dose_fields(
     if isinstance(weight, float):
         daily, single = shown_ranges(cast("DoseRange[float]", dose), check)  # one weight
         amounts: Fields = (
-            ("Body weight", f"{number(weight, 2)} kg"),
+            ("Body weight", f"{shown_weight(cast('DoseRange[float]', dose), check)} kg"),
             ("Daily dose", daily),
             ("Single dose", f"{single} {per_dose}"),
         )

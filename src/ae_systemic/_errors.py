@@ -15,6 +15,7 @@ rebuilds itself from them (``__reduce__``).
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Self
 
@@ -334,12 +335,22 @@ def join_path(prefix: str, path: str) -> str:
 
 
 def printable_name(name: str) -> str:
-    """``name`` as it is when every character of it prints, else quoted and escaped (repr).
+    """``name`` as it is, or quoted and escaped (repr) when a character of it would act.
 
-    A name from the caller's data (a column's) goes into messages and terminals: a control
-    character, a line break or a lone surrogate in it must not act or hide.
+    A name from the caller's data (a column's, a medicine's) goes into messages, reports and
+    terminals: a control character (an ANSI escape), a line break (a forged line of a
+    report) or a bidirectional override in it must not act or hide.  A lone surrogate (a
+    byte of a name that was not UTF-8) is left as it is: it does not act, and the command
+    line prints it as ``\\xe8``.
     """
-    return name if name.isprintable() else repr(name)
+    return repr(name) if _ACTING.search(name) else name
+
+
+#: Characters that act on a terminal or a text rather than show: C0 and C1 controls, line
+#: and paragraph separators, and the invisible formatting and bidirectional controls.
+_ACTING = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
 
 
 def key_path(prefix: str, key: object) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -202,10 +202,16 @@ class Patient(ComparedByFacts, NotebookDisplay):
         )
 
     def _json_(self) -> JSONValue:
-        """The JSON form (:func:`~ae_systemic.unstructure`): the age in years, the weight in kg."""
+        """The JSON form (:func:`~ae_systemic.unstructure`): the age in years, the weight in kg.
+
+        Both converted as equality (:meth:`_facts`) and the dose convert them, so that equal
+        patients write equal JSON (``30400 g`` is ``30.4``, as the dose computed from it).
+        """
+        seconds, kg, *_ = self._facts()
+        units = units_of(registry_of(self._age))
         return {
-            "age": json_quantity(self._age.m_as("year"), "year"),
-            "weight": json_quantity(self._weight.m_as("kg"), "kg"),
+            "age": json_quantity(cast("float", seconds) / units.seconds_per_year, "year"),
+            "weight": json_quantity(cast("float", kg), "kg"),
             "pregnant": self.pregnant,
             "phototherapy": [p.value for p in in_order(self.phototherapy)],
             "co_medications": [

@@ -552,13 +552,12 @@ def _message(
     tolerance: float,
 ) -> str:
     """``"400 mg/day (5.7 mg/kg/day) is above the range of ... for a 70 kg adult, by 14 %."``"""
-    kg = _in(dose.weight, "kg")
     rate = dose.regimen.rate  # never None: a DoseRange holds a weight-based regimen
     who = "adult" if dose.regimen.population is Population.ADULT else "child"
     given, per_kg, range_text = _figures(dose, prescription.daily_mg, status, tolerance)
     text = (
         f"{given} mg/day ({per_kg} mg/kg/day) is {status} of "
-        f"{range_text} ({rate}) for a {number(kg, 2)} kg {who}"
+        f"{range_text} ({rate}) for a {_weight_figure(dose, prescription, tolerance)} kg {who}"
     )
     if status is not DoseStatus.WITHIN:
         text += f", by {_percent(abs(deviation), tolerance)}"
@@ -572,6 +571,38 @@ def shown_figures(check: DoseCheck) -> tuple[str, str]:
     prescription, status, tolerance = check.prescription, check.status, check.tolerance
     given, per_kg, _ = _figures(check.range, prescription.daily_mg, status, tolerance)
     return given, per_kg
+
+
+def shown_weight(dose: DoseRange[float], check: DoseCheck | None = None) -> str:
+    """The body weight of ``dose`` in kg as every face prints it: two decimals, or more
+    beside a ``check`` where two would put it across a weight that decides the status.
+
+    The weights that decide are those at which the prescribed amount (a day, or each
+    administration) would lie on an end of the range (or of the range widened by the
+    tolerance asked for): 69.996 kg against 350 mg/day shows as ``69.996``, never ``70``,
+    whose 5 mg/kg/day would make 350 mg/day within.
+
+    >>> check = check_dose("ciclosporin", "69.996 kg", Prescription("175 mg", frequency=2))
+    >>> shown_weight(check.range), shown_weight(check.range, check)
+    ('70', '69.996')
+    """
+    if check is None:
+        return number(_in(dose.weight, "kg"), 2)
+    return _weight_figure(dose, check.prescription, check.tolerance)
+
+
+def _weight_figure(dose: DoseRange[float], prescription: Prescription, tolerance: float) -> str:
+    """:func:`shown_weight` beside ``prescription`` checked with ``tolerance``."""
+    kg = _in(dose.weight, "kg")
+    ends: list[float] = []
+    for given, (low, high) in (
+        (prescription.daily_mg, (_in(dose.low, "mg_per_day"), _in(dose.high, "mg_per_day"))),
+        (prescription.amount_mg, (_in(dose.per_dose_low, "mg"), _in(dose.per_dose_high, "mg"))),
+    ):
+        for end in (low, high, low * (1 - tolerance), high * (1 + tolerance)):
+            if end > 0:
+                ends.append(given / (end / kg))  # the weight at which ``given`` is on ``end``
+    return apart(kg, ends, 2)
 
 
 def shown_ranges(dose: DoseRange[float], check: DoseCheck | None = None) -> tuple[str, str]:
@@ -666,7 +697,7 @@ def single_dose_text(check: DoseCheck) -> str:
     low, high = _in(check.range.per_dose_low, "mg"), _in(check.range.per_dose_high, "mg")
     amount = check.prescription.amount_mg
     bound = high * (1 + check.tolerance)
-    kg = number(_in(check.range.weight, "kg"), 2)
+    kg = shown_weight(check.range, check)
     written = decimals(amount, 0)  # as prescribed, never on the bound
     shown = written if float(written) > bound else beyond(amount, bound)
     asked = f" (with a tolerance of {percent(check.tolerance)} asked for)" * bool(check.tolerance)

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ._errors import printable_name
 from ._model import combination_sentence
 from ._text import (
     INTERVAL_AS_PRINTED,
@@ -235,7 +236,8 @@ def assessment_report(result: Assessment, patient: Patient, subject: Drug) -> st
     facts += [f"{p} planned" for p in in_order(patient.phototherapy)]
     for medicine in patient.co_medications:
         pathways = ", ".join(str(p) for p in in_order(medicine.pathways))
-        facts.append(f"takes {medicine.name}" + (f" ({pathways})" if pathways else ""))
+        name = printable_name(medicine.name)  # a line break in it must not forge a line
+        facts.append(f"takes {name}" + (f" ({pathways})" if pathways else ""))
     lines = [result.drug, *wrap(", ".join(facts), 15, "  patient")]
     lines += wrap(f"{result.population} ({result.population_basis})", 15, "  population")
     licence = subject.licence.min_age_years

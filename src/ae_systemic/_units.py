@@ -477,7 +477,15 @@ def mass_unit_problem(unit: PlainUnit) -> str:
     For any unit :meth:`RegistryUnits.kg_per` refuses: ``"meter is not a unit of mass"``,
     or :func:`refused_mass_unit`'s words for a unit of mass this library does not read.
     """
-    return refused_mass_unit(unit) or f"{unit} is not a unit of mass"
+    refused = refused_mass_unit(unit)
+    if refused is not None:
+        return refused
+    slip = _MASS_SLIPS.get(str(unit))
+    return f"{unit} is not a unit of mass" + (f"; pint reads {slip}" if slip else "")
+
+
+#: Words for a mass that pint reads as another unit, and what it reads them as.
+_MASS_SLIPS = {"kilosecond": "'kilos' as kiloseconds (1000 s), not kilograms"}
 
 
 def refused_mass_unit(unit: PlainUnit) -> str | None:
