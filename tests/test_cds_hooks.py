@@ -942,7 +942,8 @@ UNUSABLE_RECORDS: list[tuple[str, Callable[[Json], object], str]] = [
     (
         "a weight with a comparator",
         lambda p: p["weights"]["entry"][0]["resource"]["valueQuantity"].update(comparator="<"),
-        "the body weight Observation/weight-1 in the record is not exact ('<' ",
+        "the body weight Observation/weight-1 in the record is not exact (< 70.0); record the "
+        "weighed value",
     ),
     (
         "a weight in kg/m2",
@@ -1024,6 +1025,24 @@ def test_a_record_of_valid_fhir_the_check_cannot_use_gives_a_not_checked_warning
     assert shown.startswith(f"This order could not be checked against the guideline: {reason}")
     for advice in ("partial_birth_date", "weight_within", "effectiveDateTime", "pass ", "give "):
         assert advice not in card["detail"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "element"),
+    [
+        ({"unit": 5}, "valueQuantity.unit"),
+        ({"code": 123}, "valueQuantity.code"),
+        ({"comparator": "~"}, "valueQuantity.comparator"),
+    ],
+    ids=["unit-a-number", "code-a-number", "no-fhir-comparator"],
+)
+def test_a_weight_that_is_no_valid_fhir_stays_a_malformed_request(edit: Json, element: str) -> None:
+    prefetched = rq.prefetch(pregnant=True)
+    prefetched["weights"]["entry"][0]["resource"]["valueQuantity"].update(edit)
+    request = rq.order_sign_request([rq.ciclosporin_order()], prefetched=prefetched)
+    error = refused(lambda: respond(request, service=SIGN))
+    assert type(error) is HookRequestError
+    assert error.argument == f"prefetch.weights.entry[0].resource.{element}"
 
 
 def test_a_weight_dated_to_the_month_of_the_decision_gives_a_not_checked_warning() -> None:

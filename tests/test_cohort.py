@@ -395,7 +395,11 @@ def test_an_object_column_of_numbers_is_read_as_its_numbers(
     )
 
 
-@pytest.mark.parametrize("weights", [[True, False], [70, True]], ids=str)
+@pytest.mark.parametrize(
+    "weights",
+    [[True, False], [70, True], [np.timedelta64(70, "D"), decimal.Decimal(70)]],
+    ids=str,
+)
 def test_an_object_column_with_true_or_false_is_not_numbers(
     csa: Drug, weights: list[object]
 ) -> None:

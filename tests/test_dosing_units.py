@@ -291,8 +291,8 @@ def test_kilos_are_refused_saying_pint_reads_them_as_kiloseconds() -> None:
     with pytest.raises(ae_systemic.DoseInputError) as caught:
         ae_systemic.daily_dose("ciclosporin", "70 kilos")
     assert str(caught.value) == (
-        "weight: kilosecond is not a unit of mass; pint reads 'kilos' as kiloseconds (1000 s), "
-        "not kilograms; give it in kg, g, lb or stone"
+        "weight: kilosecond is not a unit of mass; if 'kilos' was meant: pint reads it as "
+        "kiloseconds, not kilograms; give it in kg, g, lb or stone"
     )
 
 

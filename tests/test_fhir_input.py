@@ -429,6 +429,26 @@ def test_a_weight_dated_to_a_month_or_year_holding_the_day_is_refused(
     assert read(after).sources_of("weight") == ("Observation/w2",)
 
 
+def test_a_weight_dated_to_a_year_ending_on_the_day_is_not_passed_over(bundle: Json) -> None:
+    # On its last day, "2025" was counted at its first day, as older than 30 days, and
+    # dropped: the weight of 20 December was used, though "2025" may be of that very day.
+    on = dt.date(2025, 12, 31)
+    beside = added(
+        bundle, weight_observation("w8", "2025-12-20", 70), weight_observation("w9", "2025", 60)
+    )
+    assert "disagree" in str(refused(lambda: read(beside, on=on)))
+    alone = added(bundle, weight_observation("w9", "2025", 60))
+    error = refused(lambda: read(alone, on=on))
+    assert error.paths[0].endswith(".resource.effective[x]")
+    assert (
+        "Observation/w9: a body weight dated only to the year 2025 may be more than 30 days "
+        "before 2025-12-31, or not; give its full date"
+    ) in str(error)
+    # A month wholly older than the window is older, as before.
+    older = added(bundle, weight_observation("w9", "2025-01", 60))
+    assert read(older).sources_of("weight") == ("Observation/w2",)
+
+
 def _preliminary(when: str, value: float, code: str = "kg") -> Json:
     observation = weight_observation("w9", when, value, code)
     observation["status"] = "preliminary"
@@ -442,19 +462,29 @@ def test_a_later_preliminary_weight_of_another_value_makes_the_weight_not_known(
     error = refused(lambda: read(added(bundle, _preliminary("2025-02-27", 60))))
     assert error.paths[0].endswith(".resource.status")
     assert (
-        "Observation/w9: a body weight with status 'preliminary', later than the latest final "
-        "one, Observation/w2, gives another value: which one is current cannot be known"
+        "Observation/w9: a body weight with status 'preliminary', no earlier than the latest "
+        "final one, Observation/w2, gives another value: which one is current cannot be known"
     ) in str(error)
+
+
+def test_an_undated_preliminary_weight_of_another_value_is_named_as_undated(bundle: Json) -> None:
+    undated = _preliminary("2025-02-27", 60)
+    del undated["effectiveDateTime"]
+    error = refused(lambda: read(added(bundle, undated)))
+    assert "a body weight with status 'preliminary', undated, beside the latest final one" in str(
+        error
+    )
 
 
 @pytest.mark.parametrize(
     "observation",
     [
+        _preliminary("2025-02-27", 160.0000000001, "[lb_av]"),  # the same weight, as _latest
         _preliminary("2025-02-27", 160, "[lb_av]"),  # the same weight
         _preliminary("2025-02-19", 60),  # earlier than the final one
         _preliminary("2025-03-02", 60),  # after the decision
     ],
-    ids=["same-value", "earlier", "after-the-decision"],
+    ids=["same-value-to-1e-9", "same-value", "earlier", "after-the-decision"],
 )
 def test_a_preliminary_weight_that_says_nothing_new_leaves_the_final_one(
     bundle: Json, observation: Json
@@ -1588,19 +1618,28 @@ def test_the_atc_code_of_another_substance_beside_a_drug_named_only_in_a_text_is
 
 
 @pytest.mark.parametrize("code", ["S01XA18", "s01xa18", " S01XA18 "])
-def test_ciclosporin_eye_drops_coded_in_their_own_atc_group_are_another_medicine(
+def test_ciclosporin_eye_drops_coded_and_displayed_as_ciclosporin_are_ciclosporin(
     csa: Drug, code: str
 ) -> None:
-    """S01XA18 is ciclosporin for the eye: its code says it is not the guideline's drug
-    (L04AD01); uncoded, the text "Ciclosporin eye drops" names ciclosporin."""
-    drops = {"coding": [{"system": ATC, "code": code}], "text": "Ciclosporin 1 mg/ml eye drops"}
-    assert drug_for(concept_request(drops)) is None
-    assert drug_for(concept_request({"text": drops["text"]})) is csa
+    """S01XA18 is ciclosporin for the eye: its display names the drug, no conflict."""
+    coding = {"system": ATC, "code": code, "display": "ciclosporin"}
+    drops = {"coding": [coding], "text": "Ciclosporin 1 mg/ml eye drops"}
+    assert drug_for(concept_request(drops)) is csa
     bundle = load("r4")
     statement = {**concept_request(drops), "id": "drops", "status": "active"}
-    record = read(added(bundle, statement))
-    assert "MedicationRequest/drops" in dict(record.sources).values()  # a co-medication
-    assert not any("MedicationRequest/drops" in note for note in record.notes)
+    assert read(added(bundle, statement)).notes[-1] == (
+        "MedicationRequest/drops (ciclosporin) is the drug assessed, not a co-medication"
+    )
+
+
+def test_a_code_this_library_does_not_know_displayed_as_the_drug_is_the_drug(csa: Drug) -> None:
+    # A code this library does not know (an older or local one) whose display names the
+    # drug: read as ciclosporin, neither dropped nor refused.
+    legacy = {
+        "coding": [{"system": ATC, "code": "L04AA01", "display": "ciclosporin"}],
+        "text": "Ciclosporin 100 mg capsules",
+    }
+    assert drug_for(concept_request(legacy)) is csa
 
 
 @pytest.mark.parametrize(
@@ -1609,15 +1648,25 @@ def test_ciclosporin_eye_drops_coded_in_their_own_atc_group_are_another_medicine
         ("L04AX03", "Methotrexate 2.5 mg tablets (switch from ciclosporin)"),
         ("D11AH01", "Tacrolimus 0.1% ointment, instead of ciclosporin"),
         ("D11AH05", "Dupilumab 300 mg (after ciclosporin)"),
+        ("L04AA01", "Ciclosporin 100 mg capsules"),  # no display: which is meant is not known
+        ("S01XA18", "Ciclosporin 1 mg/ml eye drops"),
     ],
-    ids=["methotrexate", "tacrolimus-ointment", "dupilumab"],
+    ids=["methotrexate", "tacrolimus-ointment", "dupilumab", "legacy-code", "eye-drops"],
 )
-def test_the_full_atc_code_of_another_group_beside_a_name_in_a_text_is_that_medicine(
+def test_the_full_atc_code_of_another_group_beside_a_name_in_a_text_is_ambiguous(
     code: str, text: str
 ) -> None:
     # Read as ciclosporin before: a methotrexate order got ciclosporin's dose cards.
     other = {"coding": [{"system": ATC, "code": code}], "text": text}
-    assert drug_for(concept_request(other)) is None
+    error = refused(lambda: drug_for(concept_request(other)))
+    concept = "MedicationRequest.medicationCodeableConcept"
+    assert error.paths == (f"{concept}.coding[0].code", f"{concept}.text")
+    assert (
+        f"the WHO ATC code '{code}' is not ciclosporin's (L04AD01) and names no drug this "
+        "library knows, while a text names the drug 'ciclosporin': which medicine is meant "
+        "cannot be known"
+    ) in str(error)
+    assert drug_for(concept_request({**other, "text": "another medicine"})) is None
 
 
 def ingredient_of(concept: Json, version: str, **more: object) -> Json:

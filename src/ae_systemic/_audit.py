@@ -614,6 +614,8 @@ def _found_columns(
             )
     for field in FIELDS:
         near = None if field in found or field in columns else near_column(field, names)
+        if field == "period" and not {"amount", "frequency"} <= found.keys():
+            near = None  # no prescription: no period is read ('Period' may be a visit's)
         if near is not None:
             raise InputError(
                 label,

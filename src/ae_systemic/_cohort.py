@@ -232,8 +232,10 @@ def _checked_columns(columns: object, names: tuple[str, ...], *, of_result: bool
                 f"{_names_text(names)}"
                 + ("" if field in columns else f"; name it with columns={{{field!r}: ...}}"),
             )
-    for field in FIELDS:
+    for field in () if of_result else FIELDS:  # a result's columns were read already
         near = None if field in found or field in columns else near_column(field, names)
+        if field == "period" and not {"amount", "frequency"} <= found.keys():
+            near = None  # no prescription: no period is read ('Period' may be a visit's)
         if near is not None:
             raise InputError(
                 near,
@@ -553,7 +555,11 @@ def _not_a_number(series: pandas.Series[Any]) -> tuple[int, object] | None:
             cell is None
             or cell is pd.NA
             or isinstance(cell, decimal.Decimal)  # a number, though not a numbers.Real
-            or (isinstance(cell, numbers.Real) and not isinstance(cell, bool | np.bool_))
+            or (
+                isinstance(cell, numbers.Real)
+                # numpy's timedelta64 is an integer to numbers: a time, not a plain number
+                and not isinstance(cell, bool | np.bool_ | np.timedelta64 | np.datetime64)
+            )
         ):
             return position, cell
     return None

@@ -499,16 +499,18 @@ def _dated(resource: _Json, path: str, what: str) -> _When:
 
 def _undecided(entry: _Entry, when: _When, what: str, on: datetime.date) -> NoReturn:
     """A refusal of ``what`` dated to a month or year holding ``on``: it might be the latest."""
-    span = (
-        "year"
-        if (when.first.month, when.first.day) == (1, 1) and when.last.month == 12
-        else "month"
-    )
     _fail(
         join_path(entry.path, "effective[x]"),
-        f"{what} dated only to the {span} {when.first.isoformat()[: 4 if span == 'year' else 7]}, "
-        f"which holds the day {on}, might be the latest; give its full date",
+        f"{what} dated only to the {_span(when)}, which holds the day {on}, might be the "
+        "latest; give its full date",
     )
+
+
+def _span(when: _When) -> str:
+    """The month or year a partial date names: ``month 2025-03``, ``year 2025``."""
+    if (when.first.month, when.first.day) == (1, 1) and when.last.month == 12:
+        return f"year {when.first.year:04d}"
+    return f"month {when.first.isoformat()[:7]}"
 
 
 def _effective(resource: _Json, path: str) -> _When | None:
@@ -1027,17 +1029,19 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
 
     A full WHO ATC code (level 5, a substance) of another substance of the found drug's
     own chemical subgroup (level 4) is refused as ambiguous: the code of tacrolimus
-    (L04AD02) with the text "Tacrolimus (replaces ciclosporin)" is no ciclosporin order.  A
-    full code of another group beside a drug named only in a text says what the medicine
-    is, and the text only mentions the drug: methotrexate (L04AX03) with the text
-    "Methotrexate (switch from ciclosporin)", or ciclosporin eye drops (S01XA18), are no
-    order of the guideline's drug (``None``).  Beside the drug's own code, a code of
-    another group is not read.
+    (L04AD02) with the text "Tacrolimus (replaces ciclosporin)" is no ciclosporin order.
+    So is a full code of another group beside a drug named only in a text, unless the
+    code's own display names the drug: methotrexate (L04AX03) with the text
+    "Methotrexate (switch from ciclosporin)" is refused, never read as ciclosporin nor
+    dropped; a code this library does not know (an older or local one, ``L04AA01``) or
+    the eye drops' (S01XA18), with the display "ciclosporin", names ciclosporin.  Beside
+    the drug's own code, a code of another group is not read.
     """
     pattern, by_name = _names_pattern()
     found: dict[str, tuple[Drug, str]] = {}
     by_code: set[str] = set()
-    other_substances: list[tuple[str, str]] = []
+    # Full ATC codes of no drug of the guideline: the code, where, and the display beside it.
+    other_substances: list[tuple[str, str, str | None]] = []
 
     def add(drug: Drug, path: str) -> None:
         found.setdefault(drug.name, (drug, path))
@@ -1051,7 +1055,7 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
                 if mapped is None and coding.system == ATC_SYSTEM:
                     mapped = _atc_drug(coding.code)
                     if mapped is None and _ATC_SUBSTANCE.fullmatch(coding.code.strip()):
-                        other_substances.append((coding.code, f"{where}.code"))
+                        other_substances.append((coding.code, f"{where}.code", coding.display))
                 if mapped is not None:
                     add(mapped, f"{where}.code")
                     by_code.add(mapped.name)
@@ -1075,23 +1079,33 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
         # L04AD02 beside ciclosporin L04AD01) is a contradiction; a code of another group
         # may be the same substance in another form (ciclosporin eye drops, S01XA18).
         group = (drug.atc or "")[:5].upper()
-        rivals = [(c, at) for c, at in other_substances if group and c.strip().upper()[:5] == group]
-        if not rivals and name not in by_code and other_substances:
-            # Named only in a text beside the full code of a substance of another group: the
-            # code says which medicine this is (methotrexate L04AX03, "switch from
-            # ciclosporin"; ciclosporin eye drops S01XA18), not the guideline's drug.
-            return None
+        rivals = [
+            (c, at, f"of another substance of the group {group} than {name} ({drug.atc})")
+            for c, at, _ in other_substances
+            if group and c.strip().upper()[:5] == group
+        ]
+        if not rivals and name not in by_code:
+            # Named only in a text beside the full code of another group, which its own
+            # display does not say is the drug: methotrexate (L04AX03) with the text
+            # "switch from ciclosporin" is no ciclosporin order, and a code this library
+            # does not know may be the drug's; which is meant cannot be known.  A code
+            # whose display names the drug is the drug's (an older or local code such as
+            # L04AA01; the eye drops', S01XA18, with the display "ciclosporin").
+            rivals = [
+                (c, at, f"not {name}'s ({drug.atc}) and names no drug this library knows")
+                for c, at, display in other_substances
+                if not _names_drug(display, drug, pattern, by_name)
+            ]
         if rivals:
-            code, code_at = rivals[0]
+            code, code_at, what = rivals[0]
             how = "a code" if name in by_code else "a text"
             raise DataError(
                 [
                     DataProblem(
                         code_at,
-                        f"the WHO ATC code {shown(code)} is of another substance of the "
-                        f"group {group} than {name} ({drug.atc}), while {how} names the drug "
-                        f"{name!r}: which medicine is meant cannot be known; correct the one "
-                        "that is wrong",
+                        f"the WHO ATC code {shown(code)} is {what}, while {how} names the "
+                        f"drug {name!r}: which medicine is meant cannot be known; correct the "
+                        "one that is wrong",
                     ),
                     DataProblem(
                         named_at,
@@ -1101,6 +1115,16 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
                 ]
             )
     return next(iter(found.values()))[0] if found else None
+
+
+def _names_drug(
+    text: str | None, drug: Drug, pattern: re.Pattern[str], by_name: Mapping[str, Drug]
+) -> bool:
+    """Whether ``text`` (a coding's display) names ``drug`` as a whole word."""
+    if text is None:
+        return False
+    named = (by_name.get(match.group(0).casefold()) for match in pattern.finditer(text))
+    return any(found is not None and found.name == drug.name for found in named)
 
 
 def _atc_drug(code: str) -> Drug | None:
@@ -1133,18 +1157,16 @@ def drug_for(
     codes); a WHO ATC code (system ``http://www.whocc.no/atc``) that
     :func:`~ae_systemic.drug` knows; a name or synonym of a drug (``ciclosporin``,
     ``CsA``) as a whole word, ignoring case, in the text or a coding's display
-    (``"Ciclosporin 100 mg capsule"``).  Neither the route nor the form is read: the text
-    "Ciclosporin eye drops" names ciclosporin too (their own ATC code, ``S01XA18``, names
-    another medicine: see below).  A ``MedicationStatement`` is read the same way.
-
-    A full ATC code of another substance beside a drug found only by its name in a text
-    is what the medicine is: methotrexate (``L04AX03``) with the text "switch from
-    ciclosporin", or ciclosporin eye drops (``S01XA18``), give ``None``.
+    (``"Ciclosporin 100 mg capsule"``).  Neither the route nor the form is read:
+    ciclosporin eye drops name ciclosporin too.  A ``MedicationStatement`` is read the same way.
 
     Two different drugs found → :class:`~ae_systemic.DataError` naming where each was
     found, and so is a full ATC code of another substance of the drug's own chemical
     subgroup (tacrolimus ``L04AD02`` beside ciclosporin, ``L04AD01``, or beside its
-    name in a text); so is a malformed resource,
+    name in a text), and a full ATC code of another group beside a drug found only by its
+    name in a text, unless that code's own display names the drug (methotrexate
+    ``L04AX03`` with the text "switch from ciclosporin" is refused; ``L04AA01`` or
+    ``S01XA18`` displayed "ciclosporin" is ciclosporin); so is a malformed resource,
     a reference to a ``Medication`` not contained and without a display, a medicine with
     no text, display or code to name it by (as :func:`read_patient` refuses it), two
     different contained resources under the id referred to, and a ``modifierExtension`` on
@@ -1814,7 +1836,10 @@ class _Reader:
                     _undecided(entry, when, "a body weight", self.on)
             if when.after(self.on):
                 skip(f"after {self.on}")
-            elif when.days_before(self.on) > within_days:
+            elif when.days_before(self.on) > within_days and not (
+                # a month or year whose last days are within: it may be, and the latest
+                when.instant is None and (self.on - when.last).days <= within_days
+            ):
                 skip("older")
             else:
                 pending.append(_Candidate(when, entry))
@@ -1841,6 +1866,13 @@ class _Reader:
         if not pending:
             self.no_weight(within_days, skipped)
         chosen = _latest([(c, values[c.entry.path][1]) for c in possible], "body weights")
+        if chosen.when.days_before(self.on) > within_days:  # a month or year, partly within
+            _fail(
+                join_path(chosen.entry.path, "effective[x]"),
+                f"{chosen.entry.label}: a body weight dated only to the {_span(chosen.when)} "
+                f"may be more than {within_days:g} days before {self.on}, or not; give its full "
+                "date",
+            )
         for entry in provisional:
             self.check_provisional(entry, chosen, values[chosen.entry.path][1])
         notes = [
@@ -1868,16 +1900,16 @@ class _Reader:
                 return
             try:
                 found = self.weight_value(entry)
-                if found is None or found[1] == kg:
-                    return  # no value (a dataAbsentReason), or the same weight
+                if found is None or abs(found[1] - kg) <= 1e-9 * max(abs(found[1]), abs(kg)):
+                    return  # no value (a dataAbsentReason), or the same weight (as _latest)
             except DataError:
                 pass  # a later weight that cannot be read differs too
             _fail(
                 join_path(entry.path, "status"),
                 f"a body weight with status 'preliminary', "
-                f"{'undated' if when is None else 'later than'} the latest final one, "
-                f"{chosen.entry.label}, gives another value: which one is current cannot be "
-                "known; make it final, or mark the one that is wrong entered-in-error",
+                f"{'undated, beside' if when is None else 'no earlier than'} the latest final "
+                f"one, {chosen.entry.label}, gives another value: which one is current cannot "
+                "be known; make it final, or mark the one that is wrong entered-in-error",
             )
 
     def weight_value(self, entry: _Entry) -> tuple[pint.Quantity[float], float] | None:

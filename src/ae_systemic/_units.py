@@ -481,11 +481,11 @@ def mass_unit_problem(unit: PlainUnit) -> str:
     if refused is not None:
         return refused
     slip = _MASS_SLIPS.get(str(unit))
-    return f"{unit} is not a unit of mass" + (f"; pint reads {slip}" if slip else "")
+    return f"{unit} is not a unit of mass" + (f"; {slip}" if slip else "")
 
 
 #: Words for a mass that pint reads as another unit, and what it reads them as.
-_MASS_SLIPS = {"kilosecond": "'kilos' as kiloseconds (1000 s), not kilograms"}
+_MASS_SLIPS = {"kilosecond": "if 'kilos' was meant: pint reads it as kiloseconds, not kilograms"}
 
 
 def refused_mass_unit(unit: PlainUnit) -> str | None:

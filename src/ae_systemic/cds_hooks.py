@@ -1039,6 +1039,14 @@ def _unusable(
             f"{what} can be chosen; record its full date",
             short,
         )
+    window = re.search(r"dated only to the (month|year) (\S+) may be more than (\S+) days", message)
+    if element == ".effective[x]" and window is not None:
+        return _Unusable(
+            f"the {what} {label} in the record is dated only to the {window[1]} {window[2]}, "
+            f"which may be more than {window[3]} days before the decision, or not, so no {what} "
+            "can be chosen; record its full date",
+            short,
+        )
     together = re.search(r"\(([^()]*)\) disagree", message)
     if element == "" and together is not None:
         return _Unusable(
@@ -1066,16 +1074,21 @@ def _unread_weight(weight: Mapping[str, object], element: str) -> str | None:
 
     An inexact value (``<``), a unit that is no UCUM mass (``kg/m2``, or another code
     system) or a value that is no quantity (``valueString``) is valid FHIR: the order is
-    not checked, and the card says why, rather than the request being refused.
+    not checked, and the card says why, rather than the request being refused.  What is no
+    valid FHIR (a number as a unit, a comparator FHIR does not have, a number as a
+    ``valueString``) stays a malformed request (``None``).
     """
     quantity = weight.get("valueQuantity")
     given = quantity if isinstance(quantity, Mapping) else {}
+    code, unit, system = given.get("code"), given.get("unit"), given.get("system")
+    texts = all(part is None or isinstance(part, str) for part in (code, unit, system))
     if element == ".valueQuantity.comparator":
-        return (
-            f"is not exact ({shown(given.get('comparator'))} {shown(given.get('value'))}); "
-            "record the weighed value"
-        )
-    code, unit = given.get("code"), given.get("unit")
+        comparator = given.get("comparator")
+        if comparator not in _FHIR_COMPARATORS:
+            return None
+        return f"is not exact ({comparator} {shown(given.get('value'))}); record the weighed value"
+    if not texts:
+        return None
     if element == ".valueQuantity.unit":
         return (
             f"gives the unit {shown(unit)} beside the code {shown(code)}, and they disagree; "
@@ -1087,11 +1100,31 @@ def _unread_weight(weight: Mapping[str, object], element: str) -> str | None:
             return f"gives no code for its unit{named}; record it in UCUM kg, g or [lb_av]"
         return (
             f"is not in a unit of mass read here (code {shown(code)}, system "
-            f"{shown(given.get('system'))}); record it in UCUM kg, g or [lb_av]"
+            f"{shown(system)}); record it in UCUM kg, g or [lb_av]"
         )
-    if element.startswith(".value") and not element.startswith(".valueQuantity"):
+    kind = _FHIR_VALUES.get(element.removeprefix("."))
+    if kind is not None and isinstance(weight.get(element.removeprefix(".")), kind):
         return f"is not a quantity ({element.removeprefix('.')}); record it as one, in kg"
     return None
+
+
+#: The comparators FHIR's Quantity has (R4 and R5).
+_FHIR_COMPARATORS: Final = ("<", "<=", ">=", ">", "ad")
+#: The other ``value[x]`` of an Observation, and the JSON type each is valid as.
+_FHIR_VALUES: Final[Mapping[str, type | tuple[type, ...]]] = {
+    "valueString": str,
+    "valueBoolean": bool,
+    "valueInteger": int,
+    "valueTime": str,
+    "valueDateTime": str,
+    "valueCodeableConcept": Mapping,
+    "valueRange": Mapping,
+    "valueRatio": Mapping,
+    "valueSampledData": Mapping,
+    "valuePeriod": Mapping,
+    "valueAttachment": Mapping,
+    "valueReference": Mapping,
+}
 
 
 def _unusable_birth_date(
