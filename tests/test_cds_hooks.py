@@ -1033,8 +1033,9 @@ def test_a_record_of_valid_fhir_the_check_cannot_use_gives_a_not_checked_warning
         ({"unit": 5}, "valueQuantity.unit"),
         ({"code": 123}, "valueQuantity.code"),
         ({"comparator": "~"}, "valueQuantity.comparator"),
+        ({"comparator": "<", "unit": 5}, "valueQuantity.comparator"),
     ],
-    ids=["unit-a-number", "code-a-number", "no-fhir-comparator"],
+    ids=["unit-a-number", "code-a-number", "no-fhir-comparator", "comparator-and-bad-unit"],
 )
 def test_a_weight_that_is_no_valid_fhir_stays_a_malformed_request(edit: Json, element: str) -> None:
     prefetched = rq.prefetch(pregnant=True)
@@ -1043,6 +1044,33 @@ def test_a_weight_that_is_no_valid_fhir_stays_a_malformed_request(edit: Json, el
     error = refused(lambda: respond(request, service=SIGN))
     assert type(error) is HookRequestError
     assert error.argument == f"prefetch.weights.entry[0].resource.{element}"
+
+
+@pytest.mark.parametrize("value", [{"valueInteger": True}, {"valueString": ""}], ids=str)
+def test_a_weight_value_that_is_no_valid_fhir_stays_a_malformed_request(value: Json) -> None:
+    prefetched = rq.prefetch(pregnant=True)
+    weight = prefetched["weights"]["entry"][0]["resource"]
+    del weight["valueQuantity"]
+    weight.update(value)
+    request = rq.order_sign_request([rq.ciclosporin_order()], prefetched=prefetched)
+    assert type(refused(lambda: respond(request, service=SIGN))) is HookRequestError
+
+
+def test_a_record_medicine_whose_code_and_text_disagree_leaves_the_order_checked() -> None:
+    # A methotrexate order of the record mentioning ciclosporin (coded L04AX03) refused the
+    # whole request (400): the draft's dose warning was lost.
+    switch = rq.medication_order("mtx-1", "Methotrexate 2.5 mg (switch from ciclosporin)")
+    switch["status"] = "active"
+    switch["medicationCodeableConcept"]["coding"] = [
+        {"system": "http://www.whocc.no/atc", "code": "L04AX03"}
+    ]
+    prefetched = rq.prefetch(pregnant=False, medications=[switch])
+    request = rq.order_sign_request([rq.ciclosporin_order(amount_mg=200)], prefetched=prefetched)
+    cards = valid_cards(respond(request, service=SIGN))
+    summaries = " | ".join(card["summary"] for card in cards)
+    assert "above the range" in summaries, summaries
+    assert "2 orders" not in summaries
+    assert any("Methotrexate 2.5 mg" in card["detail"] for card in cards)
 
 
 def test_a_weight_dated_to_the_month_of_the_decision_gives_a_not_checked_warning() -> None:

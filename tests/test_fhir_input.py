@@ -449,6 +449,19 @@ def test_a_weight_dated_to_a_year_ending_on_the_day_is_not_passed_over(bundle: J
     assert read(older).sources_of("weight") == ("Observation/w2",)
 
 
+@pytest.mark.parametrize("month_first", [True, False], ids=["month-first", "day-first"])
+def test_agreeing_weights_of_a_month_and_a_day_within_give_the_weight_in_any_order(
+    bundle: Json, month_first: bool
+) -> None:
+    weights = [weight_observation("w8", "2025-02-15", 70), weight_observation("w9", "2025-02", 70)]
+    bare = without(bundle, "Observation/w1", "Observation/w2", "Observation/w3", "Observation/w4")
+    record = read(
+        added(bare, *(weights[::-1] if month_first else weights)), on=dt.date(2025, 3, 10)
+    )
+    assert record.sources_of("weight") == ("Observation/w8",)
+    assert record.patient.weight == Q(70, "kg")
+
+
 def _preliminary(when: str, value: float, code: str = "kg") -> Json:
     observation = weight_observation("w9", when, value, code)
     observation["status"] = "preliminary"
@@ -1600,12 +1613,13 @@ def test_the_atc_code_of_another_substance_beside_a_drug_named_only_in_a_text_is
         "ciclosporin (L04AD01), while a text names the drug 'ciclosporin'"
     ) in str(error)
     assert "names the drug 'ciclosporin', while the WHO ATC code 'L04AD02'" in str(error)
-    in_record = refused(lambda: read(added(bundle, {**request, "id": "tac"})))
-    i = len(bundle["entry"])
-    assert in_record.paths == (
-        f"Bundle.entry[{i}].resource.medicationCodeableConcept.coding[0].code",
-        f"Bundle.entry[{i}].resource.medicationCodeableConcept.text",
-    )
+    # In a record, it is read as a co-medication (not left out as the drug assessed), noted.
+    record = read(added(bundle, {**request, "id": "tac"}))
+    assert "MedicationRequest/tac" in dict(record.sources).values()
+    assert (
+        "MedicationRequest/tac: its codes and texts name different medicines, ciclosporin "
+        "among them; read as a co-medication, not as ciclosporin"
+    ) in record.notes
     # An ATC group (level 4), or ciclosporin's own code, is no other substance; and another
     # substance alone is another medicine.
     group = {"coding": [{"system": ATC, "code": "L04AD"}], "text": "ciclosporin"}
@@ -1630,6 +1644,24 @@ def test_ciclosporin_eye_drops_coded_and_displayed_as_ciclosporin_are_ciclospori
     assert read(added(bundle, statement)).notes[-1] == (
         "MedicationRequest/drops (ciclosporin) is the drug assessed, not a co-medication"
     )
+
+
+@pytest.mark.parametrize(
+    ("display", "text"),
+    [
+        ("Methotrexate, replaces ciclosporin", "Methotrexate 2.5 mg"),  # a sentence
+        ("Ciclosporin", "Methotrexate 2.5 mg"),  # a display the text contradicts
+        ("CsA", "another medicine"),
+    ],
+    ids=["display-mentions-it", "text-contradicts", "text-names-it-not"],
+)
+def test_a_display_vouches_for_an_unknown_code_only_as_the_drugs_name_beside_its_text(
+    display: str, text: str
+) -> None:
+    # Any mention of ciclosporin in the display read methotrexate (L04AX03) as ciclosporin.
+    concept = {"coding": [{"system": ATC, "code": "L04AX03", "display": display}], "text": text}
+    error = refused(lambda: drug_for(concept_request(concept)))
+    assert "the WHO ATC code 'L04AX03' is not ciclosporin's (L04AD01)" in str(error)
 
 
 def test_a_code_this_library_does_not_know_displayed_as_the_drug_is_the_drug(csa: Drug) -> None:

@@ -232,7 +232,7 @@ def _located(root: str, label: str | None = None) -> Iterator[None]:
             DataProblem(join_path(root, p.path), f"{label}: {p.message}" if label else p.message)
             for p in error.problems
         ]
-        raise DataError(problems) from None
+        raise type(error)(problems) from None  # an AmbiguousDrugError stays one
 
 
 def _argument_problem(error: ArgumentError, paths: Mapping[str, str]) -> NoReturn:
@@ -1091,15 +1091,17 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
             # does not know may be the drug's; which is meant cannot be known.  A code
             # whose display names the drug is the drug's (an older or local code such as
             # L04AA01; the eye drops', S01XA18, with the display "ciclosporin").
+            free = [text for text, at in texts if not at.endswith(".display")]
             rivals = [
                 (c, at, f"not {name}'s ({drug.atc}) and names no drug this library knows")
                 for c, at, display in other_substances
-                if not _names_drug(display, drug, pattern, by_name)
+                if not _displays_drug(display, drug)
+                or not all(_names_drug(text, drug, pattern, by_name) for text in free)
             ]
         if rivals:
             code, code_at, what = rivals[0]
             how = "a code" if name in by_code else "a text"
-            raise DataError(
+            raise AmbiguousDrugError(
                 [
                     DataProblem(
                         code_at,
@@ -1117,14 +1119,30 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
     return next(iter(found.values()))[0] if found else None
 
 
+def _displays_drug(display: str | None, drug: Drug) -> bool:
+    """Whether a coding's ``display`` is a name of ``drug`` and nothing else (``Ciclosporin``),
+    not a sentence that mentions it (``Methotrexate, replaces ciclosporin``)."""
+    return display is not None and display.strip().casefold() in {
+        name.casefold() for name in drug.names
+    }
+
+
 def _names_drug(
-    text: str | None, drug: Drug, pattern: re.Pattern[str], by_name: Mapping[str, Drug]
+    text: str, drug: Drug, pattern: re.Pattern[str], by_name: Mapping[str, Drug]
 ) -> bool:
-    """Whether ``text`` (a coding's display) names ``drug`` as a whole word."""
-    if text is None:
-        return False
+    """Whether ``text`` names ``drug`` as a whole word."""
     named = (by_name.get(match.group(0).casefold()) for match in pattern.finditer(text))
     return any(found is not None and found.name == drug.name for found in named)
+
+
+class AmbiguousDrugError(DataError):
+    """A medicine whose codes and texts name two different medicines (one of them a drug of
+    the guideline): which one is meant cannot be known.
+
+    A :class:`~ae_systemic.DataError`; the CDS service tells it apart, so that such a
+    medicine in the record is read as a co-medication of unknown pathways rather than
+    refusing the whole request.
+    """
 
 
 def _atc_drug(code: str) -> Drug | None:
@@ -1866,6 +1884,9 @@ class _Reader:
         if not pending:
             self.no_weight(within_days, skipped)
         chosen = _latest([(c, values[c.entry.path][1]) for c in possible], "body weights")
+        # They agree: one surely within the window stands for them all, whatever their order.
+        within = [c for c in possible if c.when.days_before(self.on) <= within_days]
+        chosen = within[0] if within else chosen
         if chosen.when.days_before(self.on) > within_days:  # a month or year, partly within
             _fail(
                 join_path(chosen.entry.path, "effective[x]"),
@@ -1971,6 +1992,19 @@ class _Reader:
             ):
                 count += 1
         return count
+
+    def is_left_out(self, entry: _Entry, names: _Names, left_out: Drug, notes: list[str]) -> bool:
+        """Whether a medicine is the drug assessed (``excluding``).  One whose codes and texts
+        name different medicines is read as a co-medication, and a note says so: refusing
+        the record would leave the patient's other facts unread."""
+        try:
+            return _is_drug(_drug_in(names, {}), left_out)
+        except AmbiguousDrugError:
+            notes.append(
+                f"{entry.label}: its codes and texts name different medicines, "
+                f"{left_out.name} among them; read as a co-medication, not as {left_out.name}"
+            )
+            return False
 
     # -- pregnancy
 
@@ -2096,7 +2130,7 @@ class _Reader:
                     if not self.active(entry):
                         continue
                     self.check_subject(entry)
-                    if left_out is not None and _is_drug(_drug_in(names, {}), left_out):
+                    if left_out is not None and self.is_left_out(entry, names, left_out, notes):
                         notes.append(
                             f"{entry.label} ({left_out.name}) is the drug assessed, not a "
                             "co-medication"

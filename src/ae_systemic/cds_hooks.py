@@ -69,6 +69,7 @@ from ._errors import (
 )
 from ._fhir_input import (
     OLDER_WEIGHT_ADVICE,
+    AmbiguousDrugError,
     PatientRecord,
     drug_for,
     names_patient,
@@ -652,6 +653,10 @@ def _active_orders(
         try:
             found = drug_for(resource, codes=codes, medications=pool.bundle)
         except DataError as error:
+            # A medicine of the record whose codes and texts disagree is read as a
+            # co-medication (read_patient notes it), not counted among the orders.
+            if isinstance(error, AmbiguousDrugError):
+                continue
             if _unidentified(resource, codes, pool) is not None:
                 continue
             raise HookRequestError(*_first(error, pool.places(path))) from None
@@ -1081,14 +1086,14 @@ def _unread_weight(weight: Mapping[str, object], element: str) -> str | None:
     quantity = weight.get("valueQuantity")
     given = quantity if isinstance(quantity, Mapping) else {}
     code, unit, system = given.get("code"), given.get("unit"), given.get("system")
-    texts = all(part is None or isinstance(part, str) for part in (code, unit, system))
+    texts = all(part is None or (isinstance(part, str) and part) for part in (code, unit, system))
+    if not texts:
+        return None
     if element == ".valueQuantity.comparator":
         comparator = given.get("comparator")
         if comparator not in _FHIR_COMPARATORS:
             return None
         return f"is not exact ({comparator} {shown(given.get('value'))}); record the weighed value"
-    if not texts:
-        return None
     if element == ".valueQuantity.unit":
         return (
             f"gives the unit {shown(unit)} beside the code {shown(code)}, and they disagree; "
@@ -1102,9 +1107,11 @@ def _unread_weight(weight: Mapping[str, object], element: str) -> str | None:
             f"is not in a unit of mass read here (code {shown(code)}, system "
             f"{shown(system)}); record it in UCUM kg, g or [lb_av]"
         )
-    kind = _FHIR_VALUES.get(element.removeprefix("."))
-    if kind is not None and isinstance(weight.get(element.removeprefix(".")), kind):
-        return f"is not a quantity ({element.removeprefix('.')}); record it as one, in kg"
+    key = element.removeprefix(".")
+    kind, value = _FHIR_VALUES.get(key), weight.get(key)
+    valid = kind is not None and isinstance(value, kind) and value != ""  # FHIR: no ""
+    if valid and not (key != "valueBoolean" and isinstance(value, bool)):
+        return f"is not a quantity ({key}); record it as one, in kg"
     return None
 
 
