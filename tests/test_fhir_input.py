@@ -1664,14 +1664,33 @@ def test_a_display_vouches_for_an_unknown_code_only_as_the_drugs_name_beside_its
     assert "the WHO ATC code 'L04AX03' is not ciclosporin's (L04AD01)" in str(error)
 
 
+def test_a_reference_display_is_a_text_the_drug_must_be_named_in(csa: Drug) -> None:
+    # The order's own words ("Methotrexate 2.5 mg") beside a Medication coded L04AX03 and
+    # displayed "Ciclosporin" were passed over as a coding's display: read as ciclosporin.
+    request = concept_request({"text": "unused"})
+    request.pop("medicationCodeableConcept", None)
+    request["medicationReference"] = {"reference": "#m", "display": "Methotrexate 2.5 mg"}
+    request["contained"] = [
+        {
+            "resourceType": "Medication",
+            "id": "m",
+            "code": {"coding": [{"system": ATC, "code": "L04AX03", "display": "Ciclosporin"}]},
+        }
+    ]
+    assert "'L04AX03' is not ciclosporin's" in str(refused(lambda: drug_for(request)))
+    request["medicationReference"]["display"] = "Ciclosporin 100 mg"
+    assert drug_for(request) is csa
+
+
 def test_a_code_this_library_does_not_know_displayed_as_the_drug_is_the_drug(csa: Drug) -> None:
     # A code this library does not know (an older or local one) whose display names the
     # drug: read as ciclosporin, neither dropped nor refused.
-    legacy = {
-        "coding": [{"system": ATC, "code": "L04AA01", "display": "ciclosporin"}],
-        "text": "Ciclosporin 100 mg capsules",
-    }
-    assert drug_for(concept_request(legacy)) is csa
+    for display in ("ciclosporin", "Ciclosporin 100 mg capsules"):  # a product's name, first
+        legacy: Json = {
+            "coding": [{"system": ATC, "code": "L04AA01", "display": display}],
+            "text": "Ciclosporin 100 mg capsules",
+        }
+        assert drug_for(concept_request(legacy)) is csa
 
 
 @pytest.mark.parametrize(

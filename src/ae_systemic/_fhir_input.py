@@ -1091,7 +1091,7 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
             # does not know may be the drug's; which is meant cannot be known.  A code
             # whose display names the drug is the drug's (an older or local code such as
             # L04AA01; the eye drops', S01XA18, with the display "ciclosporin").
-            free = [text for text, at in texts if not at.endswith(".display")]
+            free = [text for text, at in texts if not _CODING_DISPLAY.search(at)]
             rivals = [
                 (c, at, f"not {name}'s ({drug.atc}) and names no drug this library knows")
                 for c, at, display in other_substances
@@ -1119,12 +1119,21 @@ def _drug_in(names: _Names, codes: _CodeMap) -> Drug | None:
     return next(iter(found.values()))[0] if found else None
 
 
+#: The path of a coding's display (not the text of a concept or of a reference).
+_CODING_DISPLAY: Final = re.compile(r"\.coding\[\d+\]\.display$")
+
+
 def _displays_drug(display: str | None, drug: Drug) -> bool:
-    """Whether a coding's ``display`` is a name of ``drug`` and nothing else (``Ciclosporin``),
-    not a sentence that mentions it (``Methotrexate, replaces ciclosporin``)."""
-    return display is not None and display.strip().casefold() in {
-        name.casefold() for name in drug.names
-    }
+    """Whether a coding's ``display`` begins with a name of ``drug`` (``Ciclosporin``,
+    ``Ciclosporin 100 mg capsules``), not a text that mentions it later (``Methotrexate,
+    replaces ciclosporin``)."""
+    if display is None:
+        return False
+    folded = display.strip().casefold()
+    return any(
+        folded.startswith(name) and not folded[len(name) : len(name) + 1].isalnum()
+        for name in (name.casefold() for name in drug.names)
+    )
 
 
 def _names_drug(

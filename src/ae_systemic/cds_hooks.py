@@ -630,16 +630,22 @@ def _active_orders(
     patient_id: str,
     config: ServiceConfig,
     pool: _Pool,
-) -> list[_Order]:
-    """The record's active orders of :data:`DRUG` (its ``MedicationRequest`` s).
+) -> tuple[list[_Order], list[str]]:
+    """The record's active orders of :data:`DRUG` (its ``MedicationRequest`` s), and why
+    each order that may be one was not counted.
 
     ``resources`` are the prefetch's, without those the drafts replace.  Only requests
     whose ``intent`` is an order count (not a ``proposal``, ``plan`` or ``option``).  The
     same order twice in the prefetch counts once; two different versions of it are
     refused.  An order whose medicine cannot be identified is not counted: it is read as
-    an unidentified co-medication (see :func:`_for_reading`).
+    an unidentified co-medication (see :func:`_for_reading`).  Nor is one whose codes and
+    texts name :data:`DRUG` and another medicine (methotrexate coded ``L04AX03``, "switch
+    from ciclosporin"): it is read as a co-medication, and the reason returned for it
+    goes on a "not checked" card, since it may be an order of :data:`DRUG` left out of
+    the daily total.
     """
     codes = config.drug_codes_map()
+    doubtful: list[str] = []
     orders: list[_Order] = []
     seen: dict[str, _Order] = {}
     for resource, path in zip(resources, origins, strict=True):
@@ -656,6 +662,12 @@ def _active_orders(
             # A medicine of the record whose codes and texts disagree is read as a
             # co-medication (read_patient notes it), not counted among the orders.
             if isinstance(error, AmbiguousDrugError):
+                where, problem = _first(error, pool.places(path))
+                doubtful.append(
+                    f"{_label(resource, path)} in the record may be another order of {DRUG} "
+                    f"({where}: {problem}); it is not counted in the daily total of the "
+                    f"orders of {DRUG}"
+                )
                 continue
             if _unidentified(resource, codes, pool) is not None:
                 continue
@@ -674,7 +686,7 @@ def _active_orders(
         _check_subject(resource, path, patient_id)
         seen[label] = _Order(path, resource, label, found)
         orders.append(seen[label])
-    return orders
+    return orders, doubtful
 
 
 def _daily_doses(orders: Sequence[_Order], origin: str) -> list[OrderDose]:
@@ -906,6 +918,9 @@ def _for_reading(
         if resource.get("resourceType") in ("MedicationRequest", "MedicationStatement"):
             try:
                 found = drug_for(resource, codes=codes, medications=pool.bundle)
+            except AmbiguousDrugError:  # read as a co-medication (a card says it may not be)
+                found = None
+                resource = _embedded(resource, pool)
             except DataError:
                 found = None
                 placeholder = f"{_UNIDENTIFIED} #{len(names) + 1}"
@@ -1331,7 +1346,7 @@ def _respond(
     ]
     resources, origins = [r for r, _ in kept], [o for _, o in kept]
     drafted = _orders(drafts, None, patient_id, config, pool)
-    active = _active_orders(resources, origins, patient_id, config, pool)
+    active, doubtful = _active_orders(resources, origins, patient_id, config, pool)
     pending, pending_origins = _pending(drafts)
     resources, origins, unidentified = _for_reading(
         resources + pending, origins + pending_origins, config, pool
@@ -1341,6 +1356,11 @@ def _respond(
     result: list[JSONValue] = []
     if len(drafted) + len(active) > 1:
         result.append(_several_orders(drafted, active, record, source, hook_instance))
+    result += [  # an order of the record that may be one more, not added up
+        not_checked_card(DRUG, reason, source=source, hook_instance=hook_instance, order=label)
+        for reason in doubtful
+        for label in [orders[0].label]
+    ]
     for order in orders:
         if isinstance(record, _Unusable):
             result.append(
