@@ -1074,6 +1074,16 @@ def test_a_record_medicine_whose_code_and_text_disagree_leaves_the_order_checked
     # It may be an order of ciclosporin left out of the total: a warning says so.
     (doubt,) = [c for c in cards if "may be another order" in c["detail"]]
     assert doubt["indicator"] == "warning"
+    assert doubt["summary"] == (
+        "Ciclosporin: an order of the record may be one more order of ciclosporin, not counted "
+        "in the daily total."
+    )
+    assert "not checked" not in doubt["summary"]  # the draft itself was checked
+    # The same order twice in the prefetch: one card.
+    twice = rq.prefetch(pregnant=False, medications=[switch, switch])
+    again = rq.order_sign_request([rq.ciclosporin_order(amount_mg=200)], prefetched=twice)
+    found = valid_cards(respond(again, service=SIGN))
+    assert len([c for c in found if "may be another order" in c["detail"]]) == 1
     assert "MedicationRequest/mtx-1 in the record may be another order of ciclosporin" in (
         doubt["detail"].replace("\\", "")
     )

@@ -1652,14 +1652,26 @@ def test_ciclosporin_eye_drops_coded_and_displayed_as_ciclosporin_are_ciclospori
         ("Methotrexate, replaces ciclosporin", "Methotrexate 2.5 mg"),  # a sentence
         ("Ciclosporin", "Methotrexate 2.5 mg"),  # a display the text contradicts
         ("CsA", "another medicine"),
+        ("Ciclosporin (replaced by methotrexate)", "Methotrexate 2.5 mg (switch from ciclosporin)"),
+        ("Ciclosporin -> Methotrexate 2.5 mg", "Methotrexate (after ciclosporin)"),
+        ("Ciclosporin (replaced by methotrexate)", None),  # no text: the display alone
     ],
-    ids=["display-mentions-it", "text-contradicts", "text-names-it-not"],
+    ids=[
+        "display-mentions-it",
+        "text-contradicts",
+        "text-names-it-not",
+        "display-begins-with-it",
+        "display-arrow",
+        "display-alone",
+    ],
 )
 def test_a_display_vouches_for_an_unknown_code_only_as_the_drugs_name_beside_its_text(
-    display: str, text: str
+    display: str, text: str | None
 ) -> None:
     # Any mention of ciclosporin in the display read methotrexate (L04AX03) as ciclosporin.
-    concept = {"coding": [{"system": ATC, "code": "L04AX03", "display": display}], "text": text}
+    concept: Json = {"coding": [{"system": ATC, "code": "L04AX03", "display": display}]}
+    if text is not None:
+        concept["text"] = text
     error = refused(lambda: drug_for(concept_request(concept)))
     assert "the WHO ATC code 'L04AX03' is not ciclosporin's (L04AD01)" in str(error)
 

@@ -46,6 +46,7 @@ __all__ = [
     "not_checked_card",
     "pregnancy_not_known_card",
     "several_orders_card",
+    "uncounted_order_card",
 ]
 
 #: The indicator of the card of each kind of finding: **this library's choice**, not the
@@ -444,6 +445,43 @@ class OrderDose:
     origin: str
     prescription: Prescription | None
     reason: str | None = None
+
+
+def uncounted_order_card(
+    drug: str,
+    reason: str,
+    *,
+    source: CardSource | None = None,
+    hook_instance: str | None = None,
+    order: str | None = None,
+) -> dict[str, JSONValue]:
+    """The card of an order of the record that may be one more order of ``drug``, not
+    counted in the daily total (its codes and texts name ``drug`` and another medicine).
+
+    Indicator :data:`SEVERAL_ORDERS_INDICATOR` (``warning``, this library's choice): the
+    daily total of the orders may be higher than the one checked.
+    """
+    chosen = CardSource.default() if source is None else source
+    name = sentence(drug)
+    lines = [
+        f"**Order of the record not counted** ({markdown_text(drug)})",
+        "",
+        f"{markdown_text(sentence(reason))}. The daily total of the orders of "
+        f"{markdown_text(drug)} may be higher than the one checked; correct the order's codes "
+        "or text, or check the total by hand.",
+    ]
+    if order is not None:
+        lines += ["", f"Order being checked: {markdown_text(order[:80])}"]
+    card_id = (
+        str(uuid.uuid4())
+        if hook_instance is None
+        else card_uuid(hook_instance, order or "", "uncounted-order", reason)
+    )
+    summary = (
+        f"{name}: an order of the record may be one more order of {drug}, not counted in the "
+        "daily total."
+    )
+    return _card(summary[:MAX_SUMMARY], SEVERAL_ORDERS_INDICATOR, "\n".join(lines), chosen, card_id)
 
 
 def several_orders_card(

@@ -1124,16 +1124,27 @@ _CODING_DISPLAY: Final = re.compile(r"\.coding\[\d+\]\.display$")
 
 
 def _displays_drug(display: str | None, drug: Drug) -> bool:
-    """Whether a coding's ``display`` begins with a name of ``drug`` (``Ciclosporin``,
-    ``Ciclosporin 100 mg capsules``), not a text that mentions it later (``Methotrexate,
-    replaces ciclosporin``)."""
+    """Whether a coding's ``display`` names ``drug`` and only a product of it: one of its
+    names, then nothing but strengths and forms (``Ciclosporin``, ``Ciclosporin 100 mg soft
+    capsules``), never a text about another medicine (``Ciclosporin (replaced by
+    methotrexate)``, ``Methotrexate, replaces ciclosporin``)."""
     if display is None:
         return False
     folded = display.strip().casefold()
-    return any(
-        folded.startswith(name) and not folded[len(name) : len(name) + 1].isalnum()
-        for name in (name.casefold() for name in drug.names)
-    )
+    for name in (name.casefold() for name in drug.names):
+        if folded.startswith(name) and _PRODUCT_REST.fullmatch(folded[len(name) :]):
+            return True
+    return False
+
+
+#: What may follow a drug's name in a display that names only a product of it: strengths
+#: (``100 mg``, ``0.1 %``, ``100 mg/ml``) and the words of forms and routes.
+_PRODUCT_REST: Final = re.compile(
+    r"(?:[\s,;/]+|[0-9]+(?:[.,][0-9]+)?|%|mg|g|µg|ug|mcg|ml|mg/ml|"
+    r"capsules?|caps|tablets?|tabs|soft|hard|gelatin|oral|solution|suspension|emulsion|"
+    r"concentrate|for|infusion|injection|eye|drops|ophthalmic|film-coated|coated|"
+    r"microemulsion|liquid|cap|tab)*"
+)
 
 
 def _names_drug(

@@ -53,6 +53,7 @@ from ._cds_cards import (
     not_checked_card,
     pregnancy_not_known_card,
     several_orders_card,
+    uncounted_order_card,
 )
 from ._cds_config import ConfigError, ServiceConfig, load_config
 from ._converter import JSONValue
@@ -645,7 +646,7 @@ def _active_orders(
     the daily total.
     """
     codes = config.drug_codes_map()
-    doubtful: list[str] = []
+    doubtful: dict[str, str] = {}  # by the order's label: the same order twice, once
     orders: list[_Order] = []
     seen: dict[str, _Order] = {}
     for resource, path in zip(resources, origins, strict=True):
@@ -663,10 +664,11 @@ def _active_orders(
             # co-medication (read_patient notes it), not counted among the orders.
             if isinstance(error, AmbiguousDrugError):
                 where, problem = _first(error, pool.places(path))
-                doubtful.append(
-                    f"{_label(resource, path)} in the record may be another order of {DRUG} "
-                    f"({where}: {problem}); it is not counted in the daily total of the "
-                    f"orders of {DRUG}"
+                label = _label(resource, path)
+                doubtful.setdefault(
+                    label,
+                    f"{label} in the record may be another order of {DRUG} ({where}: "
+                    f"{problem}); it is not counted in the daily total of the orders of {DRUG}",
                 )
                 continue
             if _unidentified(resource, codes, pool) is not None:
@@ -686,7 +688,7 @@ def _active_orders(
         _check_subject(resource, path, patient_id)
         seen[label] = _Order(path, resource, label, found)
         orders.append(seen[label])
-    return orders, doubtful
+    return orders, list(doubtful.values())
 
 
 def _daily_doses(orders: Sequence[_Order], origin: str) -> list[OrderDose]:
@@ -1357,9 +1359,10 @@ def _respond(
     if len(drafted) + len(active) > 1:
         result.append(_several_orders(drafted, active, record, source, hook_instance))
     result += [  # an order of the record that may be one more, not added up
-        not_checked_card(DRUG, reason, source=source, hook_instance=hook_instance, order=label)
+        uncounted_order_card(
+            DRUG, reason, source=source, hook_instance=hook_instance, order=orders[0].label
+        )
         for reason in doubtful
-        for label in [orders[0].label]
     ]
     for order in orders:
         if isinstance(record, _Unusable):
