@@ -351,22 +351,16 @@ def not_checked_card(
     Indicator :data:`NOT_CHECKED_INDICATOR` (``warning``, this library's choice): the
     prescriber should know that no check took place.
     """
-    chosen = CardSource.default() if source is None else source
-    name = sentence(drug)
-    lines = [
+    return _reason_card(
         f"**Not checked** ({markdown_text(drug)})",
-        "",
         f"This order could not be checked against the guideline: {markdown_text(reason)}",
-    ]
-    if order is not None:
-        lines += ["", f"Order: {markdown_text(order[:80])}"]
-    card_id = (
-        str(uuid.uuid4())
-        if hook_instance is None
-        else card_uuid(hook_instance, order or "", "not-checked", reason)
+        f"{sentence(drug)} order not checked against the guideline: see the details for why.",
+        NOT_CHECKED_INDICATOR,
+        ("not-checked", reason),
+        source=source,
+        hook_instance=hook_instance,
+        order=("Order", order),
     )
-    summary = f"{name} order not checked against the guideline: see the details for why."
-    return _card(summary[:MAX_SUMMARY], NOT_CHECKED_INDICATOR, "\n".join(lines), chosen, card_id)
 
 
 def pregnancy_not_known_card(
@@ -461,27 +455,46 @@ def uncounted_order_card(
     Indicator :data:`SEVERAL_ORDERS_INDICATOR` (``warning``, this library's choice): the
     daily total of the orders may be higher than the one checked.
     """
-    chosen = CardSource.default() if source is None else source
-    name = sentence(drug)
-    lines = [
+    return _reason_card(
         f"**Order of the record not counted** ({markdown_text(drug)})",
-        "",
         f"{markdown_text(sentence(reason))}. The daily total of the orders of "
         f"{markdown_text(drug)} may be higher than the one checked; correct the order's codes "
         "or text, or check the total by hand.",
-    ]
-    if order is not None:
-        lines += ["", f"Order being checked: {markdown_text(order[:80])}"]
+        f"{sentence(drug)}: an order of the record may be one more order of {drug}, not "
+        "counted in the daily total.",
+        SEVERAL_ORDERS_INDICATOR,
+        ("uncounted-order", reason),
+        source=source,
+        hook_instance=hook_instance,
+        order=("Order being checked", order),
+    )
+
+
+def _reason_card(
+    title: str,
+    body: str,
+    summary: str,
+    indicator: str,
+    kind: tuple[str, str],
+    *,
+    source: CardSource | None,
+    hook_instance: str | None,
+    order: tuple[str, str | None],
+) -> dict[str, JSONValue]:
+    """A card that says one thing and why: a title, a paragraph, the order it is about.
+
+    ``kind`` (the card's kind and reason) and the order make its stable id within
+    ``hook_instance``; without one, an id at random.
+    """
+    chosen = CardSource.default() if source is None else source
+    lines = [title, "", body]
+    heading, label = order
+    if label is not None:
+        lines += ["", f"{heading}: {markdown_text(label[:80])}"]
     card_id = (
-        str(uuid.uuid4())
-        if hook_instance is None
-        else card_uuid(hook_instance, order or "", "uncounted-order", reason)
+        str(uuid.uuid4()) if hook_instance is None else card_uuid(hook_instance, label or "", *kind)
     )
-    summary = (
-        f"{name}: an order of the record may be one more order of {drug}, not counted in the "
-        "daily total."
-    )
-    return _card(summary[:MAX_SUMMARY], SEVERAL_ORDERS_INDICATOR, "\n".join(lines), chosen, card_id)
+    return _card(summary[:MAX_SUMMARY], indicator, "\n".join(lines), chosen, card_id)
 
 
 def several_orders_card(
