@@ -47,9 +47,9 @@ from ._cohort import (
     FIELDS,
     RESULT_COLUMNS,
     assess_table,
-    near_column,
     result_counts,
     summary_frame,
+    unread_near_field,
 )
 from ._errors import ArgumentError, InputError, MissingExtraError
 from ._lookup import resolve_drug
@@ -612,17 +612,15 @@ def _found_columns(
                 f"has no column {field!r} (the {field}); its columns are {_names_text(names)}; "
                 f"name the column that holds it with --column {field}=NAME",
             )
-    for field in FIELDS:
-        near = None if field in found or field in columns else near_column(field, names)
-        if field == "period" and not {"amount", "frequency"} <= found.keys():
-            near = None  # no prescription: no period is read ('Period' may be a visit's)
-        if near is not None:
-            raise InputError(
-                label,
-                f"has a column {near!r}, which reads like the {field} field (read from a column "
-                f"named {field!r}): name it with --column {field}={near}, or rename or drop "
-                "the column; read as absent, its values would be lost",
-            )
+    near_field = unread_near_field(found, columns, names)
+    if near_field is not None:
+        field, near = near_field
+        raise InputError(
+            label,
+            f"has a column {near!r}, which reads like the {field} field (read from a column "
+            f"named {field!r}): name it with --column {field}={near}, or rename or drop "
+            "the column; read as absent, its values would be lost",
+        )
     _one_field_per_column(names, columns)
     if ("amount" in found) != ("frequency" in found):
         given, missing = ("amount", "frequency") if "amount" in found else ("frequency", "amount")

@@ -232,17 +232,15 @@ def _checked_columns(columns: object, names: tuple[str, ...], *, of_result: bool
                 f"{_names_text(names)}"
                 + ("" if field in columns else f"; name it with columns={{{field!r}: ...}}"),
             )
-    for field in () if of_result else FIELDS:  # a result's columns were read already
-        near = None if field in found or field in columns else near_column(field, names)
-        if field == "period" and not {"amount", "frequency"} <= found.keys():
-            near = None  # no prescription: no period is read ('Period' may be a visit's)
-        if near is not None:
-            raise InputError(
-                near,
-                f"reads like the {field} field, whose column is named {field!r}: rename the "
-                f"column, pass columns={{{field!r}: {near!r}}}, or drop it (an optional field "
-                "without its column is read as not given, and this one would be lost)",
-            )
+    near_field = None if of_result else unread_near_field(found, columns, names)
+    if near_field is not None:  # (a result's columns were read already)
+        field, near = near_field
+        raise InputError(
+            near,
+            f"reads like the {field} field, whose column is named {field!r}: rename the "
+            f"column, pass columns={{{field!r}: {near!r}}}, or drop it (an optional field "
+            "without its column is read as not given, and this one would be lost)",
+        )
     repeated = next((name for name in found.values() if names.count(name) > 1), None)
     if repeated is not None:
         raise InputError(repeated, "the table has two columns of this name; rename one")
@@ -272,6 +270,26 @@ def _checked_columns(columns: object, names: tuple[str, ...], *, of_result: bool
             "drop it (is it an earlier result?)",
         )
     return found
+
+
+def unread_near_field(
+    found: Mapping[str, str], columns: Mapping[str, str], names: Sequence[object]
+) -> tuple[str, str] | None:
+    """A field not read (no column of its name, none given) and a column named as it but for
+    case or separators (:func:`near_column`), or ``None``.
+
+    ``period`` is left alone without ``amount`` and ``frequency``, where no period is read
+    (a ``Period`` column may be a study's visit).
+    """
+    for field in FIELDS:
+        if field in found or field in columns:
+            continue
+        if field == "period" and not {"amount", "frequency"} <= found.keys():
+            continue
+        near = near_column(field, names)
+        if near is not None:
+            return field, near
+    return None
 
 
 def near_column(field: str, names: Sequence[object]) -> str | None:
